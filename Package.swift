@@ -1,0 +1,77 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, each importing only the ones before it:
+//   CascadeFormula (the language; depends on nothing)
+//   → CascadeJSON (strict JSON values with paths and positions)
+//   → CascadeStore (SQLite / PostgreSQL, migrations, the formula registry)
+//   → CascadeCLI (the `cascade` command) → cascade (main.swift)
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Cascade",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cascade", targets: ["cascade"]),
+        .library(name: "CascadeFormula", targets: ["CascadeFormula"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The formula language: lexer, parser, checker, compiler, evaluator, diagnostics.
+        .target(
+            name: "CascadeFormula",
+            swiftSettings: strict + [
+                // Registers live in unsafe buffers; dynamic exclusivity checks only cost time there.
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+            ]
+        ),
+        .target(name: "CascadeJSON", dependencies: ["CascadeFormula"], swiftSettings: strict),
+
+        // System libraries (Debian: libsqlite3-dev, libpq-dev, libxxhash-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+
+        .target(
+            name: "CascadeStore",
+            dependencies: ["CascadeFormula", "CascadeJSON", "CSQLite", "CLibPQ", "CXXHash"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CascadeCLI",
+            dependencies: [
+                "CascadeFormula", "CascadeJSON", "CascadeStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "cascade", dependencies: ["CascadeCLI"], swiftSettings: strict),
+
+        // libFuzzer driver: see Fuzz/README.md. Without -DFUZZING it replays files, so it always builds.
+        .target(name: "CFuzzDriver"),
+        .executableTarget(
+            name: "cascade-fuzz",
+            dependencies: ["CascadeFormula", "CFuzzDriver"],
+            path: "Sources/CascadeFuzz",
+            swiftSettings: strict
+        ),
+
+        // Speed benchmark (release builds only): see Benchmarks/README.md.
+        .executableTarget(
+            name: "cascade-bench",
+            dependencies: ["CascadeFormula", "CascadeJSON"],
+            path: "Benchmarks/FormulaBench",
+            swiftSettings: strict + [
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+            ]
+        ),
+
+        .testTarget(name: "CascadeFormulaTests", dependencies: ["CascadeFormula", "CascadeJSON"],
+                    swiftSettings: strict),
+        .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),
+        .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore"], swiftSettings: strict),
+        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI"], swiftSettings: strict),
+    ]
+)

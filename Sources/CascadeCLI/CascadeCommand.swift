@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `cascade` command: formulas, the registry, scenarios.
+public struct CascadeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "cascade",
+        abstract: "Sandboxed formula and scenario evaluation.",
+        subcommands: []
+    )
+
+    public init() {}
+}

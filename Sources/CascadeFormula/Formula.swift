@@ -1,0 +1,2 @@
+/// The formula pipeline: source → tokens → tree → checked tree → compiled formula → value.
+public enum Formula {}

@@ -1,0 +1,1 @@
+print("cascade-fuzz: not built yet")

@@ -1,0 +1,3 @@
+import CascadeCLI
+
+CascadeCommand.main()
