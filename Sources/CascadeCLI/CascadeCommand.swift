@@ -5,7 +5,7 @@ public struct CascadeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cascade",
         abstract: "Sandboxed formula and scenario evaluation.",
-        subcommands: []
+        subcommands: [InitCommand.self, ImportCommand.self, FormulaCommand.self, CoefficientCommand.self]
     )
 
     public init() {}

@@ -18,6 +18,20 @@ extension Store {
         return try writeRetrying { db in try self.insertChecked(document, db) }
     }
 
+    /// Registers several documents all or nothing: every one is checked first (all problems are
+    /// reported together), then all are stored in one transaction.
+    public func registerAll(_ documents: [(document: FormulaDocument, file: String?)]) throws -> [Registration] {
+        var problems: [Problem] = []
+        for (document, file) in documents {
+            problems += FormulaCheck.run(document, textPath: file.map { "\($0): $.formula_text" } ?? "$.formula_text").problems
+        }
+        guard problems.isEmpty else {
+            throw StoreError(.invalidInput, "\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(documents.count) formula documents; none was registered",
+                             hint: "fix every problem listed; nothing was written", problems: problems)
+        }
+        return try writeRetrying { db in try documents.map { try self.insertChecked($0.document, db) } }
+    }
+
     /// Stores an already checked document inside the caller's transaction.
     func insertChecked(_ document: FormulaDocument, _ db: any DatabaseConnection) throws -> Registration {
         let hash = document.contentHash
