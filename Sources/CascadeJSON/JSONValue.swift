@@ -1,1 +1,129 @@
 import CascadeFormula
+
+/// A JSON document value. Objects keep their keys in document order; numbers are doubles.
+public enum JSONValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// A short name of the value's JSON type, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    public var numberValue: Double? { if case .number(let x) = self { x } else { nil } }
+    public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+    public var objectValue: JSONObject? { if case .object(let o) = self { o } else { nil } }
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    public var isNull: Bool { self == .null }
+
+    /// The member `key` of an object, or nil for a missing key or a non-object.
+    public subscript(key: String) -> JSONValue? { objectValue?[key] }
+}
+
+/// A JSON object: key/value pairs in document order, keys unique.
+public struct JSONObject: Hashable, Sendable, Sequence {
+    public private(set) var pairs: [(key: String, value: JSONValue)] = []
+    private var index: [String: Int] = [:]
+
+    public init() {}
+
+    /// Creates an object from pairs; a later duplicate key replaces the earlier value.
+    public init(_ pairs: [(String, JSONValue)]) {
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    public var keys: [String] { pairs.map(\.key) }
+    public var count: Int { pairs.count }
+    public var isEmpty: Bool { pairs.isEmpty }
+
+    public subscript(key: String) -> JSONValue? {
+        get { index[key].map { pairs[$0].value } }
+        set {
+            if let position = index[key] {
+                if let newValue {
+                    pairs[position].value = newValue
+                } else {
+                    pairs.remove(at: position)
+                    index = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1.key, $0) })
+                }
+            } else if let newValue {
+                index[key] = pairs.count
+                pairs.append((key, newValue))
+            }
+        }
+    }
+
+    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
+        pairs.makeIterator()
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.pairs.count == rhs.pairs.count
+            && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for (key, value) in pairs {
+            hasher.combine(key)
+            hasher.combine(value)
+        }
+    }
+}
+
+/// A location inside a JSON document, printed as `$.relationships[3].weight`.
+public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
+    public enum Component: Hashable, Sendable {
+        case key(String)
+        case index(Int)
+    }
+
+    public private(set) var components: [Component] = []
+
+    public static let root = JSONPath()
+
+    public init(_ components: [Component] = []) { self.components = components }
+
+    public func appending(_ key: String) -> JSONPath { JSONPath(components + [.key(key)]) }
+    public func appending(_ index: Int) -> JSONPath { JSONPath(components + [.index(index)]) }
+
+    public var description: String {
+        var out = "$"
+        for component in components {
+            switch component {
+            case .index(let i): out += "[\(i)]"
+            case .key(let k):
+                let isPlain = !k.isEmpty && k.utf8.allSatisfy {
+                    ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
+                } && !(k.utf8.first! >= 0x30 && k.utf8.first! <= 0x39)
+                out += isPlain ? ".\(k)" : "[\(JSNumber.quoted(k))]"
+            }
+        }
+        return out
+    }
+}
+
+extension JSONValue {
+    /// Converts a formula value to JSON (`undefined` becomes `null`; callers that care print `type`).
+    public init(_ value: Value) {
+        switch value {
+        case .number(let x): self = .number(x)
+        case .boolean(let b): self = .bool(b)
+        case .string(let s): self = .string(s)
+        case .null, .undefined: self = .null
+        case .record(let fields):
+            self = .object(JSONObject(fields.sorted { $0.key < $1.key }.map { ($0.key, JSONValue($0.value)) }))
+        }
+    }
+}

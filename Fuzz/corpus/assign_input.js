@@ -1,0 +1,1 @@
+x = 3; src.value = 2; return x;

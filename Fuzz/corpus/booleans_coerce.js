@@ -1,0 +1,1 @@
+if (3) return 1 && 2; return null + 1;

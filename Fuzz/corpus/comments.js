@@ -1,0 +1,3 @@
+// leading comment
+/* block
+ comment */ return /* inline */ x; // trailing

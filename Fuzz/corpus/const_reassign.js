@@ -1,0 +1,1 @@
+const c = 1; c = 2; return c;

@@ -1,0 +1,1 @@
+return xx + regoin + Mth.abs(1) + Math.abz(2);

@@ -1,0 +1,1 @@
+return new Object(this, eval, Function, globalThis, Reflect, Proxy, constructor, prototype);

@@ -1,0 +1,1 @@
+function f() { return 1; } const g = () => 2; return f() + g();

@@ -1,0 +1,1 @@
+if (flag) { const a = x; if (a > 1) { return a; } else { return -a; } } else return region === 'US' ? 1 : 2;

@@ -1,0 +1,1 @@
+let a = 1; a += x; a -= y; a *= 2; a /= 4; { let b = a; a = b; } ;; return a;

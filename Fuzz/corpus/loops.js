@@ -1,0 +1,1 @@
+for (let i = 0; i < 10; i++) { x += i; } while (true) {} do {} while (0); return x;

@@ -1,0 +1,1 @@
+return Math.min(x, y, z) + Math.max(x) + Math.abs(y) + Math.floor(z) + Math.ceil(x) + Math.round(-2.5) + Math.sign(y) + Math.trunc(z) + Math.exp(1) + Math.log10(100) + Math.log2(8) + Math.PI + Math.E;

@@ -1,0 +1,1 @@
+return Math.sqrt(-1) + Math.log(0);

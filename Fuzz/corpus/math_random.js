@@ -1,0 +1,1 @@
+return Math.random() + Math.sin(x) + Math.max();

@@ -1,0 +1,1 @@
+return src.missing + src.constructor + src.__proto__;

@@ -1,0 +1,1 @@
+return src.value * src.meta.price + src["value"];

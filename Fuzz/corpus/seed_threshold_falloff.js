@@ -1,0 +1,1 @@
+if (x < 80) return -0.25; else if (x > 120) return 0.15;

@@ -1,0 +1,1 @@
+const s = 'a' + "b\n\t\u0041"; return s === 'ab' ? region + "-" + src.label : 'no';

@@ -1,0 +1,1 @@
+a = 1; let a = 2; return a;

@@ -1,0 +1,1 @@
+var v = typeof x; delete src.value; return x instanceof Object || 'a' in src;

@@ -1,0 +1,285 @@
+import CascadeFormula
+
+extension JSONValue {
+    /// Parses a complete JSON document (RFC 8259), strictly: no comments, no trailing commas, no
+    /// duplicate keys, no NaN or Infinity, no numbers out of double range, valid UTF-8 only.
+    public static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
+        try parse(bytes: Array(text.utf8), limits: limits)
+    }
+
+    /// Parses a complete JSON document from UTF-8 bytes.
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, limits: limits)
+        if bytes.count > limits.maxBytes {
+            throw parser.error("document is \(bytes.count) bytes; the limit is \(limits.maxBytes)")
+        }
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.position < bytes.count {
+            throw parser.error("unexpected text after the JSON value")
+        }
+        return value
+    }
+
+    /// Parses a complete JSON document from bytes.
+    public static func parse(bytes: [UInt8], limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) -> JSONValue in
+            try parse(bytes: buffer, limits: limits)
+        }
+    }
+}
+
+/// A recursive-descent JSON reader over a byte buffer that tracks the path being read.
+struct JSONParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let limits: JSONLimits
+    var position = 0
+    var path = JSONPath.root
+
+    init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    func error(_ message: String, at offset: Int? = nil) -> JSONError {
+        let end = min(offset ?? position, bytes.count)
+        var line = 1
+        var column = 1
+        for i in 0..<end {
+            if bytes[i] == 0x0A {
+                line += 1
+                column = 1
+            } else if bytes[i] & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return JSONError(message, line: line, column: column, path: path)
+    }
+
+    var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    mutating func skipWhitespace() {
+        while let c = current, c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { position += 1 }
+    }
+
+    mutating func expect(_ literal: StaticString, value: JSONValue) throws(JSONError) -> JSONValue {
+        let count = literal.utf8CodeUnitCount
+        let start = literal.utf8Start
+        guard position + count <= bytes.count,
+              (0..<count).allSatisfy({ bytes[position + $0] == start[$0] }) else {
+            throw error("invalid literal; expected `\(literal)`")
+        }
+        position += count
+        return value
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
+        guard let c = current else { throw error("unexpected end of document; expected a value") }
+        switch c {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try expect("true", value: .bool(true))
+        case UInt8(ascii: "f"): return try expect("false", value: .bool(false))
+        case UInt8(ascii: "n"): return try expect("null", value: .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "N"), UInt8(ascii: "I"):
+            throw error("NaN and Infinity are not JSON numbers; values must be finite")
+        default:
+            throw error("unexpected character `\(Character(Unicode.Scalar(c)))`; expected a value")
+        }
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
+        if depth > limits.maxDepth { throw error("nesting deeper than \(limits.maxDepth) levels") }
+        position += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            position += 1
+            return .object(object)
+        }
+        let parentPath = path
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
+            let keyStart = position
+            let key = try parseString()
+            if object[key] != nil {
+                throw error("duplicate key \(JSNumber.quoted(key))", at: keyStart)
+            }
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw error("expected `:` after the key") }
+            position += 1
+            skipWhitespace()
+            path = parentPath.appending(key)
+            let value = try parseValue(depth: depth)
+            path = parentPath
+            object[key] = value
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                return .object(object)
+            default: throw error("expected `,` or `}` in object")
+            }
+        }
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONError) -> JSONValue {
+        if depth > limits.maxDepth { throw error("nesting deeper than \(limits.maxDepth) levels") }
+        position += 1
+        var array: [JSONValue] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            position += 1
+            return .array(array)
+        }
+        let parentPath = path
+        while true {
+            skipWhitespace()
+            path = parentPath.appending(array.count)
+            array.append(try parseValue(depth: depth))
+            path = parentPath
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                return .array(array)
+            default: throw error("expected `,` or `]` in array")
+            }
+        }
+    }
+
+    mutating func parseNumber() throws(JSONError) -> Double {
+        let start = position
+        func digit(_ c: UInt8?) -> Bool { c.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+        if current == UInt8(ascii: "-") { position += 1 }
+        if current == UInt8(ascii: "0") {
+            position += 1
+            if digit(current) { throw error("numbers may not have leading zeros", at: start) }
+        } else if digit(current) {
+            while digit(current) { position += 1 }
+        } else {
+            throw error("invalid number", at: start)
+        }
+        if current == UInt8(ascii: ".") {
+            position += 1
+            guard digit(current) else { throw error("expected digits after the decimal point") }
+            while digit(current) { position += 1 }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard digit(current) else { throw error("expected digits in the exponent") }
+            while digit(current) { position += 1 }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else {
+            throw error("number \(text) is outside the range of a double", at: start)
+        }
+        return value
+    }
+
+    mutating func parseString() throws(JSONError) -> String {
+        let start = position
+        position += 1
+        var scalars = String.UnicodeScalarView()
+        var length = 0
+        while true {
+            guard let c = current else { throw error("unterminated string", at: start) }
+            if length > limits.maxStringBytes {
+                throw error("string longer than \(limits.maxStringBytes) bytes", at: start)
+            }
+            switch c {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(scalars)
+            case UInt8(ascii: "\\"):
+                position += 1
+                guard let e = current else { throw error("unterminated string", at: start) }
+                position += 1
+                switch e {
+                case UInt8(ascii: "\""): scalars.append("\"")
+                case UInt8(ascii: "\\"): scalars.append("\\")
+                case UInt8(ascii: "/"): scalars.append("/")
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "u"):
+                    var code = try parseHex4()
+                    if (0xD800...0xDBFF).contains(code) {
+                        guard current == UInt8(ascii: "\\"), position + 1 < bytes.count,
+                              bytes[position + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired surrogate in \\u escape")
+                        }
+                        position += 2
+                        let low = try parseHex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in \\u escape") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(code) {
+                        throw error("unpaired surrogate in \\u escape")
+                    }
+                    scalars.append(Unicode.Scalar(code)!)
+                default: throw error("invalid escape `\\\(Character(Unicode.Scalar(e)))`")
+                }
+                length += 1
+            case 0..<0x20:
+                throw error("control character in string; escape it (\\n, \\t, \\u00XX)")
+            case 0..<0x80:
+                scalars.append(Unicode.Scalar(c))
+                position += 1
+                length += 1
+            default:
+                let scalar = try decodeUTF8Scalar()
+                scalars.append(scalar)
+                length += 4
+            }
+        }
+    }
+
+    mutating func parseHex4() throws(JSONError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("expected 4 hex digits in \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[position]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw error("expected 4 hex digits in \\u escape")
+            }
+            value = value * 16 + d
+            position += 1
+        }
+        return value
+    }
+
+    mutating func decodeUTF8Scalar() throws(JSONError) -> Unicode.Scalar {
+        let lead = bytes[position]
+        let count: Int
+        var value: UInt32
+        switch lead {
+        case 0xC2...0xDF: count = 2; value = UInt32(lead & 0x1F)
+        case 0xE0...0xEF: count = 3; value = UInt32(lead & 0x0F)
+        case 0xF0...0xF4: count = 4; value = UInt32(lead & 0x07)
+        default: throw error("invalid UTF-8")
+        }
+        guard position + count <= bytes.count else { throw error("invalid UTF-8") }
+        for i in 1..<count {
+            let b = bytes[position + i]
+            guard b & 0xC0 == 0x80 else { throw error("invalid UTF-8") }
+            value = value << 6 | UInt32(b & 0x3F)
+        }
+        let minimum: UInt32 = count == 2 ? 0x80 : count == 3 ? 0x800 : 0x10000
+        guard value >= minimum, let scalar = Unicode.Scalar(value) else { throw error("invalid UTF-8") }
+        position += count
+        return scalar
+    }
+}
