@@ -5,7 +5,7 @@ public struct CascadeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cascade",
         abstract: "Sandboxed formula and scenario evaluation.",
-        subcommands: []
+        subcommands: [EvalCommand.self]
     )
 
     public init() {}
