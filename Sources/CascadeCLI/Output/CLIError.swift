@@ -1,0 +1,79 @@
+import ArgumentParser
+import CascadeFormula
+import CascadeJSON
+
+/// A user-facing failure of a command: what went wrong, where, and what to do.
+public struct CLIError: Error, CustomStringConvertible {
+    /// The JSON `kind` (`syntax`, `name`, `type`, `forbidden`, `limit`, `runtime`, `input`, `store`, …).
+    public var kind: String
+    public var code: String
+    public var message: String
+    /// Where: a file, a JSON path, or `line:column`.
+    public var location: String?
+    public var hint: String?
+    /// Extra detail printed after the one-line reason (e.g. rendered formula diagnostics).
+    public var detail: String?
+
+    public init(kind: String, code: String, message: String, location: String? = nil, hint: String? = nil,
+                detail: String? = nil) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.location = location
+        self.hint = hint
+        self.detail = detail
+    }
+
+    /// A JSON document that could not be read.
+    public init(_ error: JSONError, file: String) {
+        self.init(kind: "input", code: "input.json", message: error.message,
+                  location: "\(file):\(error.line):\(error.column) (at \(error.path))")
+    }
+
+    public var description: String {
+        (location.map { "\($0): " } ?? "") + message + (hint.map { " (hint: \($0))" } ?? "")
+    }
+
+    var json: JSONValue {
+        var object = JSONObject()
+        object["kind"] = .string(kind)
+        object["code"] = .string(code)
+        object["message"] = .string(message)
+        if let location { object["location"] = .string(location) }
+        if let hint { object["hint"] = .string(hint) }
+        return .object(object)
+    }
+}
+
+/// The one place where failures become text, JSON and an exit status.
+enum Failure {
+    /// Prints the failure (one line on stderr, detail after it; JSON on stdout with `--json`) and
+    /// returns the exit code to throw.
+    static func report(_ error: Error, json: Bool) -> ExitCode {
+        let failure = (error as? CLIError)
+            ?? CLIError(kind: "internal", code: "internal.unexpected", message: String(describing: error))
+        if let detail = failure.detail {
+            printError(detail, terminator: "")  // rendered diagnostics: their headline is the reason
+        } else {
+            printError("error: \(failure)")
+        }
+        if json {
+            var object = JSONObject()
+            object["ok"] = .bool(false)
+            object["error"] = failure.json
+            print(JSONValue.object(object).serialized())
+        }
+        return ExitCode(1)
+    }
+
+    /// Runs a command body, mapping any failure through `report`.
+    static func guarding(json: Bool, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw report(error, json: json)
+        }
+    }
+}

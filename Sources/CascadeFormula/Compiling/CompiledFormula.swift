@@ -1,0 +1,75 @@
+/// A checked formula compiled to closures: evaluate it as often as you like, from any thread,
+/// each thread with its own `Frame`.
+public final class CompiledFormula: Sendable {
+    /// The formula's source text.
+    public let source: String
+    /// The checked tree it was compiled from (kept for explanations and `:ast`).
+    public let checked: CheckedFormula
+    let storage: [SlotStorage]
+    let numberCount: Int
+    let valueCount: Int
+    let limits: Limits
+    let run: StatementCode
+    let slotIndex: [String: Int]
+
+    init(checked: CheckedFormula, limits: Limits) {
+        let compiler = Compiler(checked, limits: limits)
+        self.source = checked.tree.source
+        self.checked = checked
+        self.limits = limits
+        self.run = compiler.program()
+        self.storage = compiler.inputStorage
+        self.numberCount = compiler.numberCount
+        self.valueCount = compiler.valueCount
+        self.slotIndex = Dictionary(uniqueKeysWithValues: checked.inputs.map { ($0.path, $0.index) })
+    }
+
+    /// The inputs the formula reads, in slot order.
+    public var inputs: [InputSlot] { checked.inputs }
+    /// The exact static cost bound.
+    public var costBound: Int { checked.costBound }
+    /// Warnings found when checking (e.g. paths that return no value).
+    public var warnings: [Diagnostic] { checked.diagnostics.filter { !$0.isError } }
+    /// Whether the formula is a single bare expression (rather than a function body).
+    public var isExpression: Bool {
+        if case .expression = checked.tree.form { true } else { false }
+    }
+
+    /// The slot of an input path such as `"x"` or `"source.value"`, if the formula reads it.
+    public func slot(_ path: String) -> Int? { slotIndex[path] }
+
+    /// A fresh frame of registers for this formula.
+    public func makeFrame() -> Frame {
+        Frame(numberCount: numberCount, valueCount: valueCount, storage: storage,
+              inputTypes: checked.inputs.map(\.type), maxStringBytes: limits.maxStringBytes)
+    }
+
+    /// Evaluates with the inputs already set in `frame`. Returns `.undefined` when the formula
+    /// falls off the end; throws a located `runtime`/`type`/`limit` error where JavaScript would
+    /// give NaN or ±Infinity or would coerce a type.
+    @inline(__always)
+    public func evaluate(_ frame: Frame) throws(FormulaError) -> Value {
+        frame.steps = 0
+        frame.result = .undefined
+        _ = try run(frame)
+        return frame.result
+    }
+
+    /// Binds inputs by name (records by nesting) and evaluates. Convenient, not the fast path.
+    public func evaluate(_ bindings: [String: Value]) throws(FormulaError) -> Value {
+        let frame = makeFrame()
+        for input in inputs {
+            var components = input.path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            var value = bindings[components.removeFirst()]
+            for component in components {
+                if case .record(let fields)? = value { value = fields[component] } else { value = nil }
+            }
+            guard let value else {
+                throw FormulaError(Diagnostic(.name, "unbound", "no value is bound to `\(input.path)`",
+                                              at: SourceRange(0, 0), hint: "add it to the bindings"))
+            }
+            try frame.setValue(value, at: input.index)
+        }
+        return try evaluate(frame)
+    }
+}

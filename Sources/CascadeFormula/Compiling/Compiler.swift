@@ -1,0 +1,280 @@
+/// Compiles a checked tree into closures over a frame's registers: unboxed doubles for numbers
+/// and booleans, names resolved to registers, constants folded, one closure per operation on leaves.
+struct Compiler {
+    let checked: CheckedFormula
+    let limits: Limits
+    var inputStorage: [SlotStorage] = []
+    var localStorage: [SlotStorage] = []
+    var numberCount = 0
+    var valueCount = 0
+    let sourceBytes: [UInt8]
+
+    init(_ checked: CheckedFormula, limits: Limits) {
+        self.checked = checked
+        self.limits = limits
+        self.sourceBytes = Array(checked.tree.source.utf8)
+        inputStorage = checked.inputs.map { allocate(StaticType($0.type)) }
+        localStorage = checked.locals.map { allocate($0.type) }
+    }
+
+    mutating func allocate(_ type: StaticType) -> SlotStorage {
+        switch type {
+        case .number:
+            numberCount += 1
+            return .number(numberCount - 1)
+        case .boolean:
+            numberCount += 1
+            return .boolean(numberCount - 1)
+        default:
+            valueCount += 1
+            return .value(valueCount - 1)
+        }
+    }
+
+    func type(_ expr: Expr) -> StaticType { checked.types[expr.id] }
+
+    func text(_ range: SourceRange) -> String {
+        String(decoding: sourceBytes[min(range.start, sourceBytes.count)..<min(range.end, sourceBytes.count)], as: UTF8.self)
+    }
+
+    func site(_ expr: Expr, _ operands: [Expr] = []) -> ErrorSite {
+        ErrorSite(range: expr.range, text: text(expr.range), operands: operands.map { text($0.range) })
+    }
+
+    /// The register of a name or member chain resolved to an input or local.
+    func storage(of expr: Expr) -> SlotStorage? {
+        switch checked.resolutions[expr.id] {
+        case .input(let i): inputStorage[i]
+        case .local(let j): localStorage[j]
+        default: nil
+        }
+    }
+
+    // MARK: - Program
+
+    /// The whole formula as one closure that leaves the result in the frame.
+    func program() -> StatementCode {
+        switch checked.tree.form {
+        case .expression(let expr):
+            let cost = checked.costBound
+            let maxSteps = limits.maxSteps
+            let code = returnCode(expr)
+            return { f throws(FormulaError) in
+                f.steps &+= cost
+                if f.steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
+                return try code(f)
+            }
+        case .body(let statements):
+            return block(statements, range: SourceRange(0, sourceBytes.count))
+        }
+    }
+
+    static func stepLimit(_ maxSteps: Int) -> FormulaError {
+        FormulaError(Diagnostic(.limit, "steps", "the evaluation took more than \(maxSteps) steps", at: SourceRange(0, 0)))
+    }
+
+    /// Stores the value of a returned expression into the frame and reports the return.
+    func returnCode(_ expr: Expr) -> StatementCode {
+        switch type(expr) {
+        case .number:
+            let n = number(expr)
+            return { f throws(FormulaError) in
+                f.result = .number(try n(f))
+                return true
+            }
+        case .boolean:
+            let b = boolean(expr)
+            return { f throws(FormulaError) in
+                f.result = .boolean(try b(f))
+                return true
+            }
+        default:
+            let v = value(expr)
+            let site = site(expr)
+            return { f throws(FormulaError) in
+                let result = try v(f)
+                if case .record = result { throw site.typeMismatch(expected: "a returnable scalar", found: result) }
+                f.result = result
+                return true
+            }
+        }
+    }
+
+    // MARK: - Statements
+
+    /// A block: meters its own statements' cost once on entry, then runs them in order.
+    func block(_ statements: [Stmt], range: SourceRange) -> StatementCode {
+        var codes: [StatementCode] = []
+        var ownCost = 0
+        for statement in statements {
+            if case .empty = statement.kind { continue }
+            codes.append(self.statement(statement))
+            ownCost += meteredCost(statement)
+            if case .returnValue = statement.kind { break }  // the rest is unreachable
+        }
+        let maxSteps = limits.maxSteps
+        let body = Compiler.sequence(codes[...])
+        let cost = ownCost
+        return { f throws(FormulaError) in
+            f.steps &+= cost
+            if f.steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
+            return try body(f)
+        }
+    }
+
+    /// The cost a block meters for one of its direct statements (nested blocks meter themselves).
+    func meteredCost(_ statement: Stmt) -> Int {
+        switch statement.kind {
+        case .declaration(_, _, _, let e), .assignment(_, _, _, let e), .expression(let e): checkedCost(e) + 1
+        case .returnValue(let e): (e.map(checkedCost) ?? 0) + 1
+        case .ifElse(let condition, _, _): checkedCost(condition) + 1
+        default: 0
+        }
+    }
+
+    func checkedCost(_ expr: Expr) -> Int { Compiler.nodeCount(expr) }
+
+    static func nodeCount(_ expr: Expr) -> Int {
+        switch expr.kind {
+        case .member(let o, _, _): 1 + nodeCount(o)
+        case .unary(_, let o), .parenthesized(let o): 1 + nodeCount(o)
+        case .binary(_, let a, let b): 1 + nodeCount(a) + nodeCount(b)
+        case .conditional(let a, let b, let c): 1 + nodeCount(a) + nodeCount(b) + nodeCount(c)
+        case .call(let c, let args): 1 + nodeCount(c) + args.reduce(0) { $0 + nodeCount($1) }
+        default: 1
+        }
+    }
+
+    static func sequence(_ codes: ArraySlice<StatementCode>) -> StatementCode {
+        guard let first = codes.first else { return { _ in false } }
+        if codes.count == 1 { return first }
+        let rest = sequence(codes.dropFirst())
+        return { f throws(FormulaError) in
+            if try first(f) { return true }
+            return try rest(f)
+        }
+    }
+
+    func statement(_ statement: Stmt) -> StatementCode {
+        switch statement.kind {
+        case .empty, .invalid, .expression:
+            return { _ in false }
+        case .block(let statements):
+            return block(statements, range: statement.range)
+        case .returnValue(let value):
+            guard let value else {
+                return { f in
+                    f.result = .undefined
+                    return true
+                }
+            }
+            return returnCode(value)
+        case .ifElse(let condition, let then, let otherwise):
+            let test = boolean(condition)
+            let a = branch(then)
+            guard let otherwise else {
+                return { f throws(FormulaError) in try test(f) ? try a(f) : false }
+            }
+            let b = branch(otherwise)
+            return { f throws(FormulaError) in try test(f) ? try a(f) : try b(f) }
+        case .declaration(_, _, let nameRange, let initializer):
+            guard let slot = checked.locals.firstIndex(where: { $0.range == nameRange }) else { return { _ in false } }
+            return store(initializer, into: localStorage[slot], type: checked.locals[slot].type)
+        case .assignment(let name, let nameRange, let op, let value):
+            return assignment(name, nameRange, op, value, statement)
+        }
+    }
+
+    func branch(_ statement: Stmt) -> StatementCode {
+        if case .block = statement.kind { return self.statement(statement) }
+        return block([statement], range: statement.range)
+    }
+
+    /// Evaluates `expr` and stores it into a local's register.
+    func store(_ expr: Expr, into storage: SlotStorage, type localType: StaticType) -> StatementCode {
+        switch storage {
+        case .number(let k):
+            let n = number(expr)
+            return { f throws(FormulaError) in
+                f.numbers[k] = try n(f)
+                return false
+            }
+        case .boolean(let k):
+            let b = boolean(expr)
+            return { f throws(FormulaError) in
+                f.numbers[k] = try b(f) ? 1 : 0
+                return false
+            }
+        case .value(let k):
+            let v = value(expr)
+            return { f throws(FormulaError) in
+                f.values[k] = try v(f)
+                return false
+            }
+        }
+    }
+
+    func assignment(_ name: String, _ nameRange: SourceRange, _ op: AssignmentOperator, _ value: Expr,
+                    _ statement: Stmt) -> StatementCode {
+        // The checker resolved the name; find the innermost declared local with that name in scope
+        // by replaying resolution: the assignment statement's target is recorded by name range.
+        guard let slot = localSlot(named: name, before: nameRange.start) else { return { _ in false } }
+        let target = localStorage[slot]
+        let localType = checked.locals[slot].type
+        guard let binary = op.binary else { return store(value, into: target, type: localType) }
+        let site = ErrorSite(range: statement.range, text: text(statement.range), operands: [name, text(value.range)])
+        switch target {
+        case .number(let k):
+            let current = NumberOperand.register(k)
+            let combined = arithmetic(binary, current, numberOperand(value), site)
+            let code = combined.code
+            return { f throws(FormulaError) in
+                f.numbers[k] = try code(f)
+                return false
+            }
+        case .value(let k) where localType == .string:
+            let rhs = string(value)
+            let limit = limits.maxStringBytes
+            return { f throws(FormulaError) in
+                guard case .string(let s) = f.values[k] else { return false }
+                f.values[k] = .string(try Compiler.concatenate(s, try rhs(f), limit: limit, site: site))
+                return false
+            }
+        case .value(let k):
+            // A local of unknown type: it must hold a number now.
+            let rhs = number(value)
+            let apply = Compiler.operation(binary)
+            return { f throws(FormulaError) in
+                guard case .number(let x) = f.values[k] else {
+                    throw site.typeMismatch(expected: "a number", found: f.values[k])
+                }
+                f.values[k] = .number(try apply(x, try rhs(f), site))
+                return false
+            }
+        case .boolean:
+            return { _ in false }  // rejected by the checker
+        }
+    }
+
+    /// The local an assignment at `offset` targets: the checker's scoping, replayed.
+    func localSlot(named name: String, before offset: Int) -> Int? {
+        checked.assignmentTargets[offset]
+    }
+
+    static func operation(_ op: BinaryOperator) -> @Sendable (Double, Double, ErrorSite) throws(FormulaError) -> Double {
+        switch op {
+        case .add: AddOperation.apply
+        case .subtract: SubtractOperation.apply
+        case .multiply: MultiplyOperation.apply
+        case .divide: DivideOperation.apply
+        case .remainder: RemainderOperation.apply
+        default: PowerOperation.apply
+        }
+    }
+
+    static func concatenate(_ a: String, _ b: String, limit: Int, site: ErrorSite) throws(FormulaError) -> String {
+        let bytes = a.utf8.count + b.utf8.count
+        if bytes > limit { throw site.stringTooLong(bytes, limit: limit) }
+        return a + b
+    }
+}
