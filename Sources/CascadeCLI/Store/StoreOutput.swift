@@ -3,9 +3,9 @@ import CascadeJSON
 import CascadeStore
 import Foundation
 
-/// Output for the store commands: human text or one JSON document on stdout, and the single
-/// place where their errors become a message on stderr (plus a JSON error object with `--json`)
-/// and a non-zero exit status.
+/// Output for the store commands: human text or one JSON document on stdout; errors become a
+/// message on stderr with every problem listed (plus a JSON error object with `--json`) and a
+/// non-zero exit status. It mirrors `Failure` and adds `problems`, which `CLIError` lacks.
 enum StoreOutput {
     static func print(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
@@ -48,7 +48,7 @@ enum StoreOutput {
         for problem in storeError.problems {
             if let rendered = problem.rendered {
                 note("  \(problem.path): \(problem.message)")
-                for renderedLine in rendered.split(separator: "\n", omittingEmptySubsequences: false) { note("    \(renderedLine)") }
+                for renderedLine in rendered.trimmingCharacters(in: .newlines).split(separator: "\n", omittingEmptySubsequences: false) { note("    \(renderedLine)") }
             } else {
                 note("  \(problem)")
             }
@@ -57,12 +57,13 @@ enum StoreOutput {
     }
 
     static func errorJSON(_ error: StoreError) -> JSONValue {
+        // The same shape as `Failure` (Output/CLIError.swift) gives, plus `problems`.
         var o = JSONObject()
-        o["kind"] = .string(error.kind.name)
+        o["kind"] = .string(error.kind == .invalidInput || error.kind == .io ? "input" : "store")
+        o["code"] = .string("store.\(error.kind.name)" + (error.code.map { ".\($0)" } ?? ""))
         o["message"] = .string(error.message)
-        o["location"] = error.location.map(JSONValue.string) ?? .null
-        o["hint"] = error.hint.map(JSONValue.string) ?? .null
-        if let code = error.code { o["code"] = .string(code) }
+        if let location = error.location { o["location"] = .string(location) }
+        if let hint = error.hint { o["hint"] = .string(hint) }
         o["problems"] = .array(error.problems.map(problemJSON))
         return .object(JSONObject([("ok", .bool(false)), ("error", .object(o))]))
     }
