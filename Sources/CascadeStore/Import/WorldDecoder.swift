@@ -10,6 +10,9 @@ struct WorldDecoder {
     /// Upper bound on problems kept; the rest are counted.
     let maxProblems = 1000
     var droppedProblems = 0
+    /// Inline formula texts already checked (many relationships share one text): their
+    /// diagnostics, re-placed per relationship.
+    var checkedTexts: [String: [Diagnostic]] = [:]
 
     init(file: String?) { self.file = file }
 
@@ -200,8 +203,12 @@ struct WorldDecoder {
         if let formula {
             // Free names are scenario variables and edge context, bound at run time: only
             // syntax, type, forbidden-construct and limit errors are checked here.
-            let compilation = Formula.compile(formula, inputs: [:])
-            for d in compilation.diagnostics where d.isError && d.kind != .name {
+            let diagnostics = checkedTexts[formula] ?? {
+                let found = Formula.compile(formula, inputs: [:]).diagnostics.filter { $0.isError && $0.kind != .name }
+                checkedTexts[formula] = found
+                return found
+            }()
+            for d in diagnostics {
                 let location = SourceLocation(offset: d.range.start, in: formula)
                 found.append(Problem(path: JSONReader.place(file, path.appending("impact_formula")) + " \(location.line):\(location.column)",
                                      code: d.code, message: d.message, hint: d.hint,
