@@ -64,7 +64,7 @@ extension Store {
 
     /// Entity ids and formula references that are neither in the file nor in the store.
     private func referenceProblems(_ world: World, file: String) throws -> [Problem] {
-        let fileIDs = Set(world.entities.map(\.id))
+        let fileIDs = world.entityIDsInFile
         var wanted = Set<String>()
         for (_, id) in world.entityReferences where !fileIDs.contains(id) { wanted.insert(id) }
 

@@ -64,6 +64,7 @@ struct WorldDecoder {
         entityIndex.reserveCapacity(entityItems.count)
         for (i, raw) in entityItems.enumerated() {
             let path = JSONPath.root.appending("entities").appending(i)
+            if let id = raw["id"]?.stringValue { world.entityIDsInFile.insert(id) }
             if let entity = decodeEntity(raw, at: path) {
                 if let first = entityIndex[entity.id] {
                     add(path.appending("id"), "world.duplicate-id", "entity id `\(entity.id)` is used twice",

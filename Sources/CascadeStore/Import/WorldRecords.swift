@@ -86,6 +86,9 @@ public struct World: Sendable {
     /// Every entity id a row refers to, with its path — also from rows with other problems, so
     /// all of a row's problems are reported at once.
     var entityReferences: [(path: JSONPath, id: String)] = []
+    /// Every entity id the file defines, including rows with other problems (so one bad entity
+    /// does not also make every edge that uses it a problem).
+    var entityIDsInFile: Set<String> = []
     /// Names of every formula document in the file, including ones that failed their checks.
     var formulaNamesInFile: Set<String> = []
 
