@@ -68,6 +68,14 @@ let package = Package(
             ]
         ),
 
+        // Store import/load benchmark (release builds only): see Benchmarks/StoreBench/main.swift.
+        .executableTarget(
+            name: "cascade-store-bench",
+            dependencies: ["CascadeStore"],
+            path: "Benchmarks/StoreBench",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "CascadeFormulaTests", dependencies: ["CascadeFormula", "CascadeJSON"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),

@@ -5,7 +5,10 @@ public struct CascadeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cascade",
         abstract: "Sandboxed formula and scenario evaluation.",
-        subcommands: [EvalCommand.self]
+        subcommands: [
+            EvalCommand.self,
+            InitCommand.self, ImportCommand.self, FormulaCommand.self, CoefficientCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,1 +1,89 @@
-// The store: see issue 3.
+import Foundation
+
+/// The store: one connection to SQLite or PostgreSQL, used only inside `read { }` and
+/// `write { }` transaction closures so it cannot escape or be used outside a transaction.
+///
+/// A failed closure rolls back; nothing partial is ever committed.
+public final class Store {
+    public let location: StoreLocation
+    private let connection: any DatabaseConnection
+    /// Who writes: recorded in the audit log.
+    public var actor: String
+    /// The time source for recorded timestamps (tests inject a fixed clock).
+    public var clock: @Sendable () -> Date
+    private var isInTransaction = false
+
+    /// Opens a connection; does not create or migrate the schema (see `migrate()`).
+    public init(
+        _ location: StoreLocation, actor: String? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(StoreError) {
+        self.location = location
+        switch location {
+        case .sqlite(let path): connection = try SQLiteConnection(path: path)
+        case .postgresql(let url): connection = try PostgresConnection(url: url)
+        }
+        let env = ProcessInfo.processInfo.environment
+        self.actor = actor ?? env["CASCADE_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? "unknown"
+        self.clock = clock
+    }
+
+    deinit { connection.close() }
+
+    public var dialect: SQLDialect { connection.dialect }
+
+    /// Runs `body` in a read-only transaction.
+    public func read<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
+        try transaction(writing: false, body)
+    }
+
+    /// Runs `body` in a write transaction; commits when it returns, rolls back when it throws.
+    public func write<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
+        try transaction(writing: true, body)
+    }
+
+    /// Like `write`, but reruns the whole transaction when it loses a race (a unique violation on
+    /// a freshly computed key, a serialization failure, a busy file), with jittered backoff.
+    public func writeRetrying<T>(attempts: Int = 200, _ body: (any DatabaseConnection) throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try transaction(writing: true, body)
+            } catch let error as StoreError where error.isTransient && attempt < attempts {
+                attempt += 1
+                let ceiling = min(50_000, 500 * (1 << min(attempt, 7)))
+                usleep(UInt32.random(in: 100...UInt32(ceiling)))
+            }
+        }
+    }
+
+    private func transaction<T>(writing: Bool, _ body: (any DatabaseConnection) throws -> T) throws -> T {
+        precondition(!isInTransaction, "Store transactions do not nest")
+        isInTransaction = true
+        defer { isInTransaction = false }
+        try connection.begin(writing: writing)
+        do {
+            let value = try body(connection)
+            try connection.commit()
+            return value
+        } catch {
+            connection.rollback()
+            throw error
+        }
+    }
+
+    /// The current time as an ISO 8601 UTC timestamp, for `created_at` and the audit log.
+    func now() -> String { Timestamp.iso8601(clock()) }
+}
+
+enum Timestamp {
+    static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// Today's date (UTC) as `YYYY-MM-DD`.
+    static func day(_ date: Date) -> String { String(iso8601(date).prefix(10)) }
+}

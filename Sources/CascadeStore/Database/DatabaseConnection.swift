@@ -1,0 +1,77 @@
+/// The SQL flavour a connection speaks; the few statements that differ switch on it.
+public enum SQLDialect: String, Sendable {
+    case sqlite, postgresql
+}
+
+/// An open connection, handed to `Store.read { }` / `Store.write { }` closures only, inside a
+/// transaction. SQL is written with `?` placeholders; values are always bound, never spliced.
+public protocol DatabaseConnection: AnyObject {
+    var dialect: SQLDialect { get }
+
+    /// Runs a statement that returns no rows; returns the number of rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> Int
+
+    /// Runs a query and returns every row.
+    func query(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> [Row]
+
+    /// Runs several statements with no parameters (schema scripts).
+    func executeScript(_ sql: String) throws(StoreError)
+
+    /// Starts, commits and rolls back transactions; used by `Store` only.
+    func begin(writing: Bool) throws(StoreError)
+    func commit() throws(StoreError)
+    func rollback()
+
+    /// Closes the connection; further use is an error.
+    func close()
+}
+
+extension DatabaseConnection {
+    @discardableResult
+    public func execute(_ sql: String, _ arguments: SQLValue...) throws(StoreError) -> Int {
+        try execute(sql, arguments)
+    }
+
+    public func query(_ sql: String, _ arguments: SQLValue...) throws(StoreError) -> [Row] {
+        try query(sql, arguments)
+    }
+
+    /// The first row, or nil.
+    public func queryOne(_ sql: String, _ arguments: [SQLValue] = []) throws(StoreError) -> Row? {
+        try query(sql, arguments).first
+    }
+
+    /// Inserts many rows with few statements: rows `0..<count`, produced on demand by `row`, are
+    /// sent as multi-row `VALUES` lists (bounded by both backends' parameter limits). `suffix`
+    /// follows the `VALUES` list, e.g. an `ON CONFLICT` clause. Returns the rows changed.
+    @discardableResult
+    public func insertMany(
+        into table: String, columns: [String], count: Int, suffix: String = "", rowsPerStatement: Int = 500,
+        progress: (Int) -> Void = { _ in }, row: (Int) throws -> [SQLValue]
+    ) throws -> Int {
+        guard count > 0 else { return 0 }
+        let perRow = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        let chunk = max(1, min(rowsPerStatement, 30_000 / max(1, columns.count)))
+        var start = 0
+        var changed = 0
+        var cachedCount = -1
+        var cachedSQL = ""
+        var arguments: [SQLValue] = []
+        arguments.reserveCapacity(chunk * columns.count)
+        while start < count {
+            let end = min(start + chunk, count)
+            if end - start != cachedCount {
+                cachedCount = end - start
+                cachedSQL = "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES "
+                    + Array(repeating: perRow, count: cachedCount).joined(separator: ",") + " " + suffix
+            }
+            arguments.removeAll(keepingCapacity: true)
+            for index in start..<end { arguments.append(contentsOf: try row(index)) }
+            changed += try execute(cachedSQL, arguments)
+            start = end
+            progress(end)
+        }
+        return changed
+    }
+}

@@ -1,0 +1,23 @@
+/// A value bound to, or read from, a SQL statement. Values always travel as bound parameters.
+public enum SQLValue: Hashable, Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case bool(Bool)
+    /// A JSON document as text; PostgreSQL stores it as `jsonb`, SQLite as checked `TEXT`.
+    case json(String)
+}
+
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int) { self = .integer(Int64(value)) }
+    public init(nilLiteral: ()) { self = .null }
+
+    /// `.text(s)` or `.null` when `s` is nil.
+    public static func text(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
+    /// `.real(x)` or `.null` when `x` is nil.
+    public static func real(_ x: Double?) -> SQLValue { x.map { .real($0) } ?? .null }
+    /// `.json(s)` or `.null` when `s` is nil.
+    public static func json(_ s: String?) -> SQLValue { s.map { .json($0) } ?? .null }
+}

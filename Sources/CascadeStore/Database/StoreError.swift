@@ -1,0 +1,83 @@
+/// A failure the user can act on: what went wrong, where, and what to do about it.
+///
+/// Problems found while validating input (a world file, a formula document) are collected in
+/// `problems`, one per bad value, each with its own place, so a user can fix them all at once.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// A broad class of failure; new kinds may be added.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        public static let invalidInput = Kind("invalid-input")
+        public static let notFound = Kind("not-found")
+        public static let conflict = Kind("conflict")
+        public static let schema = Kind("schema")
+        public static let connection = Kind("connection")
+        public static let database = Kind("database")
+        public static let io = Kind("io")
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// A file, JSON path or `line:column` the message refers to.
+    public var location: String?
+    public var hint: String?
+    public var problems: [Problem]
+    /// The SQL that failed and the backend's result code, for database failures.
+    public var sql: String?
+    public var code: String?
+
+    public init(
+        _ kind: Kind, _ message: String, location: String? = nil, hint: String? = nil,
+        problems: [Problem] = [], sql: String? = nil, code: String? = nil
+    ) {
+        self.kind = kind
+        self.message = message
+        self.location = location
+        self.hint = hint
+        self.problems = problems
+        self.sql = sql
+        self.code = code
+    }
+
+    public var description: String {
+        var text = location.map { "\($0): \(message)" } ?? message
+        if let hint { text += " (hint: \(hint))" }
+        return text
+    }
+
+    /// Whether retrying the whole transaction may succeed (a lost race for a version number, a
+    /// serialization failure, a busy SQLite file).
+    public var isTransient: Bool {
+        guard let code else { return false }
+        return ["23505", "40001", "40P01", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CONSTRAINT_UNIQUE",
+                "SQLITE_CONSTRAINT_PRIMARYKEY"].contains(code)
+    }
+}
+
+/// One bad value in an input document.
+public struct Problem: Hashable, Sendable, CustomStringConvertible {
+    /// Where: a JSON path such as `$.relationships[3].weight`, optionally after a file name.
+    public var path: String
+    public var message: String
+    public var hint: String?
+    /// Stable code, e.g. `world.unknown-entity` or a formula diagnostic code.
+    public var code: String
+    /// For formula diagnostics: the compiler-style rendering with line, column and caret.
+    public var rendered: String?
+
+    public init(path: String, code: String, message: String, hint: String? = nil, rendered: String? = nil) {
+        self.path = path
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.rendered = rendered
+    }
+
+    public var description: String {
+        var text = "\(path): \(message)"
+        if let hint { text += " (hint: \(hint))" }
+        return text
+    }
+}

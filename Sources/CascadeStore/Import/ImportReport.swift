@@ -1,0 +1,30 @@
+import CascadeJSON
+
+/// What an import wrote.
+public struct ImportReport: Sendable {
+    public var file: String
+    /// Rows in the file per table.
+    public var rowsRead: [String: Int] = [:]
+    /// Rows inserted or changed per table (an unchanged re-import writes 0).
+    public var rowsWritten: [String: Int] = [:]
+    public var formulas: [Registration] = []
+    public var parseSeconds: Double = 0
+    public var validateSeconds: Double = 0
+    public var writeSeconds: Double = 0
+
+    public var totalRead: Int { rowsRead.values.reduce(0, +) }
+    public var totalWritten: Int { rowsWritten.values.reduce(0, +) }
+
+    public var json: JSONValue {
+        func counts(_ d: [String: Int]) -> JSONValue {
+            .object(JSONObject(d.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) }))
+        }
+        return .object(JSONObject([
+            ("file", .string(file)),
+            ("rows_read", counts(rowsRead)),
+            ("rows_written", counts(rowsWritten)),
+            ("formulas", .array(formulas.map { .object(JSONObject([("name", .string($0.name)), ("version", .number(Double($0.version))), ("new", .bool($0.isNew))])) })),
+            ("seconds", .object(JSONObject([("parse", .number(parseSeconds)), ("validate", .number(validateSeconds)), ("write", .number(writeSeconds))]))),
+        ]))
+    }
+}

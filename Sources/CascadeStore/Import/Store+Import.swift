@@ -1,0 +1,216 @@
+import CascadeJSON
+import Foundation
+
+extension Store {
+    /// Imports a world file (interfaces.md) all or nothing: reads and validates every row first,
+    /// reporting every problem with its JSON path, then writes everything in one transaction.
+    /// Entities and relationships are keyed by the file's ids, so importing the same file again
+    /// changes nothing. `progress` receives short human-readable lines (for stderr).
+    public func importWorld(path: String, progress: (String) -> Void = { _ in }) throws -> ImportReport {
+        let started = Date()
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
+                             hint: "check the path")
+        }
+        progress("read \(bytes.count) bytes")
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(bytes: bytes)
+        } catch {
+            throw StoreError(.invalidInput, "the world file is not valid JSON: \(error.message)",
+                             location: "\(path):\(error.line):\(error.column) (\(error.path))",
+                             hint: "fix the JSON syntax; nothing was written")
+        }
+        return try importWorld(root, file: path, started: started, progress: progress)
+    }
+
+    /// Imports an already parsed world document; see `importWorld(path:progress:)`.
+    public func importWorld(_ root: JSONValue, file: String, started: Date = Date(), progress: (String) -> Void = { _ in }) throws -> ImportReport {
+        var report = ImportReport(file: file)
+        let parsed = Date()
+        report.parseSeconds = parsed.timeIntervalSince(started)
+
+        var decoder = WorldDecoder(file: file)
+        let world = decoder.decode(root, progress: progress)
+        var problems = decoder.problems
+        problems += try referenceProblems(world, file: file)
+        report.validateSeconds = Date().timeIntervalSince(parsed)
+        guard problems.isEmpty else {
+            let total = problems.count + decoder.droppedProblems
+            throw StoreError(.invalidInput, "the world file has \(total) problem\(total == 1 ? "" : "s"); nothing was written",
+                             location: file,
+                             hint: decoder.droppedProblems > 0 ? "only the first \(problems.count) are listed" : "fix every row listed and import again",
+                             problems: problems)
+        }
+        progress("validated \(world.rowCount) rows")
+
+        report.rowsRead = [
+            "entities": world.entities.count, "relationships": world.relationships.count,
+            "sector_coefficients": world.coefficients.count, "macro_data": world.macroData.count,
+            "financial_data": world.financialData.count, "formulas": world.formulas.count,
+        ]
+        let writeStarted = Date()
+        let (written, registrations) = try writeRetrying(attempts: 20) { db in
+            try self.writeWorld(world, db, progress: progress)
+        }
+        report.rowsWritten = written
+        report.formulas = registrations
+        report.writeSeconds = Date().timeIntervalSince(writeStarted)
+        return report
+    }
+
+    /// Entity ids and formula references that are neither in the file nor in the store.
+    private func referenceProblems(_ world: World, file: String) throws -> [Problem] {
+        let fileIDs = world.entityIDsInFile
+        var wanted = Set<String>()
+        for (_, id) in world.entityReferences where !fileIDs.contains(id) { wanted.insert(id) }
+
+        let fileFormulaNames = world.formulaNamesInFile
+        let referencedNames = Set(world.formulaReferences.map(\.reference.name))
+        return try read { db in
+            var known = Set<String>()
+            let ids = Array(wanted)
+            var start = 0
+            while start < ids.count {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for row in try db.query("SELECT external_id FROM entities WHERE external_id IN (\(marks))", chunk.map { .text($0) }) {
+                    if let id = row.string("external_id") { known.insert(id) }
+                }
+                start += 500
+            }
+            var problems: [Problem] = []
+            func unknown(_ id: String, _ path: JSONPath) {
+                problems.append(Problem(path: JSONReader.place(file, path), code: "world.unknown-entity",
+                                        message: "no entity has id `\(id)`",
+                                        hint: "add it to `entities`, or import the file that defines it first"))
+            }
+            for (path, id) in world.entityReferences where !fileIDs.contains(id) && !known.contains(id) {
+                unknown(id, path)
+                if problems.count >= 1000 { break }
+            }
+
+            // Formula references: the name must be registered or registered by this file; a pinned
+            // version must exist already or be the version this file's document will receive.
+            var storedVersions: [String: Set<Int>] = [:]
+            for name in referencedNames {
+                storedVersions[name] = Set(try db.query("SELECT version FROM formulas WHERE name = ?", [.text(name)]).compactMap { $0.int("version") })
+            }
+            var predicted: [String: Set<Int>] = [:]
+            var nextVersion: [String: Int] = [:]
+            for doc in world.formulas where referencedNames.contains(doc.name) {
+                if let existing = try db.queryOne("SELECT version FROM formulas WHERE name = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
+                                                  [.text(doc.name), .text(doc.contentHash)])?.int("version") {
+                    predicted[doc.name, default: []].insert(existing)
+                } else {
+                    let next = nextVersion[doc.name] ?? ((storedVersions[doc.name]?.max() ?? 0) + 1)
+                    predicted[doc.name, default: []].insert(next)
+                    nextVersion[doc.name] = next + 1
+                }
+            }
+            for (path, reference) in world.formulaReferences {
+                let versions = (storedVersions[reference.name] ?? []).union(predicted[reference.name] ?? [])
+                let place = JSONReader.place(file, path)
+                if versions.isEmpty && !fileFormulaNames.contains(reference.name) {
+                    problems.append(Problem(path: place, code: "world.dangling-formula",
+                                            message: "formula `\(reference.name)` is not registered and not in this file's `formulas`",
+                                            hint: "register it first, or add its version document to `formulas`"))
+                } else if let v = reference.version, !versions.contains(v) {
+                    problems.append(Problem(path: place, code: "world.dangling-formula",
+                                            message: "formula `\(reference)` does not exist",
+                                            hint: versions.isEmpty ? nil : "known versions: " + versions.sorted().map(String.init).joined(separator: ", ")))
+                }
+                if problems.count >= 1000 { break }
+            }
+            return problems
+        }
+    }
+
+    private func writeWorld(_ world: World, _ db: any DatabaseConnection, progress: (String) -> Void) throws -> ([String: Int], [Registration]) {
+        var written: [String: Int] = [:]
+        let stamp = SQLValue.text(now())
+        var registrations: [Registration] = []
+        for doc in world.formulas { registrations.append(try insertChecked(doc, db)) }
+        written["formulas"] = registrations.filter(\.isNew).count
+        written["sector_coefficients"] = try insertCoefficients(world.coefficients, db)
+
+        // Only rows whose content differs are touched, so a re-import writes nothing.
+        let distinct = db.dialect == .sqlite ? "IS NOT" : "IS DISTINCT FROM"
+        let entityChanged = ["type", "name", "description", "category", "ontology_level", "metadata"]
+            .map { "entities.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
+        let step = max(1, world.entities.count / 10)
+        progress("writing \(world.entities.count) entities")
+        written["entities"] = try db.insertMany(
+            into: "entities",
+            columns: ["id", "external_id", "type", "name", "description", "category", "ontology_level", "metadata", "created_at", "updated_at"],
+            count: world.entities.count,
+            suffix: """
+                ON CONFLICT (external_id) DO UPDATE SET type = excluded.type, name = excluded.name,
+                  description = excluded.description, category = excluded.category,
+                  ontology_level = excluded.ontology_level, metadata = excluded.metadata, updated_at = excluded.updated_at
+                WHERE \(entityChanged)
+                """,
+            progress: { n in if n % step < 500 && world.entities.count >= 50_000 { progress("entities \(n)/\(world.entities.count)") } }
+        ) { i in
+            let e = world.entities[i]
+            return [.text(e.storeID), .text(e.id), .text(e.type), .text(e.name), .text(e.description), .text(e.category),
+                    e.ontologyLevel.map { .integer(Int64($0)) } ?? .null, .json(e.metadata), stamp, stamp]
+        }
+
+        let relationshipChanged = ["source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"]
+            .map { "relationships.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
+        let relStep = max(1, world.relationships.count / 10)
+        progress("writing \(world.relationships.count) relationships")
+        written["relationships"] = try db.insertMany(
+            into: "relationships",
+            columns: ["id", "external_id", "source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata", "created_at", "updated_at"],
+            count: world.relationships.count,
+            suffix: """
+                ON CONFLICT (external_id) DO UPDATE SET source_entity_id = excluded.source_entity_id,
+                  target_entity_id = excluded.target_entity_id, type = excluded.type, weight = excluded.weight,
+                  impact_formula = excluded.impact_formula, metadata = excluded.metadata, updated_at = excluded.updated_at
+                WHERE \(relationshipChanged)
+                """,
+            progress: { n in if n % relStep < 500 && world.relationships.count >= 50_000 { progress("relationships \(n)/\(world.relationships.count)") } }
+        ) { i in
+            let r = world.relationships[i]
+            return [.text(r.storeID), .text(r.id), .text(ContentHash.stableID("entity", r.sourceID)),
+                    .text(ContentHash.stableID("entity", r.targetID)), .text(r.type), .real(r.weight), .text(r.impactFormula),
+                    .json(r.metadata), stamp, stamp]
+        }
+
+        let macroChanged = ["value", "unit", "data_source"].map { "macro_data.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
+        written["macro_data"] = try db.insertMany(
+            into: "macro_data", columns: ["date", "variable_name", "value", "unit", "data_source"], count: world.macroData.count,
+            suffix: "ON CONFLICT (date, variable_name) DO UPDATE SET value = excluded.value, unit = excluded.unit, data_source = excluded.data_source WHERE \(macroChanged)"
+        ) { i in
+            let m = world.macroData[i]
+            return [.text(m.date), .text(m.variableName), .real(m.value), .text(m.unit), .text(m.dataSource)]
+        }
+
+        let financialColumns = FinancialDatum.numericColumns + ["data_source"]
+        let financialChanged = financialColumns.map { "financial_data.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
+        written["financial_data"] = try db.insertMany(
+            into: "financial_data", columns: ["id", "entity_id", "date"] + financialColumns, count: world.financialData.count,
+            suffix: "ON CONFLICT (entity_id, date) DO UPDATE SET "
+                + financialColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ") + " WHERE \(financialChanged)"
+        ) { i in
+            let f = world.financialData[i]
+            return [.text(ContentHash.stableID("financial", f.entityID + "\u{0}" + f.date)), .text(ContentHash.stableID("entity", f.entityID)),
+                    .text(f.date)] + FinancialDatum.numericColumns.map { .real(f.values[$0]) } + [.text(f.dataSource)]
+        }
+
+        let total = written.values.reduce(0, +)
+        if total > 0 {
+            try audit(db, action: "import", table: "world", row: nil, before: nil, after: .object(JSONObject([
+                ("rows_written", .object(JSONObject(written.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) }))),
+                ("content_hash", .string("xxh3-128:" + ContentHash.xxh3_128(world.entities.map(\.id).joined(separator: "\u{0}")))),
+            ])))
+        }
+        progress("committing")
+        return (written, registrations)
+    }
+}

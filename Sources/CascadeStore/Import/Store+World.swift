@@ -1,0 +1,81 @@
+/// One row of the seed's `get_entity_graph`.
+public struct EntityGraphEdge: Sendable, Equatable {
+    public var entityName: String
+    public var relationshipType: String
+    public var connectedEntity: String
+    public var weight: Double?
+}
+
+/// The entities and relationships of a store, as the engine loads them.
+public struct WorldSnapshot: Sendable {
+    public var entities: [EntityRecord]
+    public var relationships: [RelationshipRecord]
+}
+
+extension Store {
+    /// The seed's `get_entity_graph`: every relationship touching the entity with file id `id`.
+    public func entityGraph(of id: String) throws -> [EntityGraphEdge] {
+        try read { db in
+            try db.query("""
+                SELECT e1.name AS entity_name, r.type AS relationship_type, e2.name AS connected_entity, r.weight AS weight
+                FROM relationships r
+                JOIN entities e1 ON r.source_entity_id = e1.id
+                JOIN entities e2 ON r.target_entity_id = e2.id
+                WHERE r.source_entity_id = ? OR r.target_entity_id = ?
+                ORDER BY r.external_id
+                """, [.text(ContentHash.stableID("entity", id)), .text(ContentHash.stableID("entity", id))]).map { row in
+                EntityGraphEdge(entityName: row.string("entity_name") ?? "", relationshipType: row.string("relationship_type") ?? "",
+                                connectedEntity: row.string("connected_entity") ?? "", weight: row.double("weight"))
+            }
+        }
+    }
+
+    /// One entity by its file id.
+    public func entity(_ id: String) throws -> EntityRecord? {
+        try read { db in
+            try db.queryOne("SELECT external_id, type, name, description, category, ontology_level, CAST(metadata AS TEXT) AS metadata FROM entities WHERE external_id = ?",
+                            [.text(id)]).map(Self.entityRecord)
+        }
+    }
+
+    /// Every entity and relationship, ordered by file id; one consistent snapshot.
+    /// - Complexity: O(entities + relationships).
+    public func loadWorld() throws -> WorldSnapshot {
+        try read { db in
+            let entities = try db.query("""
+                SELECT external_id, type, name, description, category, ontology_level, CAST(metadata AS TEXT) AS metadata
+                FROM entities ORDER BY external_id
+                """).map(Self.entityRecord)
+            let relationships = try db.query("""
+                SELECT r.external_id AS external_id, s.external_id AS source, t.external_id AS target, r.type AS type,
+                  r.weight AS weight, r.impact_formula AS impact_formula, CAST(r.metadata AS TEXT) AS metadata
+                FROM relationships r JOIN entities s ON s.id = r.source_entity_id JOIN entities t ON t.id = r.target_entity_id
+                ORDER BY r.external_id
+                """).map { row in
+                RelationshipRecord(id: row.string("external_id") ?? "", sourceID: row.string("source") ?? "",
+                                   targetID: row.string("target") ?? "", type: row.string("type") ?? "",
+                                   weight: row.double("weight"), impactFormula: row.string("impact_formula"),
+                                   metadata: row.string("metadata"))
+            }
+            return WorldSnapshot(entities: entities, relationships: relationships)
+        }
+    }
+
+    /// Row counts of the seed tables (for `cascade init`, tests and the benchmark).
+    public func tableCounts() throws -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for table in ["entities", "relationships", "sector_coefficients", "formulas", "scenarios", "macro_data",
+                          "financial_data", "audit_log", "run_log"] {
+                counts[table] = try db.queryOne("SELECT COUNT(*) AS n FROM \(table)")?.int("n") ?? 0
+            }
+            return counts
+        }
+    }
+
+    private static func entityRecord(_ row: Row) -> EntityRecord {
+        EntityRecord(id: row.string("external_id") ?? "", type: row.string("type") ?? "", name: row.string("name") ?? "",
+                     description: row.string("description"), category: row.string("category"),
+                     ontologyLevel: row.int("ontology_level"), metadata: row.string("metadata"))
+    }
+}

@@ -1,0 +1,100 @@
+import CascadeJSON
+
+/// An entity as a world file gives it (the file's own `id`) and as the store returns it.
+public struct EntityRecord: Sendable, Equatable {
+    public var id: String
+    public var type: String
+    public var name: String
+    public var description: String?
+    public var category: String?
+    public var ontologyLevel: Int?
+    /// The metadata object serialised as JSON text, or nil.
+    public var metadata: String?
+
+    public init(id: String, type: String, name: String, description: String? = nil, category: String? = nil,
+                ontologyLevel: Int? = nil, metadata: String? = nil) {
+        self.id = id
+        self.type = type
+        self.name = name
+        self.description = description
+        self.category = category
+        self.ontologyLevel = ontologyLevel
+        self.metadata = metadata
+    }
+
+    /// The store's key for this entity: a UUID derived from the file's id.
+    public var storeID: String { ContentHash.stableID("entity", id) }
+}
+
+/// A relationship (edge) with the file ids of its ends.
+public struct RelationshipRecord: Sendable, Equatable {
+    public var id: String
+    public var sourceID: String
+    public var targetID: String
+    public var type: String
+    public var weight: Double?
+    public var impactFormula: String?
+    public var metadata: String?
+
+    public init(id: String, sourceID: String, targetID: String, type: String, weight: Double? = nil,
+                impactFormula: String? = nil, metadata: String? = nil) {
+        self.id = id
+        self.sourceID = sourceID
+        self.targetID = targetID
+        self.type = type
+        self.weight = weight
+        self.impactFormula = impactFormula
+        self.metadata = metadata
+    }
+
+    public var storeID: String { ContentHash.stableID("relationship", id) }
+}
+
+/// One `macro_data` point.
+public struct MacroDatum: Sendable, Equatable {
+    public var date: String
+    public var variableName: String
+    public var value: Double?
+    public var unit: String?
+    public var dataSource: String?
+}
+
+/// One `financial_data` row; `date` is a real date (quarters are converted to their last day).
+public struct FinancialDatum: Sendable, Equatable {
+    public var entityID: String
+    public var date: String
+    /// Column name → value for the seed's numeric columns present in the file.
+    public var values: [String: Double]
+    public var dataSource: String?
+
+    static let numericColumns = [
+        "revenue", "net_income", "ebitda", "operating_income", "total_assets", "total_debt", "equity",
+        "operating_cash_flow", "free_cash_flow", "capex", "market_cap", "share_price",
+    ]
+}
+
+/// A whole world file, validated.
+public struct World: Sendable {
+    public var entities: [EntityRecord] = []
+    public var relationships: [RelationshipRecord] = []
+    public var coefficients: [SectorCoefficient] = []
+    public var macroData: [MacroDatum] = []
+    public var financialData: [FinancialDatum] = []
+    public var formulas: [FormulaDocument] = []
+    /// Every `metadata.formula` reference, with the JSON path that holds it.
+    var formulaReferences: [(path: JSONPath, reference: FormulaReference)] = []
+    /// Every entity id a row refers to, with its path — also from rows with other problems, so
+    /// all of a row's problems are reported at once.
+    var entityReferences: [(path: JSONPath, id: String)] = []
+    /// Every entity id the file defines, including rows with other problems (so one bad entity
+    /// does not also make every edge that uses it a problem).
+    var entityIDsInFile: Set<String> = []
+    /// Names of every formula document in the file, including ones that failed their checks.
+    var formulaNamesInFile: Set<String> = []
+
+    public init() {}
+
+    public var rowCount: Int {
+        entities.count + relationships.count + coefficients.count + macroData.count + financialData.count + formulas.count
+    }
+}

@@ -1,0 +1,187 @@
+import CLibPQ
+
+/// A connection to a PostgreSQL server through libpq, opened from a `postgres://` URL.
+///
+/// Statements are written with `?` placeholders like SQLite's and rewritten to `$1, $2, …`;
+/// every value is sent as a separate parameter, never spliced into the SQL.
+public final class PostgresConnection: DatabaseConnection {
+    public let dialect = SQLDialect.postgresql
+    /// The URL without its password, for messages.
+    public let displayURL: String
+    private var handle: OpaquePointer?
+    private var rewritten: [String: String] = [:]
+
+    public init(url: String) throws(StoreError) {
+        displayURL = Self.redacted(url)
+        guard let connection = PQconnectdb(url) else {
+            throw StoreError(.connection, "cannot allocate a PostgreSQL connection", location: displayURL)
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmingWhitespace
+            PQfinish(connection)
+            throw StoreError(.connection, "cannot connect to PostgreSQL: \(message)", location: displayURL,
+                             hint: "check that the server is running and the URL's host, port, user and database are right")
+        }
+        handle = connection
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        try executeScript("SET client_min_messages = warning; SET TIME ZONE 'UTC'")
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    static func redacted(_ url: String) -> String {
+        // postgres://user:secret@host → postgres://user:***@host
+        guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else { return url }
+        let userInfo = url[schemeEnd.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+
+    /// `?` → `$n`, outside quoted literals and identifiers.
+    private func placeholders(_ sql: String) -> String {
+        if let done = rewritten[sql] { return done }
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + 16)
+        var n = 0
+        var quote: Character?
+        for ch in sql {
+            if let q = quote {
+                if ch == q { quote = nil }
+                out.append(ch)
+            } else if ch == "'" || ch == "\"" {
+                quote = ch
+                out.append(ch)
+            } else if ch == "?" {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(ch)
+            }
+        }
+        if rewritten.count > 500 { rewritten.removeAll() }
+        rewritten[sql] = out
+        return out
+    }
+
+    private func failure(_ result: OpaquePointer?, sql: String) -> StoreError {
+        let message: String
+        var code: String?
+        if let result {
+            message = String(cString: PQresultErrorMessage(result)).trimmingWhitespace
+            if let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))) { code = String(cString: state) }
+        } else {
+            message = handle.map { String(cString: PQerrorMessage($0)).trimmingWhitespace } ?? "the connection is closed"
+        }
+        return StoreError(.database, "PostgreSQL: \(message)", location: displayURL, sql: sql, code: code)
+    }
+
+    private func run(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> OpaquePointer {
+        guard let handle else { throw StoreError(.connection, "the PostgreSQL connection is closed", location: displayURL) }
+        // Text-format parameters are C strings: a NUL byte would silently cut the value short.
+        var texts: [[CChar]?] = []
+        texts.reserveCapacity(arguments.count)
+        for value in arguments {
+            switch value {
+            case .null: texts.append(nil)
+            case .integer(let i): texts.append(Array(String(i).utf8CString))
+            case .real(let x): texts.append(Array("\(x)".utf8CString))
+            case .bool(let b): texts.append(Array((b ? "true" : "false").utf8CString))
+            case .text(let s), .json(let s):
+                if s.utf8.contains(0) {
+                    throw StoreError(.invalidInput, "a text value contains a NUL character, which PostgreSQL cannot store",
+                                     location: displayURL, hint: "remove the \\u0000 from the value")
+                }
+                texts.append(Array(s.utf8CString))
+            }
+        }
+        let statement = placeholders(sql)
+        let result: OpaquePointer? = withPointers(texts) { pointers in
+            PQexecParams(handle, statement, Int32(arguments.count), nil, pointers, nil, nil, 0)
+        }
+        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK, let result else {
+            let error = failure(result, sql: sql)
+            PQclear(result)
+            throw error
+        }
+        return result
+    }
+
+    private func withPointers<R>(_ texts: [[CChar]?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        var storage: [UnsafeMutablePointer<CChar>?] = []
+        storage.reserveCapacity(texts.count)
+        defer { for p in storage { p?.deallocate() } }
+        for text in texts {
+            guard let text else { storage.append(nil); continue }
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: text.count)
+            p.initialize(from: text, count: text.count)
+            storage.append(p)
+        }
+        return body(storage.map { $0.map { UnsafePointer($0) } })
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> Int {
+        let result = try run(sql, arguments)
+        defer { PQclear(result) }
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    public func query(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> [Row] {
+        let result = try run(sql, arguments)
+        defer { PQclear(result) }
+        let rowCount = PQntuples(result)
+        let columnCount = PQnfields(result)
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
+        var rows: [Row] = []
+        rows.reserveCapacity(Int(rowCount))
+        for r in 0..<rowCount {
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(columnCount))
+            for c in 0..<columnCount {
+                if PQgetisnull(result, r, c) == 1 {
+                    values.append(.null)
+                } else {
+                    let length = Int(PQgetlength(result, r, c))
+                    let bytes = UnsafeRawPointer(PQgetvalue(result, r, c)!).assumingMemoryBound(to: UInt8.self)
+                    values.append(.text(String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)))
+                }
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    public func executeScript(_ sql: String) throws(StoreError) {
+        guard let handle else { throw StoreError(.connection, "the PostgreSQL connection is closed", location: displayURL) }
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(result, sql: sql) }
+    }
+
+    public func begin(writing: Bool) throws(StoreError) {
+        try executeScript(writing ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    }
+
+    public func commit() throws(StoreError) { try executeScript("COMMIT") }
+
+    public func rollback() {
+        guard let handle else { return }
+        if PQtransactionStatus(handle) != PQTRANS_IDLE { try? executeScript("ROLLBACK") }
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s.removeFirst() }
+        while let c = s.last, c.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,144 @@
+import CascadeFormula
+import CascadeJSON
+
+/// The outcome of one test case.
+public struct TestCaseResult: Sendable, Equatable {
+    public var index: Int
+    public var name: String?
+    public var passed: Bool
+    /// What the formula gave: a value rendered as JavaScript prints it, or an error code.
+    public var actual: String
+    public var expected: String
+    /// Why it failed, with the case's JSON path.
+    public var problem: Problem?
+}
+
+/// The checks a formula version must pass before it is stored: it compiles against its declared
+/// `parameters` without errors, and every test case gives the expected value.
+public struct FormulaCheck: Sendable {
+    /// Compile errors and failing test cases; empty means the version may be stored.
+    public var problems: [Problem]
+    public var warnings: [Problem]
+    public var results: [TestCaseResult]
+
+    public var isPassing: Bool { problems.isEmpty }
+
+    /// Checks `document`; `label` names it in rendered diagnostics (`gdp_sector_impact@3`) and
+    /// `textPath` is where its text lives (`$.formula_text`, `$.formulas[2].formula_text`).
+    public static func run(_ document: FormulaDocument, label: String? = nil, textPath: String = "$.formula_text") -> FormulaCheck {
+        var check = FormulaCheck(problems: [], warnings: [], results: [])
+        var inputs: [String: InputType] = [:]
+        for (name, type) in document.parameters {
+            if case .string(let typeName) = type, let declared = InputType(declared: typeName) { inputs[name] = declared }
+        }
+        let compilation = Formula.compile(document.formulaText, inputs: inputs)
+        for diagnostic in compilation.diagnostics {
+            let location = SourceLocation(offset: diagnostic.range.start, in: document.formulaText)
+            let problem = Problem(
+                path: "\(textPath) \(location.line):\(location.column)", code: diagnostic.code,
+                message: diagnostic.message, hint: diagnostic.hint,
+                rendered: diagnostic.rendered(source: document.formulaText, name: label ?? document.name, color: false))
+            if diagnostic.isError { check.problems.append(problem) } else { check.warnings.append(problem) }
+        }
+        guard let formula = compilation.formula else { return check }
+
+        for (index, testCase) in document.testCases.enumerated() {
+            let result = runCase(testCase, index: index, formula: formula, parameters: inputs)
+            if let problem = result.problem { check.problems.append(problem) }
+            check.results.append(result)
+        }
+        return check
+    }
+
+    private static func runCase(
+        _ testCase: FormulaTestCase, index: Int, formula: CompiledFormula, parameters: [String: InputType]
+    ) -> TestCaseResult {
+        let expectedText = testCase.expectedError.map { "error \($0)" }
+            ?? (testCase.expectedType == "undefined" ? "undefined" : testCase.expected.map { $0.serialized() } ?? "?")
+        var result = TestCaseResult(index: index, name: testCase.name, passed: false, actual: "", expected: expectedText)
+        let label = testCase.name.map { "test case `\($0)`" } ?? "test case \(index)"
+        func fail(_ message: String, _ code: String, hint: String? = nil) -> TestCaseResult {
+            result.problem = Problem(path: testCase.path, code: code, message: "\(label): \(message)", hint: hint)
+            return result
+        }
+
+        var bindings: [String: Value] = [:]
+        for (name, json) in testCase.inputs {
+            guard parameters[name] != nil else {
+                return fail("input `\(name)` is not a declared parameter", "formula.test-input",
+                            hint: "declared parameters: " + parameters.keys.sorted().joined(separator: ", "))
+            }
+            guard let value = Self.value(json) else {
+                return fail("input `\(name)` is an array; inputs are numbers, booleans, strings, null or objects", "formula.test-input")
+            }
+            bindings[name] = value
+        }
+        for name in parameters.keys.sorted() where bindings[name] == nil {
+            return fail("input `\(name)` is missing", "formula.test-input", hint: "every declared parameter needs a value")
+        }
+
+        let outcome: Result<Value, FormulaError>
+        do {
+            outcome = .success(try formula.evaluate(bindings))
+        } catch {
+            outcome = .failure(error)
+        }
+
+        switch outcome {
+        case .failure(let error):
+            result.actual = "error \(error.diagnostic.code)"
+            if let want = testCase.expectedError,
+               error.diagnostic.code == want || error.diagnostic.kind.rawValue == want {
+                result.passed = true
+                return result
+            }
+            return fail("expected \(expectedText), but evaluation failed: \(error.diagnostic.message) [\(error.diagnostic.code)]",
+                        "formula.test-failed")
+        case .success(let value):
+            result.actual = value == .undefined ? "undefined" : JSONValue(value).serialized()
+            if testCase.expectedError != nil {
+                return fail("expected \(expectedText), got \(result.actual)", "formula.test-failed")
+            }
+            if testCase.expectedType == "undefined" {
+                if value == .undefined { result.passed = true; return result }
+                return fail("expected undefined, got \(result.actual)", "formula.test-failed")
+            }
+            if matches(value, testCase.expected ?? .null, tolerance: testCase.tolerance) {
+                result.passed = true
+                return result
+            }
+            return fail("expected \(expectedText) (tolerance \(JSNumber.format(testCase.tolerance))), got \(result.actual)",
+                        "formula.test-failed")
+        }
+    }
+
+    static func matches(_ value: Value, _ expected: JSONValue, tolerance: Double) -> Bool {
+        switch (value, expected) {
+        case (.number(let x), .number(let y)):
+            if x == y { return true }
+            return x.isFinite && y.isFinite && abs(x - y) <= tolerance
+        case (.boolean(let a), .bool(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.null, .null): return true
+        default: return false
+        }
+    }
+
+    /// A JSON input as a formula value; nil for arrays, which formulas do not take.
+    static func value(_ json: JSONValue) -> Value? {
+        switch json {
+        case .null: return .null
+        case .bool(let b): return .boolean(b)
+        case .number(let x): return .number(x)
+        case .string(let s): return .string(s)
+        case .array: return nil
+        case .object(let o):
+            var fields: [String: Value] = [:]
+            for (key, member) in o {
+                guard let v = value(member) else { return nil }
+                fields[key] = v
+            }
+            return .record(fields)
+        }
+    }
+}

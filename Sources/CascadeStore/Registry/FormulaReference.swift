@@ -1,0 +1,24 @@
+/// `name` or `name@version`, as written on the command line and in `metadata.formula`.
+public struct FormulaReference: Hashable, Sendable, CustomStringConvertible {
+    public var name: String
+    public var version: Int?
+
+    public init(name: String, version: Int? = nil) {
+        self.name = name
+        self.version = version
+    }
+
+    /// Parses `name[@version]`; nil when the version part is not a positive integer.
+    public init?(_ text: String) {
+        guard let at = text.lastIndex(of: "@") else {
+            guard !text.isEmpty else { return nil }
+            self.init(name: text)
+            return
+        }
+        let name = String(text[..<at])
+        guard !name.isEmpty, let version = Int(text[text.index(after: at)...]), version >= 1 else { return nil }
+        self.init(name: name, version: version)
+    }
+
+    public var description: String { version.map { "\(name)@\($0)" } ?? name }
+}

@@ -1,0 +1,85 @@
+import CascadeJSON
+
+/// A stored, immutable formula version (one `formulas` row).
+public struct FormulaVersion: Sendable, Equatable {
+    public var id: String
+    public var document: FormulaDocument
+    public var version: Int
+    public var isActive: Bool
+    public var contentHash: String
+    public var createdAt: String
+
+    public var name: String { document.name }
+    /// `name@version`.
+    public var reference: String { "\(document.name)@\(version)" }
+
+    static let columns = """
+        id, name, version, formula_type, formula_text, parameters, effective_date, r_squared, mae, rmse,
+        description, test_cases, is_active, created_by, content_hash, created_at
+        """
+
+    init(row: Row) throws {
+        func json(_ column: String) throws -> JSONValue {
+            guard let text = row.string(column) else { return .null }
+            do { return try JSONValue.parse(text) } catch {
+                throw StoreError(.database, "stored `\(column)` of formula \(row.string("name") ?? "?")@\(row.int("version") ?? 0) is not valid JSON: \(error)")
+            }
+        }
+        let parameters = try json("parameters").objectValue ?? JSONObject()
+        let testCasesJSON = try json("test_cases")
+        var problems: [Problem] = []
+        var cases: [FormulaTestCase] = []
+        for (index, raw) in (testCasesJSON.arrayValue ?? []).enumerated() {
+            if let c = FormulaTestCase.decode(raw, at: JSONPath.root.appending("test_cases").appending(index), file: nil, problems: &problems) {
+                cases.append(c)
+            }
+        }
+        // PostgreSQL's jsonb reorders keys; present parameters in sorted order on both backends.
+        let sortedParameters = JSONObject(parameters.pairs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        document = FormulaDocument(
+            name: row.string("name") ?? "", formulaType: row.string("formula_type"),
+            formulaText: row.string("formula_text") ?? "", parameters: sortedParameters,
+            effectiveDate: row.date("effective_date") ?? "", rSquared: row.double("r_squared"),
+            mae: row.double("mae"), rmse: row.double("rmse"), description: row.string("description"),
+            createdBy: row.string("created_by"), testCases: cases, testCasesJSON: testCasesJSON)
+        id = row.string("id") ?? ""
+        version = row.int("version") ?? 0
+        isActive = row.bool("is_active") ?? false
+        contentHash = row.string("content_hash") ?? ""
+        createdAt = row.string("created_at") ?? ""
+    }
+
+    /// The version as JSON: the document's fields plus `version`, `is_active`, `content_hash`.
+    public var json: JSONValue {
+        guard case .object(var o) = document.json else { return .null }
+        var out = JSONObject()
+        out["name"] = o["name"]
+        out["version"] = .number(Double(version))
+        out["is_active"] = .bool(isActive)
+        o["name"] = nil
+        for (key, value) in o { out[key] = value }
+        out["content_hash"] = .string(contentHash)
+        out["created_at"] = .string(createdAt)
+        return .object(out)
+    }
+}
+
+/// What registering a document did.
+public struct Registration: Sendable, Equatable {
+    public var name: String
+    public var version: Int
+    /// False when byte-identical text and parameters were already stored under this version.
+    public var isNew: Bool
+    public var contentHash: String
+    public var reference: String { "\(name)@\(version)" }
+}
+
+/// A formula name with a summary of its versions.
+public struct FormulaSummary: Sendable, Equatable {
+    public var name: String
+    public var latestVersion: Int
+    public var versionCount: Int
+    /// The version active today, if any.
+    public var activeVersion: Int?
+    public var formulaType: String?
+}

@@ -1,0 +1,148 @@
+import CascadeJSON
+import Foundation
+
+extension Store {
+    /// Registers a formula version: checks it (compile against `parameters`, run every test case),
+    /// then stores it under the next version number for its name. A byte-identical text and
+    /// parameters returns the existing version. Any failure writes nothing.
+    ///
+    /// Concurrent registrations of one name from many processes get distinct consecutive versions:
+    /// SQLite serialises writers (`BEGIN IMMEDIATE`); on PostgreSQL a lost race for a version
+    /// number (unique violation) reruns the transaction.
+    public func register(_ document: FormulaDocument, file: String? = nil) throws -> Registration {
+        let check = FormulaCheck.run(document, textPath: file.map { "\($0): $.formula_text" } ?? "$.formula_text")
+        guard check.isPassing else {
+            throw StoreError(.invalidInput, "formula `\(document.name)` was not registered: \(check.problems.count) problem\(check.problems.count == 1 ? "" : "s")",
+                             location: file, hint: "fix every problem listed; nothing was written", problems: check.problems)
+        }
+        return try writeRetrying { db in try self.insertChecked(document, db) }
+    }
+
+    /// Registers several documents all or nothing: every one is checked first (all problems are
+    /// reported together), then all are stored in one transaction.
+    public func registerAll(_ documents: [(document: FormulaDocument, file: String?)]) throws -> [Registration] {
+        var problems: [Problem] = []
+        for (document, file) in documents {
+            problems += FormulaCheck.run(document, textPath: file.map { "\($0): $.formula_text" } ?? "$.formula_text").problems
+        }
+        guard problems.isEmpty else {
+            throw StoreError(.invalidInput, "\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(documents.count) formula documents; none was registered",
+                             hint: "fix every problem listed; nothing was written", problems: problems)
+        }
+        return try writeRetrying { db in try documents.map { try self.insertChecked($0.document, db) } }
+    }
+
+    /// Stores an already checked document inside the caller's transaction.
+    func insertChecked(_ document: FormulaDocument, _ db: any DatabaseConnection) throws -> Registration {
+        let hash = document.contentHash
+        if let existing = try db.queryOne(
+            "SELECT version FROM formulas WHERE name = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
+            [.text(document.name), .text(hash)]), let version = existing.int("version") {
+            return Registration(name: document.name, version: version, isNew: false, contentHash: hash)
+        }
+        let next = (try db.queryOne("SELECT MAX(version) AS v FROM formulas WHERE name = ?", [.text(document.name)])?.int("v") ?? 0) + 1
+        let id = UUID().uuidString.lowercased()
+        try db.execute("""
+            INSERT INTO formulas (id, name, version, formula_type, formula_text, parameters, effective_date,
+              r_squared, mae, rmse, description, test_cases, is_active, created_by, content_hash, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            .text(id), .text(document.name), .integer(Int64(next)), .text(document.formulaType),
+            .text(document.formulaText), .json(document.canonicalParameters), .text(document.effectiveDate),
+            .real(document.rSquared), .real(document.mae), .real(document.rmse), .text(document.description),
+            .json(document.testCasesJSON.serialized()), .bool(true), .text(document.createdBy ?? actor), .text(hash),
+            .text(now()))
+        var after = document.json.objectValue ?? JSONObject()
+        after["version"] = .number(Double(next))
+        after["is_active"] = .bool(true)
+        after["content_hash"] = .string(hash)
+        try audit(db, action: "register", table: "formulas", row: "\(document.name)@\(next)", before: nil, after: .object(after))
+        return Registration(name: document.name, version: next, isNew: true, contentHash: hash)
+    }
+
+    /// Every version of `name`, oldest first.
+    public func history(named name: String) throws -> [FormulaVersion] {
+        try read { db in
+            try db.query("SELECT \(FormulaVersion.columns) FROM formulas WHERE name = ? ORDER BY version", [.text(name)])
+                .map(FormulaVersion.init(row:))
+        }
+    }
+
+    /// One version, or the latest when the reference has none; throws `notFound` with a hint.
+    public func formula(_ reference: FormulaReference) throws -> FormulaVersion {
+        try read { db in try self.formula(reference, db) }
+    }
+
+    func formula(_ reference: FormulaReference, _ db: any DatabaseConnection) throws -> FormulaVersion {
+        let rows: [Row]
+        if let version = reference.version {
+            rows = try db.query("SELECT \(FormulaVersion.columns) FROM formulas WHERE name = ? AND version = ?",
+                                [.text(reference.name), .integer(Int64(version))])
+        } else {
+            rows = try db.query("SELECT \(FormulaVersion.columns) FROM formulas WHERE name = ? ORDER BY version DESC LIMIT 1",
+                                [.text(reference.name)])
+        }
+        guard let row = rows.first else {
+            let latest = try db.queryOne("SELECT MAX(version) AS v FROM formulas WHERE name = ?", [.text(reference.name)])?.int("v")
+            throw StoreError(.notFound, "no formula `\(reference)` in the registry", location: location.description,
+                             hint: latest.map { "`\(reference.name)` has versions 1…\($0)" } ?? "run `cascade formula list` to see registered names")
+        }
+        return try FormulaVersion(row: row)
+    }
+
+    /// The seed's `get_active_formula`: the highest active version whose `effective_date` is on
+    /// or before `date` (default: today).
+    public func activeFormula(named name: String, asOf date: String? = nil) throws -> FormulaVersion? {
+        let day = date ?? Timestamp.day(clock())
+        return try read { db in
+            try db.queryOne("""
+                SELECT \(FormulaVersion.columns) FROM formulas
+                WHERE name = ? AND is_active = ? AND effective_date <= ?
+                ORDER BY version DESC LIMIT 1
+                """, [.text(name), .bool(true), .text(day)]).map(FormulaVersion.init(row:))
+        }
+    }
+
+    /// Every registered name with its latest and currently active version.
+    public func formulaSummaries(asOf date: String? = nil) throws -> [FormulaSummary] {
+        let day = date ?? Timestamp.day(clock())
+        return try read { db in
+            try db.query("""
+                SELECT f.name AS name, MAX(f.version) AS latest, COUNT(*) AS n,
+                  MAX(CASE WHEN f.is_active = ? AND f.effective_date <= ? THEN f.version END) AS active,
+                  (SELECT g.formula_type FROM formulas g WHERE g.name = f.name ORDER BY g.version DESC LIMIT 1) AS formula_type
+                FROM formulas f GROUP BY f.name ORDER BY f.name
+                """, [.bool(true), .text(day)]).map { row in
+                FormulaSummary(name: row.string("name") ?? "", latestVersion: row.int("latest") ?? 0,
+                               versionCount: row.int("n") ?? 0, activeVersion: row.int("active"),
+                               formulaType: row.string("formula_type"))
+            }
+        }
+    }
+
+    /// Marks a version active or inactive; recorded in the audit log. Returns false when it
+    /// already was in that state (nothing written).
+    @discardableResult
+    public func setActive(_ reference: FormulaReference, _ isActive: Bool) throws -> Bool {
+        guard let version = reference.version else {
+            throw StoreError(.invalidInput, "`\(reference.name)` names no version", location: reference.name,
+                             hint: "write NAME@VERSION, e.g. \(reference.name)@1")
+        }
+        return try write { db in
+            let current = try self.formula(reference, db)
+            guard current.isActive != isActive else { return false }
+            try db.execute("UPDATE formulas SET is_active = ? WHERE name = ? AND version = ?",
+                           .bool(isActive), .text(reference.name), .integer(Int64(version)))
+            try audit(db, action: isActive ? "activate" : "deactivate", table: "formulas", row: reference.description,
+                      before: .object(JSONObject([("is_active", .bool(!isActive))])),
+                      after: .object(JSONObject([("is_active", .bool(isActive))])))
+            return true
+        }
+    }
+
+    /// Re-runs a stored version's test cases with this binary's formula engine.
+    public func retest(_ reference: FormulaReference) throws -> (FormulaVersion, FormulaCheck) {
+        let version = try formula(reference)
+        return (version, FormulaCheck.run(version.document, label: version.reference))
+    }
+}

@@ -1,0 +1,187 @@
+import CSQLite
+import Foundation
+
+/// A connection to a SQLite file: WAL journal, a busy timeout, foreign keys on. Writers take the
+/// file lock up front (`BEGIN IMMEDIATE`), so concurrent processes queue instead of failing.
+public final class SQLiteConnection: DatabaseConnection {
+    public let dialect = SQLDialect.sqlite
+    public let path: String
+    private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+
+    /// SQLite's `SQLITE_TRANSIENT`: copy bound bytes before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Opens (creating when missing) the file at `path`, creating its directory too.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws(StoreError) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && path != ":memory:" {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError(.io, "cannot create the directory `\(directory)`: \(error.localizedDescription)",
+                                 location: path, hint: "check the path and its permissions")
+            }
+        }
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(db)
+            throw StoreError(.connection, "cannot open the SQLite store: \(message)", location: path,
+                             hint: "check that the path is a writable file", code: "SQLITE_\(rc)")
+        }
+        handle = db
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        sqlite3_extended_result_codes(db, 1)
+        do {
+            try executeScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    public func close() {
+        for (_, statement) in statements { sqlite3_finalize(statement) }
+        statements.removeAll()
+        if let handle { sqlite3_close_v2(handle) }
+        handle = nil
+    }
+
+    private func failure(_ rc: Int32, sql: String?) -> StoreError {
+        let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "the connection is closed"
+        let primary = rc & 0xFF
+        let code: String
+        switch rc {
+        case 2067: code = "SQLITE_CONSTRAINT_UNIQUE"
+        case 1555: code = "SQLITE_CONSTRAINT_PRIMARYKEY"
+        case 787: code = "SQLITE_CONSTRAINT_FOREIGNKEY"
+        case 275: code = "SQLITE_CONSTRAINT_CHECK"
+        default:
+            switch primary {
+            case SQLITE_BUSY: code = "SQLITE_BUSY"
+            case SQLITE_LOCKED: code = "SQLITE_LOCKED"
+            case SQLITE_CONSTRAINT: code = "SQLITE_CONSTRAINT"
+            default: code = "SQLITE_\(rc)"
+            }
+        }
+        return StoreError(.database, "SQLite: \(message)", location: path, sql: sql, code: code)
+    }
+
+    private func prepared(_ sql: String) throws(StoreError) -> OpaquePointer {
+        if let statement = statements[sql] {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+            return statement
+        }
+        guard let handle else { throw StoreError(.connection, "the SQLite connection is closed", location: path) }
+        var statement: OpaquePointer?
+        let rc = sql.withCString { sqlite3_prepare_v3(handle, $0, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) }
+        guard rc == SQLITE_OK, let statement else { throw failure(rc, sql: sql) }
+        if statements.count > 200 {
+            for (_, old) in statements { sqlite3_finalize(old) }
+            statements.removeAll()
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func bind(_ arguments: [SQLValue], to statement: OpaquePointer, sql: String) throws(StoreError) {
+        let expected = Int(sqlite3_bind_parameter_count(statement))
+        guard expected == arguments.count else {
+            throw StoreError(.database, "statement expects \(expected) values, got \(arguments.count)", sql: sql)
+        }
+        for (offset, value) in arguments.enumerated() {
+            let index = Int32(offset + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .integer(let i): rc = sqlite3_bind_int64(statement, index, i)
+            case .real(let x): rc = sqlite3_bind_double(statement, index, x)
+            case .bool(let b): rc = sqlite3_bind_int64(statement, index, b ? 1 : 0)
+            case .text(let s), .json(let s):
+                // Explicit byte length: NUL bytes survive; an empty string stays '' (not NULL).
+                var s = s
+                rc = s.withUTF8 { bytes in
+                    guard let base = UnsafeRawPointer(bytes.baseAddress), bytes.count > 0 else {
+                        return sqlite3_bind_text(statement, index, "", 0, Self.transient)
+                    }
+                    return sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+                }
+            }
+            guard rc == SQLITE_OK else { throw failure(rc, sql: sql) }
+        }
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> Int {
+        let statement = try prepared(sql)
+        defer { sqlite3_reset(statement) }
+        try bind(arguments, to: statement, sql: sql)
+        var rc = sqlite3_step(statement)
+        while rc == SQLITE_ROW { rc = sqlite3_step(statement) }
+        guard rc == SQLITE_DONE else { throw failure(rc, sql: sql) }
+        return Int(sqlite3_changes(handle))
+    }
+
+    public func query(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> [Row] {
+        let statement = try prepared(sql)
+        defer { sqlite3_reset(statement) }
+        try bind(arguments, to: statement, sql: sql)
+        let count = sqlite3_column_count(statement)
+        let columns = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+        var rows: [Row] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw failure(rc, sql: sql) }
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(count))
+            for column in 0..<count {
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_NULL: values.append(.null)
+                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, column)))
+                case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, column)))
+                default:
+                    let bytes = sqlite3_column_text(statement, column)
+                    let length = Int(sqlite3_column_bytes(statement, column))
+                    if let bytes, length > 0 {
+                        values.append(.text(String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)))
+                    } else {
+                        values.append(.text(""))
+                    }
+                }
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    public func executeScript(_ sql: String) throws(StoreError) {
+        guard let handle else { throw StoreError(.connection, "the SQLite connection is closed", location: path) }
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? "error \(rc)"
+            sqlite3_free(message)
+            var error = failure(rc, sql: sql)
+            error.message = "SQLite: \(text)"
+            throw error
+        }
+    }
+
+    public func begin(writing: Bool) throws(StoreError) {
+        try executeScript(writing ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+    }
+
+    public func commit() throws(StoreError) { try executeScript("COMMIT") }
+
+    public func rollback() {
+        if let handle, sqlite3_get_autocommit(handle) == 0 { try? executeScript("ROLLBACK") }
+    }
+}

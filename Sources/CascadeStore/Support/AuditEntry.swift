@@ -1,0 +1,42 @@
+import CascadeJSON
+
+/// One audit-log row: who did what to which row, with the row before and after.
+public struct AuditEntry: Sendable, Equatable {
+    public var id: Int
+    public var occurredAt: String
+    public var actor: String
+    public var action: String
+    public var table: String
+    public var rowID: String?
+    public var before: JSONValue?
+    public var after: JSONValue?
+}
+
+extension Store {
+    /// Appends an audit row inside the caller's transaction.
+    func audit(
+        _ db: any DatabaseConnection, action: String, table: String, row: String?,
+        before: JSONValue?, after: JSONValue?
+    ) throws {
+        try db.execute(
+            "INSERT INTO audit_log (occurred_at, actor, action, table_name, row_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            .text(now()), .text(actor), .text(action), .text(table), .text(row),
+            .json(before.map { $0.serialized(sortedKeys: true) }), .json(after.map { $0.serialized(sortedKeys: true) }))
+    }
+
+    /// The audit log, oldest first, optionally for one table.
+    public func auditLog(table: String? = nil, limit: Int = 1000) throws -> [AuditEntry] {
+        try read { db in
+            let rows = try db.query(
+                "SELECT id, occurred_at, actor, action, table_name, row_id, before, after FROM audit_log WHERE (CAST(? AS TEXT) IS NULL OR table_name = ?) ORDER BY id LIMIT ?",
+                [.text(table), .text(table), .integer(Int64(limit))])
+            return rows.map { row in
+                AuditEntry(
+                    id: row.int("id") ?? 0, occurredAt: row.string("occurred_at") ?? "", actor: row.string("actor") ?? "",
+                    action: row.string("action") ?? "", table: row.string("table_name") ?? "", rowID: row.string("row_id"),
+                    before: row.string("before").flatMap { try? JSONValue.parse($0) },
+                    after: row.string("after").flatMap { try? JSONValue.parse($0) })
+            }
+        }
+    }
+}

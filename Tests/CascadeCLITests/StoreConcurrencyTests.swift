@@ -1,0 +1,55 @@
+import CascadeJSON
+import Foundation
+import Testing
+
+@Suite("Concurrent registration from separate processes (end to end)")
+struct StoreConcurrencyTests {
+    /// 4 shell processes each run `cascade formula register` 50 times, all for the same name, at
+    /// once: every call must succeed and the versions must be exactly 1…200.
+    @Test(arguments: CLIBackend.available)
+    func fourProcessesTimesFiftyRegistrations(_ backend: CLIBackend) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        let initialised = try StoreCLI.run(["init", "--db", db], in: dir)
+        try #require(initialised.status == 0, "\(initialised.stderr)")
+        let workers = 4, each = 50
+        var scripts: [Process] = []
+        for worker in 0..<workers {
+            var lines = ["set -e"]
+            for i in 0..<each {
+                let n = worker * 1000 + i
+                let file = try StoreCLI.write(StoreCLI.formulaDocument(
+                    text: "return \(n) + (gdpGrowth - baseline) * elasticity * 0;", expected: Double(n)), to: "w\(worker)-\(i).json", in: dir)
+                lines.append("'\(StoreCLI.binary.path)' formula register '\(file)' --db \"$CASCADE_DB_UNDER_TEST\" --json >> '\(dir.path)/out-\(worker).jsonl'")
+            }
+            let script = try StoreCLI.write(lines.joined(separator: "\n") + "\n", to: "worker-\(worker).sh", in: dir)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = [script]
+            var env = ProcessInfo.processInfo.environment
+            env["CASCADE_DB_UNDER_TEST"] = db
+            process.environment = env
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: try StoreCLI.write("", to: "err-\(worker).txt", in: dir)))
+            scripts.append(process)
+        }
+        for process in scripts { try process.run() }
+        for process in scripts { process.waitUntilExit() }
+
+        var versions: [Int] = []
+        for worker in 0..<workers {
+            let errors = (try? String(contentsOf: dir.appendingPathComponent("err-\(worker).txt"), encoding: .utf8)) ?? ""
+            #expect(scripts[worker].terminationStatus == 0, "worker \(worker) failed: \(errors)")
+            let lines = ((try? String(contentsOf: dir.appendingPathComponent("out-\(worker).jsonl"), encoding: .utf8)) ?? "")
+                .split(separator: "\n")
+            #expect(lines.count == each)
+            for line in lines {
+                let json = try JSONValue.parse(String(line))
+                #expect(json["new"] == .bool(true))
+                versions.append(Int(json["version"]?.numberValue ?? -1))
+            }
+        }
+        #expect(versions.sorted() == Array(1...(workers * each)))
+        let history = try StoreCLI.run(["formula", "history", "gdp_sector_impact", "--db", db, "--json"], in: dir)
+        #expect(history.json?.arrayValue?.compactMap { $0["version"]?.numberValue }.map { Int($0) } == Array(1...(workers * each)))
+    }
+}

@@ -1,0 +1,137 @@
+import CascadeJSON
+@testable import CascadeStore
+import Testing
+
+@Suite("World import (both backends)")
+struct ImportConformanceTests {
+    func importText(_ store: Store, _ text: String) throws -> ImportReport {
+        try store.importWorld(try JSONValue.parse(text), file: "world.json")
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aValidWorldIsImportedAndReimportingChangesNothing(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let report = try importText(store, Fixtures.world())
+            #expect(report.rowsWritten == ["entities": 5, "relationships": 3, "sector_coefficients": 1, "macro_data": 1,
+                                           "financial_data": 1, "formulas": 1])
+            #expect(report.formulas.map(\.reference) == ["gdp_sector_impact@1"])
+
+            let counts = try store.tableCounts()
+            let auditRows = counts["audit_log"]
+            let again = try importText(store, Fixtures.world())
+            #expect(again.totalWritten == 0)
+            #expect(again.formulas == [Registration(name: "gdp_sector_impact", version: 1, isNew: false, contentHash: report.formulas[0].contentHash)])
+            #expect(try store.tableCounts() == counts)
+            #expect(try store.tableCounts()["audit_log"] == auditRows)
+
+            let world = try store.loadWorld()
+            #expect(world.entities.map(\.id) == ["fed", "h100", "hbm3e", "nvda", "semis"])
+            #expect(world.relationships.map(\.id) == ["r1", "r2", "r3"])
+            let r1 = world.relationships[0]
+            #expect(r1.sourceID == "h100" && r1.targetID == "hbm3e" && r1.type == "REQUIRES" && r1.weight == 0.95)
+            let meta = try JSONValue.parse(try #require(r1.metadata))
+            #expect(meta["propagation"]?["channel"] == .string("bottleneck"))
+            #expect(try store.entity("nvda")?.ontologyLevel == 3)
+
+            let graph = try store.entityGraph(of: "semis")
+            #expect(Set(graph.map(\.connectedEntity)) == ["Semiconductor", "NVIDIA"])
+            #expect(Set(graph.map(\.entityName)) == ["Fed Funds Rate", "Semiconductor"])
+
+            // Quarters become the quarter's last day.
+            let date = try store.read { db in try db.queryOne("SELECT date FROM financial_data")?.date("date") }
+            #expect(date == "2024-03-31")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func changedRowsAreUpdatedInPlace(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            _ = try importText(store, Fixtures.world())
+            let changed = Fixtures.world().replacingOccurrences(of: "\"name\": \"NVIDIA\"", with: "\"name\": \"NVIDIA Corp\"")
+            let report = try importText(store, changed)
+            #expect(report.rowsWritten["entities"] == 1)
+            #expect(report.totalWritten == 1)
+            #expect(try store.entity("nvda")?.name == "NVIDIA Corp")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func everyBadRowIsReportedByPathAndNothingIsWritten(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let before = try store.tableCounts()
+            let bad = Fixtures.world(
+                extraEntities: """
+                ,
+                {"id": "nvda", "type": "COMPANY", "name": "Duplicate"},
+                {"id": "x1", "type": "SPACESHIP", "name": "Bad type"},
+                {"id": "x2", "type": "COMPANY", "name": "Bad level", "ontology_level": 12}
+                """,
+                extraRelationships: """
+                ,
+                {"id": "r4", "source_entity_id": "nvda", "target_entity_id": "nobody", "type": "SUPPLIES", "weight": 1.5},
+                {"id": "r5", "source_entity_id": "nvda", "target_entity_id": "h100", "type": "SUPPLIES", "impact_formula": "1 +* ;"},
+                {"id": "r6", "source_entity_id": "nvda", "target_entity_id": "h100", "type": "LIKES"},
+                {"id": "r7", "source_entity_id": "nvda", "target_entity_id": "h100", "type": "IMPACTS", "metadata": {"formula": "missing_formula"}},
+                {"id": "r8", "source_entity_id": "nvda", "target_entity_id": "h100", "type": "IMPACTS", "metadata": {"formula": "gdp_sector_impact@9"}}
+                """)
+            let error = #expect(throws: StoreError.self) { try importText(store, bad) }
+            let paths = Set(error?.problems.map(\.path) ?? [])
+            let expected: Set<String> = [
+                "world.json: $.entities[5].id",
+                "world.json: $.entities[6].type",
+                "world.json: $.entities[7].ontology_level",
+                "world.json: $.relationships[3].weight",
+                "world.json: $.relationships[3].target_entity_id",
+                "world.json: $.relationships[5].type",
+                "world.json: $.relationships[6].metadata.formula",
+                "world.json: $.relationships[7].metadata.formula",
+            ]
+            #expect(expected.isSubset(of: paths), "missing: \(expected.subtracting(paths))")
+            #expect(paths.contains { $0.hasPrefix("world.json: $.relationships[4].impact_formula 1:") })
+            #expect(error?.message.contains("nothing was written") == true)
+            #expect(try store.tableCounts() == before)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aFailingFormulaInTheFileStopsTheImport(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let bad = Fixtures.world().replacingOccurrences(of: "\"expected\": 1.8}", with: "\"expected\": 99}")
+            let error = #expect(throws: StoreError.self) { try importText(store, bad) }
+            #expect(error?.problems.map(\.path) == ["world.json: $.formulas[0].test_cases[0]"])
+            let entities = try store.tableCounts()["entities"]
+            #expect(entities == 0)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func injectionShapedIdsAndMetadataRoundTrip(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let evil = JSONValue.string(Fixtures.injection).serialized()
+            let world = """
+            {"entities": [{"id": \(evil), "type": "COMPANY", "name": \(evil), "metadata": {\(evil): \(evil)}}],
+             "relationships": [{"id": \(evil), "source_entity_id": \(evil), "target_entity_id": \(evil), "type": "OWNS"}]}
+            """
+            _ = try importText(store, world)
+            let entity = try #require(try store.entity(Fixtures.injection))
+            #expect(entity.name == Fixtures.injection)
+            #expect(try JSONValue.parse(try #require(entity.metadata))[Fixtures.injection] == .string(Fixtures.injection))
+            #expect(try store.loadWorld().relationships.map(\.id) == [Fixtures.injection])
+            #expect(try store.tableCounts()["formulas"] == 0)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func referencesToEntitiesAlreadyStoredAreAccepted(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            _ = try importText(store, Fixtures.world())
+            let more = """
+            {"entities": [{"id": "tsmc", "type": "COMPANY", "name": "TSMC"}],
+             "relationships": [{"id": "r9", "source_entity_id": "tsmc", "target_entity_id": "nvda", "type": "SUPPLIES", "weight": 0.8,
+               "metadata": {"formula": "gdp_sector_impact@1"}}]}
+            """
+            let report = try importText(store, more)
+            #expect(report.rowsWritten["relationships"] == 1)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+@testable import CascadeStore
+import Foundation
+import Testing
+
+@Suite("Schema and migrations (both backends)")
+struct SchemaConformanceTests {
+    @Test(arguments: TestBackend.available)
+    func migratingTwiceIsHarmless(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            #expect(try store.migrate().isEmpty)
+            let status = try store.schemaStatus()
+            #expect(status.applied == Migration.all.map(\.name))
+            #expect(status.pending.isEmpty)
+            try store.requireCurrentSchema()
+            let counts = try store.tableCounts()
+            #expect(counts["formulas"] == 0)
+            #expect(counts["entities"] == 0)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aNewerSchemaIsRefused(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            try store.write { db in
+                try db.execute("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                               99, "from_the_future", "2030-01-01T00:00:00Z")
+            }
+            let error = #expect(throws: StoreError.self) { try store.migrate() }
+            #expect(error?.kind == .schema)
+            #expect(error?.message.contains("newer") == true)
+            #expect(error?.message.contains("from_the_future") == true)
+            #expect(error?.hint?.contains("upgrade") == true)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func anUninitialisedStoreIsReportedWithAHint(_ backend: TestBackend) throws {
+        let (location, cleanup) = try backend.freshLocation()
+        defer { cleanup() }
+        let store = try Store(location)
+        let error = #expect(throws: StoreError.self) { try store.requireCurrentSchema() }
+        #expect(error?.hint?.contains("cascade init") == true)
+    }
+
+    @Test(arguments: TestBackend.available)
+    func seedColumnsAreReadableByName(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let names = try store.read { db in
+                try db.query("""
+                    SELECT id, name, version, formula_type, formula_text, parameters, effective_date, r_squared, mae, rmse,
+                      description, test_cases, is_active, created_by, created_at FROM formulas
+                    """).first?.columns ?? []
+            }
+            #expect(names.isEmpty)  // no rows yet, but the statement compiled against the seed's names
+            _ = try store.read { db in
+                try db.query("SELECT date, variable_name, value, unit, data_source FROM macro_data")
+                + db.query("SELECT sector, coefficient_type, value, effective_date, calibrated_from, calibrated_to, r_squared, data_source, notes, is_active FROM sector_coefficients")
+                + db.query("SELECT id, occurred_at, actor, action, table_name, row_id, before, after FROM audit_log")
+                + db.query("SELECT id, started_at, finished_at, status, counts, error FROM run_log")
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func textWithQuotesAndUnicodeRoundTrips(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let values = [Fixtures.injection, "", "O'Brien \"quoted\" ? $1 \\ ; --", "漢字 🚀 é", String(repeating: "x", count: 10_000)]
+            for value in values {
+                let back = try store.read { db in try db.queryOne("SELECT CAST(? AS TEXT) AS v", [.text(value)])?.string("v") }
+                #expect(back == value)
+            }
+            if backend == .sqlite {
+                let nul = "a\u{0}b"
+                let back = try store.read { db in try db.queryOne("SELECT ? AS v", [.text(nul)])?.string("v") }
+                #expect(back == nul)
+            } else {
+                let error = #expect(throws: StoreError.self) {
+                    try store.read { db in try db.query("SELECT CAST(? AS TEXT) AS v", [.text("a\u{0}b")]) }
+                }
+                #expect(error?.message.contains("NUL") == true)
+            }
+        }
+    }
+}
