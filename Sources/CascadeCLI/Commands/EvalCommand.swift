@@ -28,7 +28,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
-    static let maxBatchLineBytes = 1 << 20
+    static let maxBatchLineBytes = 64 << 20
 
     func validate() throws {
         if batch != nil && (formula != nil || bindings != nil) {

@@ -7,8 +7,11 @@ struct ErrorSite: Sendable {
     var operands: [String]
 
     func describe(_ values: [Double]) -> String {
-        let pairs = zip(operands, values).filter { name, _ in Double(name) == nil }
-            .map { "\($0) = \(JSNumber.format($1))" }
+        // Name the operands that are names or paths; literals already show their value.
+        let pairs = zip(operands, values).filter { name, _ in
+            !name.isEmpty && name.utf8.allSatisfy { Lexer.isIdentifierPart($0) || $0 == UInt8(ascii: ".") }
+                && !(name.utf8.first! >= 0x30 && name.utf8.first! <= 0x39)
+        }.map { "\($0) = \(JSNumber.format($1))" }
         return pairs.isEmpty ? "" : " (\(pairs.joined(separator: ", ")))"
     }
 
@@ -21,7 +24,7 @@ struct ErrorSite: Sendable {
 
     @inline(never)
     func nonFinite(_ result: Double, _ values: [Double]) -> FormulaError {
-        let what = result.isNaN ? "is not a real number (NaN)" : "overflows to \(JSNumber.format(result))"
+        let what = result.isNaN ? "is not a real number (NaN)" : "evaluates to \(JSNumber.format(result))"
         return FormulaError(Diagnostic(.runtime, "non-finite", "`\(text)` \(what)\(describe(values))", at: range,
                                        hint: "formula results must be finite numbers"))
     }

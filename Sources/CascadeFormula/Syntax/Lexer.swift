@@ -213,17 +213,22 @@ struct Lexer {
         }
     }
 
-    private mutating func lexPunctuator() -> Token.Kind {
-        // Longest match first.
-        let candidates = [
+    /// Punctuators by first byte, longest first, so the longest match wins.
+    static let punctuators: [UInt8: [(String, [UInt8])]] = {
+        let all = [
             ">>>=", "...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=",
             "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "**", "++", "--", "+=", "-=", "*=", "/=",
             "%=", "&=", "|=", "^=", "<<", ">>",
             "(", ")", "{", "}", "[", "]", ";", ",", ".", "?", ":", "+", "-", "*", "/", "%", "!", "<", ">",
             "=", "&", "|", "^", "~", "@",
         ]
-        for candidate in candidates {
-            let utf8 = Array(candidate.utf8)
+        var table: [UInt8: [(String, [UInt8])]] = [:]
+        for p in all { table[Array(p.utf8)[0], default: []].append((p, Array(p.utf8))) }
+        return table.mapValues { $0.sorted { $0.1.count > $1.1.count } }
+    }()
+
+    private mutating func lexPunctuator() -> Token.Kind {
+        for (candidate, utf8) in Lexer.punctuators[bytes[position]] ?? [] {
             if position + utf8.count <= bytes.count, bytes[position..<position + utf8.count].elementsEqual(utf8) {
                 // `?.` followed by a digit is `?` then a number (`a?.5:1`).
                 if candidate == "?.", let d = peek(2), d >= 0x30, d <= 0x39 { continue }

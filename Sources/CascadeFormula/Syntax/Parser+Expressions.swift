@@ -24,13 +24,7 @@ extension Parser {
 
     /// Expression := Conditional, with the comma operator reported if it follows.
     mutating func parseExpression() -> Expr {
-        var expr = parseConditional()
-        while current.isPunctuator(",") && !isAborted {
-            let comma = advance()
-            let right = parseConditional()
-            reportComma(left: expr, comma: comma, right: right)
-            expr = makeExpr(.invalid, expr.range.union(right.range))
-        }
+        var expr = parseCommaTail(parseConditional())
         if current.isPunctuator("=") && !isAborted {
             // `if (x = 3)` and friends: assignment only exists as a statement.
             if case .identifier = expr.kind, parenthesisDepth > 0 {
@@ -38,8 +32,20 @@ extension Parser {
                       hint: "to compare, write `===`", fixIt: .init(range: current.range, replacement: "==="))
                 advance()
                 _ = parseConditional()
-                return makeExpr(.invalid, expr.range)
+                expr = makeExpr(.invalid, expr.range)
             }
+        }
+        return expr
+    }
+
+    /// Reports a comma operator after `expression`, if one follows, and parses past it.
+    mutating func parseCommaTail(_ expression: Expr) -> Expr {
+        var expr = expression
+        while current.isPunctuator(",") && !isAborted {
+            let comma = advance()
+            let right = parseConditional()
+            reportComma(left: expr, comma: comma, right: right)
+            expr = makeExpr(.invalid, expr.range.union(right.range))
         }
         return expr
     }

@@ -110,13 +110,16 @@ extension Parser {
         let nameRange = advance().range
         let initializer: Expr
         if eat("=") {
-            initializer = parseExpression()
+            let value = parseConditional()
+            let isDeclaratorList = current.isPunctuator(",") && next.identifier != nil
+                && index + 2 < tokens.count && tokens[index + 2].isPunctuator("=")
+            initializer = isDeclaratorList ? value : parseCommaTail(value)
         } else {
             error("`\(name)` needs an initial value", at: nameRange, code: "missing-initializer",
                   hint: "write `\(isConstant ? "const" : "let") \(name) = …;`")
             initializer = invalidExpr(nameRange)
         }
-        if current.isPunctuator(",") && next.identifier != nil {
+        if current.isPunctuator(",") {
             error("declare one name per statement", at: current.range, code: "multiple-declarators",
                   hint: "split `let a = 1, b = 2;` into two statements")
             synchronize()

@@ -77,12 +77,12 @@ struct Parser {
 
     mutating func error(_ message: String, at range: SourceRange, code: String = "unexpected-token", hint: String? = nil,
                         fixIt: Diagnostic.FixIt? = nil) {
-        sink.add(.syntax, code, message, at: range, hint: hint, fixIt: fixIt)
+        if !isAborted { sink.add(.syntax, code, message, at: range, hint: hint, fixIt: fixIt) }
     }
 
     mutating func forbid(_ code: String, _ message: String, at range: SourceRange, hint: String? = nil,
                          fixIt: Diagnostic.FixIt? = nil) {
-        sink.add(.forbidden, code, message, at: range, hint: hint, fixIt: fixIt)
+        if !isAborted { sink.add(.forbidden, code, message, at: range, hint: hint, fixIt: fixIt) }
     }
 
     // MARK: - Limits
