@@ -3,6 +3,7 @@
 //   swift build -c release --product cascade-store-bench
 //   .build/release/cascade-store-bench --backend sqlite [--entities 100000] [--relationships 500000]
 //   .build/release/cascade-store-bench --backend postgresql --db postgres://…   (or CASCADE_TEST_POSTGRES_URL)
+//   .build/release/cascade-store-bench --write-world world.json    (only write the synthetic world file)
 //
 // Run one backend per process so the peak-memory figure (max RSS) is that backend's.
 import CascadeStore
@@ -14,6 +15,7 @@ struct Options {
     var relationships = 500_000
     var db: String?
     var world: String?
+    var writeWorldOnly: String?
 
     init(_ arguments: [String]) {
         var i = 0
@@ -29,7 +31,8 @@ struct Options {
             case "--relationships": relationships = Int(value()) ?? relationships
             case "--db": db = value()
             case "--world": world = value()
-            default: fail("unknown argument \(arguments[i]) (known: --backend sqlite|postgresql, --entities N, --relationships N, --db LOCATION, --world FILE)")
+            case "--write-world": writeWorldOnly = value()
+            default: fail("unknown argument \(arguments[i]) (known: --backend sqlite|postgresql, --entities N, --relationships N, --db LOCATION, --world FILE, --write-world FILE)")
             }
             i += 1
         }
@@ -58,6 +61,11 @@ func cpuSeconds() -> Double {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
+if let path = options.writeWorldOnly {
+    // Only write the synthetic world file (for `cascade import` by hand).
+    try SyntheticWorld.write(to: path, entities: options.entities, relationships: options.relationships)
+    exit(0)
+}
 let temp = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-store-bench-\(getpid())")
 try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: temp) }

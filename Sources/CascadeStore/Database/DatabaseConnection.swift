@@ -46,13 +46,13 @@ extension DatabaseConnection {
         try query(sql, arguments).first
     }
 
-    /// Inserts many rows with few statements: rows `0..<count`, produced on demand by `row`, are
+    /// Inserts many rows with few statements: rows `0..<count`, appended on demand by `row` to the argument list, are
     /// sent as multi-row `VALUES` lists (bounded by both backends' parameter limits). `suffix`
     /// follows the `VALUES` list, e.g. an `ON CONFLICT` clause. Returns the rows changed.
     @discardableResult
     public func insertMany(
         into table: String, columns: [String], count: Int, suffix: String = "", rowsPerStatement: Int = 500,
-        progress: (Int) -> Void = { _ in }, row: (Int) throws -> [SQLValue]
+        progress: (Int) -> Void = { _ in }, row: (Int, inout [SQLValue]) throws -> Void
     ) throws -> Int {
         guard count > 0 else { return 0 }
         let perRow = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
@@ -71,7 +71,7 @@ extension DatabaseConnection {
                     + Array(repeating: perRow, count: cachedCount).joined(separator: ",") + " " + suffix
             }
             arguments.removeAll(keepingCapacity: true)
-            for index in start..<end { arguments.append(contentsOf: try row(index)) }
+            for index in start..<end { try row(index, &arguments) }
             changed += try execute(cachedSQL, arguments)
             start = end
             progress(end)

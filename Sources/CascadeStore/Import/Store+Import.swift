@@ -132,6 +132,14 @@ extension Store {
         }
     }
 
+    /// Records with their store ids, sorted by id (comparing the id's bits, which orders exactly
+    /// as the formatted text does, without comparing strings).
+    static func inKeyOrder<R>(_ records: [R], key: (R) -> (UInt64, UInt64)) -> [(record: R, storeID: String)] {
+        let keys = records.map(key)
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        return order.map { (records[$0], ContentHash.format(keys[$0])) }
+    }
+
     private func requireEntitiesExist(_ ids: Set<String>, _ db: any DatabaseConnection) throws {
         let list = Array(ids)
         var start = 0
@@ -158,12 +166,9 @@ extension Store {
         // Rows go in in primary-key order, so the key index grows at its end instead of at random
         // places; on SQLite a large batch also rebuilds the secondary indexes once afterwards
         // (inside this transaction, so a crash or error restores them with everything else).
-        let entities = world.entities.map { (record: $0, storeID: $0.storeID) }.sorted { $0.storeID.utf8.lexicographicallyPrecedes($1.storeID.utf8) }
-        var storeIDs: [String: String] = [:]
-        storeIDs.reserveCapacity(entities.count)
-        for e in entities { storeIDs[e.record.id] = e.storeID }
-        func storeID(_ external: String) -> String { storeIDs[external] ?? ContentHash.stableID("entity", external) }
-        let relationships = world.relationships.map { (record: $0, storeID: $0.storeID) }.sorted { $0.storeID.utf8.lexicographicallyPrecedes($1.storeID.utf8) }
+        let entities = Self.inKeyOrder(world.entities) { ContentHash.stableIDBits("entity", $0.id) }
+        func storeID(_ external: String) -> String { ContentHash.stableID("entity", external) }
+        let relationships = Self.inKeyOrder(world.relationships) { ContentHash.stableIDBits("relationship", $0.id) }
         let bulk = relationships.count >= BulkLoad.threshold
             ? try BulkLoad(table: "relationships", indexes: ["idx_relationships_source", "idx_relationships_target",
                                                                "idx_relationships_type", "idx_relationships_metadata"], db)
@@ -191,9 +196,9 @@ extension Store {
                 WHERE \(entityChanged)
                 """,
             progress: { n in if n % step < 500 && world.entities.count >= 50_000 { progress("entities \(n)/\(world.entities.count)") } }
-        ) { i in
+        ) { i, out in
             let (e, id) = entities[i]
-            return [.text(id), .text(e.id), .text(e.type), .text(e.name), .text(e.description), .text(e.category),
+            out += [.text(id), .text(e.id), .text(e.type), .text(e.name), .text(e.description), .text(e.category),
                     e.ontologyLevel.map { .integer(Int64($0)) } ?? .null, .json(e.metadata), stamp, stamp]
         }
 
@@ -212,9 +217,9 @@ extension Store {
                 WHERE \(relationshipChanged)
                 """,
             progress: { n in if n % relStep < 500 && world.relationships.count >= 50_000 { progress("relationships \(n)/\(world.relationships.count)") } }
-        ) { i in
+        ) { i, out in
             let (r, id) = relationships[i]
-            return [.text(id), .text(r.id), .text(storeID(r.sourceID)), .text(storeID(r.targetID)), .text(r.type), .real(r.weight), .text(r.impactFormula),
+            out += [.text(id), .text(r.id), .text(storeID(r.sourceID)), .text(storeID(r.targetID)), .text(r.type), .real(r.weight), .text(r.impactFormula),
                     .json(r.metadata), stamp, stamp]
         }
 
@@ -227,9 +232,9 @@ extension Store {
         written["macro_data"] = try db.insertMany(
             into: "macro_data", columns: ["date", "variable_name", "value", "unit", "data_source"], count: world.macroData.count,
             suffix: "ON CONFLICT (date, variable_name) DO UPDATE SET value = excluded.value, unit = excluded.unit, data_source = excluded.data_source WHERE \(macroChanged)"
-        ) { i in
+        ) { i, out in
             let m = world.macroData[i]
-            return [.text(m.date), .text(m.variableName), .real(m.value), .text(m.unit), .text(m.dataSource)]
+            out += [.text(m.date), .text(m.variableName), .real(m.value), .text(m.unit), .text(m.dataSource)]
         }
 
         let financialColumns = FinancialDatum.numericColumns + ["data_source"]
@@ -238,9 +243,9 @@ extension Store {
             into: "financial_data", columns: ["id", "entity_id", "date"] + financialColumns, count: world.financialData.count,
             suffix: "ON CONFLICT (entity_id, date) DO UPDATE SET "
                 + financialColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ") + " WHERE \(financialChanged)"
-        ) { i in
+        ) { i, out in
             let f = world.financialData[i]
-            return [.text(ContentHash.stableID("financial", f.entityID + "\u{0}" + f.date)), .text(storeID(f.entityID)),
+            out += [.text(ContentHash.stableID("financial", f.entityID + "\u{0}" + f.date)), .text(storeID(f.entityID)),
                     .text(f.date)] + FinancialDatum.numericColumns.map { .real(f.values[$0]) } + [.text(f.dataSource)]
         }
 

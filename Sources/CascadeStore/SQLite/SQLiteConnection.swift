@@ -106,12 +106,17 @@ public final class SQLiteConnection: DatabaseConnection {
             case .bool(let b): rc = sqlite3_bind_int64(statement, index, b ? 1 : 0)
             case .text(let s), .json(let s):
                 // Explicit byte length: NUL bytes survive; an empty string stays '' (not NULL).
-                var s = s
-                rc = s.withUTF8 { bytes in
+                func bindBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
                     guard let base = UnsafeRawPointer(bytes.baseAddress), bytes.count > 0 else {
                         return sqlite3_bind_text(statement, index, "", 0, Self.transient)
                     }
                     return sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+                }
+                if let done = s.utf8.withContiguousStorageIfAvailable(bindBytes) {
+                    rc = done
+                } else {
+                    var copy = s
+                    rc = copy.withUTF8(bindBytes)
                 }
             }
             guard rc == SQLITE_OK else { throw failure(rc, sql: sql) }

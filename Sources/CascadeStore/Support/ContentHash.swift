@@ -14,13 +14,28 @@ public enum ContentHash {
         "xxh3-128:" + xxh3_128(text + "\u{0}" + canonicalParameters)
     }
 
-    /// A UUID-shaped id derived from `key` within `namespace`: the same world file gives the same
+    /// A UUID-shaped id derived from `key` within `namespace` (XXH3-128 of the key, seeded with the
+    /// XXH3-64 of the namespace): the same world file gives the same
     /// row ids on every backend and on every re-import (UUID version 8, RFC 9562 variant).
     public static func stableID(_ namespace: String, _ key: String) -> String {
-        var (high, low) = raw(namespace + "\u{0}" + key)
-        high = (high & ~0xF000) | 0x8000
-        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        // 8-4-4-4-12 hex digits, formatted without intermediate strings (this runs per imported row).
+        format(stableIDBits(namespace, key))
+    }
+
+    /// The 128 bits of `stableID`, version and variant set; ordering them numerically orders the
+    /// formatted ids.
+    static func stableIDBits(_ namespace: String, _ key: String) -> (UInt64, UInt64) {
+        // The key's bytes hashed with the namespace's hash as seed: no concatenated copy per row.
+        var namespace = namespace
+        let seed = namespace.withUTF8 { XXH3_64bits($0.baseAddress, $0.count) }
+        var key = key
+        let hash = key.withUTF8 { XXH3_128bits_withSeed($0.baseAddress, $0.count, seed) }
+        let (high, low) = (hash.high64, hash.low64)
+        return ((high & ~0xF000) | 0x8000, (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000)
+    }
+
+    /// Formats 128 bits as a UUID, 8-4-4-4-12 lowercase hex digits, without intermediate strings.
+    static func format(_ bits: (UInt64, UInt64)) -> String {
+        let (high, low) = bits
         return String(unsafeUninitializedCapacity: 36) { buffer in
             let digits: StaticString = "0123456789abcdef"
             var out = 0
