@@ -180,10 +180,13 @@ public final class PostgresConnection: DatabaseConnection {
 }
 
 extension String {
+    /// The text on one line: libpq's multi-line messages joined with single spaces.
     var trimmingWhitespace: String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        return String(s)
+        split(whereSeparator: { $0.isNewline }).map { line in
+            var s = Substring(line)
+            while let c = s.first, c.isWhitespace { s.removeFirst() }
+            while let c = s.last, c.isWhitespace { s.removeLast() }
+            return String(s)
+        }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 }
