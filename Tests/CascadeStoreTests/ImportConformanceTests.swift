@@ -171,4 +171,26 @@ struct ImportConformanceTests {
             #expect(!graph.isEmpty)
         }
     }
+
+    /// Large tables take the bulk path (PostgreSQL: COPY); awkward text must survive it verbatim.
+    @Test(arguments: TestBackend.available)
+    func awkwardTextSurvivesTheBulkPath(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let awkward = "tab\there\nnew line\r\\N back\\slash \(Fixtures.injection) 漢字 🚀 \"quoted\""
+            var entities: [JSONValue] = []
+            for i in 0..<1_500 {
+                entities.append(.object(JSONObject([
+                    ("id", .string("\(awkward) #\(i)")), ("type", .string("COMPANY")), ("name", .string(awkward)),
+                    ("metadata", .object(JSONObject([("note", .string(awkward)), ("i", .number(Double(i)))]))),
+                ])))
+            }
+            let world = JSONValue.object(JSONObject([("entities", .array(entities))]))
+            let report = try store.importWorld(world, file: "awkward.json")
+            #expect(report.rowsWritten["entities"] == 1_500)
+            let back = try #require(try store.entity("\(awkward) #7"))
+            #expect(back.name == awkward)
+            #expect(try JSONValue.parse(try #require(back.metadata))["note"] == .string(awkward))
+            #expect(try store.importWorld(world, file: "awkward.json").totalWritten == 0)
+        }
+    }
 }

@@ -23,6 +23,14 @@ public protocol DatabaseConnection: AnyObject {
     func commit() throws(StoreError)
     func rollback()
 
+    /// Loads many rows like `insertMany`, by the fastest means the backend has: multi-row
+    /// `INSERT`s on SQLite; on PostgreSQL `COPY` into a temporary table, then one
+    /// `INSERT … SELECT … suffix`. Returns the rows inserted or changed.
+    func bulkInsert(
+        into table: String, columns: [String], count: Int, suffix: String,
+        progress: (Int) -> Void, row: (Int, inout [SQLValue]) throws -> Void
+    ) throws -> Int
+
     /// Turns enforcement of foreign keys on or off outside transactions (SQLite; a no-op on
     /// PostgreSQL, where bulk loads drop and re-add the constraints instead).
     func setForeignKeyChecks(_ enabled: Bool) throws(StoreError)

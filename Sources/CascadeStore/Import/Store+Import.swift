@@ -183,9 +183,17 @@ extension Store {
         let distinct = db.dialect == .sqlite ? "IS NOT" : "IS DISTINCT FROM"
         let entityChanged = ["type", "name", "description", "category", "ontology_level", "metadata"]
             .map { "entities.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
-        let step = max(1, world.entities.count / 10)
+        // Progress about every tenth of the way through a large table.
+        var lastTenth = 0
+        func tenths(_ label: String, _ done: Int, _ total: Int) {
+            guard total >= 50_000 else { return }
+            if done * 10 / total > lastTenth {
+                lastTenth = done * 10 / total
+                progress("\(label) \(done)/\(total)")
+            }
+        }
         progress("writing \(world.entities.count) entities")
-        written["entities"] = try db.insertMany(
+        written["entities"] = try db.bulkInsert(
             into: "entities",
             columns: ["id", "external_id", "type", "name", "description", "category", "ontology_level", "metadata", "created_at", "updated_at"],
             count: world.entities.count,
@@ -195,7 +203,7 @@ extension Store {
                   ontology_level = excluded.ontology_level, metadata = excluded.metadata, updated_at = excluded.updated_at
                 WHERE \(entityChanged)
                 """,
-            progress: { n in if n % step < 500 && world.entities.count >= 50_000 { progress("entities \(n)/\(world.entities.count)") } }
+            progress: { tenths("entities", $0, world.entities.count) }
         ) { i, out in
             let (e, id) = entities[i]
             out += [.text(id), .text(e.id), .text(e.type), .text(e.name), .text(e.description), .text(e.category),
@@ -204,9 +212,9 @@ extension Store {
 
         let relationshipChanged = ["source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"]
             .map { "relationships.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
-        let relStep = max(1, world.relationships.count / 10)
+        lastTenth = 0
         progress("writing \(world.relationships.count) relationships")
-        written["relationships"] = try db.insertMany(
+        written["relationships"] = try db.bulkInsert(
             into: "relationships",
             columns: ["id", "external_id", "source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata", "created_at", "updated_at"],
             count: world.relationships.count,
@@ -216,7 +224,7 @@ extension Store {
                   impact_formula = excluded.impact_formula, metadata = excluded.metadata, updated_at = excluded.updated_at
                 WHERE \(relationshipChanged)
                 """,
-            progress: { n in if n % relStep < 500 && world.relationships.count >= 50_000 { progress("relationships \(n)/\(world.relationships.count)") } }
+            progress: { tenths("relationships", $0, world.relationships.count) }
         ) { i, out in
             let (r, id) = relationships[i]
             out += [.text(id), .text(r.id), .text(storeID(r.sourceID)), .text(storeID(r.targetID)), .text(r.type), .real(r.weight), .text(r.impactFormula),
@@ -229,9 +237,10 @@ extension Store {
         }
 
         let macroChanged = ["value", "unit", "data_source"].map { "macro_data.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
-        written["macro_data"] = try db.insertMany(
+        written["macro_data"] = try db.bulkInsert(
             into: "macro_data", columns: ["date", "variable_name", "value", "unit", "data_source"], count: world.macroData.count,
-            suffix: "ON CONFLICT (date, variable_name) DO UPDATE SET value = excluded.value, unit = excluded.unit, data_source = excluded.data_source WHERE \(macroChanged)"
+            suffix: "ON CONFLICT (date, variable_name) DO UPDATE SET value = excluded.value, unit = excluded.unit, data_source = excluded.data_source WHERE \(macroChanged)",
+            progress: { _ in }
         ) { i, out in
             let m = world.macroData[i]
             out += [.text(m.date), .text(m.variableName), .real(m.value), .text(m.unit), .text(m.dataSource)]
@@ -239,10 +248,11 @@ extension Store {
 
         let financialColumns = FinancialDatum.numericColumns + ["data_source"]
         let financialChanged = financialColumns.map { "financial_data.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
-        written["financial_data"] = try db.insertMany(
+        written["financial_data"] = try db.bulkInsert(
             into: "financial_data", columns: ["id", "entity_id", "date"] + financialColumns, count: world.financialData.count,
             suffix: "ON CONFLICT (entity_id, date) DO UPDATE SET "
-                + financialColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ") + " WHERE \(financialChanged)"
+                + financialColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ") + " WHERE \(financialChanged)",
+            progress: { _ in }
         ) { i, out in
             let f = world.financialData[i]
             out += [.text(ContentHash.stableID("financial", f.entityID + "\u{0}" + f.date)), .text(storeID(f.entityID)),
@@ -260,3 +270,4 @@ extension Store {
         return (written, registrations)
     }
 }
+

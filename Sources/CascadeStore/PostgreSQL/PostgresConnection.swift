@@ -10,6 +10,7 @@ public final class PostgresConnection: DatabaseConnection {
     public let displayURL: String
     private var handle: OpaquePointer?
     private var rewritten: [String: String] = [:]
+    private var stagingCounter = 0
 
     public init(url: String) throws(StoreError) {
         displayURL = Self.redacted(url)
@@ -170,6 +171,101 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     public func commit() throws(StoreError) { try executeScript("COMMIT") }
+
+    public func bulkInsert(
+        into table: String, columns: [String], count: Int, suffix: String,
+        progress: (Int) -> Void, row: (Int, inout [SQLValue]) throws -> Void
+    ) throws -> Int {
+        guard count >= 1_000 else {
+            // A temporary table costs more than it saves for a few rows.
+            return try insertMany(into: table, columns: columns, count: count, suffix: suffix, progress: progress, row: row)
+        }
+        stagingCounter += 1
+        let staging = "cascade_staging_\(stagingCounter)"
+        let list = columns.joined(separator: ", ")
+        try executeScript("CREATE TEMP TABLE \(staging) (LIKE \(table) INCLUDING DEFAULTS) ON COMMIT DROP")
+        try copy(into: staging, columns: list, count: count, progress: progress, row: row)
+        return try execute("INSERT INTO \(table) (\(list)) SELECT \(list) FROM \(staging) \(suffix)", [])
+    }
+
+    /// `COPY table (columns) FROM STDIN` in text format, streamed in ~1 MB chunks.
+    private func copy(
+        into table: String, columns: String, count: Int, progress: (Int) -> Void,
+        row: (Int, inout [SQLValue]) throws -> Void
+    ) throws {
+        guard let handle else { throw StoreError(.connection, "the PostgreSQL connection is closed", location: displayURL) }
+        let sql = "COPY \(table) (\(columns)) FROM STDIN"
+        let start = PQexec(handle, sql)
+        let status = start.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        guard status == PGRES_COPY_IN else {
+            let error = failure(start, sql: sql)
+            PQclear(start)
+            throw error
+        }
+        PQclear(start)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 21)
+        var values: [SQLValue] = []
+        var failed: (any Error)?
+        func send() -> Bool {
+            let ok = buffer.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+            } == 1
+            buffer.removeAll(keepingCapacity: true)
+            return ok
+        }
+        do {
+            for index in 0..<count {
+                values.removeAll(keepingCapacity: true)
+                try row(index, &values)
+                for (i, value) in values.enumerated() {
+                    if i > 0 { buffer.append(0x09) }
+                    try Self.appendCopyField(value, to: &buffer, location: displayURL)
+                }
+                buffer.append(0x0A)
+                if buffer.count >= 1 << 20 {
+                    guard send() else { break }
+                    progress(index + 1)
+                }
+            }
+            if !buffer.isEmpty { _ = send() }
+        } catch {
+            failed = error
+        }
+        PQputCopyEnd(handle, failed == nil ? nil : "cascade: import aborted")
+        var copyError: StoreError?
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) != PGRES_COMMAND_OK, copyError == nil { copyError = self.failure(result, sql: sql) }
+            PQclear(result)
+        }
+        if let failed { throw failed }
+        if let copyError { throw copyError }
+        progress(count)
+    }
+
+    /// One field in COPY's text format: `\N` for null; backslash, tab, newline and carriage
+    /// return escaped.
+    private static func appendCopyField(_ value: SQLValue, to buffer: inout [UInt8], location: String) throws {
+        switch value {
+        case .null: buffer.append(contentsOf: [0x5C, 0x4E])
+        case .integer(let i): buffer.append(contentsOf: String(i).utf8)
+        case .real(let x): buffer.append(contentsOf: "\(x)".utf8)
+        case .bool(let b): buffer.append(b ? 0x74 : 0x66)
+        case .text(let s), .json(let s):
+            for byte in s.utf8 {
+                switch byte {
+                case 0x00:
+                    throw StoreError(.invalidInput, "a text value contains a NUL character, which PostgreSQL cannot store",
+                                     location: location, hint: "remove the \\u0000 from the value")
+                case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])
+                case 0x09: buffer.append(contentsOf: [0x5C, 0x74])
+                case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])
+                default: buffer.append(byte)
+                }
+            }
+        }
+    }
 
     public func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {}
 

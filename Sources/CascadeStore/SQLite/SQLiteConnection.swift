@@ -186,6 +186,13 @@ public final class SQLiteConnection: DatabaseConnection {
 
     public func commit() throws(StoreError) { try executeScript("COMMIT") }
 
+    public func bulkInsert(
+        into table: String, columns: [String], count: Int, suffix: String,
+        progress: (Int) -> Void, row: (Int, inout [SQLValue]) throws -> Void
+    ) throws -> Int {
+        try insertMany(into: table, columns: columns, count: count, suffix: suffix, progress: progress, row: row)
+    }
+
     public func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {
         try executeScript(enabled ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF")
     }
