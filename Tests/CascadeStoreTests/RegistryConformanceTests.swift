@@ -156,4 +156,30 @@ struct RegistryConformanceTests {
         let versions = try Store(location).history(named: "gdp_sector_impact").map(\.version)
         #expect(versions == Array(1...(workers * each)))
     }
+
+    @Test(arguments: TestBackend.available)
+    func testCasesCanExpectUndefinedAndErrors(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let json = """
+            {"name": "partial", "formula_text": "if (x > 0) return 1 / x;", "parameters": {"x": "number"},
+             "effective_date": "2025-01-01",
+             "test_cases": [{"name": "positive", "inputs": {"x": 4}, "expected": 0.25},
+                            {"name": "negative", "inputs": {"x": -1}, "expected_type": "undefined"}]}
+            """
+            var problems: [Problem] = []
+            let doc = try #require(FormulaDocument.decode(try JSONValue.parse(json), problems: &problems))
+            let registration = try store.register(doc)
+            #expect(registration.version == 1)
+            #expect(!registration.warnings.isEmpty)  // the checker notes the uncovered region
+
+            let division = """
+            {"name": "ratio", "formula_text": "return 1 / x;", "parameters": {"x": "number"}, "effective_date": "2025-01-01",
+             "test_cases": [{"inputs": {"x": 0}, "expected_error": "runtime"}, {"inputs": {"x": 2}, "expected_error": "runtime"}]}
+            """
+            let ratio = try #require(FormulaDocument.decode(try JSONValue.parse(division), problems: &problems))
+            let error = #expect(throws: StoreError.self) { try store.register(ratio) }
+            #expect(error?.problems.map(\.path) == ["$.test_cases[1]"])
+            #expect(error?.problems.first?.message.contains("expected error runtime, got 0.5") == true)
+        }
+    }
 }

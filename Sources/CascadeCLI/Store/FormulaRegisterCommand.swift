@@ -18,10 +18,14 @@ struct FormulaRegisterCommand: ParsableCommand {
             let document = try FormulaDocumentFile.read(file)
             let opened = try store.openStore()
             let registration = try opened.register(document, file: file)
+            for warning in registration.warnings {
+                StoreOutput.note("warning: \(warning.path): \(warning.message)" + (warning.hint.map { " (hint: \($0))" } ?? ""))
+            }
             if store.json {
                 StoreOutput.printJSON(.object(JSONObject([
                     ("ok", .bool(true)), ("name", .string(registration.name)), ("version", .number(Double(registration.version))),
                     ("new", .bool(registration.isNew)), ("content_hash", .string(registration.contentHash)),
+                    ("warnings", .array(registration.warnings.map(StoreOutput.problemJSON))),
                 ])))
             } else if registration.isNew {
                 StoreOutput.print("registered \(registration.reference) (\(document.testCases.count) test case\(document.testCases.count == 1 ? "" : "s") passed)")

@@ -18,8 +18,15 @@ struct StoreOptions: ParsableArguments {
         let (location, isDefault) = StoreLocation.resolve(option: db, environment: ProcessInfo.processInfo.environment)
         if isDefault, case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
             let store = try Store(location)
-            try store.migrate()
-            let loaded = try SampleLoader.load(into: store)
+            let loaded: SampleLoader.Loaded
+            do {
+                try store.migrate()
+                loaded = try SampleLoader.load(into: store)
+            } catch {
+                // Leave no half-made default behind: the next command tries again.
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                throw error
+            }
             if !json {
                 FileHandle.standardError.write(Data("cascade: created \(path) with the sample (\(loaded.summary))\n".utf8))
             }

@@ -71,6 +71,8 @@ public struct Registration: Sendable, Equatable {
     /// False when byte-identical text and parameters were already stored under this version.
     public var isNew: Bool
     public var contentHash: String
+    /// Non-fatal findings of the checker (e.g. inputs for which the formula returns no value).
+    public var warnings: [Problem] = []
     public var reference: String { "\(name)@\(version)" }
 }
 

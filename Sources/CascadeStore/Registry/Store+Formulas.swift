@@ -15,7 +15,9 @@ extension Store {
             throw StoreError(.invalidInput, "formula `\(document.name)` was not registered: \(check.problems.count) problem\(check.problems.count == 1 ? "" : "s")",
                              location: file, hint: "fix every problem listed; nothing was written", problems: check.problems)
         }
-        return try writeRetrying { db in try self.insertChecked(document, db) }
+        var registration = try writeRetrying { db in try self.insertChecked(document, db) }
+        registration.warnings = check.warnings
+        return registration
     }
 
     /// Registers several documents all or nothing: every one is checked first (all problems are
