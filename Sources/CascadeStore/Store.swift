@@ -45,9 +45,17 @@ public final class Store {
     /// Like `write`, but reruns the whole transaction when it loses a race (a unique violation on
     /// a freshly computed key, a serialization failure, a busy file), with jittered backoff.
     public func writeRetrying<T>(attempts: Int = 200, _ body: (any DatabaseConnection) throws -> T) throws -> T {
+        try writeRetrying(attempts: attempts, checkingForeignKeys: true, body)
+    }
+
+    /// `checkingForeignKeys: false` is for bulk loads whose references were verified beforehand
+    /// and are re-verified inside the transaction: SQLite then skips two index probes per edge.
+    func writeRetrying<T>(attempts: Int, checkingForeignKeys: Bool, _ body: (any DatabaseConnection) throws -> T) throws -> T {
         var attempt = 0
         while true {
             do {
+                if !checkingForeignKeys { try connection.setForeignKeyChecks(false) }
+                defer { if !checkingForeignKeys { try? connection.setForeignKeyChecks(true) } }
                 return try transaction(writing: true, body)
             } catch let error as StoreError where error.isTransient && attempt < attempts {
                 attempt += 1

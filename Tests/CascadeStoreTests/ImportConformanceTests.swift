@@ -1,4 +1,5 @@
 import CascadeJSON
+import Foundation
 @testable import CascadeStore
 import Testing
 
@@ -132,6 +133,42 @@ struct ImportConformanceTests {
             """
             let report = try importText(store, more)
             #expect(report.rowsWritten["relationships"] == 1)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aBulkLoadRestoresIndexesAndForeignKeys(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulk-\(UUID().uuidString).json").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try SyntheticWorld.write(to: path, entities: 2_000, relationships: 25_000)
+            let report = try store.importWorld(path: path)
+            #expect(report.rowsWritten["relationships"] == 25_000)
+
+            let indexes: Set<String> = try store.read { db in
+                let sql = db.dialect == .sqlite
+                    ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'relationships' AND name LIKE 'idx_%'"
+                    : "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'relationships' AND indexname LIKE 'idx_%'"
+                return Set(try db.query(sql).compactMap { $0.string("name") })
+            }
+            let expected: Set<String> = backend == .sqlite
+                ? ["idx_relationships_source", "idx_relationships_target", "idx_relationships_type"]
+                : ["idx_relationships_source", "idx_relationships_target", "idx_relationships_type", "idx_relationships_metadata"]
+            #expect(indexes == expected)
+
+            // Foreign keys are enforced again after the load.
+            #expect(throws: StoreError.self) {
+                try store.write { db in
+                    try db.execute("INSERT INTO relationships (id, external_id, source_entity_id, target_entity_id, type) VALUES (?, ?, ?, ?, ?)",
+                                   "00000000-0000-8000-8000-000000000000", "dangling", "00000000-0000-8000-8000-000000000001",
+                                   "00000000-0000-8000-8000-000000000002", "OWNS")
+                }
+            }
+            let world = try store.loadWorld()
+            #expect(world.relationships.count == 25_000)
+            #expect(world.entities.count == 2_000)
+            let graph = try store.entityGraph(of: "e7")
+            #expect(!graph.isEmpty)
         }
     }
 }

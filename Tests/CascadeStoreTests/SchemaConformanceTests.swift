@@ -1,3 +1,4 @@
+import CascadeJSON
 @testable import CascadeStore
 import Foundation
 import Testing
@@ -79,6 +80,29 @@ struct SchemaConformanceTests {
                 }
                 #expect(error?.message.contains("NUL") == true)
             }
+        }
+    }
+}
+
+@Suite("Run log and timestamps (both backends)")
+struct RunLogConformanceTests {
+    @Test(arguments: TestBackend.available)
+    func runsAreRecordedWithTheInjectedClock(_ backend: TestBackend) throws {
+        try backend.withStore(clock: { Date(timeIntervalSince1970: 1_767_225_600.25) }) { store in
+            let id = try store.startRun(inputs: .object(JSONObject([("formulas", .array([.string("gdp_sector_impact@1")]))])))
+            try store.finishRun(id, status: .succeeded, counts: .object(JSONObject([("entities", .number(5))])))
+            let runs = try store.runs()
+            #expect(runs.count == 1)
+            #expect(runs[0].status == .succeeded)
+            #expect(runs[0].startedAt == "2026-01-01T00:00:00.250Z")
+            #expect(runs[0].finishedAt == "2026-01-01T00:00:00.250Z")
+            #expect(runs[0].counts?["entities"] == .number(5))
+            #expect(runs[0].inputs?["formulas"] == .array([.string("gdp_sector_impact@1")]))
+            #expect(throws: StoreError.self) { try store.finishRun("no-such-run", status: .failed) }
+
+            _ = try store.register(Fixtures.document())
+            #expect(try store.formula(FormulaReference(name: "gdp_sector_impact")).createdAt == "2026-01-01T00:00:00.250Z")
+            #expect(try store.auditLog(table: "formulas").first?.occurredAt == "2026-01-01T00:00:00.250Z")
         }
     }
 }

@@ -23,6 +23,10 @@ public protocol DatabaseConnection: AnyObject {
     func commit() throws(StoreError)
     func rollback()
 
+    /// Turns enforcement of foreign keys on or off outside transactions (SQLite; a no-op on
+    /// PostgreSQL, where bulk loads drop and re-add the constraints instead).
+    func setForeignKeyChecks(_ enabled: Bool) throws(StoreError)
+
     /// Closes the connection; further use is an error.
     func close()
 }

@@ -54,6 +54,22 @@ public struct Row: Sendable {
         }
     }
 
+    /// A timestamp column as ISO 8601 UTC with milliseconds (`2025-01-01T09:30:00.000Z`), whichever
+    /// backend stored it (PostgreSQL returns `2025-01-01 09:30:00+00`).
+    public func timestamp(_ name: String) -> String? {
+        guard let text = string(name) else { return nil }
+        guard text.count >= 19, text.dropFirst(10).first == " " else { return text }
+        let date = text.prefix(10), time = text.dropFirst(11).prefix(8)
+        var fraction = ""
+        var rest = text.dropFirst(19)
+        if rest.first == "." {
+            rest = rest.dropFirst()
+            fraction = String(rest.prefix { $0.isNumber })
+        }
+        fraction = String((fraction + "000").prefix(3))
+        return "\(date)T\(time).\(fraction)Z"
+    }
+
     /// A date column as `YYYY-MM-DD` (PostgreSQL and SQLite both hand it back that way).
     public func date(_ name: String) -> String? { string(name).map { String($0.prefix(10)) } }
 }

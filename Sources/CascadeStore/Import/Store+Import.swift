@@ -53,7 +53,10 @@ extension Store {
             "financial_data": world.financialData.count, "formulas": world.formulas.count,
         ]
         let writeStarted = Date()
-        let (written, registrations) = try writeRetrying(attempts: 20) { db in
+        // Large SQLite loads skip per-row foreign-key probes: every reference was checked above
+        // and is re-checked under the write lock in `writeWorld`.
+        let checkingForeignKeys = world.relationships.count < BulkLoad.threshold
+        let (written, registrations) = try writeRetrying(attempts: 20, checkingForeignKeys: checkingForeignKeys) { db in
             try self.writeWorld(world, db, progress: progress)
         }
         report.rowsWritten = written
@@ -129,6 +132,21 @@ extension Store {
         }
     }
 
+    private func requireEntitiesExist(_ ids: Set<String>, _ db: any DatabaseConnection) throws {
+        let list = Array(ids)
+        var start = 0
+        while start < list.count {
+            let chunk = Array(list[start..<min(start + 500, list.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let found = try db.queryOne("SELECT COUNT(*) AS n FROM entities WHERE external_id IN (\(marks))", chunk.map { .text($0) })?.int("n") ?? 0
+            if found != chunk.count {
+                throw StoreError(.conflict, "entities referenced by the world file disappeared while it was being imported",
+                                 hint: "import again", code: "SQLITE_BUSY")
+            }
+            start += 500
+        }
+    }
+
     private func writeWorld(_ world: World, _ db: any DatabaseConnection, progress: (String) -> Void) throws -> ([String: Int], [Registration]) {
         var written: [String: Int] = [:]
         let stamp = SQLValue.text(now())
@@ -136,6 +154,25 @@ extension Store {
         for doc in world.formulas { registrations.append(try insertChecked(doc, db)) }
         written["formulas"] = registrations.filter(\.isNew).count
         written["sector_coefficients"] = try insertCoefficients(world.coefficients, db)
+
+        // Rows go in in primary-key order, so the key index grows at its end instead of at random
+        // places; on SQLite a large batch also rebuilds the secondary indexes once afterwards
+        // (inside this transaction, so a crash or error restores them with everything else).
+        let entities = world.entities.map { (record: $0, storeID: $0.storeID) }.sorted { $0.storeID.utf8.lexicographicallyPrecedes($1.storeID.utf8) }
+        var storeIDs: [String: String] = [:]
+        storeIDs.reserveCapacity(entities.count)
+        for e in entities { storeIDs[e.record.id] = e.storeID }
+        func storeID(_ external: String) -> String { storeIDs[external] ?? ContentHash.stableID("entity", external) }
+        let relationships = world.relationships.map { (record: $0, storeID: $0.storeID) }.sorted { $0.storeID.utf8.lexicographicallyPrecedes($1.storeID.utf8) }
+        let bulk = relationships.count >= BulkLoad.threshold
+            ? try BulkLoad(table: "relationships", indexes: ["idx_relationships_source", "idx_relationships_target",
+                                                               "idx_relationships_type", "idx_relationships_metadata"], db)
+            : nil
+        if db.dialect == .sqlite && bulk != nil {
+            // Foreign keys are not enforced during this load (see `importWorld`): re-verify, under
+            // the write lock, that every entity referenced from outside the file still exists.
+            try requireEntitiesExist(Set(world.entityReferences.map(\.id)).subtracting(world.entityIDsInFile), db)
+        }
 
         // Only rows whose content differs are touched, so a re-import writes nothing.
         let distinct = db.dialect == .sqlite ? "IS NOT" : "IS DISTINCT FROM"
@@ -155,8 +192,8 @@ extension Store {
                 """,
             progress: { n in if n % step < 500 && world.entities.count >= 50_000 { progress("entities \(n)/\(world.entities.count)") } }
         ) { i in
-            let e = world.entities[i]
-            return [.text(e.storeID), .text(e.id), .text(e.type), .text(e.name), .text(e.description), .text(e.category),
+            let (e, id) = entities[i]
+            return [.text(id), .text(e.id), .text(e.type), .text(e.name), .text(e.description), .text(e.category),
                     e.ontologyLevel.map { .integer(Int64($0)) } ?? .null, .json(e.metadata), stamp, stamp]
         }
 
@@ -176,10 +213,14 @@ extension Store {
                 """,
             progress: { n in if n % relStep < 500 && world.relationships.count >= 50_000 { progress("relationships \(n)/\(world.relationships.count)") } }
         ) { i in
-            let r = world.relationships[i]
-            return [.text(r.storeID), .text(r.id), .text(ContentHash.stableID("entity", r.sourceID)),
-                    .text(ContentHash.stableID("entity", r.targetID)), .text(r.type), .real(r.weight), .text(r.impactFormula),
+            let (r, id) = relationships[i]
+            return [.text(id), .text(r.id), .text(storeID(r.sourceID)), .text(storeID(r.targetID)), .text(r.type), .real(r.weight), .text(r.impactFormula),
                     .json(r.metadata), stamp, stamp]
+        }
+
+        if let bulk {
+            progress("indexing relationships")
+            try bulk.finish(db)
         }
 
         let macroChanged = ["value", "unit", "data_source"].map { "macro_data.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
@@ -199,7 +240,7 @@ extension Store {
                 + financialColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ") + " WHERE \(financialChanged)"
         ) { i in
             let f = world.financialData[i]
-            return [.text(ContentHash.stableID("financial", f.entityID + "\u{0}" + f.date)), .text(ContentHash.stableID("entity", f.entityID)),
+            return [.text(ContentHash.stableID("financial", f.entityID + "\u{0}" + f.date)), .text(storeID(f.entityID)),
                     .text(f.date)] + FinancialDatum.numericColumns.map { .real(f.values[$0]) } + [.text(f.dataSource)]
         }
 

@@ -171,6 +171,8 @@ public final class PostgresConnection: DatabaseConnection {
 
     public func commit() throws(StoreError) { try executeScript("COMMIT") }
 
+    public func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {}
+
     public func rollback() {
         guard let handle else { return }
         if PQtransactionStatus(handle) != PQTRANS_IDLE { try? executeScript("ROLLBACK") }

@@ -46,7 +46,7 @@ public struct FormulaVersion: Sendable, Equatable {
         version = row.int("version") ?? 0
         isActive = row.bool("is_active") ?? false
         contentHash = row.string("content_hash") ?? ""
-        createdAt = row.string("created_at") ?? ""
+        createdAt = row.timestamp("created_at") ?? ""
     }
 
     /// The version as JSON: the document's fields plus `version`, `is_active`, `content_hash`.

@@ -37,7 +37,7 @@ public final class SQLiteConnection: DatabaseConnection {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(db, 1)
         do {
-            try executeScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+            try executeScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;")
         } catch {
             close()
             throw error
@@ -180,6 +180,10 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     public func commit() throws(StoreError) { try executeScript("COMMIT") }
+
+    public func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {
+        try executeScript(enabled ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF")
+    }
 
     public func rollback() {
         if let handle, sqlite3_get_autocommit(handle) == 0 { try? executeScript("ROLLBACK") }

@@ -32,7 +32,7 @@ extension Store {
                 [.text(table), .text(table), .integer(Int64(limit))])
             return rows.map { row in
                 AuditEntry(
-                    id: row.int("id") ?? 0, occurredAt: row.string("occurred_at") ?? "", actor: row.string("actor") ?? "",
+                    id: row.int("id") ?? 0, occurredAt: row.timestamp("occurred_at") ?? "", actor: row.string("actor") ?? "",
                     action: row.string("action") ?? "", table: row.string("table_name") ?? "", rowID: row.string("row_id"),
                     before: row.string("before").flatMap { try? JSONValue.parse($0) },
                     after: row.string("after").flatMap { try? JSONValue.parse($0) })

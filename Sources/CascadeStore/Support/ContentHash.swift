@@ -20,10 +20,25 @@ public enum ContentHash {
         var (high, low) = raw(namespace + "\u{0}" + key)
         high = (high & ~0xF000) | 0x8000
         low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        let h = hex(high), l = hex(low)
-        let a = h.prefix(8), b = h.dropFirst(8).prefix(4), c = h.dropFirst(12)
-        let d = l.prefix(4), e = l.dropFirst(4)
-        return "\(a)-\(b)-\(c)-\(d)-\(e)"
+        // 8-4-4-4-12 hex digits, formatted without intermediate strings (this runs per imported row).
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            var out = 0
+            func put(_ value: UInt64, _ count: Int) {
+                var shift = 4 * (count - 1)
+                for _ in 0..<count {
+                    buffer[out] = digits.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
+                    out += 1
+                    shift -= 4
+                }
+            }
+            put(high >> 32, 8); buffer[out] = 0x2D; out += 1
+            put(high >> 16, 4); buffer[out] = 0x2D; out += 1
+            put(high, 4); buffer[out] = 0x2D; out += 1
+            put(low >> 48, 4); buffer[out] = 0x2D; out += 1
+            put(low, 12)
+            return out
+        }
     }
 
     private static func raw(_ text: String) -> (UInt64, UInt64) {
