@@ -102,10 +102,11 @@ public final class PreparedScenario {
         let macros = run.ids.indices.filter { run.isMacro[$0] && run.macroVariable[$0] >= 0 }.map { i in
             MacroResult(id: run.ids[i], name: run.names[i], variable: run.variableNames[run.macroVariable[i]],
                         level: run.levels[i], value: run.variableValues[run.macroVariable[i]],
-                        baseline: run.variableBaselines[run.macroVariable[i]])
+                        baseline: run.variableBaselines[run.macroVariable[i]], unit: run.metadata[i]["unit"]?.stringValue)
         }
         var warnings = run.warnings
         let skipped = run.edgeClass.indices.filter { run.edgeClass[$0] == .feedback }
+            .sorted { run.edgeRelationship[$0] < run.edgeRelationship[$1] }
         if run.scenario.feedbackRounds == 0 && !skipped.isEmpty {
             let listed = skipped.prefix(10).map { run.relationships[run.edgeRelationship[$0]].id }
             warnings.append("\(skipped.count) feedback edge\(skipped.count == 1 ? "" : "s") skipped (feedback_rounds is 0): "

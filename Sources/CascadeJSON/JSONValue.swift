@@ -127,3 +127,17 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONValue {
+    /// The same value with every object's keys in byte order: the canonical form (PostgreSQL's
+    /// JSONB, for one, does not keep key order, so documents read back are compared in this form).
+    public func withSortedKeys() -> JSONValue {
+        switch self {
+        case .array(let items): .array(items.map { $0.withSortedKeys() })
+        case .object(let object):
+            .object(JSONObject(object.pairs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                .map { ($0.key, $0.value.withSortedKeys()) }))
+        default: self
+        }
+    }
+}

@@ -40,6 +40,8 @@ public struct MacroResult: Sendable, Equatable {
     public var level: Int
     public var value: Double
     public var baseline: Double
+    /// The entity's `metadata.unit` (values are normalised to decimals for `%` and `bp`).
+    public var unit: String?
     public var delta: Double { value - baseline }
 }
 
@@ -113,7 +115,8 @@ extension RunResult {
         object["macro"] = .array(macros.map { m in
             .object(JSONObject([("id", .string(m.id)), ("name", .string(m.name)), ("variable", .string(m.variable)),
                                 ("level", .number(Double(m.level))), ("value", .number(m.value)),
-                                ("baseline", .number(m.baseline)), ("delta", .number(m.delta))]))
+                                ("baseline", .number(m.baseline)), ("delta", .number(m.delta)),
+                                ("unit", m.unit.map(JSONValue.string) ?? .null)]))
         })
         object["entities"] = .array(entities.map(\.json))
         object["warnings"] = .array(warnings.map(JSONValue.string))
