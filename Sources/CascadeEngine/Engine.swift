@@ -69,14 +69,15 @@ public final class PreparedScenario {
     func buildResult(_ p: Propagator, _ attribution: Attribution, fingerprint: String) -> RunResult {
         let computed = run.ids.indices.filter { !run.isMacro[$0] && run.levels[$0] >= 0 }
         let reportAll = computed.count <= Engine.fullReportLimit
+        let strongest = strongestIncoming(p)
         var entities: [EntityResult] = []
         for i in computed where reportAll || p.impact[i] != 0 || p.status[i] != .ok {
             var contributions: [ContributionResult] = []
             for e in run.incomingStart[i]..<run.incomingStart[i + 1] {
+                let notBinding = run.edgeIsBottleneck[e] && p.bindingEdge[i] != e
                 let note: String = switch p.state[e] {
-                case .counted: "counted"
-                case .notBinding: "not_binding"
-                case .noValue: "no_value"
+                case .counted: notBinding ? "not_binding" : "counted"
+                case .noValue: notBinding ? "not_binding" : "no_value"
                 case .skipped: "skipped"
                 case .blocked: "blocked"
                 case .failed: "failed"
@@ -97,7 +98,7 @@ public final class PreparedScenario {
                 impactUnclamped: p.unclamped[i], isClamped: p.impact[i] != p.unclamped[i],
                 projectedValue: run.hasCurrentValue[i] ? run.levelValues[i] * (1 + p.impact[i]) : nil,
                 status: p.status[i], contributions: contributions, attribution: shares,
-                topPaths: topPaths(i, p), cycleRounds: isCyclic ? p.rounds[i] : nil))
+                topPaths: topPaths(i, p, strongest: strongest), cycleRounds: isCyclic ? p.rounds[i] : nil))
         }
         let macros = run.ids.indices.filter { run.isMacro[$0] && run.macroVariable[$0] >= 0 }.map { i in
             MacroResult(id: run.ids[i], name: run.names[i], variable: run.variableNames[run.macroVariable[i]],
@@ -139,21 +140,39 @@ public final class PreparedScenario {
                          macros: macros, entities: entities, warnings: warnings, stats: stats)
     }
 
-    /// Up to three chains from a cause to `i`, each following the strongest counted contribution.
-    func topPaths(_ i: Int, _ p: Propagator) -> [[String]] {
-        func strongest(_ node: Int) -> [Int] {
-            (run.incomingStart[node]..<run.incomingStart[node + 1]).filter { p.shown[$0] != 0 }
-                .sorted { abs(p.shown[$0]) > abs(p.shown[$1]) || (abs(p.shown[$0]) == abs(p.shown[$1]) && $0 < $1) }
+    /// Per entity, its strongest counted incoming edge (-1 for none): the step paths follow.
+    /// - Complexity: O(E).
+    func strongestIncoming(_ p: Propagator) -> [Int] {
+        var strongest = Array(repeating: -1, count: run.ids.count)
+        for i in run.ids.indices {
+            var best = -1
+            for e in run.incomingStart[i]..<run.incomingStart[i + 1] where p.shown[e] != 0 {
+                if best < 0 || abs(p.shown[e]) > abs(p.shown[best]) { best = e }
+            }
+            strongest[i] = best
+        }
+        return strongest
+    }
+
+    /// Up to three chains from a cause to `i`: its three strongest counted contributions, each
+    /// followed back along the strongest contribution until a macro variable or a shock.
+    func topPaths(_ i: Int, _ p: Propagator, strongest: [Int]) -> [[String]] {
+        var firsts: [Int] = []
+        for e in run.incomingStart[i]..<run.incomingStart[i + 1] where p.shown[e] != 0 {
+            firsts.append(e)
+            firsts.sort { abs(p.shown[$0]) > abs(p.shown[$1]) || (abs(p.shown[$0]) == abs(p.shown[$1]) && $0 < $1) }
+            if firsts.count > 3 { firsts.removeLast() }
         }
         var paths: [[String]] = []
-        for first in strongest(i).prefix(3) {
+        for first in firsts {
             var path = [run.ids[i]]
             var visited: Set<Int> = [i]
             var node = run.edgeSource[first]
             while path.count < 10 {
                 path.append(run.ids[node])
                 if run.isMacro[node] || !visited.insert(node).inserted { break }
-                guard let next = strongest(node).first, abs(p.shown[next]) >= abs(p.shock[node]) else { break }
+                let next = strongest[node]
+                guard next >= 0, abs(p.shown[next]) >= abs(p.shock[node]) else { break }
                 node = run.edgeSource[next]
             }
             paths.append(path.reversed())

@@ -1,11 +1,10 @@
 import CascadeFormula
 
-/// What happened to one effective edge in the final pass.
+/// What happened to one effective edge in the final pass. (A bottleneck input that counted but
+/// is not its target's `bindingEdge` shows 0 and is reported as not binding.)
 enum EdgeState: UInt8, Sendable {
-    /// Contributed `shown` (its full contribution, or the binding minimum of a bottleneck).
+    /// Contributed `shown` (its full contribution, or 0 for a bottleneck input that did not bind).
     case counted
-    /// A bottleneck input that did not bind: counted as 0.
-    case notBinding
     /// The formula returned no value on one side (counted as 0 there).
     case noValue
     /// A feedback edge outside `feedback_rounds`.
@@ -56,6 +55,13 @@ final class Propagator {
     var evaluations = 0
     /// Level → enabled, read on every edge.
     let levelEnabled: [Bool]
+    /// Members of the cycle being solved, and their current iterate.
+    var inCycle: [Bool]
+    var iterate: [Double]
+    /// Edges into the cycle being solved whose contribution is computed once.
+    var isFixed: [Bool]
+    /// Per entity, the bottleneck input that binds (the minimum), or -1.
+    var bindingEdge: [Int]
     var cycleCount = 0
     var unconvergedCycles = 0
 
@@ -75,6 +81,10 @@ final class Propagator {
         previousPass = Array(repeating: 0, count: n)
         shock = Array(repeating: 0, count: n)
         levelEnabled = (0..<10).map { run.scenario.settings(for: $0).isEnabled }
+        inCycle = Array(repeating: false, count: n)
+        iterate = Array(repeating: 0, count: n)
+        isFixed = Array(repeating: false, count: e)
+        bindingEdge = Array(repeating: -1, count: n)
         for (id, value) in run.scenario.entityShocks { if let i = run.entityIndex[id] { shock[i] = value } }
     }
 
@@ -123,23 +133,24 @@ final class Propagator {
         unclamped[i] = sum
         impact[i] = min(max(sum, settings.clamp.lowerBound), settings.clamp.upperBound)
         let range = run.incomingStart[i]..<run.incomingStart[i + 1]
-        let failed = range.filter { state[$0] == .failed }.count
+        var failed = 0
+        for e in range where state[e] == .failed { failed += 1 }
         status[i] = failed == 0 ? .ok : (failed == range.count && shock[i] == 0 ? .error : .partial)
         if !converged[i] { status[i] = .notConverged }
     }
 
     /// Computes every incoming contribution of `i` and returns their sum in relationship order
-    /// (bottleneck inputs: only the minimum counts), plus the exogenous shock.
-    /// `members` (a cycle being solved) are read from `iterate`, not from `impact`.
-    func accumulate(_ i: Int, _ settings: LevelSettings, cycle: Set<Int>? = nil, iterate: [Int: Double] = [:],
-                    fixed: [Int: Double]? = nil) -> Double {
+    /// (bottleneck inputs: only the minimum counts), plus the exogenous shock. While a cycle is
+    /// solved, its members' impacts are read from `iterate` and edges from outside it keep the
+    /// contribution computed once (`isFixed`).
+    func accumulate(_ i: Int, _ settings: LevelSettings) -> Double {
         let range = run.incomingStart[i]..<run.incomingStart[i + 1]
         var bottleneckMin = Double.infinity
         var bottleneckEdge = -1
         for e in range {
             let s = run.edgeSource[e]
-            if let fixed, let value = fixed[e] {
-                contribution[e] = value
+            if isFixed[e] {
+                // computed once for this cycle; `contribution[e]` and `state[e]` hold it
             } else if run.edgeClass[e] == .feedback && !isFeedbackPass {
                 state[e] = .skipped
                 contribution[e] = 0
@@ -149,7 +160,7 @@ final class Propagator {
                 contribution[e] = 0
                 continue
             } else {
-                let sourceImpact = run.edgeClass[e] == .feedback ? previousPass[s] : (iterate[s] ?? impact[s])
+                let sourceImpact = run.edgeClass[e] == .feedback ? previousPass[s] : (inCycle[s] ? iterate[s] : impact[s])
                 contribution[e] = evaluateContribution(e, sourceImpact: sourceImpact, damping: settings.damping)
             }
             if run.edgeIsBottleneck[e] && state[e] != .failed && contribution[e] < bottleneckMin {
@@ -157,6 +168,7 @@ final class Propagator {
                 bottleneckEdge = e
             }
         }
+        bindingEdge[i] = bottleneckEdge
         var sum = 0.0
         for e in range {
             switch state[e] {
@@ -165,7 +177,6 @@ final class Propagator {
             default:
                 if run.edgeIsBottleneck[e] {
                     shown[e] = e == bottleneckEdge ? contribution[e] : 0
-                    if e != bottleneckEdge { state[e] = .notBinding }
                 } else {
                     shown[e] = contribution[e]
                 }
@@ -204,34 +215,45 @@ final class Propagator {
     /// member's contributions from the fixed point (so they sum exactly to its unclamped impact).
     func solveCycle(_ members: [Int], _ settings: LevelSettings) {
         cycleCount += 1
-        let set = Set(members)
-        // Contributions from outside the component do not change between rounds.
-        var fixed: [Int: Double] = [:]
-        var x: [Int: Double] = [:]
         for i in members {
-            x[i] = 0
-            for e in run.incomingStart[i]..<run.incomingStart[i + 1] where !set.contains(run.edgeSource[e]) {
-                if run.edgeClass[e] == .feedback && !isFeedbackPass { continue }
-                if !levelEnabled[run.levels[run.edgeSource[e]]] { continue }
+            inCycle[i] = true
+            iterate[i] = 0
+        }
+        defer { for i in members { inCycle[i] = false } }
+        // Contributions from outside the component do not change between rounds: compute them once.
+        var fixedEdges: [Int] = []
+        for i in members {
+            for e in run.incomingStart[i]..<run.incomingStart[i + 1] where !inCycle[run.edgeSource[e]] {
                 let s = run.edgeSource[e]
-                let sourceImpact = run.edgeClass[e] == .feedback ? previousPass[s] : impact[s]
-                fixed[e] = evaluateContribution(e, sourceImpact: sourceImpact, damping: settings.damping)
+                if run.edgeClass[e] == .feedback && !isFeedbackPass {
+                    state[e] = .skipped
+                    contribution[e] = 0
+                } else if !levelEnabled[run.levels[s]] {
+                    state[e] = .blocked
+                    contribution[e] = 0
+                } else {
+                    let sourceImpact = run.edgeClass[e] == .feedback ? previousPass[s] : impact[s]
+                    contribution[e] = evaluateContribution(e, sourceImpact: sourceImpact, damping: settings.damping)
+                }
+                isFixed[e] = true
+                fixedEdges.append(e)
             }
         }
+        defer { for e in fixedEdges { isFixed[e] = false } }
         var isConverged = false
         var round = 0
+        var next = Array(repeating: 0.0, count: members.count)
         while round < settings.maxCycleRounds {
             round += 1
-            var next: [Int: Double] = [:]
             var change = 0.0
-            for i in members {
-                let sum = accumulate(i, settings, cycle: set, iterate: x, fixed: fixed)
+            for (m, i) in members.enumerated() {
+                let sum = accumulate(i, settings)
                 let value = min(max(sum, settings.clamp.lowerBound), settings.clamp.upperBound)
-                let relaxed = settings.relaxation == 1 ? value : (1 - settings.relaxation) * x[i]! + settings.relaxation * value
-                change = max(change, abs(relaxed - x[i]!))
-                next[i] = relaxed
+                let relaxed = settings.relaxation == 1 ? value : (1 - settings.relaxation) * iterate[i] + settings.relaxation * value
+                change = max(change, abs(relaxed - iterate[i]))
+                next[m] = relaxed
             }
-            x = next
+            for (m, i) in members.enumerated() { iterate[i] = next[m] }  // Jacobi: all members at once
             if change <= settings.tolerance {
                 isConverged = true
                 break
@@ -239,12 +261,11 @@ final class Propagator {
         }
         if !isConverged { unconvergedCycles += 1 }
         // The reported values: one evaluation from the fixed point, all members at once.
-        var sums: [Int: Double] = [:]
-        for i in members { sums[i] = accumulate(i, settings, cycle: set, iterate: x, fixed: fixed) }
-        for i in members {
+        for (m, i) in members.enumerated() { next[m] = accumulate(i, settings) }
+        for (m, i) in members.enumerated() {
             converged[i] = isConverged
             rounds[i] = round
-            finish(i, sums[i]!, settings)
+            finish(i, next[m], settings)
         }
     }
 }
