@@ -40,9 +40,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "CascadeEngine",
+            dependencies: ["CascadeFormula", "CascadeJSON", "CascadeStore", "CXXHash"],
+            swiftSettings: strict + [
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+            ]
+        ),
+        .target(
             name: "CascadeCLI",
             dependencies: [
-                "CascadeFormula", "CascadeJSON", "CascadeStore",
+                "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -79,7 +86,9 @@ let package = Package(
         .testTarget(name: "CascadeFormulaTests", dependencies: ["CascadeFormula", "CascadeJSON"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),
+        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine"], swiftSettings: strict),
         .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore"], swiftSettings: strict),
-        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI"], swiftSettings: strict),
+        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI"], exclude: ["Transcripts"],
+                    swiftSettings: strict),
     ]
 )

@@ -8,6 +8,7 @@ public struct CascadeCommand: ParsableCommand {
         subcommands: [
             EvalCommand.self,
             InitCommand.self, ImportCommand.self, FormulaCommand.self, CoefficientCommand.self,
+            ScenarioCommand.self, RunCommand.self,
         ]
     )
 

@@ -33,9 +33,14 @@ public enum JSONValue: Hashable, Sendable {
 }
 
 /// A JSON object: key/value pairs in document order, keys unique.
+///
+/// Small objects (most of them) are searched linearly; past `indexThreshold` keys a dictionary
+/// index keeps lookups (and the parser's duplicate-key check) constant-time.
 public struct JSONObject: Hashable, Sendable, Sequence {
     public private(set) var pairs: [(key: String, value: JSONValue)] = []
-    private var index: [String: Int] = [:]
+    private var index: [String: Int]?
+
+    static let indexThreshold = 16
 
     public init() {}
 
@@ -48,19 +53,33 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     public var count: Int { pairs.count }
     public var isEmpty: Bool { pairs.isEmpty }
 
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return pairs.firstIndex { $0.key == key }
+    }
+
+    private mutating func rebuildIndex() {
+        index = pairs.count > JSONObject.indexThreshold
+            ? Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1.key, $0) }) : nil
+    }
+
     public subscript(key: String) -> JSONValue? {
-        get { index[key].map { pairs[$0].value } }
+        get { position(of: key).map { pairs[$0].value } }
         set {
-            if let position = index[key] {
+            if let position = position(of: key) {
                 if let newValue {
                     pairs[position].value = newValue
                 } else {
                     pairs.remove(at: position)
-                    index = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1.key, $0) })
+                    rebuildIndex()
                 }
             } else if let newValue {
-                index[key] = pairs.count
                 pairs.append((key, newValue))
+                if index != nil {
+                    index![key] = pairs.count - 1
+                } else if pairs.count > JSONObject.indexThreshold {
+                    rebuildIndex()
+                }
             }
         }
     }
@@ -124,6 +143,20 @@ extension JSONValue {
         case .null, .undefined: self = .null
         case .record(let fields):
             self = .object(JSONObject(fields.sorted { $0.key < $1.key }.map { ($0.key, JSONValue($0.value)) }))
+        }
+    }
+}
+
+extension JSONValue {
+    /// The same value with every object's keys in byte order: the canonical form (PostgreSQL's
+    /// JSONB, for one, does not keep key order, so documents read back are compared in this form).
+    public func withSortedKeys() -> JSONValue {
+        switch self {
+        case .array(let items): .array(items.map { $0.withSortedKeys() })
+        case .object(let object):
+            .object(JSONObject(object.pairs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                .map { ($0.key, $0.value.withSortedKeys()) }))
+        default: self
         }
     }
 }

@@ -111,7 +111,7 @@ struct EvaluationTests {
         } catch {
             let location = error.diagnostic.location(in: source)
             #expect(location.line == 2 && location.column == 16)
-            #expect(error.diagnostic.message == "division by zero in `y / (x - 3)` (y = 1)")
+            #expect(error.diagnostic.message == "division by zero in `y / (x - 3)` (y = 1, (x - 3) = 0)")
         }
     }
 

@@ -10,7 +10,7 @@ struct InitCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Flag(name: .long, help: "Also load the bundled sample: the formula versions in Formulas/.")
+    @Flag(name: .long, help: "Also load the bundled sample: the formula versions in Formulas/ and the sample world.")
     var sample = false
 
     func run() throws {

@@ -2,15 +2,26 @@ import CascadeJSON
 import CascadeStore
 import Foundation
 
-/// Loads the bundled sample: every formula version document in `Formulas/` (and, once the
-/// sample world ships, the world file) into a store.
+/// Loads the bundled sample: every formula version document in `Formulas/`, then the sample
+/// world `Scenarios/world/sample-world.json`, into a store.
 enum SampleLoader {
     struct Loaded {
         var registrations: [Registration] = []
+        var world: ImportReport?
         var summary: String {
             let new = registrations.filter(\.isNew).count
-            return "\(registrations.count) formula version\(registrations.count == 1 ? "" : "s") from Formulas/, \(new) new"
+            var text = "\(registrations.count) formula version\(registrations.count == 1 ? "" : "s") from Formulas/, \(new) new"
+            if let world {
+                text += "; sample world: \(world.rowsRead["entities"] ?? 0) entities, \(world.rowsRead["relationships"] ?? 0) relationships"
+                    + (world.totalWritten == 0 ? " (already loaded)" : "")
+            }
+            return text
         }
+    }
+
+    /// The sample world file beside `Formulas/`.
+    static func sampleWorld(besides formulas: URL) -> URL {
+        formulas.deletingLastPathComponent().appendingPathComponent("Scenarios/world/sample-world.json")
     }
 
     /// The project's `Formulas/` directory: `$CASCADE_FORMULAS`, else `./Formulas`, else the
@@ -44,7 +55,11 @@ enum SampleLoader {
             let path = dir.appendingPathComponent(name).path
             return (document: try FormulaDocumentFile.read(path), file: Optional(path))
         }
-        // The later sample-world issue adds its world file import here.
-        return Loaded(registrations: try store.registerAll(documents))
+        let registrations = try store.registerAll(documents)
+        let world = sampleWorld(besides: dir)
+        guard FileManager.default.fileExists(atPath: world.path) else {
+            throw StoreError(.io, "cannot find the sample world \(world.path)")
+        }
+        return Loaded(registrations: registrations, world: try store.importWorld(path: world.path))
     }
 }

@@ -238,6 +238,8 @@ extension Checker {
                           at: expr.range, hint: "JavaScript would silently turn the number into text (`'5' + 2` is `'52'`); formulas do not convert types")
                 return .error
             }
+            // Two values of unknown type: numbers add, strings join, anything else fails when run.
+            if leftType == .any && rightType == .any { return .any }
             fallthrough
         case .subtract, .multiply, .divide, .remainder, .power:
             let hint = leftType == .null || rightType == .null ? "JavaScript treats null as 0 here; formulas do not"

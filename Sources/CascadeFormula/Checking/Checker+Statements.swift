@@ -81,19 +81,18 @@ extension Checker {
             let cost = costs[initializer.id] + 1
             guard var binding = scopes[scopes.count - 1][name], binding.local == nil,
                   binding.range == nameRange else { return PathCosts(fallThrough: cost, returning: nil) }
-            switch type {
-            case .record, .math:
+            var localType = type
+            if type == .math || { if case .record = type { true } else { false } }() {
                 typeError("record-value", "a local cannot hold \(type.withArticle)", at: initializer.range,
                           hint: "store one of its fields")
-            default:
-                break
+                localType = .error  // no follow-on errors where the local is used
             }
             if locals.count >= limits.maxLocals {
                 sink.add(.limit, "locals", "more than \(limits.maxLocals) locals", at: nameRange)
                 return PathCosts(fallThrough: cost, returning: nil)
             }
             binding.local = locals.count
-            locals.append(LocalInfo(name: name, type: type, isConstant: isConstant, range: nameRange))
+            locals.append(LocalInfo(name: name, type: localType, isConstant: isConstant, range: nameRange))
             scopes[scopes.count - 1][name] = binding
             return PathCosts(fallThrough: cost, returning: nil)
         case .assignment(let name, let nameRange, let op, let value):
@@ -115,9 +114,18 @@ extension Checker {
             }
             let type = checkExpr(value)
             requireReturnable(type, at: value.range)
+            if type.isScalar && type != .null {  // `null` may stand in for any type's "no answer"
+                if let (first, range) = firstReturn, first != type {
+                    typeError("return-mismatch", "this `return` gives \(type.withArticle), but an earlier one gives \(first.withArticle)",
+                              at: value.range, hint: "every `return` of a formula gives the same type (or null) (the first is at byte \(range.start))")
+                } else if firstReturn == nil {
+                    firstReturn = (type, value.range)
+                }
+            }
             return PathCosts(fallThrough: nil, returning: costs[value.id] + 1)
         case .expression(let expr):
             checkExpr(expr)
+            if case .invalid = expr.kind { return .empty }  // already reported
             sink.add(.syntax, "unused-expression", "the value of this expression is never used", at: expr.range,
                      hint: "did you mean `return \(text(expr.range));`?")
             return PathCosts(fallThrough: costs[expr.id], returning: nil)
@@ -163,6 +171,13 @@ extension Checker {
         let localType = locals[slot].type
         if valueType == .error || localType == .error { return }
         if let binary = op.binary {
+            if binary == .add && localType == .any {
+                if ![.number, .string, .any].contains(valueType) {
+                    typeError("mismatch", "`+=` adds a number or joins a string, but `\(text(value.range))` is \(valueType.withArticle)",
+                              at: value.range)
+                }
+                return
+            }
             let isConcatenation = binary == .add && localType == .string
             let expected: StaticType = isConcatenation ? .string : .number
             if !localType.fits(expected) {

@@ -20,6 +20,7 @@ struct Checker {
     var inputIndex: [String: Int] = [:]
     var resultTypes: Set<String> = []
     var assignmentTargets: [Int: Int] = [:]
+    var firstReturn: (StaticType, SourceRange)?
 
     static let forbiddenNames: [String: (String, String?)] = {
         var table: [String: (String, String?)] = [:]
@@ -122,26 +123,31 @@ struct Checker {
         for candidate in candidates {
             if candidate.lowercased() == lower { return candidate }
             let distance = editDistance(lower, candidate.lowercased())
-            if distance <= max(1, name.count / 3), distance < (best?.1 ?? .max) { best = (candidate, distance) }
+            let allowed = name.count <= 3 ? 1 : max(2, name.count / 3)
+            if distance <= allowed, distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
         return best?.0
     }
 
+    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent
+    /// transpositions (`valeu` → `value`) each cost 1.
     static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.utf8.prefix(64)), b = Array(b.utf8.prefix(64))
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = previous
+        var table = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
         for i in 1...a.count {
-            current[0] = i
             for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
 
     // MARK: - Inputs and names

@@ -318,6 +318,14 @@ extension Compiler {
         case .conditional(let test, let a, let b):
             let t = boolean(test), x = value(a), y = value(b)
             return { f throws(FormulaError) in try t(f) ? try x(f) : try y(f) }
+        case .binary(.add, let left, let right):
+            let a = value(left), b = value(right)
+            let limit = limits.maxStringBytes
+            let site = site(expr, [left, right])
+            return { f throws(FormulaError) in
+                let x = try a(f)
+                return try Compiler.dynamicAdd(x, try b(f), limit: limit, site: site)
+            }
         default:
             return { _ in .null }
         }

@@ -216,9 +216,7 @@ struct Compiler {
 
     func assignment(_ name: String, _ nameRange: SourceRange, _ op: AssignmentOperator, _ value: Expr,
                     _ statement: Stmt) -> StatementCode {
-        // The checker resolved the name; find the innermost declared local with that name in scope
-        // by replaying resolution: the assignment statement's target is recorded by name range.
-        guard let slot = localSlot(named: name, before: nameRange.start) else { return { _ in false } }
+        guard let slot = checked.assignmentTargets[nameRange.start] else { return { _ in false } }
         let target = localStorage[slot]
         let localType = checked.locals[slot].type
         guard let binary = op.binary else { return store(value, into: target, type: localType) }
@@ -240,6 +238,14 @@ struct Compiler {
                 f.values[k] = .string(try Compiler.concatenate(s, try rhs(f), limit: limit, site: site))
                 return false
             }
+        case .value(let k) where binary == .add:
+            // A local of unknown type: numbers add, strings join, anything else fails.
+            let rhs = self.value(value)
+            let limit = limits.maxStringBytes
+            return { f throws(FormulaError) in
+                f.values[k] = try Compiler.dynamicAdd(f.values[k], try rhs(f), limit: limit, site: site)
+                return false
+            }
         case .value(let k):
             // A local of unknown type: it must hold a number now.
             let rhs = number(value)
@@ -256,11 +262,6 @@ struct Compiler {
         }
     }
 
-    /// The local an assignment at `offset` targets: the checker's scoping, replayed.
-    func localSlot(named name: String, before offset: Int) -> Int? {
-        checked.assignmentTargets[offset]
-    }
-
     static func operation(_ op: BinaryOperator) -> @Sendable (Double, Double, ErrorSite) throws(FormulaError) -> Double {
         switch op {
         case .add: AddOperation.apply
@@ -269,6 +270,16 @@ struct Compiler {
         case .divide: DivideOperation.apply
         case .remainder: RemainderOperation.apply
         default: PowerOperation.apply
+        }
+    }
+
+    /// `+` on two values of unknown type, as JavaScript does it for two numbers or two strings.
+    static func dynamicAdd(_ a: Value, _ b: Value, limit: Int, site: ErrorSite) throws(FormulaError) -> Value {
+        switch (a, b) {
+        case (.number(let x), .number(let y)): return .number(try AddOperation.apply(x, y, site))
+        case (.string(let x), .string(let y)): return .string(try concatenate(x, y, limit: limit, site: site))
+        case (.number, _), (.string, _): throw site.typeMismatch(expected: "a \(a.typeName) (like the left side)", found: b)
+        default: throw site.typeMismatch(expected: "a number or a string", found: a)
         }
     }
 

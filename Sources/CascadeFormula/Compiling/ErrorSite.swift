@@ -7,11 +7,9 @@ struct ErrorSite: Sendable {
     var operands: [String]
 
     func describe(_ values: [Double]) -> String {
-        // Name the operands that are names or paths; literals already show their value.
-        let pairs = zip(operands, values).filter { name, _ in
-            !name.isEmpty && name.utf8.allSatisfy { Lexer.isIdentifierPart($0) || $0 == UInt8(ascii: ".") }
-                && !(name.utf8.first! >= 0x30 && name.utf8.first! <= 0x39)
-        }.map { "\($0) = \(JSNumber.format($1))" }
+        // Show every operand that is not a plain literal (a literal already shows its value).
+        let pairs = zip(operands, values).filter { text, _ in !text.isEmpty && Double(text) == nil }
+            .map { "\($0) = \(JSNumber.format($1))" }
         return pairs.isEmpty ? "" : " (\(pairs.joined(separator: ", ")))"
     }
 
@@ -19,7 +17,7 @@ struct ErrorSite: Sendable {
     func divisionByZero(_ a: Double, _ b: Double, remainder: Bool) -> FormulaError {
         FormulaError(Diagnostic(.runtime, remainder ? "remainder-by-zero" : "division-by-zero",
                                 "\(remainder ? "remainder" : "division") by zero in `\(text)`\(describe([a, b]))",
-                                at: range, hint: "JavaScript would give \(remainder || a == 0 ? "NaN" : "Infinity"); guard the divisor, e.g. `y === 0 ? 0 : x / y`"))
+                                at: range, hint: "JavaScript would give \(remainder || a == 0 ? "NaN" : "Infinity"); guard the divisor, e.g. `y === 0 ? 0 : x \(remainder ? "%" : "/") y`"))
     }
 
     @inline(never)

@@ -138,7 +138,8 @@ struct Lexer {
              UInt8(ascii: "_"), UInt8(ascii: "$"):
             let start = position
             while position < bytes.count, Lexer.isIdentifierPart(bytes[position]) { position += 1 }
-            if position < bytes.count, bytes[position] == UInt8(ascii: "\\") || bytes[position] >= 0x80 {
+            if position < bytes.count, bytes[position] == UInt8(ascii: "\\")
+                || (bytes[position] >= 0x80 && !isSpaceOrLineTerminator(at: position)) {
                 return lexBadIdentifierTail(start: start)
             }
             return .identifier(String(decoding: bytes[start..<position], as: UTF8.self))
@@ -165,8 +166,15 @@ struct Lexer {
         (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F || c == 0x24
     }
 
+    /// Whether the non-ASCII character at `index` is JavaScript white space or a line terminator.
+    private func isSpaceOrLineTerminator(at index: Int) -> Bool {
+        guard let (scalar, _) = decodeScalar(at: index) else { return false }
+        return scalar == 0x2028 || scalar == 0x2029 || Lexer.isUnicodeSpace(scalar)
+    }
+
     private mutating func lexBadIdentifierTail(start: Int) -> Token.Kind {
-        while position < bytes.count, Lexer.isIdentifierPart(bytes[position]) || bytes[position] >= 0x80
+        while position < bytes.count, Lexer.isIdentifierPart(bytes[position])
+                || (bytes[position] >= 0x80 && !isSpaceOrLineTerminator(at: position))
                 || bytes[position] == UInt8(ascii: "\\") {
             position += 1
         }

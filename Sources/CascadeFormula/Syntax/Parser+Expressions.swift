@@ -69,10 +69,10 @@ extension Parser {
     }
 
     mutating func parseConditional() -> Expr {
-        guard enter() else { return invalidExpr(current.range) }
-        defer { leave() }
         let test = parseBinary(minimumPrecedence: 1)
         guard current.isPunctuator("?") else { return test }
+        guard enter() else { return invalidExpr(current.range) }
+        defer { leave() }
         advance()
         let consequent = parseConditional()
         expect(":", "in the `?:` expression")
@@ -85,14 +85,14 @@ extension Parser {
         while let (op, precedence) = Parser.binaryOperator(current), precedence >= minimumPrecedence, !isAborted {
             let opToken = advance()
             let right = parseBinary(minimumPrecedence: precedence + 1)
-            checkBinary(op, opToken, left: left, right: right)
-            left = makeExpr(.binary(op, left, right), left.range.union(right.range))
+            let isValid = checkBinary(op, opToken, left: left, right: right)
+            left = makeExpr(isValid ? .binary(op, left, right) : .invalid, left.range.union(right.range))
         }
         return left
     }
 
-    /// Non-associative comparisons and rejected operators.
-    mutating func checkBinary(_ op: BinaryOperator, _ token: Token, left: Expr, right: Expr) {
+    /// Reports non-associative comparisons and rejected operators; false when the node is invalid.
+    mutating func checkBinary(_ op: BinaryOperator, _ token: Token, left: Expr, right: Expr) -> Bool {
         if case .binary(let leftOp, let a, let b) = left.kind,
            (op.isRelational && leftOp.isRelational) || (op.isEquality && leftOp.isEquality) {
             let hint = op.isRelational
@@ -100,6 +100,7 @@ extension Parser {
                 : "parenthesise the comparison you mean"
             error("comparisons cannot be chained: `\(leftOp.rawValue)` and `\(op.rawValue)` are non-associative",
                   at: token.range, code: "chained-comparison", hint: hint)
+            return false
         }
         switch op {
         case .bitXor:
@@ -119,15 +120,14 @@ extension Parser {
         case .in, .instanceOf:
             forbid("operator", "`\(op.rawValue)` is not allowed in formulas", at: token.range)
         default:
-            break
+            return true
         }
+        return false
     }
 
     /// ExponentiationExpression: a unary expression, or `postfix ** exponentiation` (right-associative).
     /// A unary operator directly before `**` is a syntax error, as in JavaScript.
     mutating func parseExponentiation() -> Expr {
-        guard enter() else { return invalidExpr(current.range) }
-        defer { leave() }
         if isUnaryStart {
             let unary = parseUnary()
             if current.isPunctuator("**") {
@@ -145,6 +145,8 @@ extension Parser {
         let base = parsePostfix()
         if current.isPunctuator("**") {
             advance()
+            guard enter() else { return invalidExpr(current.range) }
+            defer { leave() }
             let exponent = parseExponentiation()
             return makeExpr(.binary(.power, base, exponent), base.range.union(exponent.range))
         }
@@ -161,9 +163,9 @@ extension Parser {
 
     /// UnaryExpression without a trailing `**`.
     mutating func parseUnary() -> Expr {
+        guard isUnaryStart else { return parsePostfix() }
         guard enter() else { return invalidExpr(current.range) }
         defer { leave() }
-        guard isUnaryStart else { return parsePostfix() }
         let opToken = advance()
         let operand = parseUnary()
         let range = opToken.range.union(operand.range)
@@ -221,9 +223,11 @@ extension Parser {
             } else if current.isPunctuator("(") {
                 expr = parseCall(callee: expr)
             } else if current.isPunctuator("?.") {
-                forbid("optional-chaining", "`?.` is not allowed in formulas", at: current.range,
-                       hint: "bindings are always present; use `.`")
-                advance()
+                let operatorToken = advance()
+                forbid("optional-chaining", "`?.` is not allowed in formulas", at: operatorToken.range,
+                       hint: "bindings are always present; use `.`", fixIt: .init(range: operatorToken.range, replacement: "."))
+                if current.identifier != nil { advance() }
+                expr = makeExpr(.invalid, expr.range.union(operatorToken.range))
             } else if (current.isPunctuator("++") || current.isPunctuator("--")) && !current.isAfterNewline {
                 let op = advance()
                 forbid("increment", "`\(op.isPunctuator("++") ? "++" : "--")` is not allowed in formulas", at: op.range,

@@ -17,8 +17,6 @@ extension Parser {
     }
 
     mutating func parseStatement() -> Stmt {
-        guard enter() else { return makeStmt(.invalid, current.range) }
-        defer { leave() }
         let token = current
         if token.isPunctuator("{") { return parseBlock() }
         if token.isPunctuator(";") {
@@ -71,13 +69,15 @@ extension Parser {
                 forbid("label", "labels are not allowed in formulas", at: token.range)
                 advance()
                 advance()
-                return parseStatement()
+                return parseNested()
             }
             return parseSimpleStatement()
         }
     }
 
     mutating func parseBlock() -> Stmt {
+        guard enter() else { return makeStmt(.invalid, current.range) }
+        defer { leave() }
         let open = advance()
         var statements: [Stmt] = []
         while !current.isPunctuator("}") && !atEnd {
@@ -137,13 +137,21 @@ extension Parser {
         let condition = parseExpression()
         parenthesisDepth -= 1
         expect(")", "after the `if` condition")
-        let then = parseStatement()
+        let then = parseNested()
         var otherwise: Stmt?
         if isKeyword("else") {
             advance()
-            otherwise = parseStatement()
+            otherwise = parseNested()
         }
         return makeStmt(.ifElse(condition, then, otherwise), SourceRange(keyword.range.start, previousEnd))
+    }
+
+    /// The body of `if`/`else` or a loop: a block counts its own level; any other statement one here.
+    mutating func parseNested() -> Stmt {
+        if current.isPunctuator("{") { return parseBlock() }
+        guard enter() else { return makeStmt(.invalid, current.range) }
+        defer { leave() }
+        return parseStatement()
     }
 
     mutating func parseReturn() -> Stmt {
@@ -169,7 +177,7 @@ extension Parser {
         forbid("loop", "`\(word)` loops are not allowed in formulas", at: keyword.range,
                hint: "formulas must finish in bounded time; write the computation out, or use Math.min/Math.max")
         if word == "do" {
-            _ = parseStatement()
+            _ = parseNested()
             if isKeyword("while") {
                 advance()
                 if current.isPunctuator("(") { skipBalanced() }
@@ -177,7 +185,7 @@ extension Parser {
             _ = eat(";")
         } else {
             if current.isPunctuator("(") { skipBalanced() }
-            _ = parseStatement()
+            _ = parseNested()
         }
         return makeStmt(.invalid, keyword.range)
     }

@@ -1,0 +1,106 @@
+import CascadeEngine
+import CascadeJSON
+import Foundation
+
+/// The readable summary of a run: macro moves, the top movers per level and why, warnings, stats.
+struct ResultSummary {
+    let outcome: ScenarioService.Outcome
+    let top: Int
+
+    var document: JSONValue { outcome.document }
+
+    var text: String {
+        var lines: [String] = []
+        let entities = document["entities"]?.arrayValue ?? []
+        let macros = document["macro"]?.arrayValue ?? []
+        var names: [String: String] = [:]
+        for item in entities + macros { if let id = item["id"]?.stringValue { names[id] = item["name"]?.stringValue ?? id } }
+
+        lines.append("scenario \(outcome.scenarioID) · as of \(document["as_of"]?.stringValue ?? "?") · "
+                     + (outcome.isCached ? "cached result (\(outcome.cacheNote))" : "computed (\(outcome.cacheNote))"))
+        lines.append("fingerprint \(outcome.fingerprint)")
+
+        let moved = macros.filter { ($0["delta"]?.numberValue ?? 0) != 0 }
+        if !moved.isEmpty {
+            lines.append("")
+            lines.append("Macro variables")
+            for macro in moved {
+                let unit = macro["unit"]?.stringValue
+                let value = macro["value"]?.numberValue ?? 0, baseline = macro["baseline"]?.numberValue ?? 0
+                lines.append("  \(pad(macro["name"]?.stringValue ?? "", 28)) \(level(baseline, unit)) → \(level(value, unit))"
+                             + "  (\(change(value - baseline, unit)))")
+            }
+        }
+
+        lines.append("")
+        lines.append("Top movers by level (impact vs baseline; ← the largest contributions)")
+        var anyMover = false
+        for levelNumber in 0...9 {
+            let movers = entities.filter { Int($0["level"]?.numberValue ?? -1) == levelNumber && ($0["impact"]?.numberValue ?? 0) != 0 }
+                .sorted { abs($0["impact"]?.numberValue ?? 0) > abs($1["impact"]?.numberValue ?? 0) }
+            guard !movers.isEmpty else { continue }
+            anyMover = true
+            lines.append("  Level \(levelNumber)")
+            for entity in movers.prefix(top) {
+                let impact = entity["impact"]?.numberValue ?? 0
+                var flags: [String] = []
+                if entity["clamped"] == .bool(true) { flags.append("clamped") }
+                if let status = entity["status"]?.stringValue, status != "ok" { flags.append(status) }
+                let why = (entity["contributions"]?.arrayValue ?? [])
+                    .filter { ($0["value"]?.numberValue ?? 0) != 0 }
+                    .sorted { abs($0["value"]?.numberValue ?? 0) > abs($1["value"]?.numberValue ?? 0) }
+                    .prefix(2)
+                    .map { c -> String in
+                        let source = c["shock"] == .bool(true) ? "shock" : names[c["source_id"]?.stringValue ?? ""] ?? "?"
+                        return "\(source) \(percent(c["value"]?.numberValue ?? 0))"
+                    }
+                lines.append("    \(pad(percent(impact), 9)) \(pad(entity["name"]?.stringValue ?? "", 30))"
+                             + (flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]")
+                             + (why.isEmpty ? "" : " ← " + why.joined(separator: ", ")))
+            }
+            if movers.count > top { lines.append("    … \(movers.count - top) more") }
+        }
+        if !anyMover { lines.append("  nothing moved") }
+
+        let warnings = document["warnings"]?.arrayValue ?? []
+        if !warnings.isEmpty {
+            lines.append("")
+            lines.append("Warnings (\(warnings.count))")
+            for warning in warnings { lines.append("  - \(warning.stringValue ?? "")") }
+        }
+        if let stats = document["stats"] {
+            func n(_ key: String) -> Int { Int(stats[key]?.numberValue ?? 0) }
+            let cycles = n("cycles"), unconverged = n("unconverged_cycles")
+            lines.append("")
+            lines.append("\(n("entities")) entities · \(n("edges")) edges · \(n("formula_evaluations")) formula evaluations · "
+                         + "\(cycles) cycle\(cycles == 1 ? "" : "s")\(cycles > 0 ? (unconverged == 0 ? " (all converged)" : " (\(unconverged) not converged)") : "") · "
+                         + String(format: "%.1f ms", stats["duration_ms"]?.numberValue ?? 0))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    func percent(_ x: Double) -> String {
+        String(format: "%+.2f %%", x * 100)
+    }
+
+    /// A macro level in its own unit: percent variables as percent, others as numbers.
+    func level(_ x: Double, _ unit: String?) -> String {
+        switch unit?.lowercased() {
+        case "%", "percent", "pct": String(format: "%.2f %%", x * 100)
+        case "bp", "bps": String(format: "%.0f bp", x * 10_000)
+        default: String(format: "%g", x) + (unit.map { " \($0)" } ?? "")
+        }
+    }
+
+    func change(_ d: Double, _ unit: String?) -> String {
+        switch unit?.lowercased() {
+        case "%", "percent", "pct": String(format: "%+.2f pp", d * 100)
+        case "bp", "bps": String(format: "%+.0f bp", d * 10_000)
+        default: String(format: "%+g", d)
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import ArgumentParser
+import CascadeEngine
+import CascadeJSON
+import CascadeStore
+import Foundation
+
+/// `cascade scenario submit | run | show | list`.
+struct ScenarioCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario",
+        abstract: "Submit, run and inspect scenarios.",
+        subcommands: [ScenarioSubmitCommand.self, ScenarioRunCommand.self, ScenarioShowCommand.self, ScenarioListCommand.self])
+}
+
+struct ScenarioSubmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "submit", abstract: "Validate a scenario file and store it; prints its id.")
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The scenario file (JSON, see interfaces.md).") var file: String
+
+    func run() throws {
+        try StoreOutput.run(json: store.json) {
+            let service = ScenarioService(store: try store.openStore())
+            let (id, scenario) = try ScenarioFiles.submit(file, to: service)
+            if store.json {
+                StoreOutput.printJSON(.object(JSONObject([("ok", .bool(true)), ("scenario_id", .string(id)),
+                                                          ("name", .string(scenario.name)), ("as_of", .string(scenario.asOf))])))
+            } else {
+                StoreOutput.print(id)
+            }
+        }
+    }
+}
+
+struct ScenarioRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Propagate a stored scenario (or return its cached result).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: RunOutputOptions
+    @Argument(help: "The scenario id (or its name).") var id: String
+
+    func run() throws {
+        try StoreOutput.run(json: store.json) {
+            let service = ScenarioService(store: try store.openStore())
+            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force), json: store.json)
+        }
+    }
+}
+
+/// `cascade run SCENARIO.json`: submit and run in one step — the main job.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Submit a scenario file and run it: the main job.",
+        discussion: "Prints the top movers per level and why; --json prints the full result.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: RunOutputOptions
+    @Argument(help: "The scenario file (JSON, see interfaces.md).") var file: String
+
+    func run() throws {
+        try StoreOutput.run(json: store.json) {
+            let service = ScenarioService(store: try store.openStore())
+            let (id, _) = try ScenarioFiles.submit(file, to: service)
+            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force), json: store.json)
+        }
+    }
+}
+
+struct RunOutputOptions: ParsableArguments {
+    @Option(help: "Also write the full JSON result to this file.") var out: String?
+    @Flag(help: "Recompute even when a cached result is valid.") var force = false
+    @Option(help: "Movers shown per level in the summary.") var top = 5
+
+    func emit(_ outcome: ScenarioService.Outcome, json: Bool) throws {
+        if let out {
+            do {
+                try Data((outcome.document.serialized(pretty: true) + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            } catch {
+                throw StoreError(.io, "cannot write \(out): \(error.localizedDescription)")
+            }
+        }
+        if json {
+            StoreOutput.printJSON(outcome.document)
+        } else {
+            StoreOutput.print(ResultSummary(outcome: outcome, top: top).text)
+        }
+    }
+}
+
+struct ScenarioShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a stored scenario and its cached result.")
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The scenario id (or its name).") var id: String
+
+    func run() throws {
+        try StoreOutput.run(json: store.json) {
+            let opened = try store.openStore()
+            guard let scenario = try opened.scenario(id) else {
+                throw StoreError(.notFound, "no scenario `\(id)`", hint: "`cascade scenario list` shows the stored ones")
+            }
+            let result = try opened.result(scenarioID: scenario.id)
+            if store.json {
+                StoreOutput.printJSON(.object(JSONObject([
+                    ("id", .string(scenario.id)), ("scenario", scenario.document),
+                    ("fingerprint", scenario.resultFingerprint.map(JSONValue.string) ?? .null),
+                    ("results_updated_at", scenario.resultsUpdatedAt.map(JSONValue.string) ?? .null),
+                    ("has_result", .bool(result != nil)),
+                ])))
+            } else {
+                StoreOutput.print("scenario \(scenario.id)  \(scenario.name)  by \(scenario.author)\(scenario.isPublic ? "  (public)" : "")")
+                StoreOutput.print(scenario.document.serialized(pretty: true))
+                if let fingerprint = scenario.resultFingerprint {
+                    StoreOutput.print("cached result: \(fingerprint) at \(scenario.resultsUpdatedAt ?? "?") — `cascade scenario run \(scenario.id)` shows it")
+                } else {
+                    StoreOutput.print("not run yet — `cascade scenario run \(scenario.id)`")
+                }
+            }
+        }
+    }
+}
+
+struct ScenarioListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List stored scenarios, newest first.")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try StoreOutput.run(json: store.json) {
+            let scenarios = try store.openStore().scenarios()
+            if store.json {
+                StoreOutput.printJSON(.array(scenarios.map { s in
+                    .object(JSONObject([("id", .string(s.id)), ("name", .string(s.name)), ("author", .string(s.author)),
+                                        ("as_of", s.asOf.map(JSONValue.string) ?? .null), ("is_public", .bool(s.isPublic)),
+                                        ("has_result", .bool(s.resultFingerprint != nil))]))
+                }))
+            } else if scenarios.isEmpty {
+                StoreOutput.print("no scenarios (hint: `cascade scenario submit FILE.json`)")
+            } else {
+                StoreOutput.print(StoreOutput.table(["id", "name", "author", "as of", "result"], scenarios.map {
+                    [$0.id, $0.name, $0.author, $0.asOf ?? "", $0.resultFingerprint == nil ? "—" : "cached"]
+                }))
+            }
+        }
+    }
+}
+
+/// Reading scenario files and mapping the engine's errors to the store commands' error shape.
+enum ScenarioFiles {
+    static func submit(_ file: String, to service: ScenarioService) throws -> (id: String, scenario: Scenario) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            throw StoreError(.io, "cannot read \(file): \(error.localizedDescription)")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(bytes: [UInt8](data))
+        } catch {
+            throw StoreError(.invalidInput, error.message, location: "\(file):\(error.line):\(error.column) (at \(error.path))")
+        }
+        do {
+            return try service.submit(document, today: today())
+        } catch let error as ScenarioError {
+            throw StoreError(.invalidInput, "\(file) is not a valid scenario (\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")); nothing was stored",
+                             problems: error.problems.map { Problem(path: $0.path, code: "scenario.invalid", message: $0.message) })
+        }
+    }
+
+    static func run(_ id: String, with service: ScenarioService, force: Bool) throws -> ScenarioService.Outcome {
+        do {
+            return try service.run(id, force: force)
+        } catch let error as EngineError {
+            throw StoreError(.invalidInput, "the scenario cannot run: \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the graph or its formulas",
+                             hint: "fix them in the world file or the registry and re-import",
+                             problems: error.problems.map { Problem(path: $0.location, code: "engine.binding", message: $0.message, rendered: $0.detail) })
+        } catch let error as ScenarioError {
+            throw StoreError(.invalidInput, "the stored scenario is not valid",
+                             problems: error.problems.map { Problem(path: $0.path, code: "scenario.invalid", message: $0.message) })
+        }
+    }
+
+    static func today() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: Date())
+    }
+}

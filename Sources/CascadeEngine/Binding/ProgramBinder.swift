@@ -1,0 +1,179 @@
+import CascadeFormula
+import CascadeJSON
+import CascadeStore
+
+/// Binds each relationship's formula once per distinct text (and parameter binding), reporting
+/// every unresolvable or ambiguous name with the relationship and the formula diagnostic.
+struct ProgramBinder {
+    unowned let run: PreparedRun
+    let context: EdgeContext
+    let versions: [String: [RegistryFormula]]
+    var programs: [EdgeProgram] = []
+    var programIndex: [String: Int] = [:]
+    var compiled: [String: BoundProgram?] = [:]
+    var mainFormulas: [String: CompiledFormula?] = [:]
+    var inlineTexts: Set<String> = []
+    var formulasUsed: [String: RegistryFormula] = [:]
+
+    init(run: PreparedRun, context: EdgeContext, formulas: [RegistryFormula]) {
+        self.run = run
+        self.context = context
+        self.versions = Dictionary(grouping: formulas, by: \.name)
+    }
+
+    /// The program of an effective edge: -1 for linear pass-through, nil when it could not be bound.
+    mutating func program(for relationship: RelationshipRecord, metadata: JSONObject, source: Int, target: Int,
+                          location: String) -> Int? {
+        let inline = relationship.impactFormula.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
+        let reference = metadata["formula"]
+        switch (inline, reference) {
+        case (nil, nil):
+            return -1
+        case (_?, _?):
+            run.problem(location, "has both impact_formula and metadata.formula; keep one")
+            return nil
+        case (let text?, nil):
+            inlineTexts.insert(text)
+            let key = "inline\u{0}" + text
+            if let index = programIndex[key] { return index }
+            guard let bound = bind(text, location: location, expecting: nil) else { return nil }
+            return add(EdgeProgram(kind: .inline(bound), reference: nil), key: key)
+        case (nil, let value?):
+            guard let text = value.stringValue, let ref = FormulaReference(text) else {
+                run.problem(location, "metadata.formula must be \"name\" or \"name@version\"")
+                return nil
+            }
+            return registryProgram(ref, metadata: metadata, target: target, location: location)
+        }
+    }
+
+    mutating func add(_ program: EdgeProgram, key: String) -> Int {
+        programs.append(program)
+        programIndex[key] = programs.count - 1
+        return programs.count - 1
+    }
+
+    /// Compiles an expression or formula over the edge context (cached by text).
+    mutating func bind(_ text: String, location: String, expecting expected: String?) -> BoundProgram? {
+        if let cached = compiled[text] {
+            if cached == nil { run.problem(location, "its formula does not compile (reported above)") }
+            return cached.flatMap { checkResult($0, text, expected, location) }
+        }
+        let compilation = Formula.compile(text, inputs: context.inputs)
+        guard let formula = compilation.formula else {
+            run.problem(location, "its formula does not compile",
+                        detail: compilation.errors.map { $0.rendered(source: text, name: location) }.joined())
+            compiled[text] = .some(nil)
+            return nil
+        }
+        var slots: [SlotSource] = []
+        for input in formula.inputs {
+            guard let source = context.slotSource(input.path) else {
+                run.problem(location, "the formula reads `\(input.path)`, which the edge context does not provide")
+                compiled[text] = .some(nil)
+                return nil
+            }
+            slots.append(source)
+        }
+        let bound = BoundProgram(formula: formula, slots: slots, frame: formula.makeFrame())
+        compiled[text] = bound
+        return checkResult(bound, text, expected, location)
+    }
+
+    /// An impact formula returns a number (or no value); a parameter binding gives its declared type.
+    func checkResult(_ bound: BoundProgram, _ text: String, _ expected: String?, _ location: String) -> BoundProgram? {
+        let allowed: Set<String> = expected.map { $0 == "any" ? ["number", "boolean", "string", "null", "any"] : [$0, "any"] }
+            ?? ["number", "any", "undefined"]
+        let wrong = bound.formula.checked.resultTypes.filter { !allowed.contains($0) }
+        if !wrong.isEmpty {
+            run.problem(location, expected.map { "`\(text)` gives \(wrong.joined(separator: "/")), but the parameter is \($0)" }
+                        ?? "the formula returns \(wrong.joined(separator: "/")); an impact formula returns a number")
+            return nil
+        }
+        return bound
+    }
+
+    mutating func registryProgram(_ ref: FormulaReference, metadata: JSONObject, target: Int, location: String) -> Int? {
+        let candidates = versions[ref.name] ?? []
+        let version: RegistryFormula?
+        if let pinned = ref.version {
+            version = candidates.first { $0.version == pinned }
+            if version == nil { run.problem(location, "the registry has no formula \(ref)") }
+        } else {
+            let asOf = CalendarDate(run.scenario.asOf)
+            version = candidates.filter { v in
+                v.isActive && (CalendarDate(v.effectiveDate).map { d in asOf.map { d <= $0 } ?? false } ?? false)
+            }.max { $0.version < $1.version }
+            if version == nil {
+                run.problem(location, candidates.isEmpty ? "the registry has no formula `\(ref.name)`"
+                            : "no version of `\(ref.name)` is active on \(run.scenario.asOf)")
+            }
+        }
+        guard let version else { return nil }
+
+        // Parameter bindings: explicit, else the one place the name is found.
+        let explicit = metadata["bindings"]?.objectValue ?? JSONObject()
+        for key in explicit.keys where version.parameters[key] == nil {
+            run.problem(location, "metadata.bindings names `\(key)`, which is not a parameter of \(version.reference)")
+        }
+        var expressions: [(String, String)] = []
+        for parameter in version.parameters.keys.sorted() {
+            if let value = explicit[parameter] {
+                guard let text = value.stringValue else {
+                    run.problem(location, "metadata.bindings.\(parameter) must be an expression in a string")
+                    return nil
+                }
+                expressions.append((parameter, text))
+                continue
+            }
+            var found: [String] = []
+            if context.variableIndex[parameter] != nil { found.append(EdgeContext.isBareName(parameter) ? parameter : "scenario[\(JSNumber.quoted(parameter))]") }
+            if let type = context.coefficientIndex[parameter], run.coefficientTable[run.sectorIndex[target]][type] != nil {
+                found.append("coeff[\(JSNumber.quoted(parameter))]")
+            }
+            if run.metadata[target][parameter] != nil { found.append("target.metadata[\(JSNumber.quoted(parameter))]") }
+            if found.count != 1 {
+                run.problem(location, found.isEmpty
+                            ? "parameter `\(parameter)` of \(version.reference) has no binding"
+                            : "parameter `\(parameter)` of \(version.reference) is ambiguous: \(found.joined(separator: ", "))",
+                            detail: "bind it explicitly in metadata.bindings, e.g. {\"\(parameter)\": \"source.value\"}")
+                return nil
+            }
+            expressions.append((parameter, found[0]))
+        }
+        let key = "registry\u{0}" + version.reference + expressions.map { "\u{0}\($0)=\($1)" }.joined()
+        if let index = programIndex[key] { return index }
+
+        let main: CompiledFormula?
+        if let cached = mainFormulas[version.reference] {
+            main = cached
+        } else {
+            var inputs: [String: InputType] = [:]
+            for (name, typeName) in version.parameters {
+                guard let type = InputType(declared: typeName) else {
+                    run.problem(location, "\(version.reference) declares `\(name)` with the unknown type `\(typeName)`")
+                    return nil
+                }
+                inputs[name] = type
+            }
+            let compilation = Formula.compile(version.text, inputs: inputs)
+            main = compilation.formula
+            if main == nil {
+                run.problem(location, "\(version.reference) does not compile",
+                            detail: compilation.errors.map { $0.rendered(source: version.text, name: version.reference) }.joined())
+            }
+            mainFormulas[version.reference] = main
+        }
+        guard let main else { return nil }
+        var parameters: [(slot: Int, binding: BoundProgram)] = []
+        for (parameter, text) in expressions {
+            guard let slot = main.slot(parameter) else { continue }  // declared but never read
+            guard let binding = bind(text, location: "\(location) (binding of `\(parameter)`)",
+                                     expecting: version.parameters[parameter]) else { return nil }
+            parameters.append((slot, binding))
+        }
+        formulasUsed[version.reference] = version
+        return add(EdgeProgram(kind: .registry(formula: main, frame: main.makeFrame(), parameters: parameters),
+                               reference: version.reference), key: key)
+    }
+}

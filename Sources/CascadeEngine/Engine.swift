@@ -1,0 +1,182 @@
+import CascadeFormula
+import CascadeJSON
+
+/// Scenario propagation: prepare (resolve and bind everything, or report every problem), then
+/// fingerprint the resolved inputs and propagate.
+public enum Engine {
+    /// The engine's semantics version, part of every fingerprint.
+    public static var version: String { PreparedRun.engineVersion }
+
+    /// Resolves the world for the scenario; throws every problem that would stop the run.
+    public static func prepare(_ scenario: Scenario, world: EngineWorld) throws(EngineError) -> PreparedScenario {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let run = try PreparedRun.prepare(scenario, world: world)
+        return PreparedScenario(run: run, prepareTime: clock.now - start)
+    }
+
+    /// Graphs with more computed entities than this report only those that moved or failed.
+    public static let fullReportLimit = 10_000
+}
+
+/// A scenario resolved against a world, ready to propagate.
+public final class PreparedScenario {
+    let run: PreparedRun
+    let prepareTime: Duration
+    private var cachedFingerprint: String?
+    private var fingerprintTime = Duration.zero
+
+    init(run: PreparedRun, prepareTime: Duration) {
+        self.run = run
+        self.prepareTime = prepareTime
+    }
+
+    /// The cache key: XXH3-128 over the resolved inputs (computed once).
+    public var fingerprint: String {
+        if let cachedFingerprint { return cachedFingerprint }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let value = run.fingerprint()
+        fingerprintTime = clock.now - start
+        cachedFingerprint = value
+        return value
+    }
+
+    /// Warnings found while resolving (unbound variables, entities without a level, …).
+    public var warnings: [String] { run.warnings }
+
+    /// Propagates the scenario.
+    public func propagate() -> RunResult {
+        let clock = ContinuousClock()
+        let fingerprint = self.fingerprint
+        let start = clock.now
+        let propagator = Propagator(run)
+        propagator.propagate()
+        let propagated = clock.now
+        var attribution = Attribution(propagator)
+        attribution.compute()
+        let attributed = clock.now
+        var result = buildResult(propagator, attribution, fingerprint: fingerprint)
+        let built = clock.now
+        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+        result.stats.timings = [("prepare", ms(prepareTime)), ("fingerprint", ms(fingerprintTime)),
+                                ("propagate", ms(propagated - start)), ("attribute", ms(attributed - propagated)),
+                                ("results", ms(built - attributed))]
+        result.stats.durationMs = result.stats.timings.reduce(0) { $0 + $1.ms }
+        return result
+    }
+
+    func buildResult(_ p: Propagator, _ attribution: Attribution, fingerprint: String) -> RunResult {
+        let computed = run.ids.indices.filter { !run.isMacro[$0] && run.levels[$0] >= 0 }
+        let reportAll = computed.count <= Engine.fullReportLimit
+        let strongest = strongestIncoming(p)
+        var entities: [EntityResult] = []
+        for i in computed where reportAll || p.impact[i] != 0 || p.status[i] != .ok {
+            var contributions: [ContributionResult] = []
+            for e in run.incomingStart[i]..<run.incomingStart[i + 1] {
+                let notBinding = run.edgeIsBottleneck[e] && p.bindingEdge[i] != e
+                let note: String = switch p.state[e] {
+                case .counted: notBinding ? "not_binding" : "counted"
+                case .noValue: notBinding ? "not_binding" : "no_value"
+                case .skipped: "skipped"
+                case .blocked: "blocked"
+                case .failed: "failed"
+                }
+                contributions.append(ContributionResult(
+                    relationshipID: run.relationships[run.edgeRelationship[e]].id, sourceID: run.ids[run.edgeSource[e]],
+                    value: p.shown[e], note: note, error: p.edgeErrors[e]?.diagnostic.message, isShock: false))
+            }
+            if p.shock[i] != 0 {
+                contributions.append(ContributionResult(relationshipID: "", sourceID: run.ids[i], value: p.shock[i],
+                                                        note: "counted", error: nil, isShock: true))
+            }
+            let row = attribution.row(i)
+            let shares = zip(attribution.keys, row).filter { $0.1 != 0 }.map { (key: $0.0, value: $0.1) }
+            let isCyclic = p.rounds[i] > 0
+            entities.append(EntityResult(
+                id: run.ids[i], name: run.names[i], type: run.types[i], level: run.levels[i], impact: p.impact[i],
+                impactUnclamped: p.unclamped[i], isClamped: p.impact[i] != p.unclamped[i],
+                projectedValue: run.hasCurrentValue[i] ? run.levelValues[i] * (1 + p.impact[i]) : nil,
+                status: p.status[i], contributions: contributions, attribution: shares,
+                topPaths: topPaths(i, p, strongest: strongest), cycleRounds: isCyclic ? p.rounds[i] : nil))
+        }
+        let macros = run.ids.indices.filter { run.isMacro[$0] && run.macroVariable[$0] >= 0 }.map { i in
+            MacroResult(id: run.ids[i], name: run.names[i], variable: run.variableNames[run.macroVariable[i]],
+                        level: run.levels[i], value: run.variableValues[run.macroVariable[i]],
+                        baseline: run.variableBaselines[run.macroVariable[i]], unit: run.metadata[i]["unit"]?.stringValue)
+        }
+        var warnings = run.warnings
+        let skipped = run.edgeClass.indices.filter { run.edgeClass[$0] == .feedback }
+            .sorted { run.edgeRelationship[$0] < run.edgeRelationship[$1] }
+        if run.scenario.feedbackRounds == 0 && !skipped.isEmpty {
+            let listed = skipped.prefix(10).map { run.relationships[run.edgeRelationship[$0]].id }
+            warnings.append("\(skipped.count) feedback edge\(skipped.count == 1 ? "" : "s") skipped (feedback_rounds is 0): "
+                            + listed.joined(separator: ", ") + (skipped.count > 10 ? ", …" : ""))
+        }
+        if p.unconvergedCycles > 0 {
+            warnings.append("\(p.unconvergedCycles) same-level cycle\(p.unconvergedCycles == 1 ? "" : "s") did not converge within max_cycle_rounds; members are marked not_converged")
+        }
+        let failed = p.edgeErrors.count
+        if failed > 0 {
+            let first = p.edgeErrors.keys.sorted().prefix(5).map { e in
+                "\(run.relationships[run.edgeRelationship[e]].id): \(p.edgeErrors[e]!.diagnostic.message)"
+            }
+            warnings.append("\(failed) edge formula\(failed == 1 ? "" : "s") failed: " + first.joined(separator: "; "))
+        }
+        let inputs = RunInputs(
+            engineVersion: PreparedRun.engineVersion, formulas: run.formulasUsed.keys.sorted(by: byteOrder),
+            coefficients: run.coefficientRowsRead.values.sorted { byteOrder($0.id, $1.id) }.map {
+                CoefficientUse(id: $0.id, sector: $0.sector, coefficientType: $0.coefficientType, value: $0.value,
+                               effectiveDate: $0.effectiveDate)
+            },
+            macroData: run.macroPointsRead, inlineFormulas: run.inlineFormulaCount)
+        let stats = RunStats(entities: run.ids.count, relationships: run.relationships.count, edges: run.edgeSource.count,
+                             edgesEvaluated: p.state.indices.filter { p.state[$0] != .skipped && p.state[$0] != .blocked }.count,
+                             formulaEvaluations: p.evaluations, programs: run.programs.count, cycles: p.cycleCount,
+                             unconvergedCycles: p.unconvergedCycles,
+                             skippedFeedbackEdges: run.scenario.feedbackRounds == 0 ? skipped.count : 0,
+                             durationMs: 0, timings: [])
+        return RunResult(scenarioID: nil, fingerprint: fingerprint, cached: false, asOf: run.scenario.asOf, inputs: inputs,
+                         macros: macros, entities: entities, warnings: warnings, stats: stats)
+    }
+
+    /// Per entity, its strongest counted incoming edge (-1 for none): the step paths follow.
+    /// - Complexity: O(E).
+    func strongestIncoming(_ p: Propagator) -> [Int] {
+        var strongest = Array(repeating: -1, count: run.ids.count)
+        for i in run.ids.indices {
+            var best = -1
+            for e in run.incomingStart[i]..<run.incomingStart[i + 1] where p.shown[e] != 0 {
+                if best < 0 || abs(p.shown[e]) > abs(p.shown[best]) { best = e }
+            }
+            strongest[i] = best
+        }
+        return strongest
+    }
+
+    /// Up to three chains from a cause to `i`: its three strongest counted contributions, each
+    /// followed back along the strongest contribution until a macro variable or a shock.
+    func topPaths(_ i: Int, _ p: Propagator, strongest: [Int]) -> [[String]] {
+        var firsts: [Int] = []
+        for e in run.incomingStart[i]..<run.incomingStart[i + 1] where p.shown[e] != 0 {
+            firsts.append(e)
+            firsts.sort { abs(p.shown[$0]) > abs(p.shown[$1]) || (abs(p.shown[$0]) == abs(p.shown[$1]) && $0 < $1) }
+            if firsts.count > 3 { firsts.removeLast() }
+        }
+        var paths: [[String]] = []
+        for first in firsts {
+            var path = [run.ids[i]]
+            var visited: Set<Int> = [i]
+            var node = run.edgeSource[first]
+            while path.count < 10 {
+                path.append(run.ids[node])
+                if run.isMacro[node] || !visited.insert(node).inserted { break }
+                let next = strongest[node]
+                guard next >= 0, abs(p.shown[next]) >= abs(p.shock[node]) else { break }
+                node = run.edgeSource[next]
+            }
+            paths.append(path.reversed())
+        }
+        return paths
+    }
+}

@@ -1,0 +1,230 @@
+import CascadeFormula
+import CascadeJSON
+import CascadeStore
+
+/// How an effective edge relates the levels of its ends.
+enum EdgeClass: UInt8, Sendable {
+    case down, sameLevel, feedback
+}
+
+/// One run's graph in compact arrays, with every name resolved and every formula bound:
+/// what the propagation reads. Built by `PreparedRun.prepare`, which reports every problem
+/// that would stop the run before anything is computed.
+/// - Complexity: O(E log E + V) to build, for V entities and E relationships.
+final class PreparedRun {
+    let scenario: Scenario
+    var warnings: [String] = []
+
+    // Entities, sorted by id (bytes).
+    var ids: [String] = []
+    var names: [String] = []
+    var types: [String] = []
+    var categories: [String] = []
+    /// Ontology level 0–9, or -1 for an entity left out (no valid level).
+    var levels: [Int] = []
+    var metadata: [JSONObject] = []
+    var metadataValues: [Value] = []
+    var isMacro: [Bool] = []
+    /// `metadata.current_value` (numeric), else 1.
+    var levelValues: [Double] = []
+    var hasCurrentValue: [Bool] = []
+    var sectorIndex: [Int] = []
+    /// For MACRO entities, the variable they bind; else -1.
+    var macroVariable: [Int] = []
+    var entityIndex: [String: Int] = [:]
+    var entitiesByLevel: [[Int]] = Array(repeating: [], count: 10)
+
+    // Variables: MACRO entities' and the scenario's.
+    var variableNames: [String] = []
+    var variableValues: [Double] = []
+    var variableBaselines: [Double] = []
+    var variableIsBound: [Bool] = []
+
+    // Coefficients: table[sector][type] → the resolved row.
+    var sectors: [String] = []
+    var coefficientTypes: [String] = []
+    var coefficientTable: [[SectorCoefficient?]] = []
+    var coefficientRowsRead: [String: SectorCoefficient] = [:]
+    var macroPointsRead: [MacroPoint] = []
+
+    // Relationships sorted by id, and effective edges grouped by target (CSR) in relationship order.
+    var relationships: [RelationshipRecord] = []
+    var relationshipMetadata: [JSONObject] = []
+    var edgeSource: [Int] = []
+    var edgeTarget: [Int] = []
+    var edgeRelationship: [Int] = []
+    var edgeSign: [Double] = []
+    var edgeWeight: [Double] = []
+    var edgeIsBottleneck: [Bool] = []
+    var edgeClass: [EdgeClass] = []
+    /// Index into `programs`, or -1 for linear pass-through.
+    var edgeProgram: [Int] = []
+    var incomingStart: [Int] = []
+    var programs: [EdgeProgram] = []
+    var formulasUsed: [String: RegistryFormula] = [:]
+    var inlineFormulaCount = 0
+
+    /// Same-level strongly connected components per level, in topological order.
+    var components: [[[Int]]] = Array(repeating: [], count: 10)
+    var componentIsCyclic: [[Bool]] = Array(repeating: [], count: 10)
+
+    var problems: [EngineError.Problem] = []
+
+    init(scenario: Scenario) {
+        self.scenario = scenario
+    }
+
+    func problem(_ location: String, _ message: String, detail: String? = nil) {
+        if problems.count < 200 { problems.append(.init(location: location, message: message, detail: detail)) }
+    }
+
+    /// Resolves the world for the scenario; throws every problem that would stop the run.
+    static func prepare(_ scenario: Scenario, world: EngineWorld) throws(EngineError) -> PreparedRun {
+        let run = PreparedRun(scenario: scenario)
+        run.indexEntities(world.entities)
+        run.bindVariables(world.macroData)
+        run.resolveCoefficients(world.coefficients)
+        run.buildEdges(world.relationships, formulas: world.formulas)
+        for (id, _) in scenario.entityShocks.sorted(by: { byteOrder($0.key, $1.key) }) where run.entityIndex[id] == nil {
+            run.problem("$.entity_shocks[\(JSNumber.quoted(id))]", "no entity has this id")
+        }
+        if !run.problems.isEmpty { throw EngineError(problems: run.problems) }
+        run.findComponents()
+        return run
+    }
+
+    // MARK: - Entities
+
+    func indexEntities(_ records: [EntityRecord]) {
+        let sorted = records.sorted { byteOrder($0.id, $1.id) }
+        var sectorIndex: [String: Int] = [:]
+        for record in sorted {
+            let index = ids.count
+            if entityIndex[record.id] != nil {
+                problem("entity \(record.id)", "duplicate entity id")
+                continue
+            }
+            entityIndex[record.id] = index
+            ids.append(record.id)
+            names.append(record.name)
+            types.append(record.type)
+            categories.append(record.category ?? "")
+            var meta = JSONObject()
+            if let text = record.metadata, !text.isEmpty {
+                do {
+                    if case .object(let object) = try JSONValue.parse(text) { meta = object }
+                } catch {
+                    problem("entity \(record.id)", "metadata is not valid JSON: \(error.message)")
+                }
+            }
+            metadata.append(meta)
+            metadataValues.append((try? JSONValue.object(meta).formulaValue()) ?? .record([:]))
+            let level = record.ontologyLevel ?? -1
+            if (0...9).contains(level) {
+                entitiesByLevel[level].append(index)
+                levels.append(level)
+            } else {
+                levels.append(-1)
+                warnings.append("entity \(record.id) (\(record.name)) has no ontology level 0–9 and is left out")
+            }
+            isMacro.append(record.type == "MACRO")
+            if case .number(let value)? = meta["current_value"] {
+                levelValues.append(value)
+                hasCurrentValue.append(true)
+            } else {
+                levelValues.append(1)
+                hasCurrentValue.append(false)
+            }
+            let sector = meta["sector"]?.stringValue ?? record.category ?? ""
+            if let existing = sectorIndex[sector] {
+                self.sectorIndex.append(existing)
+            } else {
+                sectorIndex[sector] = sectors.count
+                self.sectorIndex.append(sectors.count)
+                sectors.append(sector)
+            }
+            macroVariable.append(-1)
+        }
+    }
+
+    // MARK: - Variables
+
+    func bindVariables(_ history: [MacroPoint]) {
+        let asOf = CalendarDate(scenario.asOf)
+        // The latest point on or before as_of, per variable.
+        var latest: [String: MacroPoint] = [:]
+        for point in history {
+            guard let date = CalendarDate(point.date), let asOf, date <= asOf else { continue }
+            if let current = latest[point.variable], let currentDate = CalendarDate(current.date), currentDate >= date { continue }
+            latest[point.variable] = point
+        }
+        var variableIndex: [String: Int] = [:]
+        func variable(_ name: String) -> Int {
+            if let i = variableIndex[name] { return i }
+            variableIndex[name] = variableNames.count
+            variableNames.append(name)
+            variableValues.append(0)
+            variableBaselines.append(0)
+            variableIsBound.append(false)
+            return variableNames.count - 1
+        }
+        for entity in ids.indices where isMacro[entity] && levels[entity] >= 0 {
+            let name = metadata[entity]["variable"]?.stringValue ?? Units.snakeCase(names[entity])
+            if let other = variableIndex[name], variableIsBound[other] {
+                let first = macroVariable.firstIndex(of: other).map { ids[$0] } ?? "?"
+                problem("entity \(ids[entity])", "MACRO entities \(first) and \(ids[entity]) both bind the variable `\(name)`",
+                        detail: "set metadata.variable on one of them")
+                continue
+            }
+            let v = variable(name)
+            variableIsBound[v] = true
+            macroVariable[entity] = v
+            let unit = metadata[entity]["unit"]?.stringValue
+            if hasCurrentValue[entity] {
+                variableBaselines[v] = levelValues[entity] * Units.scale(unit)
+            } else if let point = latest[name] {
+                variableBaselines[v] = point.value * Units.scale(point.unit ?? unit)
+                macroPointsRead.append(point)
+            } else if scenario.macroVariables[name] != nil {
+                problem("entity \(ids[entity])", "the variable `\(name)` has no baseline",
+                        detail: "give the entity metadata.current_value, or macro_data rows on or before \(scenario.asOf)")
+                continue
+            } else {
+                warnings.append("the variable `\(name)` (\(ids[entity])) has no baseline; it is held at 0")
+            }
+            variableValues[v] = scenario.macroVariables[name] ?? variableBaselines[v]
+        }
+        for (name, value) in scenario.macroVariables.sorted(by: { byteOrder($0.key, $1.key) }) where variableIndex[name] == nil {
+            let v = variable(name)
+            variableValues[v] = value
+            if let point = latest[name] {
+                variableBaselines[v] = point.value * Units.scale(point.unit)
+                macroPointsRead.append(point)
+                warnings.append("the scenario variable `\(name)` binds no MACRO entity; formulas can read it, against its macro_data baseline")
+            } else {
+                variableBaselines[v] = value
+                warnings.append("the scenario variable `\(name)` binds no MACRO entity and has no macro_data baseline; it carries no shock")
+            }
+        }
+    }
+
+    // MARK: - Coefficients
+
+    func resolveCoefficients(_ rows: [SectorCoefficient]) {
+        coefficientTypes = Array(Set(rows.map(\.coefficientType))).sorted(by: byteOrder)
+        let typeIndex = Dictionary(uniqueKeysWithValues: coefficientTypes.enumerated().map { ($1, $0) })
+        let sectorLookup = Dictionary(uniqueKeysWithValues: sectors.enumerated().map { ($1, $0) })
+        coefficientTable = Array(repeating: Array(repeating: nil, count: coefficientTypes.count), count: sectors.count)
+        guard let asOf = CalendarDate(scenario.asOf) else { return }
+        for row in rows where row.isActive {
+            guard let s = sectorLookup[row.sector], let t = typeIndex[row.coefficientType],
+                  let date = CalendarDate(row.effectiveDate), date <= asOf else { continue }
+            // The latest effective date wins; on the same date, the greater row id (deterministic).
+            if let current = coefficientTable[s][t], let currentDate = CalendarDate(current.effectiveDate),
+               date < currentDate || (date == currentDate && !byteOrder(current.id, row.id)) {
+                continue
+            }
+            coefficientTable[s][t] = row
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import CascadeFormula
+
+extension Propagator {
+    /// Evaluates an edge's program in a context; nil when the formula returns no value.
+    func evaluate(_ program: EdgeProgram, edge e: Int, mode: ContextMode, sourceImpact: Double) throws(FormulaError) -> Double? {
+        let result: Value
+        switch program.kind {
+        case .inline(let bound):
+            result = try evaluate(bound, edge: e, mode: mode, sourceImpact: sourceImpact)
+        case .registry(let formula, let frame, let parameters):
+            for (slot, binding) in parameters {
+                let value = try evaluate(binding, edge: e, mode: mode, sourceImpact: sourceImpact)
+                if case .undefined = value {
+                    throw FormulaError(Diagnostic(.runtime, "unbound-parameter", "a parameter binding returned no value",
+                                                  at: SourceRange(0, 0)))
+                }
+                try frame.setValue(value, at: slot)
+            }
+            result = try formula.evaluate(frame)
+        }
+        switch result {
+        case .number(let x): return x
+        case .undefined: return nil
+        default:
+            throw FormulaError(Diagnostic(.type, "impact-type", "the formula returned \(result.typeName) \(result), not a number",
+                                          at: SourceRange(0, 0)))
+        }
+    }
+
+    /// Sets a bound program's inputs from the edge and the mode, and evaluates it.
+    func evaluate(_ bound: BoundProgram, edge e: Int, mode: ContextMode, sourceImpact: Double) throws(FormulaError) -> Value {
+        let frame = bound.frame
+        let s = run.edgeSource[e], t = run.edgeTarget[e]
+        for (slot, source) in bound.slots.enumerated() {
+            switch source {
+            case .variable(let k):
+                frame.setNumber(mode.variableIsShocked(k) ? run.variableValues[k] : run.variableBaselines[k], at: slot)
+            case .sourceValue, .sourceBaseline, .sourceDelta, .sourceImpact:
+                let (value, baseline) = sourceLevels(s, mode: mode, impact: sourceImpact)
+                let x: Double
+                switch source {
+                case .sourceValue: x = value
+                case .sourceBaseline: x = baseline
+                case .sourceDelta: x = value - baseline
+                default: x = run.isMacro[s] ? value - baseline : (mode.shocksSource ? sourceImpact : 0)
+                }
+                frame.setNumber(x, at: slot)
+            case .sourceLevel: frame.setNumber(Double(run.levels[s]), at: slot)
+            case .targetLevel: frame.setNumber(Double(run.levels[t]), at: slot)
+            case .targetBaseline: frame.setNumber(run.levelValues[t], at: slot)
+            case .sourceName: try frame.setValue(.string(run.names[s]), at: slot)
+            case .targetName: try frame.setValue(.string(run.names[t]), at: slot)
+            case .sourceType: try frame.setValue(.string(run.types[s]), at: slot)
+            case .targetType: try frame.setValue(.string(run.types[t]), at: slot)
+            case .sourceCategory: try frame.setValue(.string(run.categories[s]), at: slot)
+            case .targetCategory: try frame.setValue(.string(run.categories[t]), at: slot)
+            case .sourceMetadata: try frame.setValue(run.metadataValues[s], at: slot)
+            case .targetMetadata: try frame.setValue(run.metadataValues[t], at: slot)
+            case .weight: frame.setNumber(run.edgeWeight[e], at: slot)
+            case .coefficient(let k): frame.setNumber(run.coefficientTable[run.sectorIndex[t]][k]?.value ?? 0, at: slot)
+            case .edgeType: try frame.setValue(.string(run.relationships[run.edgeRelationship[e]].type), at: slot)
+            }
+        }
+        return try bound.formula.evaluate(frame)
+    }
+
+    /// The source's (value, baseline) in a mode: a macro's variable, else its level value scaled by 1 + δ.
+    func sourceLevels(_ s: Int, mode: ContextMode, impact: Double) -> (Double, Double) {
+        if run.isMacro[s] {
+            let k = run.macroVariable[s]
+            let baseline = run.variableBaselines[k]
+            return (mode.shocksSource || mode.variableIsShocked(k) && mode.shockedVariable >= 0 ? run.variableValues[k] : baseline, baseline)
+        }
+        let baseline = run.levelValues[s]
+        return (mode.shocksSource ? baseline * (1 + impact) : baseline, baseline)
+    }
+}

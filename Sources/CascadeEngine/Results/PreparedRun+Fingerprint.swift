@@ -1,0 +1,80 @@
+import CascadeJSON
+
+extension PreparedRun {
+    static let engineVersion = "cascade-engine/1"
+
+    /// XXH3-128 over the resolved inputs the run reads: engine version, scenario values (units
+    /// normalised, as-of resolved), every entity and relationship, the formula versions, coefficient
+    /// rows and macro_data points actually read. Anything else cannot change the result.
+    /// - Complexity: O(V + E) plus the size of the metadata.
+    func fingerprint() -> String {
+        var hasher = Fingerprinter()
+        hasher.add(PreparedRun.engineVersion)
+        hasher.add(scenario.asOf)
+        for k in variableNames.indices.sorted(by: { byteOrder(variableNames[$0], variableNames[$1]) }) {
+            hasher.add(variableNames[k])
+            hasher.add(variableValues[k])
+            hasher.add(variableBaselines[k])
+        }
+        for level in 0..<10 {
+            let s = scenario.settings(for: level)
+            hasher.add(s.isEnabled)
+            hasher.add(s.damping)
+            hasher.add(s.clamp.lowerBound)
+            hasher.add(s.clamp.upperBound)
+            hasher.add(s.maxCycleRounds)
+            hasher.add(s.tolerance)
+            hasher.add(s.relaxation)
+        }
+        for (id, value) in scenario.entityShocks.sorted(by: { byteOrder($0.key, $1.key) }) {
+            hasher.add(id)
+            hasher.add(value)
+        }
+        hasher.add(scenario.feedbackRounds)
+        hasher.add(ids.count)
+        for i in ids.indices {
+            hasher.add(ids[i])
+            hasher.add(types[i])
+            hasher.add(names[i])
+            hasher.add(categories[i])
+            hasher.add(levels[i])
+            hasher.add(metadata[i].isEmpty ? "" : JSONValue.object(metadata[i]).serialized(sortedKeys: true))
+        }
+        hasher.add(relationships.count)
+        for (r, relationship) in relationships.enumerated() {
+            hasher.add(relationship.id)
+            hasher.add(relationship.sourceID)
+            hasher.add(relationship.targetID)
+            hasher.add(relationship.type)
+            hasher.add(relationship.weight ?? .nan)
+            hasher.add(relationship.impactFormula)
+            hasher.add(relationshipMetadata[r].isEmpty ? "" : JSONValue.object(relationshipMetadata[r]).serialized(sortedKeys: true))
+        }
+        for reference in formulasUsed.keys.sorted(by: byteOrder) {
+            let formula = formulasUsed[reference]!
+            hasher.add(reference)
+            hasher.add(formula.contentHash)
+            hasher.add(formula.text)
+            for (name, type) in formula.parameters.sorted(by: { byteOrder($0.key, $1.key) }) {
+                hasher.add(name)
+                hasher.add(type)
+            }
+        }
+        for id in coefficientRowsRead.keys.sorted(by: byteOrder) {
+            let row = coefficientRowsRead[id]!
+            hasher.add(row.id)
+            hasher.add(row.sector)
+            hasher.add(row.coefficientType)
+            hasher.add(row.value)
+            hasher.add(row.effectiveDate)
+            hasher.add(row.isActive)
+        }
+        for point in macroPointsRead.sorted(by: { ($0.variable, $0.date) < ($1.variable, $1.date) }) {
+            hasher.add(point.variable)
+            hasher.add(point.date)
+            hasher.add(point.value)
+            hasher.add(point.unit)
+        }
+        return hasher.finish()
+    }
+}

@@ -1,0 +1,166 @@
+import CascadeFormula
+import CascadeJSON
+
+/// The result of propagating a scenario: per-entity impacts with their causes, and the run's inputs.
+public struct RunResult: Sendable {
+    public var scenarioID: String?
+    public var fingerprint: String
+    public var cached: Bool
+    public var asOf: String
+    public var inputs: RunInputs
+    public var macros: [MacroResult]
+    /// Every entity when the graph is small; otherwise those that moved or did not finish `ok`.
+    public var entities: [EntityResult]
+    public var warnings: [String]
+    public var stats: RunStats
+}
+
+/// Exactly what a run read, for reproducibility.
+public struct RunInputs: Sendable {
+    public var engineVersion: String
+    public var formulas: [String]
+    public var coefficients: [CoefficientUse]
+    public var macroData: [MacroPoint]
+    public var inlineFormulas: Int
+}
+
+public struct CoefficientUse: Sendable, Equatable {
+    public var id: String
+    public var sector: String
+    public var coefficientType: String
+    public var value: Double
+    public var effectiveDate: String
+}
+
+/// A macro variable's node: its scenario value against its baseline (in decimals).
+public struct MacroResult: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var variable: String
+    public var level: Int
+    public var value: Double
+    public var baseline: Double
+    /// The entity's `metadata.unit` (values are normalised to decimals for `%` and `bp`).
+    public var unit: String?
+    public var delta: Double { value - baseline }
+}
+
+public struct EntityResult: Sendable {
+    public var id: String
+    public var name: String
+    public var type: String
+    public var level: Int
+    public var impact: Double
+    public var impactUnclamped: Double
+    public var isClamped: Bool
+    public var projectedValue: Double?
+    public var status: EntityStatus
+    public var contributions: [ContributionResult]
+    /// `macro:<variable>`, `shock:<entity>` or `other` → share of the impact; sums to `impact`.
+    public var attribution: [(key: String, value: Double)]
+    /// Up to three chains of entity ids from a cause to this entity, strongest first.
+    public var topPaths: [[String]]
+    /// Rounds of the fixed point, for members of a same-level cycle.
+    public var cycleRounds: Int?
+}
+
+public struct ContributionResult: Sendable, Equatable {
+    public var relationshipID: String
+    public var sourceID: String
+    /// What counted toward the unclamped impact (0 for skipped, blocked, failed, non-binding edges).
+    public var value: Double
+    /// `counted`, `no_value`, `not_binding`, `skipped`, `blocked` or `failed`.
+    public var note: String
+    public var error: String?
+    /// Set when the contribution is the exogenous shock rather than an edge.
+    public var isShock: Bool
+}
+
+public struct RunStats: Sendable {
+    public var entities: Int
+    public var relationships: Int
+    public var edges: Int
+    public var edgesEvaluated: Int
+    public var formulaEvaluations: Int
+    public var programs: Int
+    public var cycles: Int
+    public var unconvergedCycles: Int
+    public var skippedFeedbackEdges: Int
+    public var durationMs: Double
+    public var timings: [(phase: String, ms: Double)]
+}
+
+extension RunResult {
+    /// The result document of `interfaces.md`.
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["scenario_id"] = scenarioID.map(JSONValue.string) ?? .null
+        object["fingerprint"] = .string(fingerprint)
+        object["cached"] = .bool(cached)
+        object["as_of"] = .string(asOf)
+        object["inputs"] = .object(JSONObject([
+            ("engine", .string(inputs.engineVersion)),
+            ("formulas", .array(inputs.formulas.map(JSONValue.string))),
+            ("inline_formulas", .number(Double(inputs.inlineFormulas))),
+            ("coefficients", .array(inputs.coefficients.map { c in
+                .object(JSONObject([("id", .string(c.id)), ("sector", .string(c.sector)),
+                                    ("coefficient_type", .string(c.coefficientType)), ("value", .number(c.value)),
+                                    ("effective_date", .string(c.effectiveDate))]))
+            })),
+            ("macro_data", .array(inputs.macroData.map { p in
+                .object(JSONObject([("date", .string(p.date)), ("variable_name", .string(p.variable)),
+                                    ("value", .number(p.value)), ("unit", p.unit.map(JSONValue.string) ?? .null)]))
+            })),
+        ]))
+        object["macro"] = .array(macros.map { m in
+            .object(JSONObject([("id", .string(m.id)), ("name", .string(m.name)), ("variable", .string(m.variable)),
+                                ("level", .number(Double(m.level))), ("value", .number(m.value)),
+                                ("baseline", .number(m.baseline)), ("delta", .number(m.delta)),
+                                ("unit", m.unit.map(JSONValue.string) ?? .null)]))
+        })
+        object["entities"] = .array(entities.map(\.json))
+        object["warnings"] = .array(warnings.map(JSONValue.string))
+        object["stats"] = .object(JSONObject([
+            ("entities", .number(Double(stats.entities))), ("relationships", .number(Double(stats.relationships))),
+            ("edges", .number(Double(stats.edges))), ("edges_evaluated", .number(Double(stats.edgesEvaluated))),
+            ("formula_evaluations", .number(Double(stats.formulaEvaluations))), ("programs", .number(Double(stats.programs))),
+            ("cycles", .number(Double(stats.cycles))), ("unconverged_cycles", .number(Double(stats.unconvergedCycles))),
+            ("skipped_feedback_edges", .number(Double(stats.skippedFeedbackEdges))),
+            ("duration_ms", .number((stats.durationMs * 1000).rounded() / 1000)),
+            ("timings_ms", .object(JSONObject(stats.timings.map { ($0.phase, .number(($0.ms * 1000).rounded() / 1000)) }))),
+        ]))
+        return .object(object)
+    }
+}
+
+extension EntityResult {
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["name"] = .string(name)
+        object["type"] = .string(type)
+        object["level"] = .number(Double(level))
+        object["impact"] = .number(impact)
+        object["impact_unclamped"] = .number(impactUnclamped)
+        object["clamped"] = .bool(isClamped)
+        object["projected_value"] = projectedValue.map(JSONValue.number) ?? .null
+        object["status"] = .string(status.rawValue)
+        if let cycleRounds { object["cycle_rounds"] = .number(Double(cycleRounds)) }
+        object["contributions"] = .array(contributions.map { c in
+            var entry = JSONObject()
+            if c.isShock {
+                entry["shock"] = .bool(true)
+            } else {
+                entry["relationship_id"] = .string(c.relationshipID)
+                entry["source_id"] = .string(c.sourceID)
+            }
+            entry["value"] = .number(c.value)
+            if c.note != "counted" { entry["note"] = .string(c.note) }
+            if let error = c.error { entry["error"] = .string(error) }
+            return .object(entry)
+        })
+        object["attribution"] = .object(JSONObject(attribution.map { ($0.key, .number($0.value)) }))
+        object["top_paths"] = .array(topPaths.map { .array($0.map(JSONValue.string)) })
+        return .object(object)
+    }
+}

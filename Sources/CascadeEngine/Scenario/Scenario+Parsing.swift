@@ -1,0 +1,234 @@
+import CascadeFormula
+import CascadeJSON
+
+extension Scenario {
+    static let keys: Set<String> = [
+        "name", "description", "author", "macro_variables", "level_settings", "entity_shocks", "as_of",
+        "feedback_rounds", "is_public",
+    ]
+    static let levelKeys: Set<String> = ["enabled", "damping", "clamp", "max_cycle_rounds", "tolerance", "relaxation"]
+
+    /// Parses and validates a scenario document, reporting every problem with its JSON path.
+    /// `defaultAsOf` is used when the document has no `as_of` (the submission date).
+    public static func parse(_ json: JSONValue, defaultAsOf: String) throws(ScenarioError) -> Scenario {
+        var problems: [ScenarioError.Problem] = []
+        func problem(_ path: JSONPath, _ message: String) {
+            problems.append(.init(path: path.description, message: message))
+        }
+        guard case .object(let object) = json else {
+            throw ScenarioError(problems: [.init(path: "$", message: "a scenario is a JSON object, not \(json.typeName)")])
+        }
+        let root = JSONPath.root
+        for key in object.keys where !keys.contains(key) {
+            let suggestion = keys.min { editDistance(key, $0) < editDistance(key, $1) }
+            problem(root.appending(key), "unknown key"
+                    + (suggestion.map { editDistance(key, $0) <= 3 ? " (did you mean `\($0)`?)" : "" } ?? ""))
+        }
+        func string(_ key: String, required: Bool) -> String? {
+            switch object[key] {
+            case .string(let s)?:
+                if s.isEmpty && required { problem(root.appending(key), "must not be empty") }
+                if s.utf8.count > 1000 { problem(root.appending(key), "is longer than 1000 bytes") }
+                return s
+            case nil, .null?:
+                if required { problem(root.appending(key), "is required") }
+                return nil
+            case let other?:
+                problem(root.appending(key), "must be a string, not \(other.typeName)")
+                return nil
+            }
+        }
+        func number(_ value: JSONValue, _ path: JSONPath) -> Double? {
+            guard case .number(let x) = value else {
+                problem(path, "must be a number, not \(value.typeName)")
+                return nil
+            }
+            return x  // the JSON reader accepts finite numbers only
+        }
+
+        let name = string("name", required: true) ?? ""
+        let description = string("description", required: false)
+        let author = string("author", required: true) ?? ""
+
+        var variables: [String: Double] = [:]
+        switch object["macro_variables"] {
+        case .object(let values)?:
+            for (key, value) in values {
+                let path = root.appending("macro_variables").appending(key)
+                if key.isEmpty { problem(path, "variable names must not be empty") }
+                if let x = number(value, path) { variables[key] = x }
+            }
+        case nil:
+            problem(root.appending("macro_variables"), "is required (an object of variable → value)")
+        case let other?:
+            problem(root.appending("macro_variables"), "must be an object of variable → value, not \(other.typeName)")
+        }
+
+        var levels: [Int: LevelSettings] = [:]
+        if let value = object["level_settings"], value != .null {
+            if case .object(let entries) = value {
+                for (key, entry) in entries {
+                    let path = root.appending("level_settings").appending(key)
+                    guard let level = Int(key), (0...9).contains(level), String(level) == key else {
+                        problem(path, "unknown level `\(key)`; levels are 0 to 9")
+                        continue
+                    }
+                    levels[level] = parseLevel(entry, path, problem: problem, number: number)
+                }
+            } else {
+                problem(root.appending("level_settings"), "must be an object keyed by level (\"0\" … \"9\")")
+            }
+        }
+
+        var shocks: [String: Double] = [:]
+        if let value = object["entity_shocks"], value != .null {
+            if case .object(let entries) = value {
+                for (key, entry) in entries {
+                    let path = root.appending("entity_shocks").appending(key)
+                    if let x = number(entry, path) {
+                        if x < -1 || x > 1 { problem(path, "a shock is a relative impact between -1 and 1") }
+                        shocks[key] = x
+                    }
+                }
+            } else {
+                problem(root.appending("entity_shocks"), "must be an object of entity id → relative impact")
+            }
+        }
+
+        var asOf = defaultAsOf
+        if let value = string("as_of", required: false) {
+            if CalendarDate(value) == nil {
+                problem(root.appending("as_of"), "`\(value)` is not a date; write YYYY-MM-DD")
+            } else {
+                asOf = value
+            }
+        }
+
+        var feedbackRounds = 0
+        if let value = object["feedback_rounds"], value != .null {
+            if let x = number(value, root.appending("feedback_rounds")) {
+                if x != x.rounded() || x < 0 || x > 10 {
+                    problem(root.appending("feedback_rounds"), "must be a whole number from 0 to 10")
+                } else {
+                    feedbackRounds = Int(x)
+                }
+            }
+        }
+
+        var isPublic = false
+        switch object["is_public"] {
+        case .bool(let b)?: isPublic = b
+        case nil, .null?: break
+        case let other?: problem(root.appending("is_public"), "must be true or false, not \(other.typeName)")
+        }
+
+        if !problems.isEmpty { throw ScenarioError(problems: problems) }
+        return Scenario(name: name, author: author, macroVariables: variables, asOf: asOf, description: description,
+                        levelSettings: levels, entityShocks: shocks, feedbackRounds: feedbackRounds, isPublic: isPublic)
+    }
+
+    private static func parseLevel(_ value: JSONValue, _ path: JSONPath, problem: (JSONPath, String) -> Void,
+                                   number: (JSONValue, JSONPath) -> Double?) -> LevelSettings {
+        var settings = LevelSettings()
+        guard case .object(let entry) = value else {
+            problem(path, "must be an object of settings")
+            return settings
+        }
+        for (key, field) in entry {
+            let at = path.appending(key)
+            switch key {
+            case "enabled":
+                if case .bool(let b) = field { settings.isEnabled = b } else { problem(at, "must be true or false") }
+            case "damping":
+                if let x = number(field, at) {
+                    if x < 0 || x > 10 { problem(at, "must be between 0 and 10") } else { settings.damping = x }
+                }
+            case "clamp":
+                guard case .array(let bounds) = field, bounds.count == 2 else {
+                    problem(at, "must be [lower, upper]")
+                    continue
+                }
+                if let lo = number(bounds[0], at.appending(0)), let hi = number(bounds[1], at.appending(1)) {
+                    if lo > 0 || hi < 0 || lo >= hi {
+                        problem(at, "must satisfy lower ≤ 0 ≤ upper and lower < upper")
+                    } else {
+                        settings.clamp = lo...hi
+                    }
+                }
+            case "max_cycle_rounds":
+                if let x = number(field, at) {
+                    if x != x.rounded() || x < 1 || x > 10_000 { problem(at, "must be a whole number from 1 to 10000") }
+                    else { settings.maxCycleRounds = Int(x) }
+                }
+            case "tolerance":
+                if let x = number(field, at) {
+                    if x <= 0 || x > 1 { problem(at, "must be greater than 0 and at most 1") } else { settings.tolerance = x }
+                }
+            case "relaxation":
+                if let x = number(field, at) {
+                    if x <= 0 || x > 1 { problem(at, "must be greater than 0 and at most 1") } else { settings.relaxation = x }
+                }
+            default:
+                problem(at, "unknown level setting; known: \(levelKeys.sorted().joined(separator: ", "))")
+            }
+        }
+        return settings
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8.prefix(64)), b = Array(b.utf8.prefix(64))
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = Array(0...b.count), current = previous
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+
+    /// The scenario as its canonical JSON document (what is stored and fingerprinted).
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["name"] = .string(name)
+        if let description { object["description"] = .string(description) }
+        object["author"] = .string(author)
+        object["macro_variables"] = .object(JSONObject(macroVariables.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
+        if !levelSettings.isEmpty {
+            object["level_settings"] = .object(JSONObject(levelSettings.sorted { $0.key < $1.key }.map { level, s in
+                (String(level), .object(JSONObject([
+                    ("enabled", .bool(s.isEnabled)), ("damping", .number(s.damping)),
+                    ("clamp", .array([.number(s.clamp.lowerBound), .number(s.clamp.upperBound)])),
+                    ("max_cycle_rounds", .number(Double(s.maxCycleRounds))), ("tolerance", .number(s.tolerance)),
+                    ("relaxation", .number(s.relaxation)),
+                ])))
+            }))
+        }
+        if !entityShocks.isEmpty {
+            object["entity_shocks"] = .object(JSONObject(entityShocks.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
+        }
+        object["as_of"] = .string(asOf)
+        object["feedback_rounds"] = .number(Double(feedbackRounds))
+        object["is_public"] = .bool(isPublic)
+        return .object(object)
+    }
+}
+
+/// A proleptic Gregorian calendar date, compared as (year, month, day).
+struct CalendarDate: Comparable, Hashable, Sendable {
+    var year: Int, month: Int, day: Int
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m) else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        guard (1...days).contains(d) else { return nil }
+        (year, month, day) = (y, m, d)
+    }
+
+    static func < (a: CalendarDate, b: CalendarDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+}

@@ -1,0 +1,68 @@
+import CascadeFormula
+import CascadeJSON
+
+/// A scenario: shifts of macro variables (and optional exogenous shocks) against the baseline,
+/// with per-level settings. Parsed strictly from the scenario file format of `interfaces.md`.
+public struct Scenario: Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var author: String
+    /// Variable → value in decimals (0.025 for 2.5 %), sorted by name.
+    public var macroVariables: [String: Double]
+    public var levelSettings: [Int: LevelSettings]
+    /// Entity id → exogenous relative impact.
+    public var entityShocks: [String: Double]
+    /// The as-of date (`YYYY-MM-DD`); resolved when the scenario is submitted, never "now" at run time.
+    public var asOf: String
+    public var feedbackRounds: Int
+    public var isPublic: Bool
+
+    public init(name: String, author: String, macroVariables: [String: Double], asOf: String,
+                description: String? = nil, levelSettings: [Int: LevelSettings] = [:], entityShocks: [String: Double] = [:],
+                feedbackRounds: Int = 0, isPublic: Bool = false) {
+        self.name = name
+        self.description = description
+        self.author = author
+        self.macroVariables = macroVariables
+        self.levelSettings = levelSettings
+        self.entityShocks = entityShocks
+        self.asOf = asOf
+        self.feedbackRounds = feedbackRounds
+        self.isPublic = isPublic
+    }
+
+    /// The settings in force for a level (the defaults where the scenario says nothing).
+    public func settings(for level: Int) -> LevelSettings { levelSettings[level] ?? LevelSettings() }
+}
+
+/// Per-level propagation settings (`level_settings["3"]`).
+public struct LevelSettings: Sendable, Equatable {
+    /// A disabled level is a firewall: its entities do not move and pass nothing on.
+    public var isEnabled = true
+    /// Multiplies every contribution into the level's entities.
+    public var damping = 1.0
+    /// Bounds of the relative impact.
+    public var clamp: ClosedRange<Double> = -1...1
+    /// Rounds of the Jacobi fixed point per same-level cycle.
+    public var maxCycleRounds = 100
+    /// Convergence tolerance of the fixed point (max change between rounds).
+    public var tolerance = 1e-12
+    /// Relaxation ω of the fixed point: x ← (1 − ω) x + ω F(x).
+    public var relaxation = 1.0
+
+    public init() {}
+}
+
+/// Problems found in a scenario, each with the JSON path it concerns.
+public struct ScenarioError: Error, Sendable, CustomStringConvertible {
+    public struct Problem: Sendable, Equatable {
+        public var path: String
+        public var message: String
+    }
+
+    public var problems: [Problem]
+
+    public var description: String {
+        problems.map { "\($0.path): \($0.message)" }.joined(separator: "\n")
+    }
+}

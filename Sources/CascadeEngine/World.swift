@@ -1,0 +1,80 @@
+import CascadeStore
+
+/// Everything a run may read: the graph, the coefficient rows, the formula registry and the
+/// macro history. Loaded from a store (`Store.engineWorld()`) or built in memory.
+public struct EngineWorld: Sendable {
+    public var entities: [EntityRecord]
+    public var relationships: [RelationshipRecord]
+    /// All coefficient rows, active or not; resolution picks per (sector, type) and date.
+    public var coefficients: [SectorCoefficient]
+    /// All registry formula versions.
+    public var formulas: [RegistryFormula]
+    public var macroData: [MacroPoint]
+
+    public init(entities: [EntityRecord], relationships: [RelationshipRecord], coefficients: [SectorCoefficient] = [],
+                formulas: [RegistryFormula] = [], macroData: [MacroPoint] = []) {
+        self.entities = entities
+        self.relationships = relationships
+        self.coefficients = coefficients
+        self.formulas = formulas
+        self.macroData = macroData
+    }
+}
+
+/// A formula version as the engine reads it from the registry.
+public struct RegistryFormula: Sendable, Equatable {
+    public var name: String
+    public var version: Int
+    public var text: String
+    /// Parameter name → declared type name (`"number"`, …).
+    public var parameters: [String: String]
+    public var effectiveDate: String
+    public var isActive: Bool
+    /// The registry's content hash of text and parameters.
+    public var contentHash: String
+
+    public init(name: String, version: Int, text: String, parameters: [String: String], effectiveDate: String,
+                isActive: Bool = true, contentHash: String = "") {
+        self.name = name
+        self.version = version
+        self.text = text
+        self.parameters = parameters
+        self.effectiveDate = effectiveDate
+        self.isActive = isActive
+        self.contentHash = contentHash
+    }
+
+    public var reference: String { "\(name)@\(version)" }
+}
+
+/// One `macro_data` point.
+public struct MacroPoint: Sendable, Equatable {
+    public var date: String
+    public var variable: String
+    public var value: Double
+    public var unit: String?
+
+    public init(date: String, variable: String, value: Double, unit: String? = nil) {
+        self.date = date
+        self.variable = variable
+        self.value = value
+        self.unit = unit
+    }
+}
+
+/// Problems that stop a run before it starts (unresolvable names, missing coefficients, bad metadata).
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public struct Problem: Sendable, Equatable {
+        /// Where: `relationship rel-0042`, `entity macro-oil`, `$.macro_variables.x`, …
+        public var location: String
+        public var message: String
+        /// A rendered formula diagnostic, when the problem is in a formula.
+        public var detail: String?
+    }
+
+    public var problems: [Problem]
+
+    public var description: String {
+        problems.map { "\($0.location): \($0.message)" + ($0.detail.map { "\n" + $0 } ?? "") }.joined(separator: "\n")
+    }
+}

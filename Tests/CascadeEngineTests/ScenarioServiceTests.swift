@@ -1,0 +1,136 @@
+@testable import CascadeEngine
+import CascadeJSON
+import CascadeStore
+import Foundation
+import Testing
+
+/// Submitting, running and caching scenarios against real stores (SQLite, and PostgreSQL when the
+/// test command started one), with the bundled sample world.
+struct ScenarioServiceTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case sqlite, postgresql
+        var testDescription: String { rawValue }
+
+        static let available: [Backend] = {
+            let url = ProcessInfo.processInfo.environment["CASCADE_TEST_POSTGRES_URL"] ?? ""
+            return url.isEmpty ? [.sqlite] : [.sqlite, .postgresql]
+        }()
+
+        /// A migrated store at a fresh location, holding the sample world and Formulas/.
+        func withSampleStore<T>(_ body: (Store) throws -> T) throws -> T {
+            let tag = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+            let location: StoreLocation
+            var cleanup: () -> Void = {}
+            switch self {
+            case .sqlite:
+                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-engine-\(tag)")
+                location = .sqlite(path: dir.appendingPathComponent("store.sqlite").path)
+                cleanup = { try? FileManager.default.removeItem(at: dir) }
+            case .postgresql:
+                let base = ProcessInfo.processInfo.environment["CASCADE_TEST_POSTGRES_URL"]!
+                let admin = try Store(.postgresql(url: base))
+                try admin.write { db in _ = try db.execute("CREATE SCHEMA cascade_e_\(tag)") }
+                location = .postgresql(url: base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3Dcascade_e_\(tag)")
+                cleanup = { try? admin.write { db in _ = try db.execute("DROP SCHEMA cascade_e_\(tag) CASCADE") } }
+            }
+            defer { cleanup() }
+            let store = try Store(location, actor: "tests")
+            try store.migrate()
+            _ = try store.importWorld(path: ScenarioServiceTests.root + "/Scenarios/world/sample-world.json")
+            return try body(store)
+        }
+    }
+
+    static let root = String(#filePath).split(separator: "/").dropLast(3).map(String.init).reduce("") { $0 + "/" + $1 }
+
+    static func scenarioFile(_ name: String) throws -> JSONValue {
+        try JSONValue.parse(String(contentsOfFile: root + "/Scenarios/\(name)", encoding: .utf8))
+    }
+
+    @Test(arguments: Backend.available)
+    func aSecondRunIsCachedAndOnlyChangesItReadRecompute(_ backend: Backend) throws {
+        try backend.withSampleStore { store in
+            let service = ScenarioService(store: store)
+            let (id, _) = try service.submit(try Self.scenarioFile("fed-rate-cut-2025.json"), today: "2025-06-30")
+            let first = try service.run(id)
+            #expect(!first.isCached)
+            let second = try service.run(id)
+            #expect(second.isCached)
+            #expect(second.fingerprint == first.fingerprint)
+            let same = second.document["entities"] == first.document["entities"]
+            #expect(same, "the cached entities differ from the computed ones")
+
+            // A coefficient row the run does not read (dated after as_of): still cached, via the fingerprint.
+            _ = try store.addCoefficient(SectorCoefficient(sector: "SEMICONDUCTOR", coefficientType: "gdp_elasticity",
+                                                           value: 2.4, effectiveDate: "2026-01-01"))
+            let third = try service.run(id)
+            #expect(third.isCached)
+            #expect(third.cacheNote.contains("nothing this run reads"))
+
+            // A coefficient row it reads (a newer calibration in force on as_of): recomputed.
+            _ = try store.addCoefficient(SectorCoefficient(sector: "SEMICONDUCTOR", coefficientType: "gdp_elasticity",
+                                                           value: 2.1, effectiveDate: "2025-03-01"))
+            let fourth = try service.run(id)
+            #expect(!fourth.isCached)
+            #expect(fourth.fingerprint != first.fingerprint)
+            #expect(try service.run(id).isCached)
+        }
+    }
+
+    @Test func sqliteAndPostgreSQLGiveBitIdenticalResults() throws {
+        guard Backend.available.contains(.postgresql) else { return }
+        var documents: [JSONValue] = []
+        for backend in Backend.allCases {
+            try backend.withSampleStore { store in
+                let service = ScenarioService(store: store)
+                let (id, _) = try service.submit(try Self.scenarioFile("financial-crisis-2008.json"), today: "2025-06-30")
+                var document = try service.run(id).document.objectValue!
+                document["scenario_id"] = nil
+                document["stats"] = nil  // timings
+                documents.append(.object(document))
+            }
+        }
+        let same = documents[0] == documents[1]
+        #expect(same, "SQLite and PostgreSQL results differ")
+    }
+
+    @Test(arguments: ["fed-rate-cut-2025.json", "market-up-10.json", "market-down-10.json", "rates-up-25bp.json",
+                      "rates-down-25bp.json", "oil-up-5.json", "oil-down-5.json", "financial-crisis-2008.json",
+                      "covid-crash-2020.json"])
+    func everyBundledScenarioRuns(_ file: String) throws {
+        try Backend.sqlite.withSampleStore { store in
+            let service = ScenarioService(store: store)
+            let (id, _) = try service.submit(try Self.scenarioFile(file), today: "2025-06-30")
+            let outcome = try service.run(id)
+            let entities = outcome.document["entities"]?.arrayValue ?? []
+            #expect(entities.count > 100)
+            #expect(entities.contains { ($0["impact"]?.numberValue ?? 0) != 0 })
+            #expect(!entities.contains { $0["status"] == .string("error") })
+        }
+    }
+
+    static let badScenarios: [(String, String)] = [
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "colour": "red"}"#, "$.colour"),
+        (#"{"name": "x", "author": "a", "macro_variables": {"fed_funds_rate": "0.025"}}"#, "$.macro_variables.fed_funds_rate"),
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "level_settings": {"12": {"enabled": false}}}"#, "$.level_settings[\"12\"]"),
+        (#"{"name": "x", "author": "a", "macro_variables": {"oil": NaN}}"#, "$.macro_variables.oil"),
+        (#"{"name": "x", "macro_variables": {}}"#, "$.author"),
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "as_of": "2025-02-30"}"#, "$.as_of"),
+    ]
+
+    @Test(arguments: ScenarioServiceTests.badScenarios)
+    func badScenariosNameTheirPathAndStoreNothing(_ text: String, _ path: String) throws {
+        try Backend.sqlite.withSampleStore { store in
+            let service = ScenarioService(store: store)
+            do {
+                _ = try service.submit(try JSONValue.parse(text), today: "2025-06-30")
+                Issue.record("accepted \(text)")
+            } catch let error as ScenarioError {
+                #expect(error.problems.map(\.path).contains(path), "\(error.problems)")
+            } catch let error as JSONError {
+                #expect(error.path.description == path, "\(error)")
+            }
+            #expect(try store.scenarios().isEmpty)
+        }
+    }
+}
