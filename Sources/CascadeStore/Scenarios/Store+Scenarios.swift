@@ -61,9 +61,9 @@ extension Store {
         try write { db in
             _ = try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(scenarioID))
             if !entities.isEmpty {
-                try db.insertMany(into: "scenario_entity_results", columns: ["scenario_id", "entity_id", "result"],
-                                  count: entities.count) { i in
-                    [.text(scenarioID), .text(entities[i].id), .json(entities[i].result.serialized())]
+                _ = try db.bulkInsert(into: "scenario_entity_results", columns: ["scenario_id", "entity_id", "result"],
+                                      count: entities.count, suffix: "", progress: { _ in }) { i, out in
+                    out += [.text(scenarioID), .text(entities[i].id), .json(entities[i].result.serialized())]
                 }
             }
             _ = try db.execute("""
