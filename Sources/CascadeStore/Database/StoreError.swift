@@ -50,6 +50,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// Whether retrying the whole transaction may succeed (a lost race for a version number, a
     /// serialization failure, a busy SQLite file).
     public var isTransient: Bool {
+        if kind == .conflict { return true }
         guard let code else { return false }
         return ["23505", "40001", "40P01", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CONSTRAINT_UNIQUE",
                 "SQLITE_CONSTRAINT_PRIMARYKEY"].contains(code)

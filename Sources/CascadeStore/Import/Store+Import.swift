@@ -149,7 +149,7 @@ extension Store {
             let found = try db.queryOne("SELECT COUNT(*) AS n FROM entities WHERE external_id IN (\(marks))", chunk.map { .text($0) })?.int("n") ?? 0
             if found != chunk.count {
                 throw StoreError(.conflict, "entities referenced by the world file disappeared while it was being imported",
-                                 hint: "import again", code: "SQLITE_BUSY")
+                                 hint: "import again")
             }
             start += 500
         }
