@@ -182,4 +182,26 @@ struct RegistryConformanceTests {
             #expect(error?.problems.first?.message.contains("expected error runtime, got 0.5") == true)
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func racingIdenticalRegistrationsShareOneVersion(_ backend: TestBackend) throws {
+        let (location, cleanup) = try backend.freshLocation()
+        defer { cleanup() }
+        try Store(location).migrate()
+        let results = Locked<[Registration]>([])
+        let failures = Locked<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do {
+                let registration = try Store(location).register(Fixtures.document())
+                results.withLock { $0.append(registration) }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        let all = results.withLock { $0 }
+        #expect(all.map(\.version) == [1, 1, 1, 1])
+        #expect(all.filter(\.isNew).count == 1)
+        #expect(try Store(location).history(named: "gdp_sector_impact").count == 1)
+    }
 }
