@@ -1,4 +1,5 @@
 import CascadeJSON
+import CascadeStore
 import Foundation
 import Testing
 
@@ -17,6 +18,23 @@ struct StoreCommandTests {
         #expect(second.json?["migrations_applied"] == .array([]))
         let human = try StoreCLI.run(["init", "--db", db], in: dir)
         #expect(human.stdout.contains("schema is up to date"))
+    }
+
+    @Test(arguments: CLIBackend.available)
+    func aNewerSchemaIsRefusedClearly(_ backend: CLIBackend) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        try StoreCLI.run(["init", "--db", db], in: dir)
+        try Store(StoreLocation(db)).write { conn in
+            try conn.execute("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)", 99, "from_the_future", "2030-01-01")
+        }
+        for arguments in [["init"], ["formula", "list"]] {
+            let result = try StoreCLI.run(arguments + ["--db", db], in: dir)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("newer than this cascade understands"))
+            #expect(result.stderr.contains("from_the_future"))
+            #expect(result.stderr.contains("hint: upgrade cascade"))
+        }
     }
 
     @Test(arguments: CLIBackend.available)
