@@ -34,9 +34,9 @@ extension Store {
         report.parseSeconds = parsed.timeIntervalSince(started)
 
         var decoder = WorldDecoder(file: file)
-        let world = decoder.decode(root, progress: progress)
+        var world = decoder.decode(root, progress: progress)
         var problems = decoder.problems
-        problems += try referenceProblems(world, file: file)
+        problems += try referenceProblems(&world, file: file)
         report.validateSeconds = Date().timeIntervalSince(parsed)
         guard problems.isEmpty else {
             let total = problems.count + decoder.droppedProblems
@@ -66,10 +66,13 @@ extension Store {
     }
 
     /// Entity ids and formula references that are neither in the file nor in the store.
-    private func referenceProblems(_ world: World, file: String) throws -> [Problem] {
+    /// Also records in `world.externalEntityIDs` the referenced ids the file does not define.
+    private func referenceProblems(_ world: inout World, file: String) throws -> [Problem] {
         let fileIDs = world.entityIDsInFile
         var wanted = Set<String>()
         for (_, id) in world.entityReferences where !fileIDs.contains(id) { wanted.insert(id) }
+        world.externalEntityIDs = wanted
+        let world = world
 
         let fileFormulaNames = world.formulaNamesInFile
         let referencedNames = Set(world.formulaReferences.map(\.reference.name))
@@ -135,9 +138,12 @@ extension Store {
     /// Records with their store ids, sorted by id (comparing the id's bits, which orders exactly
     /// as the formatted text does, without comparing strings).
     static func inKeyOrder<R>(_ records: [R], key: (R) -> (UInt64, UInt64)) -> [(record: R, storeID: String)] {
-        let keys = records.map(key)
-        let order = keys.indices.sorted { keys[$0] < keys[$1] }
-        return order.map { (records[$0], ContentHash.format(keys[$0])) }
+        var keyed = records.indices.map { index -> (high: UInt64, low: UInt64, index: Int) in
+            let (high, low) = key(records[index])
+            return (high, low, index)
+        }
+        keyed.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
+        return keyed.map { (records[$0.index], ContentHash.format(($0.high, $0.low))) }
     }
 
     private func requireEntitiesExist(_ ids: Set<String>, _ db: any DatabaseConnection) throws {
@@ -176,7 +182,7 @@ extension Store {
         if db.dialect == .sqlite && bulk != nil {
             // Foreign keys are not enforced during this load (see `importWorld`): re-verify, under
             // the write lock, that every entity referenced from outside the file still exists.
-            try requireEntitiesExist(Set(world.entityReferences.map(\.id)).subtracting(world.entityIDsInFile), db)
+            try requireEntitiesExist(world.externalEntityIDs, db)
         }
 
         // Only rows whose content differs are touched, so a re-import writes nothing.

@@ -89,6 +89,8 @@ public struct World: Sendable {
     /// Every entity id the file defines, including rows with other problems (so one bad entity
     /// does not also make every edge that uses it a problem).
     var entityIDsInFile: Set<String> = []
+    /// Entity ids referenced by the file but defined only in the store (set during validation).
+    var externalEntityIDs: Set<String> = []
     /// Names of every formula document in the file, including ones that failed their checks.
     var formulaNamesInFile: Set<String> = []
 
