@@ -175,11 +175,15 @@ extension Store {
         let entities = Self.inKeyOrder(world.entities) { ContentHash.stableIDBits("entity", $0.id) }
         func storeID(_ external: String) -> String { ContentHash.stableID("entity", external) }
         let relationships = Self.inKeyOrder(world.relationships) { ContentHash.stableIDBits("relationship", $0.id) }
-        let bulk = relationships.count >= BulkLoad.threshold
+        // Rebuilding indexes pays off when the load is larger than what is there; a re-import of
+        // the same file mostly finds its rows unchanged and leaves the indexes alone.
+        let existing = relationships.count >= BulkLoad.threshold
+            ? try db.queryOne("SELECT COUNT(*) AS n FROM relationships")?.int("n") ?? 0 : 0
+        let bulk = relationships.count >= BulkLoad.threshold && existing < relationships.count
             ? try BulkLoad(table: "relationships", indexes: ["idx_relationships_source", "idx_relationships_target",
                                                                "idx_relationships_type", "idx_relationships_metadata"], db)
             : nil
-        if db.dialect == .sqlite && bulk != nil {
+        if db.dialect == .sqlite && relationships.count >= BulkLoad.threshold {
             // Foreign keys are not enforced during this load (see `importWorld`): re-verify, under
             // the write lock, that every entity referenced from outside the file still exists.
             try requireEntitiesExist(world.externalEntityIDs, db)
