@@ -92,7 +92,7 @@ case "postgresql":
     let admin = try Store(.postgresql(url: base))
     try admin.write { db in try db.execute("CREATE SCHEMA \(schema)") }
     location = .postgresql(url: base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)")
-    cleanup = { try? admin.write { db in try db.execute("DROP SCHEMA \(schema) CASCADE") } }
+    cleanup = { _ = try? admin.write { db in try db.execute("DROP SCHEMA \(schema) CASCADE") } }
 default:
     fail("unknown backend \(options.backend)")
 }

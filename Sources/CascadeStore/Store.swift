@@ -38,12 +38,14 @@ public final class Store {
     }
 
     /// Runs `body` in a write transaction; commits when it returns, rolls back when it throws.
+    @discardableResult
     public func write<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         try transaction(writing: true, body)
     }
 
     /// Like `write`, but reruns the whole transaction when it loses a race (a unique violation on
     /// a freshly computed key, a serialization failure, a busy file), with jittered backoff.
+    @discardableResult
     public func writeRetrying<T>(attempts: Int = 200, _ body: (any DatabaseConnection) throws -> T) throws -> T {
         try writeRetrying(attempts: attempts, checkingForeignKeys: true, body)
     }

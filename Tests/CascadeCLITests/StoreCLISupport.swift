@@ -43,8 +43,8 @@ enum StoreCLI {
         process.environment = env
         let out = directory.appendingPathComponent(".out-\(UUID().uuidString)")
         let err = directory.appendingPathComponent(".err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
@@ -72,7 +72,7 @@ enum StoreCLI {
             try admin.write { db in try db.execute("CREATE SCHEMA \(schema)") }
             let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
             return (dir, url, {
-                try? admin.write { db in try db.execute("DROP SCHEMA \(schema) CASCADE") }
+                _ = try? admin.write { db in try db.execute("DROP SCHEMA \(schema) CASCADE") }
                 try? FileManager.default.removeItem(at: dir)
             })
         }

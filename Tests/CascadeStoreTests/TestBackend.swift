@@ -38,7 +38,7 @@ enum TestBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             let admin = try Store(.postgresql(url: base))
             try admin.write { db in try db.execute("CREATE SCHEMA \(schema)") }
             let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
-            return (.postgresql(url: url), { try? admin.write { db in try db.execute("DROP SCHEMA \(schema) CASCADE") } })
+            return (.postgresql(url: url), { _ = try? admin.write { db in try db.execute("DROP SCHEMA \(schema) CASCADE") } })
         }
     }
 
