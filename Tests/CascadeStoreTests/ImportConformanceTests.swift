@@ -194,3 +194,29 @@ struct ImportConformanceTests {
         }
     }
 }
+
+@Suite("The seed's functions")
+struct SeedFunctionTests {
+    /// On PostgreSQL the seed's `get_active_formula` and `get_entity_graph` exist as SQL functions
+    /// and agree with the store queries that SQLite uses.
+    @Test(arguments: TestBackend.available)
+    func seedFunctionsAgreeWithTheStoreQueries(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            _ = try store.importWorld(try JSONValue.parse(Fixtures.world()), file: "world.json")
+            let active = try #require(try store.activeFormula(named: "gdp_sector_impact", asOf: "2025-06-30"))
+            let graph = try store.entityGraph(of: "semis")
+            guard backend == .postgresql else { return }
+            let row = try store.read { db in
+                try db.queryOne("SELECT version, formula_text FROM get_active_formula(?)", [.text("gdp_sector_impact")])
+            }
+            #expect(row?.int("version") == active.version)
+            #expect(row?.string("formula_text") == active.document.formulaText)
+            let semis = ContentHash.stableID("entity", "semis")
+            let edges = try store.read { db in
+                try db.query("SELECT entity_name, relationship_type, connected_entity, weight FROM get_entity_graph(CAST(? AS UUID))", [.text(semis)])
+            }
+            #expect(Set(edges.map { $0.string("connected_entity") ?? "" }) == Set(graph.map(\.connectedEntity)))
+            #expect(edges.count == graph.count)
+        }
+    }
+}
