@@ -1,4 +1,5 @@
 import CascadeJSON
+import CascadeStore
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ struct StoreCommandTests {
         defer { cleanup() }
         let first = try StoreCLI.run(["init", "--db", db, "--json"], in: dir)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.json?["migrations_applied"]?.arrayValue?.count == 3)
+        #expect(first.json?["migrations_applied"]?.arrayValue?.count == Migration.all.count)
         let second = try StoreCLI.run(["init", "--db", db, "--json"], in: dir)
         #expect(second.status == 0)
         #expect(second.json?["migrations_applied"] == .array([]))
