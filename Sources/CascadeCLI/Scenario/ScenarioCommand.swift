@@ -170,7 +170,12 @@ enum ScenarioFiles {
 
     static func run(_ id: String, with service: ScenarioService, force: Bool) throws -> ScenarioService.Outcome {
         do {
-            return try service.run(id, force: force)
+            let clock = ContinuousClock()
+            let start = clock.now
+            // Progress on stderr, once a run has taken longer than a second.
+            return try service.run(id, force: force) { line in
+                if clock.now - start > .seconds(1) { StoreOutput.note("run: \(line)") }
+            }
         } catch let error as EngineError {
             throw StoreError(.invalidInput, "the scenario cannot run: \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the graph or its formulas",
                              hint: "fix them in the world file or the registry and re-import",

@@ -38,7 +38,8 @@ public struct ScenarioService {
     }
 
     /// Propagates a stored scenario, or returns its cached result when nothing it read changed.
-    public func run(_ key: String, force: Bool = false) throws -> Outcome {
+    /// `progress` receives a line per phase of a long run (loading, resolving, propagating, storing).
+    public func run(_ key: String, force: Bool = false, progress: (String) -> Void = { _ in }) throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
         }
@@ -52,7 +53,10 @@ public struct ScenarioService {
         let runID = try store.startRun(scenarioID: stored.id)
         let prepared: PreparedScenario
         do {
-            prepared = try Engine.prepare(scenario, world: try EngineWorld.load(from: store))
+            progress("loading the graph from \(store.location)")
+            let world = try EngineWorld.load(from: store)
+            progress("resolving \(world.entities.count) entities and \(world.relationships.count) relationships")
+            prepared = try Engine.prepare(scenario, world: world)
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
@@ -64,7 +68,9 @@ public struct ScenarioService {
             return Outcome(scenarioID: stored.id, document: cached, isCached: true, fingerprint: fingerprint,
                            cacheNote: "the store changed, but nothing this run reads")
         }
+        progress("propagating")
         var result = prepared.propagate()
+        progress("storing \(result.entities.count) entity results")
         result.scenarioID = stored.id
         let document = result.json.withSortedKeys()
         do {
