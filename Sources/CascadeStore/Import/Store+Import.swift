@@ -15,7 +15,7 @@ extension Store {
             throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
                              hint: "check the path")
         }
-        progress("read \(bytes.count) bytes")
+        progress("read \(bytes.count) bytes; parsing")
         let root: JSONValue
         do {
             root = try JSONValue.parse(bytes: bytes)
@@ -34,6 +34,7 @@ extension Store {
         report.parseSeconds = parsed.timeIntervalSince(started)
 
         var decoder = WorldDecoder(file: file)
+        progress("parsed; validating")
         var world = decoder.decode(root, progress: progress)
         var problems = decoder.problems
         problems += try referenceProblems(&world, file: file)
