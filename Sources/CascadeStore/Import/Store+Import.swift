@@ -8,37 +8,45 @@ extension Store {
     /// changes nothing. `progress` receives short human-readable lines (for stderr).
     public func importWorld(path: String, progress: (String) -> Void = { _ in }) throws -> ImportReport {
         let started = Date()
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
-                             hint: "check the path")
-        }
-        progress("read \(bytes.count) bytes; parsing")
-        let root: JSONValue
-        do {
-            root = try JSONValue.parse(bytes: bytes)
-        } catch {
-            throw StoreError(.invalidInput, "the world file is not valid JSON: \(error.message)",
-                             location: "\(path):\(error.line):\(error.column) (\(error.path))",
-                             hint: "fix the JSON syntax; nothing was written")
-        }
-        return try importWorld(root, file: path, started: started, progress: progress)
+        // The file's bytes and its parsed tree live only inside this closure: the write phase
+        // holds just the validated rows.
+        let (world, parsed) = try { () throws -> (World, Date) in
+            let bytes: [UInt8]
+            do {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
+                                 hint: "check the path")
+            }
+            progress("read \(bytes.count) bytes; parsing")
+            let root: JSONValue
+            do throws(JSONError) {
+                root = try JSONValue.parse(bytes: bytes)
+            } catch {
+                throw StoreError(.invalidInput, "the world file is not valid JSON: \(error.message)",
+                                 location: "\(path):\(error.line):\(error.column) (\(error.path))",
+                                 hint: "fix the JSON syntax; nothing was written")
+            }
+            let parsed = Date()
+            return (try validatedWorld(root, file: path, progress: progress), parsed)
+        }()
+        return try write(world, file: path, times: (started, parsed, Date()), progress: progress)
     }
 
     /// Imports an already parsed world document; see `importWorld(path:progress:)`.
-    public func importWorld(_ root: JSONValue, file: String, started: Date = Date(), progress: (String) -> Void = { _ in }) throws -> ImportReport {
-        var report = ImportReport(file: file)
-        let parsed = Date()
-        report.parseSeconds = parsed.timeIntervalSince(started)
+    public func importWorld(_ root: JSONValue, file: String, progress: (String) -> Void = { _ in }) throws -> ImportReport {
+        let started = Date()
+        let world = try validatedWorld(root, file: file, progress: progress)
+        return try write(world, file: file, times: (started, started, Date()), progress: progress)
+    }
 
+    /// Every row read and checked, against the file and the store; throws with every problem.
+    private func validatedWorld(_ root: JSONValue, file: String, progress: (String) -> Void) throws -> World {
         var decoder = WorldDecoder(file: file)
         progress("parsed; validating")
         var world = decoder.decode(root, progress: progress)
         var problems = decoder.problems
         problems += try referenceProblems(&world, file: file)
-        report.validateSeconds = Date().timeIntervalSince(parsed)
         guard problems.isEmpty else {
             let total = problems.count + decoder.droppedProblems
             throw StoreError(.invalidInput, "the world file has \(total) problem\(total == 1 ? "" : "s"); nothing was written",
@@ -47,7 +55,15 @@ extension Store {
                              problems: problems)
         }
         progress("validated \(world.rowCount) rows")
+        return world
+    }
 
+    /// Writes a validated world in one transaction. `times` are when reading, parsing and
+    /// validation started, ended and ended.
+    private func write(_ world: World, file: String, times: (Date, Date, Date), progress: (String) -> Void) throws -> ImportReport {
+        var report = ImportReport(file: file)
+        report.parseSeconds = times.1.timeIntervalSince(times.0)
+        report.validateSeconds = times.2.timeIntervalSince(times.1)
         report.rowsRead = [
             "entities": world.entities.count, "relationships": world.relationships.count,
             "sector_coefficients": world.coefficients.count, "macro_data": world.macroData.count,

@@ -37,6 +37,13 @@ extension Store {
     /// Stores an already checked document inside the caller's transaction.
     func insertChecked(_ document: FormulaDocument, _ db: any DatabaseConnection) throws -> Registration {
         let hash = document.contentHash
+        if db.dialect == .postgresql {
+            // Under READ COMMITTED each statement sees newly committed rows, so a racing
+            // registration could miss an identical version in the hash check yet see it in MAX()
+            // and store a duplicate under the next number. One registrar per name at a time (until
+            // commit) closes that; the unique (name, version) key and the retry stay as the backstop.
+            _ = try db.query("SELECT pg_advisory_xact_lock(1129464644, hashtext(?))", [.text(document.name)])
+        }
         if let existing = try db.queryOne(
             "SELECT version FROM formulas WHERE name = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
             [.text(document.name), .text(hash)]), let version = existing.int("version") {
