@@ -52,7 +52,8 @@ extension Store {
     public func setCoefficientActive(id: String, _ isActive: Bool) throws -> SectorCoefficient {
         try write { db in
             let matches = try db.query(
-                "SELECT \(SectorCoefficient.columns) FROM sector_coefficients WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' ORDER BY id LIMIT 2",
+                "SELECT \(SectorCoefficient.columns) FROM sector_coefficients WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' ORDER BY id LIMIT 2"
+                    + (db.dialect == .postgresql ? " FOR UPDATE" : ""),
                 [.text(Self.likePrefix(id))]).map(SectorCoefficient.init(row:))
             guard id.count >= 8, let row = matches.first else {
                 throw StoreError(.notFound, "no sector coefficient with id `\(id)`", location: location.description,

@@ -82,10 +82,12 @@ extension Store {
         try read { db in try self.formula(reference, db) }
     }
 
-    func formula(_ reference: FormulaReference, _ db: any DatabaseConnection) throws -> FormulaVersion {
+    /// `forUpdate` locks the row until commit on PostgreSQL (SQLite's writers are serialised anyway).
+    func formula(_ reference: FormulaReference, _ db: any DatabaseConnection, forUpdate: Bool = false) throws -> FormulaVersion {
         let rows: [Row]
+        let lock = forUpdate && db.dialect == .postgresql ? " FOR UPDATE" : ""
         if let version = reference.version {
-            rows = try db.query("SELECT \(FormulaVersion.columns) FROM formulas WHERE name = ? AND version = ?",
+            rows = try db.query("SELECT \(FormulaVersion.columns) FROM formulas WHERE name = ? AND version = ?\(lock)",
                                 [.text(reference.name), .integer(Int64(version))])
         } else {
             rows = try db.query("SELECT \(FormulaVersion.columns) FROM formulas WHERE name = ? ORDER BY version DESC LIMIT 1",
@@ -138,7 +140,8 @@ extension Store {
                              hint: "write NAME@VERSION, e.g. \(reference.name)@1")
         }
         return try write { db in
-            let current = try self.formula(reference, db)
+            // Locked, so two concurrent toggles cannot both see the old state and both audit a change.
+            let current = try self.formula(reference, db, forUpdate: true)
             guard current.isActive != isActive else { return false }
             try db.execute("UPDATE formulas SET is_active = ? WHERE name = ? AND version = ?",
                            .bool(isActive), .text(reference.name), .integer(Int64(version)))
