@@ -164,18 +164,21 @@ public final class PreparedScenario {
             if firsts.count > 3 { firsts.removeLast() }
         }
         var paths: [[String]] = []
+        var nodes: [Int] = []
+        nodes.reserveCapacity(10)
         for first in firsts {
-            var path = [run.ids[i]]
-            var visited: Set<Int> = [i]
+            nodes.removeAll(keepingCapacity: true)
+            nodes.append(i)
             var node = run.edgeSource[first]
-            while path.count < 10 {
-                path.append(run.ids[node])
-                if run.isMacro[node] || !visited.insert(node).inserted { break }
+            while nodes.count < 10 {
+                let seen = nodes.contains(node)
+                nodes.append(node)
+                if run.isMacro[node] || seen { break }
                 let next = strongest[node]
                 guard next >= 0, abs(p.shown[next]) >= abs(p.shock[node]) else { break }
                 node = run.edgeSource[next]
             }
-            paths.append(path.reversed())
+            paths.append(nodes.reversed().map { run.ids[$0] })
         }
         return paths
     }
