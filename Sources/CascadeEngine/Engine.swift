@@ -157,11 +157,16 @@ public final class PreparedScenario {
     /// Up to three chains from a cause to `i`: its three strongest counted contributions, each
     /// followed back along the strongest contribution until a macro variable or a shock.
     func topPaths(_ i: Int, _ p: Propagator, strongest: [Int]) -> [[String]] {
+        // The three strongest, by insertion into a list kept in order (earlier edges win ties).
         var firsts: [Int] = []
+        firsts.reserveCapacity(4)
         for e in run.incomingStart[i]..<run.incomingStart[i + 1] where p.shown[e] != 0 {
-            firsts.append(e)
-            firsts.sort { abs(p.shown[$0]) > abs(p.shown[$1]) || (abs(p.shown[$0]) == abs(p.shown[$1]) && $0 < $1) }
-            if firsts.count > 3 { firsts.removeLast() }
+            var position = firsts.count
+            while position > 0 && abs(p.shown[e]) > abs(p.shown[firsts[position - 1]]) { position -= 1 }
+            if position < 3 {
+                firsts.insert(e, at: position)
+                if firsts.count > 3 { firsts.removeLast() }
+            }
         }
         var paths: [[String]] = []
         var nodes: [Int] = []

@@ -62,7 +62,7 @@ public struct ScenarioService {
 
     /// Propagates a stored scenario, or returns its cached result when nothing it read changed.
     /// `progress` receives a line per phase of a long run (loading, resolving, propagating, storing).
-    public func run(_ key: String, force: Bool = false, includeEntities: Bool = true,
+    public func run(_ key: String, force: Bool = false, includeEntities: Bool = false,
                     progress: (String) -> Void = { _ in }) throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
