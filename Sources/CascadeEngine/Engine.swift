@@ -157,25 +157,33 @@ public final class PreparedScenario {
     /// Up to three chains from a cause to `i`: its three strongest counted contributions, each
     /// followed back along the strongest contribution until a macro variable or a shock.
     func topPaths(_ i: Int, _ p: Propagator, strongest: [Int]) -> [[String]] {
+        // The three strongest, by insertion into a list kept in order (earlier edges win ties).
         var firsts: [Int] = []
+        firsts.reserveCapacity(4)
         for e in run.incomingStart[i]..<run.incomingStart[i + 1] where p.shown[e] != 0 {
-            firsts.append(e)
-            firsts.sort { abs(p.shown[$0]) > abs(p.shown[$1]) || (abs(p.shown[$0]) == abs(p.shown[$1]) && $0 < $1) }
-            if firsts.count > 3 { firsts.removeLast() }
+            var position = firsts.count
+            while position > 0 && abs(p.shown[e]) > abs(p.shown[firsts[position - 1]]) { position -= 1 }
+            if position < 3 {
+                firsts.insert(e, at: position)
+                if firsts.count > 3 { firsts.removeLast() }
+            }
         }
         var paths: [[String]] = []
+        var nodes: [Int] = []
+        nodes.reserveCapacity(10)
         for first in firsts {
-            var path = [run.ids[i]]
-            var visited: Set<Int> = [i]
+            nodes.removeAll(keepingCapacity: true)
+            nodes.append(i)
             var node = run.edgeSource[first]
-            while path.count < 10 {
-                path.append(run.ids[node])
-                if run.isMacro[node] || !visited.insert(node).inserted { break }
+            while nodes.count < 10 {
+                let seen = nodes.contains(node)
+                nodes.append(node)
+                if run.isMacro[node] || seen { break }
                 let next = strongest[node]
                 guard next >= 0, abs(p.shown[next]) >= abs(p.shock[node]) else { break }
                 node = run.edgeSource[next]
             }
-            paths.append(path.reversed())
+            paths.append(nodes.reversed().map { run.ids[$0] })
         }
         return paths
     }

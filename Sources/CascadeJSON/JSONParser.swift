@@ -262,24 +262,10 @@ struct JSONParser {
     }
 
     mutating func decodeUTF8Scalar() throws(JSONError) -> Unicode.Scalar {
-        let lead = bytes[position]
-        let count: Int
-        var value: UInt32
-        switch lead {
-        case 0xC2...0xDF: count = 2; value = UInt32(lead & 0x1F)
-        case 0xE0...0xEF: count = 3; value = UInt32(lead & 0x0F)
-        case 0xF0...0xF4: count = 4; value = UInt32(lead & 0x07)
-        default: throw error("invalid UTF-8")
+        guard let (value, length) = UTF8Decoding.scalar(in: bytes, at: position), let scalar = Unicode.Scalar(value) else {
+            throw error("invalid UTF-8")
         }
-        guard position + count <= bytes.count else { throw error("invalid UTF-8") }
-        for i in 1..<count {
-            let b = bytes[position + i]
-            guard b & 0xC0 == 0x80 else { throw error("invalid UTF-8") }
-            value = value << 6 | UInt32(b & 0x3F)
-        }
-        let minimum: UInt32 = count == 2 ? 0x80 : count == 3 ? 0x800 : 0x10000
-        guard value >= minimum, let scalar = Unicode.Scalar(value) else { throw error("invalid UTF-8") }
-        position += count
+        position += length
         return scalar
     }
 }

@@ -52,9 +52,9 @@ struct ScenarioServiceTests {
         try backend.withSampleStore { store in
             let service = ScenarioService(store: store)
             let (id, _) = try service.submit(try Self.scenarioFile("fed-rate-cut-2025.json"), today: "2025-06-30")
-            let first = try service.run(id)
+            let first = try service.run(id, includeEntities: true)
             #expect(!first.isCached)
-            let second = try service.run(id)
+            let second = try service.run(id, includeEntities: true)
             #expect(second.isCached)
             #expect(second.fingerprint == first.fingerprint)
             let same = second.document["entities"] == first.document["entities"]
@@ -63,17 +63,17 @@ struct ScenarioServiceTests {
             // A coefficient row the run does not read (dated after as_of): still cached, via the fingerprint.
             _ = try store.addCoefficient(SectorCoefficient(sector: "SEMICONDUCTOR", coefficientType: "gdp_elasticity",
                                                            value: 2.4, effectiveDate: "2026-01-01"))
-            let third = try service.run(id)
+            let third = try service.run(id, includeEntities: true)
             #expect(third.isCached)
             #expect(third.cacheNote.contains("nothing this run reads"))
 
             // A coefficient row it reads (a newer calibration in force on as_of): recomputed.
             _ = try store.addCoefficient(SectorCoefficient(sector: "SEMICONDUCTOR", coefficientType: "gdp_elasticity",
                                                            value: 2.1, effectiveDate: "2025-03-01"))
-            let fourth = try service.run(id)
+            let fourth = try service.run(id, includeEntities: true)
             #expect(!fourth.isCached)
             #expect(fourth.fingerprint != first.fingerprint)
-            #expect(try service.run(id).isCached)
+            #expect(try service.run(id, includeEntities: true).isCached)
         }
     }
 
@@ -84,7 +84,7 @@ struct ScenarioServiceTests {
             try backend.withSampleStore { store in
                 let service = ScenarioService(store: store)
                 let (id, _) = try service.submit(try Self.scenarioFile("financial-crisis-2008.json"), today: "2025-06-30")
-                var document = try service.run(id).document.objectValue!
+                var document = try service.run(id, includeEntities: true).document.objectValue!
                 document["scenario_id"] = nil
                 document["stats"] = nil  // timings
                 documents.append(.object(document))
@@ -101,7 +101,7 @@ struct ScenarioServiceTests {
         try Backend.sqlite.withSampleStore { store in
             let service = ScenarioService(store: store)
             let (id, _) = try service.submit(try Self.scenarioFile(file), today: "2025-06-30")
-            let outcome = try service.run(id)
+            let outcome = try service.run(id, includeEntities: true)
             let entities = outcome.document["entities"]?.arrayValue ?? []
             #expect(entities.count > 100)
             #expect(entities.contains { ($0["impact"]?.numberValue ?? 0) != 0 })

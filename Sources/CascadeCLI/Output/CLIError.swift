@@ -1,6 +1,7 @@
 import ArgumentParser
 import CascadeFormula
 import CascadeJSON
+import CascadeStore
 
 /// A user-facing failure of a command: what went wrong, where, and what to do.
 public struct CLIError: Error, CustomStringConvertible {
@@ -47,22 +48,39 @@ public struct CLIError: Error, CustomStringConvertible {
 
 /// The one place where failures become text, JSON and an exit status.
 enum Failure {
-    /// Prints the failure (one line on stderr, detail after it; JSON on stdout with `--json`) and
-    /// returns the exit code to throw.
+    /// Prints the failure — one line on stderr (rendered formula diagnostics, or every problem of
+    /// an input document, after it), and with `--json` a JSON error object on stdout — and returns
+    /// the exit code to throw.
     static func report(_ error: Error, json: Bool) -> ExitCode {
-        let failure = (error as? CLIError)
-            ?? CLIError(kind: "internal", code: "internal.unexpected", message: String(describing: error))
-        if let detail = failure.detail {
-            printError(detail, terminator: "")  // rendered diagnostics: their headline is the reason
+        if let failure = error as? CLIError {
+            if let detail = failure.detail {
+                printError(detail, terminator: "")  // rendered diagnostics: their headline is the reason
+            } else {
+                printError("error: \(failure)")
+            }
+            if json { print(JSONValue.object(JSONObject([("ok", .bool(false)), ("error", failure.json)])).serialized()) }
+            return ExitCode(1)
+        }
+        let storeError: StoreError
+        if let e = error as? StoreError {
+            storeError = e
+        } else if let e = error as? JSONError {
+            storeError = StoreError(.invalidInput, "invalid JSON: \(e.message)", location: "\(e.line):\(e.column) (\(e.path))")
         } else {
-            printError("error: \(failure)")
+            storeError = StoreError(.io, "\(error)")
         }
-        if json {
-            var object = JSONObject()
-            object["ok"] = .bool(false)
-            object["error"] = failure.json
-            print(JSONValue.object(object).serialized())
+        var line = "error: "
+        if let location = storeError.location { line += "\(location): " }
+        line += storeError.message
+        if let hint = storeError.hint { line += " (hint: \(hint))" }
+        printError(line)
+        for problem in storeError.problems {
+            printError("  \(problem)")
+            if let rendered = problem.rendered {
+                for renderedLine in rendered.split(separator: "\n") { printError("    \(renderedLine)") }
+            }
         }
+        if json { print(errorJSON(storeError).serialized()) }
         return ExitCode(1)
     }
 
@@ -75,5 +93,28 @@ enum Failure {
         } catch {
             throw report(error, json: json)
         }
+    }
+
+    /// A store or input failure as the JSON error object (the shape `CLIError` has, plus `problems`).
+    static func errorJSON(_ error: StoreError) -> JSONValue {
+        var o = JSONObject()
+        o["kind"] = .string(error.kind == .invalidInput || error.kind == .io ? "input" : "store")
+        o["code"] = .string("store.\(error.kind.name)" + (error.code.map { ".\($0)" } ?? ""))
+        o["message"] = .string(error.message)
+        if let location = error.location { o["location"] = .string(location) }
+        if let hint = error.hint { o["hint"] = .string(hint) }
+        o["problems"] = .array(error.problems.map(problemJSON))
+        return .object(JSONObject([("ok", .bool(false)), ("error", .object(o))]))
+    }
+
+    /// One problem of an input document as JSON.
+    static func problemJSON(_ p: Problem) -> JSONValue {
+        var problem = JSONObject()
+        problem["path"] = .string(p.path)
+        problem["code"] = .string(p.code)
+        problem["message"] = .string(p.message)
+        problem["hint"] = p.hint.map(JSONValue.string) ?? .null
+        if let rendered = p.rendered { problem["rendered"] = .string(rendered) }
+        return .object(problem)
     }
 }

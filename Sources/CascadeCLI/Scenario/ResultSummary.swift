@@ -7,14 +7,17 @@ struct ResultSummary {
     let outcome: ScenarioService.Outcome
     let top: Int
 
-    var document: JSONValue { outcome.document }
+    var document: JSONValue { outcome.summary }
 
     var text: String {
         var lines: [String] = []
-        let entities = document["entities"]?.arrayValue ?? []
+        let topMovers = document["top_movers"]?.objectValue ?? JSONObject()
         let macros = document["macro"]?.arrayValue ?? []
         var names: [String: String] = [:]
-        for item in entities + macros { if let id = item["id"]?.stringValue { names[id] = item["name"]?.stringValue ?? id } }
+        for (id, name) in document["source_names"]?.objectValue ?? JSONObject() { names[id] = name.stringValue }
+        for item in topMovers.flatMap({ $0.value.arrayValue ?? [] }) + macros {
+            if let id = item["id"]?.stringValue { names[id] = item["name"]?.stringValue ?? id }
+        }
 
         lines.append("scenario \(outcome.scenarioID) · as of \(document["as_of"]?.stringValue ?? "?") · "
                      + (outcome.isCached ? "cached result (\(outcome.cacheNote))" : "computed (\(outcome.cacheNote))"))
@@ -36,8 +39,8 @@ struct ResultSummary {
         lines.append("Top movers by level (impact vs baseline; ← the largest contributions)")
         var anyMover = false
         for levelNumber in 0...9 {
-            let movers = entities.filter { Int($0["level"]?.numberValue ?? -1) == levelNumber && ($0["impact"]?.numberValue ?? 0) != 0 }
-                .sorted { abs($0["impact"]?.numberValue ?? 0) > abs($1["impact"]?.numberValue ?? 0) }
+            let movers = topMovers[String(levelNumber)]?.arrayValue ?? []
+            let movedCount = Int(document["moved_per_level"]?[String(levelNumber)]?.numberValue ?? Double(movers.count))
             guard !movers.isEmpty else { continue }
             anyMover = true
             lines.append("  Level \(levelNumber)")
@@ -58,7 +61,7 @@ struct ResultSummary {
                              + (flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]")
                              + (why.isEmpty ? "" : " ← " + why.joined(separator: ", ")))
             }
-            if movers.count > top { lines.append("    … \(movers.count - top) more") }
+            if movedCount > min(top, movers.count) { lines.append("    … \(movedCount - min(top, movers.count)) more moved") }
         }
         if !anyMover { lines.append("  nothing moved") }
 

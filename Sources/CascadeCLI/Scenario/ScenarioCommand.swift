@@ -42,7 +42,8 @@ struct ScenarioRunCommand: ParsableCommand {
     func run() throws {
         try StoreOutput.run(json: store.json) {
             let service = ScenarioService(store: try store.openStore())
-            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force), json: store.json)
+            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json)),
+                            json: store.json)
         }
     }
 }
@@ -61,7 +62,8 @@ struct RunCommand: ParsableCommand {
         try StoreOutput.run(json: store.json) {
             let service = ScenarioService(store: try store.openStore())
             let (id, _) = try ScenarioFiles.submit(file, to: service)
-            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force), json: store.json)
+            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json)),
+                            json: store.json)
         }
     }
 }
@@ -71,16 +73,20 @@ struct RunOutputOptions: ParsableArguments {
     @Flag(help: "Recompute even when a cached result is valid.") var force = false
     @Option(help: "Movers shown per level in the summary.") var top = 5
 
+    /// The full document (every entity) is read only when it is printed or written.
+    func needsEntities(json: Bool) -> Bool { json || out != nil }
+
     func emit(_ outcome: ScenarioService.Outcome, json: Bool) throws {
+        let text = needsEntities(json: json) ? outcome.documentText : ""
         if let out {
             do {
-                try Data((outcome.document.serialized(pretty: true) + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {
                 throw StoreError(.io, "cannot write \(out): \(error.localizedDescription)")
             }
         }
         if json {
-            StoreOutput.printJSON(outcome.document)
+            StoreOutput.print(text)
         } else {
             StoreOutput.print(ResultSummary(outcome: outcome, top: top).text)
         }
@@ -168,12 +174,12 @@ enum ScenarioFiles {
         }
     }
 
-    static func run(_ id: String, with service: ScenarioService, force: Bool) throws -> ScenarioService.Outcome {
+    static func run(_ id: String, with service: ScenarioService, force: Bool, includeEntities: Bool) throws -> ScenarioService.Outcome {
         do {
             let clock = ContinuousClock()
             let start = clock.now
             // Progress on stderr, once a run has taken longer than a second.
-            return try service.run(id, force: force) { line in
+            return try service.run(id, force: force, includeEntities: includeEntities) { line in
                 if clock.now - start > .seconds(1) { StoreOutput.note("run: \(line)") }
             }
         } catch let error as EngineError {

@@ -21,7 +21,7 @@ struct FormulaTestCommand: ParsableCommand {
                         .object(JSONObject([("index", .number(Double(r.index))), ("name", r.name.map(JSONValue.string) ?? .null),
                                             ("passed", .bool(r.passed)), ("expected", .string(r.expected)), ("actual", .string(r.actual))]))
                     })),
-                    ("problems", .array(check.problems.map(StoreOutput.problemJSON))),
+                    ("problems", .array(check.problems.map(Failure.problemJSON))),
                 ])))
             } else {
                 for r in check.results {

@@ -3,9 +3,8 @@ import CascadeJSON
 import CascadeStore
 import Foundation
 
-/// Output for the store commands: human text or one JSON document on stdout; errors become a
-/// message on stderr with every problem listed (plus a JSON error object with `--json`) and a
-/// non-zero exit status. It mirrors `Failure` and adds `problems`, which `CLIError` lacks.
+/// Output for the store and scenario commands: human text or one JSON document on stdout, notes
+/// on stderr, tables. Errors go through `Failure`.
 enum StoreOutput {
     static func print(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
@@ -19,63 +18,9 @@ enum StoreOutput {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    /// Runs a command body, mapping any error to output and `ExitCode.failure`.
+    /// Runs a command body; any failure is reported by `Failure`, the one place errors become text.
     static func run(json: Bool, _ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            report(error, json: json)
-            throw ExitCode.failure
-        }
-    }
-
-    static func report(_ error: any Error, json: Bool) {
-        let storeError: StoreError
-        if let e = error as? StoreError {
-            storeError = e
-        } else if let e = error as? JSONError {
-            storeError = StoreError(.invalidInput, "invalid JSON: \(e.message)", location: "\(e.line):\(e.column) (\(e.path))")
-        } else {
-            storeError = StoreError(.io, "\(error)")
-        }
-        var line = "error: "
-        if let location = storeError.location { line += "\(location): " }
-        line += storeError.message
-        if let hint = storeError.hint { line += " (hint: \(hint))" }
-        note(line)
-        for problem in storeError.problems {
-            if let rendered = problem.rendered {
-                note("  \(problem.path): \(problem.message)")
-                for renderedLine in rendered.trimmingCharacters(in: .newlines).split(separator: "\n", omittingEmptySubsequences: false) { note("    \(renderedLine)") }
-            } else {
-                note("  \(problem)")
-            }
-        }
-        if json { printJSON(errorJSON(storeError)) }
-    }
-
-    static func errorJSON(_ error: StoreError) -> JSONValue {
-        // The same shape as `Failure` (Output/CLIError.swift) gives, plus `problems`.
-        var o = JSONObject()
-        o["kind"] = .string(error.kind == .invalidInput || error.kind == .io ? "input" : "store")
-        o["code"] = .string("store.\(error.kind.name)" + (error.code.map { ".\($0)" } ?? ""))
-        o["message"] = .string(error.message)
-        if let location = error.location { o["location"] = .string(location) }
-        if let hint = error.hint { o["hint"] = .string(hint) }
-        o["problems"] = .array(error.problems.map(problemJSON))
-        return .object(JSONObject([("ok", .bool(false)), ("error", .object(o))]))
-    }
-
-    static func problemJSON(_ p: Problem) -> JSONValue {
-        var o = JSONObject()
-        o["path"] = .string(p.path)
-        o["code"] = .string(p.code)
-        o["message"] = .string(p.message)
-        o["hint"] = p.hint.map(JSONValue.string) ?? .null
-        if let rendered = p.rendered { o["rendered"] = .string(rendered) }
-        return .object(o)
+        try Failure.guarding(json: json, body)
     }
 
     /// Left-aligned columns for human tables.

@@ -17,6 +17,8 @@ struct Attribution {
     var otherKey = 0
     /// Row-major: entity × key.
     var values: [Double] = []
+    /// While a cycle is attributed: its members' positions; -1 elsewhere.
+    var memberSlot: [Int] = []
 
     init(_ propagator: Propagator) {
         self.propagator = propagator
@@ -32,6 +34,7 @@ struct Attribution {
         otherKey = keys.count
         keys.append("other")
         values = Array(repeating: 0, count: run.ids.count * keys.count)
+        memberSlot = Array(repeating: -1, count: run.ids.count)
     }
 
     var width: Int { keys.count }
@@ -44,7 +47,7 @@ struct Attribution {
                 if run.componentIsCyclic[level][c] {
                     attributeCycle(component, level: level)
                 } else {
-                    var vector = external(component[0], cycle: [])
+                    var vector = external(component[0], inCycle: false)
                     normalize(&vector, component[0])
                     store(vector, component[0])
                 }
@@ -75,12 +78,13 @@ struct Attribution {
         }
     }
 
-    /// The shock plus the attribution of every counted contribution whose source is outside `cycle`.
-    func external(_ i: Int, cycle: Set<Int>) -> [Double] {
+    /// The shock plus the attribution of every counted contribution (when `inCycle`, only those
+    /// whose source is outside the cycle being attributed).
+    func external(_ i: Int, inCycle: Bool) -> [Double] {
         var vector = Array(repeating: 0.0, count: width)
         if let key = shockKey[i] { vector[key] += propagator.shock[i] }
         for e in run.incomingStart[i]..<run.incomingStart[i + 1] where propagator.shown[e] != 0 {
-            if cycle.contains(run.edgeSource[e]) { continue }
+            if inCycle && memberSlot[run.edgeSource[e]] >= 0 { continue }
             share(e, into: &vector)
         }
         return vector
@@ -144,40 +148,51 @@ struct Attribution {
     }
 
     /// Proportional sharing inside a cycle, iterated (normalised each round) toward its fixed
-    /// point, then normalised to the impact.
+    /// point, then normalised to the impact. Members' vectors live in one flat array.
     mutating func attributeCycle(_ members: [Int], level: Int) {
-        let set = Set(members)
-        let outside = Dictionary(uniqueKeysWithValues: members.map { ($0, external($0, cycle: set)) })
+        let m = members.count
+        for (k, i) in members.enumerated() { memberSlot[i] = k }
+        defer { for i in members { memberSlot[i] = -1 } }
+        var outside = [Double](repeating: 0, count: m * width)
+        for (k, i) in members.enumerated() {
+            let vector = external(i, inCycle: true)
+            outside.replaceSubrange(k * width..<(k + 1) * width, with: vector)
+        }
         var current = outside
+        var next = outside
         let limit = min(run.scenario.settings(for: level).maxCycleRounds, 500)
         for _ in 0..<limit {
-            var next = outside
+            next = outside
             var change = 0.0
-            for i in members {
-                for e in run.incomingStart[i]..<run.incomingStart[i + 1] where set.contains(run.edgeSource[e]) {
-                    let c = propagator.shown[e], s = run.edgeSource[e]
-                    guard c != 0 else { continue }
+            for (k, i) in members.enumerated() {
+                let row = k * width
+                for e in run.incomingStart[i]..<run.incomingStart[i + 1] {
+                    let source = memberSlot[run.edgeSource[e]]
+                    let c = propagator.shown[e]
+                    guard source >= 0, c != 0 else { continue }
+                    let s = run.edgeSource[e]
                     guard propagator.impact[s] != 0 else {
-                        next[i]![otherKey] += c
+                        next[row + otherKey] += c
                         continue
                     }
                     let factor = c / propagator.impact[s]
-                    for k in 0..<width { next[i]![k] += current[s]![k] * factor }
+                    for key in 0..<width { next[row + key] += current[source * width + key] * factor }
                 }
                 // Keep each round's vector summing to the member's unclamped impact, so the
                 // iteration stays bounded even where the cycle's gain is at or above 1 (clamped).
-                let total = next[i]!.reduce(0, +)
+                var total = 0.0
+                for key in 0..<width { total += next[row + key] }
                 if total != 0 && propagator.unclamped[i] != 0 {
                     let scale = propagator.unclamped[i] / total
-                    if scale.isFinite { for k in 0..<width { next[i]![k] *= scale } }
+                    if scale.isFinite { for key in 0..<width { next[row + key] *= scale } }
                 }
-                for k in 0..<width { change = max(change, abs(next[i]![k] - current[i]![k])) }
+                for key in 0..<width { change = max(change, abs(next[row + key] - current[row + key])) }
             }
-            current = next
+            swap(&current, &next)
             if change <= 1e-15 { break }
         }
-        for i in members {
-            var vector = current[i]!
+        for (k, i) in members.enumerated() {
+            var vector = Array(current[k * width..<(k + 1) * width])
             normalize(&vector, i)
             store(vector, i)
         }

@@ -91,8 +91,43 @@ public struct RunStats: Sendable {
 }
 
 extension RunResult {
+    /// The result without its per-entity list: `entity_count`, `moved_per_level`, and
+    /// `top_movers` — per level (as a string key), up to `top` entities that moved most, by |impact|.
+    public func summaryJSON(top: Int = 10) -> JSONValue {
+        var object = json(includeEntities: false).objectValue!
+        object["entity_count"] = .number(Double(entities.count))
+        var movers = JSONObject()
+        var movedCounts = JSONObject()
+        for level in 0...9 {
+            let moved = entities.filter { $0.level == level && $0.impact != 0 }
+                .sorted { abs($0.impact) > abs($1.impact) || (abs($0.impact) == abs($1.impact) && $0.id < $1.id) }
+            if !moved.isEmpty {
+                movers[String(level)] = .array(moved.prefix(top).map(\.json))
+                movedCounts[String(level)] = .number(Double(moved.count))
+            }
+        }
+        object["top_movers"] = .object(movers)
+        object["moved_per_level"] = .object(movedCounts)
+        // The names of the sources the top movers' contributions come from, for "why" lines.
+        var allNames: [String: String] = [:]
+        for entity in entities { allNames[entity.id] = entity.name }
+        for macro in macros { allNames[macro.id] = macro.name }
+        var sourceNames = JSONObject()
+        for case .array(let list) in movers.map(\.value) {
+            for mover in list {
+                for contribution in mover["contributions"]?.arrayValue ?? [] {
+                    if let id = contribution["source_id"]?.stringValue, let name = allNames[id] { sourceNames[id] = .string(name) }
+                }
+            }
+        }
+        object["source_names"] = .object(sourceNames)
+        return JSONValue.object(object).withSortedKeys()
+    }
+
     /// The result document of `interfaces.md`.
-    public var json: JSONValue {
+    public var json: JSONValue { json(includeEntities: true) }
+
+    func json(includeEntities: Bool) -> JSONValue {
         var object = JSONObject()
         object["scenario_id"] = scenarioID.map(JSONValue.string) ?? .null
         object["fingerprint"] = .string(fingerprint)
@@ -118,7 +153,7 @@ extension RunResult {
                                 ("baseline", .number(m.baseline)), ("delta", .number(m.delta)),
                                 ("unit", m.unit.map(JSONValue.string) ?? .null)]))
         })
-        object["entities"] = .array(entities.map(\.json))
+        if includeEntities { object["entities"] = .array(entities.map(\.json)) }
         object["warnings"] = .array(warnings.map(JSONValue.string))
         object["stats"] = .object(JSONObject([
             ("entities", .number(Double(stats.entities))), ("relationships", .number(Double(stats.relationships))),

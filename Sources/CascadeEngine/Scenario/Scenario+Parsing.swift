@@ -20,9 +20,8 @@ extension Scenario {
         }
         let root = JSONPath.root
         for key in object.keys where !keys.contains(key) {
-            let suggestion = keys.min { editDistance(key, $0) < editDistance(key, $1) }
             problem(root.appending(key), "unknown key"
-                    + (suggestion.map { editDistance(key, $0) <= 3 ? " (did you mean `\($0)`?)" : "" } ?? ""))
+                    + (Suggestion.closest(to: key, among: keys.sorted()).map { " (did you mean `\($0)`?)" } ?? ""))
         }
         func string(_ key: String, required: Bool) -> String? {
             switch object[key] {
@@ -173,20 +172,6 @@ extension Scenario {
             }
         }
         return settings
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8.prefix(64)), b = Array(b.utf8.prefix(64))
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count), current = previous
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 
     /// The scenario as its canonical JSON document (what is stored and fingerprinted).

@@ -1,5 +1,7 @@
+import CascadeFormula
 import CascadeJSON
 import CascadeStore
+import Foundation
 
 /// Submitting and running scenarios against a store, with the result cache.
 ///
@@ -12,14 +14,35 @@ public struct ScenarioService {
 
     public init(store: Store) { self.store = store }
 
-    /// A run's outcome: the result document of `interfaces.md` and whether it came from the cache.
+    /// A run's outcome: the result summary, the entities (as JSON text) when loaded, and
+    /// whether it came from the cache.
     public struct Outcome: Sendable {
         public var scenarioID: String
-        public var document: JSONValue
+        /// The result without the per-entity list, with `top_movers` per level and `entity_count`.
+        public var summary: JSONValue
+        /// Every reported entity's result, as JSON text with sorted keys, in id order; nil when
+        /// a cached result's entities were not asked for.
+        public var entityTexts: [String]?
         public var isCached: Bool
         public var fingerprint: String
         /// Why it was (or was not) cached, for the summary line.
         public var cacheNote: String
+
+        /// The full result document of `interfaces.md` as JSON text (keys sorted).
+        public var documentText: String {
+            var object = summary.objectValue ?? JSONObject()
+            object["top_movers"] = nil
+            object["moved_per_level"] = nil
+            object["source_names"] = nil
+            object["entity_count"] = nil
+            object["entities"] = .string("\u{0}ENTITIES\u{0}")
+            let text = JSONValue.object(object).withSortedKeys().serialized()
+            let marker = JSNumber.quoted("\u{0}ENTITIES\u{0}")
+            return text.replacingOccurrences(of: marker, with: "[" + (entityTexts ?? []).joined(separator: ",") + "]")
+        }
+
+        /// The full result document, parsed (convenient for small graphs and tests).
+        public var document: JSONValue { (try? JSONValue.parse(documentText)) ?? summary }
     }
 
     /// Validates a scenario document and stores it; nothing is written when it is invalid.
@@ -39,16 +62,17 @@ public struct ScenarioService {
 
     /// Propagates a stored scenario, or returns its cached result when nothing it read changed.
     /// `progress` receives a line per phase of a long run (loading, resolving, propagating, storing).
-    public func run(_ key: String, force: Bool = false, progress: (String) -> Void = { _ in }) throws -> Outcome {
+    public func run(_ key: String, force: Bool = false, includeEntities: Bool = false,
+                    progress: (String) -> Void = { _ in }) throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
         }
         let scenario = try Scenario.parse(stored.document, defaultAsOf: stored.asOf ?? "1970-01-01")
         let dataVersion = try store.dataVersion()
         if !force, stored.resultDataVersion == dataVersion, let fingerprint = stored.resultFingerprint,
-           let cached = try cachedDocument(stored.id, fingerprint: fingerprint) {
-            return Outcome(scenarioID: stored.id, document: cached, isCached: true, fingerprint: fingerprint,
-                           cacheNote: "nothing was written to the store since the last run")
+           var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
+            cached.cacheNote = "nothing was written to the store since the last run"
+            return cached
         }
         let runID = try store.startRun(scenarioID: stored.id)
         let prepared: PreparedScenario
@@ -62,57 +86,59 @@ public struct ScenarioService {
             throw error
         }
         let fingerprint = prepared.fingerprint
-        if !force, stored.resultFingerprint == fingerprint, let cached = try cachedDocument(stored.id, fingerprint: fingerprint) {
+        if !force, stored.resultFingerprint == fingerprint,
+           var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
             try store.confirmResult(scenarioID: stored.id, dataVersion: dataVersion)
             try store.finishRun(runID, status: .succeeded, counts: .object(JSONObject([("cached", .bool(true))])))
-            return Outcome(scenarioID: stored.id, document: cached, isCached: true, fingerprint: fingerprint,
-                           cacheNote: "the store changed, but nothing this run reads")
+            cached.cacheNote = "the store changed, but nothing this run reads"
+            return cached
         }
         progress("propagating")
         var result = prepared.propagate()
-        progress("storing \(result.entities.count) entity results")
         result.scenarioID = stored.id
-        let document = result.json.withSortedKeys()
+        progress("storing \(result.entities.count) entity results")
+        let summary = result.summaryJSON()
+        let entityTexts = result.entities.map { $0.json.withSortedKeys().serialized() }
         do {
-            try save(document, result: result, scenarioID: stored.id, dataVersion: dataVersion)
-            try store.finishRun(runID, status: .succeeded, counts: document["stats"])
+            try save(summary, entityTexts: entityTexts, result: result, scenarioID: stored.id, dataVersion: dataVersion)
+            try store.finishRun(runID, status: .succeeded, counts: summary["stats"])
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
         }
-        return Outcome(scenarioID: stored.id, document: document, isCached: false, fingerprint: fingerprint,
+        return Outcome(scenarioID: stored.id, summary: summary, entityTexts: entityTexts, isCached: false,
+                       fingerprint: fingerprint,
                        cacheNote: stored.resultFingerprint == nil ? "first run" : "inputs changed since the cached run")
     }
 
-    /// Graphs with more reported entities than this keep them in `scenario_entity_results`.
+    /// Graphs with more reported entities than this keep them in `scenario_entity_results`;
+    /// smaller results are stored whole in `simulation_results`.
     static let inlineEntityLimit = 2_000
 
-    func save(_ document: JSONValue, result: RunResult, scenarioID: String, dataVersion: String) throws {
-        let entities = document["entities"]?.arrayValue ?? []
-        if entities.count <= ScenarioService.inlineEntityLimit {
+    func save(_ summary: JSONValue, entityTexts: [String], result: RunResult, scenarioID: String, dataVersion: String) throws {
+        if entityTexts.count <= ScenarioService.inlineEntityLimit {
+            var whole = summary.objectValue ?? JSONObject()
+            whole["entities"] = .array(try entityTexts.map { try JSONValue.parse($0) })
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: document, entities: [])
+                                  summary: .object(whole), entities: [])
         } else {
-            var summary = document.objectValue ?? JSONObject()
-            summary["entities"] = nil
-            summary["entities_stored_apart"] = .number(Double(entities.count))
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: .object(summary),
-                                  entities: zip(result.entities, entities).map { ($0.id, $1) })
+                                  summary: summary, entities: zip(result.entities, entityTexts).map { ($0.id, $1) })
         }
     }
 
-    /// The stored result document, reassembled, marked as cached.
-    func cachedDocument(_ scenarioID: String, fingerprint: String) throws -> JSONValue? {
-        guard let stored = try store.result(scenarioID: scenarioID), var object = stored.summary.objectValue,
-              object["fingerprint"]?.stringValue == fingerprint else { return nil }
-        if object["entities_stored_apart"] != nil {
-            object["entities_stored_apart"] = nil
-            object["entities"] = .array(stored.entities.sorted {
-                byteOrder($0["id"]?.stringValue ?? "", $1["id"]?.stringValue ?? "")
-            })
+    /// The stored result, marked as cached; entities come from the row itself (small results) or
+    /// from the side table when asked for.
+    func cachedOutcome(_ scenarioID: String, fingerprint: String, includeEntities: Bool) throws -> Outcome? {
+        guard let stored = try store.result(scenarioID: scenarioID, includeEntities: includeEntities),
+              var summary = stored.summary.objectValue, summary["fingerprint"]?.stringValue == fingerprint else { return nil }
+        var texts: [String]? = includeEntities ? stored.entityTexts : nil
+        if let inline = summary["entities"]?.arrayValue {
+            texts = inline.map { $0.withSortedKeys().serialized() }
+            summary["entities"] = nil
         }
-        object["cached"] = .bool(true)
-        return JSONValue.object(object).withSortedKeys()
+        summary["cached"] = .bool(true)
+        return Outcome(scenarioID: scenarioID, summary: JSONValue.object(summary).withSortedKeys(), entityTexts: texts,
+                       isCached: true, fingerprint: fingerprint, cacheNote: "")
     }
 }

@@ -116,13 +116,22 @@ struct Checker {
         return raw.count > 40 ? String(raw.prefix(37)) + "…" : raw
     }
 
-    /// The closest candidate to a misspelt name, if one is close enough.
+    /// The closest candidate to a misspelt name, if one is close enough (see `Suggestion`).
     static func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
+        Suggestion.closest(to: name, among: candidates)
+    }
+}
+
+/// "Did you mean …?": the closest of some names to a misspelt one.
+public enum Suggestion {
+    /// The candidate nearest to `name` by edit distance (case-insensitive; an exact match
+    /// ignoring case wins), if it is near enough to be a likely typo.
+    public static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
         var best: (String, Int)?
         let lower = name.lowercased()
         for candidate in candidates {
             if candidate.lowercased() == lower { return candidate }
-            let distance = editDistance(lower, candidate.lowercased())
+            let distance = Suggestion.editDistance(lower, candidate.lowercased())
             let allowed = name.count <= 3 ? 1 : max(2, name.count / 3)
             if distance <= allowed, distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
@@ -131,7 +140,7 @@ struct Checker {
 
     /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent
     /// transpositions (`valeu` → `value`) each cost 1.
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.utf8.prefix(64)), b = Array(b.utf8.prefix(64))
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -149,7 +158,9 @@ struct Checker {
         }
         return table[a.count][b.count]
     }
+}
 
+extension Checker {
     // MARK: - Inputs and names
 
     mutating func inputSlot(path: String, type: InputType) -> Int {

@@ -101,25 +101,7 @@ struct Lexer {
 
     /// Decodes the UTF-8 scalar at `index`; nil for malformed bytes.
     private func decodeScalar(at index: Int) -> (UInt32, Int)? {
-        let lead = bytes[index]
-        let count: Int
-        var value: UInt32
-        switch lead {
-        case 0x00..<0x80: return (UInt32(lead), 1)
-        case 0xC2...0xDF: count = 2; value = UInt32(lead & 0x1F)
-        case 0xE0...0xEF: count = 3; value = UInt32(lead & 0x0F)
-        case 0xF0...0xF4: count = 4; value = UInt32(lead & 0x07)
-        default: return nil
-        }
-        guard index + count <= bytes.count else { return nil }
-        for i in 1..<count {
-            let b = bytes[index + i]
-            guard b & 0xC0 == 0x80 else { return nil }
-            value = value << 6 | UInt32(b & 0x3F)
-        }
-        let minimum: UInt32 = count == 2 ? 0x80 : count == 3 ? 0x800 : 0x10000
-        guard value >= minimum, value <= 0x10FFFF, !(0xD800...0xDFFF).contains(value) else { return nil }
-        return (value, count)
+        UTF8Decoding.scalar(in: bytes, at: index).map { ($0.value, $0.length) }
     }
 
     // MARK: - Tokens

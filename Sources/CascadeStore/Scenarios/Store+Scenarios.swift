@@ -57,13 +57,13 @@ extension Store {
     /// Replaces a scenario's cached result in one transaction: the summary in `simulation_results`
     /// and, when given, per-entity rows in `scenario_entity_results`.
     public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summary: JSONValue,
-                            entities: [(id: String, result: JSONValue)]) throws {
+                            entities: [(id: String, json: String)]) throws {
         try write { db in
             _ = try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(scenarioID))
             if !entities.isEmpty {
                 _ = try db.bulkInsert(into: "scenario_entity_results", columns: ["scenario_id", "entity_id", "result"],
                                       count: entities.count, suffix: "", progress: { _ in }) { i, out in
-                    out += [.text(scenarioID), .text(entities[i].id), .json(entities[i].result.serialized())]
+                    out += [.text(scenarioID), .text(entities[i].id), .json(entities[i].json)]
                 }
             }
             _ = try db.execute("""
@@ -81,16 +81,17 @@ extension Store {
         }
     }
 
-    /// The cached result of a scenario, if it has one.
-    public func result(scenarioID: String) throws -> StoredResult? {
+    /// The cached result of a scenario, if it has one; the per-entity rows only when asked for.
+    public func result(scenarioID: String, includeEntities: Bool = true) throws -> StoredResult? {
         try read { db in
             guard let row = try db.queryOne("SELECT CAST(simulation_results AS TEXT) AS results FROM scenarios WHERE id = ?",
                                             [.text(scenarioID)]),
                   let text = row.string("results"), let summary = try? JSONValue.parse(text) else { return nil }
-            let entities = try db.query(
-                "SELECT CAST(result AS TEXT) AS result FROM scenario_entity_results WHERE scenario_id = ? ORDER BY entity_id",
-                [.text(scenarioID)]).compactMap { $0.string("result").flatMap { try? JSONValue.parse($0) } }
-            return StoredResult(summary: summary, entities: entities)
+            let entities = includeEntities ? try db.query(
+                "SELECT entity_id, CAST(result AS TEXT) AS result FROM scenario_entity_results WHERE scenario_id = ?",
+                [.text(scenarioID)]).compactMap { row in row.string("entity_id").flatMap { id in row.string("result").map { (id, $0) } } }
+                .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map(\.1) : []
+            return StoredResult(summary: summary, entityTexts: entities)
         }
     }
 

@@ -15,8 +15,9 @@ public struct StoredScenario: Sendable {
     public var resultsUpdatedAt: String?
 }
 
-/// A stored run result: the summary document, plus per-entity rows when they were stored apart.
+/// A stored run result: the summary document, plus the per-entity rows (JSON text, by entity
+/// id) when they were stored apart and asked for.
 public struct StoredResult: Sendable {
     public var summary: JSONValue
-    public var entities: [JSONValue]
+    public var entityTexts: [String]
 }
