@@ -25,7 +25,7 @@ struct FormulaRegisterCommand: ParsableCommand {
                 StoreOutput.printJSON(.object(JSONObject([
                     ("ok", .bool(true)), ("name", .string(registration.name)), ("version", .number(Double(registration.version))),
                     ("new", .bool(registration.isNew)), ("content_hash", .string(registration.contentHash)),
-                    ("warnings", .array(registration.warnings.map(StoreOutput.problemJSON))),
+                    ("warnings", .array(registration.warnings.map(Failure.problemJSON))),
                 ])))
             } else if registration.isNew {
                 StoreOutput.print("registered \(registration.reference) (\(document.testCases.count) test case\(document.testCases.count == 1 ? "" : "s") passed)")
