@@ -29,10 +29,11 @@ let package = Package(
         ),
         .target(name: "CascadeJSON", dependencies: ["CascadeFormula"], swiftSettings: strict),
 
-        // System libraries (Debian: libsqlite3-dev, libpq-dev, libxxhash-dev).
+        // System libraries (Debian: libsqlite3-dev, libpq-dev, libxxhash-dev, libedit-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
 
         .target(
             name: "CascadeStore",
@@ -49,7 +50,7 @@ let package = Package(
         .target(
             name: "CascadeCLI",
             dependencies: [
-                "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeEngine",
+                "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeEngine", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

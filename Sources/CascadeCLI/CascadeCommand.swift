@@ -6,7 +6,7 @@ public struct CascadeCommand: ParsableCommand {
         commandName: "cascade",
         abstract: "Sandboxed formula and scenario evaluation.",
         subcommands: [
-            EvalCommand.self,
+            EvalCommand.self, ReplCommand.self,
             InitCommand.self, ImportCommand.self, FormulaCommand.self, CoefficientCommand.self,
             ScenarioCommand.self, RunCommand.self,
         ]

@@ -11,28 +11,53 @@ enum Replay {
     static func main(
         _ arguments: [String], callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
     ) -> Int32 {
-        let paths = arguments.filter { !$0.hasPrefix("-") }
+        var slowest = 0
+        var paths: [String] = []
+        var rest = arguments[...]
+        while let a = rest.popFirst() {
+            if a == "--slowest", let n = rest.popFirst().flatMap({ Int($0) }) {
+                slowest = n
+            } else if !a.hasPrefix("-") {
+                paths.append(a)
+            }
+        }
         if paths.isEmpty {
-            print("usage: cascade-fuzz FILE|DIR...   (replays inputs; build with scripts/fuzz.sh to fuzz)")
+            print("usage: cascade-fuzz [--slowest N] FILE|DIR...   (replays inputs; scripts/fuzz.sh fuzzes)")
             return arguments.isEmpty ? 0 : 2
         }
         var count = 0
         var failures = 0
+        var times: [(ns: UInt64, bytes: Int, file: String)] = []
         for path in paths {
             for file in expand(path) {
                 guard let bytes = readFile(file) else {
-                    fputs("cascade-fuzz: cannot read \(file)\n", stderr)
+                    print("cascade-fuzz: cannot read \(file)")
                     failures += 1
                     continue
                 }
+                let start = monotonicNanoseconds()
                 bytes.withUnsafeBufferPointer { buffer in
                     _ = callback(buffer.baseAddress, buffer.count)
                 }
+                if slowest > 0 { times.append((monotonicNanoseconds() - start, bytes.count, file)) }
                 count += 1
             }
         }
         print("cascade-fuzz: replayed \(count) input(s) without a crash")
+        if slowest > 0 {
+            let total = times.reduce(0) { $0 + $1.ns }
+            print("total \(total / 1_000_000) ms, mean \(times.isEmpty ? 0 : total / UInt64(times.count) / 1000) µs per input; slowest:")
+            for t in times.sorted(by: { $0.ns > $1.ns }).prefix(slowest) {
+                print("  \(t.ns / 1000) µs  \(t.bytes) bytes  \(t.file)")
+            }
+        }
         return failures == 0 ? 0 : 1
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     /// A directory's regular files (sorted by name, not recursive), or the path itself.

@@ -24,6 +24,13 @@ let fuzzCallback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32 = { data,
 }
 
 #if FUZZING
+/// libFuzzer's own `main` (replaced by this file, but still linked) references this symbol; the
+/// driver below is what actually runs, through the same callback.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    fuzzCallback(data, size)
+}
+
 var argc = CommandLine.argc
 var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
 exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzCallback))

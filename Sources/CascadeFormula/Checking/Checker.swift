@@ -132,7 +132,7 @@ public enum Suggestion {
         for candidate in candidates {
             if candidate.lowercased() == lower { return candidate }
             let distance = Suggestion.editDistance(lower, candidate.lowercased())
-            let allowed = name.count <= 3 ? 1 : max(2, name.count / 3)
+            let allowed = name.count == 1 ? 0 : name.count <= 3 ? 1 : max(2, name.count / 3)
             if distance <= allowed, distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
         return best?.0

@@ -1,0 +1,47 @@
+import CascadeJSON
+import CascadeStore
+
+/// The store's formula registry as the REPL's library. The store is opened at the first `:load`,
+/// so that a REPL without a reachable store still does everything else.
+final class StoreFormulaLibrary: FormulaLibrary {
+    private let open: () throws -> Store
+    private var store: Store?
+
+    init(open: @escaping () throws -> Store) {
+        self.open = open
+    }
+
+    func load(_ name: String, version: Int?) throws -> LoadedFormula {
+        do {
+            let store = try self.store ?? open()
+            self.store = store
+            return LoadedFormula(try store.formula(FormulaReference(name: name, version: version)))
+        } catch let error as StoreError {
+            // "Not found" names the formula; other failures also say which store they concern.
+            let location = error.kind == .notFound ? nil : error.location
+            throw FormulaLibraryError(message: location.map { "\($0): \(error.message)" } ?? error.message, hint: error.hint)
+        }
+    }
+}
+
+extension LoadedFormula {
+    /// A stored version with its declared parameters and test cases.
+    init(_ stored: FormulaVersion) {
+        let document = stored.document
+        self.init(
+            name: document.name, version: stored.version, text: document.formulaText,
+            parameters: document.parameters.map { Parameter(name: $0.key, typeName: $0.value.stringValue ?? $0.value.serialized()) },
+            description: document.description,
+            testCases: document.testCases.map { testCase in
+                let expectation: LoadedTestCase.Expectation
+                if let code = testCase.expectedError {
+                    expectation = .error(code)
+                } else if testCase.expectedType == "undefined" {
+                    expectation = .undefined
+                } else {
+                    expectation = .value(testCase.expected ?? .null, tolerance: testCase.tolerance)
+                }
+                return LoadedTestCase(name: testCase.name, inputs: testCase.inputs, expectation: expectation)
+            })
+    }
+}
