@@ -24,7 +24,10 @@ let package = Package(
             name: "CascadeFormula",
             swiftSettings: strict + [
                 // Registers live in unsafe buffers; dynamic exclusivity checks only cost time there.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+                // LLVM's function merging would fold the per-operation closures (which differ only in
+                // the arithmetic they inline) back into one that calls through a pointer.
+                .unsafeFlags(["-enforce-exclusivity=unchecked", "-Xfrontend", "-disable-llvm-merge-functions-pass"],
+                             .when(configuration: .release)),
             ]
         ),
         .target(name: "CascadeJSON", dependencies: ["CascadeFormula"], swiftSettings: strict),
@@ -84,12 +87,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Engine benchmark at scale (release builds only): see Benchmarks/README.md.
+        .executableTarget(
+            name: "cascade-engine-bench",
+            dependencies: ["CascadeEngine", "CascadeStore"],
+            path: "Benchmarks/EngineBench",
+            swiftSettings: strict + [
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+            ]
+        ),
+
         .testTarget(name: "CascadeFormulaTests", dependencies: ["CascadeFormula", "CascadeJSON"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),
         .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine"], swiftSettings: strict),
         .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore"], swiftSettings: strict),
-        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI"], exclude: ["Transcripts"],
+        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore"], exclude: ["Transcripts"],
                     swiftSettings: strict),
     ]
 )

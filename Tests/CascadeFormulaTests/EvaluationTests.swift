@@ -55,6 +55,10 @@ struct EvaluationTests {
         ("if (x > 0) { if (x > 10) return 2; } else return 0;", ["x": .number(5)], .undefined),
         ("x === y", ["x": .number(-0.0), "y": .number(0)], .boolean(true)),
         ("1_000 * 1e-3", [:], .number(1)),
+        // Fused linear chains keep JavaScript's left-to-right order of operations.
+        ("0.1 * x + 0.2 * x + 0.3 * x - 0.6 * x", ["x": .number(0.7)], .number(-5.551115123125783e-17)),
+        ("1.5 * x - 2 * y + z + 0.1 * x", ["x": .number(0.7), "y": .number(-3.3), "z": .number(11)], .number(18.72)),
+        ("(x) * 3 - y + z - 0.25", ["x": .number(0.7), "y": .number(-3.3), "z": .number(11)], .number(16.15)),
     ]
 
     @Test(arguments: EvaluationTests.values)
@@ -75,6 +79,7 @@ struct EvaluationTests {
         ("Math.log(x)", ["x": .number(0)], "runtime.non-finite", "x = 0"),
         ("Math.sqrt(x)", ["x": .number(-1)], "runtime.non-finite", "x = -1"),
         ("x * 10", ["x": .number(1e308)], "runtime.non-finite", "x = 1e+308"),
+        ("1 + x * 1e300 - 1 + x * 1e300", ["x": .number(1e8)], "runtime.non-finite", "x * 1e300 = 1e+308"),
         ("x ** 0.5", ["x": .number(-8)], "runtime.non-finite", "x = -8"),
         ("Math.exp(x)", ["x": .number(1000)], "runtime.non-finite", "x = 1000"),
         ("1 ** x", ["x": .number(.infinity)], "type.binding", ""),  // inputs must be finite

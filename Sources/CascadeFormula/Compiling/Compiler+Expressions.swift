@@ -26,6 +26,7 @@ extension Compiler {
         case .unary(_, let operand):
             return numberOperand(operand)
         case .binary(let op, let left, let right):
+            if op == .add || op == .subtract, let fused = linearChain(expr) { return fused }
             return arithmetic(op, numberOperand(left), numberOperand(right), site(expr, [left, right]))
         case .conditional(let test, let a, let b):
             let t = boolean(test), x = number(a), y = number(b)
@@ -34,6 +35,107 @@ extension Compiler {
             return mathCall(callee, arguments, expr)
         default:
             return .code { _ in 0 }
+        }
+    }
+
+    /// One term of a fused sum: a constant, a register, or a constant times a register.
+    struct LinearTerm: Sendable {
+        enum Kind: Sendable { case constant, register, product }
+        var kind: Kind
+        var constant: Double
+        var register: Int
+        var constantFirst: Bool
+        var isSubtracted: Bool
+        /// The `+`/`-` node that adds this term (unused for the first), and the `*` node of a product.
+        var sumSite: ErrorSite?
+        var productSite: ErrorSite?
+    }
+
+    /// A left-deep chain `t₀ ± t₁ ± … ± tₙ` (four or more terms) of constants, registers and
+    /// constant × register products, compiled to one closure that performs the same operations in
+    /// the same order — so the same doubles — as the tree would, with every check in place.
+    func linearChain(_ expr: Expr) -> NumberOperand? {
+        var terms: [LinearTerm] = []
+        var node = expr
+        var pending: [(Expr, BinaryOperator, Expr, Expr)] = []  // (sum node, operator, left, right), top first
+        while case .binary(let op, let left, let right) = node.kind, op == .add || op == .subtract,
+              type(node) == .number {
+            pending.append((node, op, left, right))
+            node = stripParentheses(left)
+        }
+        guard pending.count >= 3, var first = linearTerm(node) else { return nil }
+        first.isSubtracted = false
+        terms.append(first)
+        for (sum, op, left, right) in pending.reversed() {
+            guard var term = linearTerm(right) else { return nil }
+            term.isSubtracted = op == .subtract
+            term.sumSite = site(sum, [left, right])
+            terms.append(term)
+        }
+        let fused = terms
+        let count = fused.count
+        return .code { f throws(FormulaError) in
+            var total = try Compiler.termValue(fused[0], f)
+            var k = 1
+            while k < count {
+                let t = fused[k]
+                let v = try Compiler.termValue(t, f)
+                let r = t.isSubtracted ? total - v : total + v
+                if !r.isFinite { throw t.sumSite!.nonFinite(r, [total, v]) }
+                total = r
+                k += 1
+            }
+            return total
+        }
+    }
+
+    @inline(__always)
+    static func termValue(_ t: LinearTerm, _ f: Frame) throws(FormulaError) -> Double {
+        switch t.kind {
+        case .constant: return t.constant
+        case .register: return f.numbers[t.register]
+        case .product:
+            let x = f.numbers[t.register]
+            let r = t.constant * x
+            if r.isFinite { return r }
+            throw t.productSite!.nonFinite(r, t.constantFirst ? [t.constant, x] : [x, t.constant])
+        }
+    }
+
+    func linearTerm(_ expr: Expr) -> LinearTerm? {
+        let e = stripParentheses(expr)
+        guard type(e) == .number else { return nil }
+        switch numberLeaf(e) {
+        case .constant(let c)?: return LinearTerm(kind: .constant, constant: c, register: 0, constantFirst: true, isSubtracted: false)
+        case .register(let k)?: return LinearTerm(kind: .register, constant: 0, register: k, constantFirst: true, isSubtracted: false)
+        default: break
+        }
+        guard case .binary(.multiply, let a, let b) = e.kind else { return nil }
+        switch (numberLeaf(stripParentheses(a)), numberLeaf(stripParentheses(b))) {
+        case (.constant(let c)?, .register(let k)?):
+            return LinearTerm(kind: .product, constant: c, register: k, constantFirst: true, isSubtracted: false,
+                              productSite: site(e, [a, b]))
+        case (.register(let k)?, .constant(let c)?):
+            return LinearTerm(kind: .product, constant: c, register: k, constantFirst: false, isSubtracted: false,
+                              productSite: site(e, [a, b]))
+        default:
+            return nil
+        }
+    }
+
+    /// A constant or register operand, without compiling anything.
+    func numberLeaf(_ e: Expr) -> NumberOperand? {
+        switch e.kind {
+        case .number(let x): return .constant(x)
+        case .unary(.negate, let inner):
+            if case .number(let x) = stripParentheses(inner).kind { return .constant(-x) }
+            return nil
+        case .identifier, .member:
+            if case .constant(let c) = checked.resolutions[e.id] { return .constant(c) }
+            if type(e) == .number, case .number(let k)? = storage(of: e) { return .register(k) }
+            return nil
+        default:
+            return nil
         }
     }
 

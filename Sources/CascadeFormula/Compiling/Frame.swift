@@ -1,5 +1,6 @@
 /// Where one slot (an input or a local) lives in a frame: the unboxed number/boolean registers,
 /// or the boxed value registers (strings, null, values of unknown type).
+@usableFromInline
 enum SlotStorage: Sendable, Equatable {
     case number(Int)
     case boolean(Int)
@@ -10,12 +11,12 @@ enum SlotStorage: Sendable, Equatable {
 /// inputs, and evaluate as often as you like; a frame must not be shared between threads.
 public final class Frame {
     /// Unboxed registers: numbers, and booleans as 0/1.
-    let numbers: UnsafeMutablePointer<Double>
+    @usableFromInline let numbers: UnsafeMutablePointer<Double>
     /// Boxed registers: strings, null, and values of unknown type.
     let values: UnsafeMutablePointer<Value>
     let numberCount: Int
     let valueCount: Int
-    let storage: [SlotStorage]
+    @usableFromInline let storage: [SlotStorage]
     let inputTypes: [InputType]
     let maxStringBytes: Int
     var steps = 0
@@ -40,13 +41,13 @@ public final class Frame {
     }
 
     /// Sets a number input (the fast path: no checks beyond the slot's storage kind).
-    @inline(__always)
+    @inlinable
     public func setNumber(_ x: Double, at slot: Int) {
         if case .number(let k) = storage[slot] { numbers[k] = x }
     }
 
     /// Sets a boolean input.
-    @inline(__always)
+    @inlinable
     public func setBoolean(_ b: Bool, at slot: Int) {
         if case .boolean(let k) = storage[slot] { numbers[k] = b ? 1 : 0 }
     }
