@@ -55,6 +55,7 @@ struct EvaluationTests {
         ("if (x > 0) { if (x > 10) return 2; } else return 0;", ["x": .number(5)], .undefined),
         ("x === y", ["x": .number(-0.0), "y": .number(0)], .boolean(true)),
         ("1_000 * 1e-3", [:], .number(1)),
+        ("x ** 2 + Math.pow(y, 2)", ["x": .number(-1.1), "y": .number(1e-200)], .number(1.2100000000000002)),
         // Fused linear chains keep JavaScript's left-to-right order of operations.
         ("0.1 * x + 0.2 * x + 0.3 * x - 0.6 * x", ["x": .number(0.7)], .number(-5.551115123125783e-17)),
         ("1.5 * x - 2 * y + z + 0.1 * x", ["x": .number(0.7), "y": .number(-3.3), "z": .number(11)], .number(18.72)),

@@ -50,9 +50,16 @@ public final class CompiledFormula: Sendable {
     @inline(__always)
     public func evaluate(_ frame: Frame) throws(FormulaError) -> Value {
         frame.steps = 0
-        frame.result = .undefined
-        _ = try run(frame)
-        return frame.result
+        frame.resultIsNumber = false
+        if case .undefined = frame.result {} else { frame.result = .undefined }
+        do {
+            _ = try run(frame)
+        } catch {
+            // The compiled closures throw only FormulaError; they are declared with untyped
+            // `throws` because typed-throws closures cost a reabstraction thunk per call.
+            throw error as? FormulaError ?? FormulaError(Diagnostic(.runtime, "internal", "\(error)", at: SourceRange(0, 0)))
+        }
+        return frame.resultIsNumber ? .number(frame.resultNumber) : frame.result
     }
 
     /// Binds inputs by name (records by nesting) and evaluates. Convenient, not the fast path.

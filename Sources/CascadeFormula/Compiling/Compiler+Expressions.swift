@@ -21,7 +21,7 @@ extension Compiler {
             switch numberOperand(operand) {
             case .constant(let c): return .constant(-c)
             case .register(let k): return .code { f in -f.numbers[k] }
-            case .code(let c): return .code { f throws(FormulaError) in -(try c(f)) }
+            case .code(let c): return .code { f throws in -(try c(f)) }
             }
         case .unary(_, let operand):
             return numberOperand(operand)
@@ -30,7 +30,7 @@ extension Compiler {
             return arithmetic(op, numberOperand(left), numberOperand(right), site(expr, [left, right]))
         case .conditional(let test, let a, let b):
             let t = boolean(test), x = number(a), y = number(b)
-            return .code { f throws(FormulaError) in try t(f) ? try x(f) : try y(f) }
+            return .code { f throws in try t(f) ? try x(f) : try y(f) }
         case .call(let callee, let arguments):
             return mathCall(callee, arguments, expr)
         default:
@@ -72,16 +72,19 @@ extension Compiler {
             term.sumSite = site(sum, [left, right])
             terms.append(term)
         }
-        let fused = terms
-        let count = fused.count
-        return .code { f throws(FormulaError) in
-            var total = try Compiler.termValue(fused[0], f)
+        // The hot loop reads plain values only; the error sites are looked up on failure.
+        let sites = terms
+        let compact = terms.map { CompactTerm(kind: $0.kind, constant: $0.constant, register: $0.register,
+                                              isSubtracted: $0.isSubtracted) }
+        let count = compact.count
+        return .code { f throws in
+            var total = try Compiler.termValue(compact[0], f, sites[0])
             var k = 1
             while k < count {
-                let t = fused[k]
-                let v = try Compiler.termValue(t, f)
+                let t = compact[k]
+                let v = try Compiler.termValue(t, f, sites[k])
                 let r = t.isSubtracted ? total - v : total + v
-                if !r.isFinite { throw t.sumSite!.nonFinite(r, [total, v]) }
+                if !r.isFinite { throw sites[k].sumSite!.nonFinite(r, [total, v]) }
                 total = r
                 k += 1
             }
@@ -89,8 +92,16 @@ extension Compiler {
         }
     }
 
+    /// A fused sum's term without its error sites.
+    struct CompactTerm: Sendable {
+        var kind: LinearTerm.Kind
+        var constant: Double
+        var register: Int
+        var isSubtracted: Bool
+    }
+
     @inline(__always)
-    static func termValue(_ t: LinearTerm, _ f: Frame) throws(FormulaError) -> Double {
+    static func termValue(_ t: CompactTerm, _ f: Frame, _ site: @autoclosure () -> LinearTerm) throws(FormulaError) -> Double {
         switch t.kind {
         case .constant: return t.constant
         case .register: return f.numbers[t.register]
@@ -98,7 +109,8 @@ extension Compiler {
             let x = f.numbers[t.register]
             let r = t.constant * x
             if r.isFinite { return r }
-            throw t.productSite!.nonFinite(r, t.constantFirst ? [t.constant, x] : [x, t.constant])
+            let term = site()
+            throw term.productSite!.nonFinite(r, term.constantFirst ? [t.constant, x] : [x, t.constant])
         }
     }
 
@@ -140,7 +152,7 @@ extension Compiler {
     }
 
     func unwrapNumber(_ code: @escaping ValueCode, _ site: ErrorSite) -> NumberCode {
-        { f throws(FormulaError) in
+        { f throws in
             let v = try code(f)
             if case .number(let x) = v { return x }
             throw site.typeMismatch(expected: "a number", found: v)
@@ -148,13 +160,23 @@ extension Compiler {
     }
 
     func arithmetic(_ op: BinaryOperator, _ a: NumberOperand, _ b: NumberOperand, _ site: ErrorSite) -> NumberOperand {
+        // x ** 2: fdlibm's pow (V8's) returns x * x for y == 2 and any finite x; skip the call.
+        if op == .power, case .constant(2) = b, !{ if case .constant = a { true } else { false } }() {
+            let x = a.code
+            return .code { f throws in
+                let v = try x(f)
+                let r = v * v
+                if r.isFinite { return r }
+                throw site.nonFinite(r, [v, 2])
+            }
+        }
         switch op {
-        case .add: Compiler.combine(AddOperation.self, a, b, site)
-        case .subtract: Compiler.combine(SubtractOperation.self, a, b, site)
-        case .multiply: Compiler.combine(MultiplyOperation.self, a, b, site)
-        case .divide: Compiler.combine(DivideOperation.self, a, b, site)
-        case .remainder: Compiler.combine(RemainderOperation.self, a, b, site)
-        default: Compiler.combine(PowerOperation.self, a, b, site)
+        case .add: return Compiler.combine(AddOperation.self, a, b, site)
+        case .subtract: return Compiler.combine(SubtractOperation.self, a, b, site)
+        case .multiply: return Compiler.combine(MultiplyOperation.self, a, b, site)
+        case .divide: return Compiler.combine(DivideOperation.self, a, b, site)
+        case .remainder: return Compiler.combine(RemainderOperation.self, a, b, site)
+        default: return Compiler.combine(PowerOperation.self, a, b, site)
         }
     }
 
@@ -165,23 +187,23 @@ extension Compiler {
         switch (a, b) {
         case let (.constant(x), .constant(y)):
             if let r = try? Op.apply(x, y, site) { return .constant(r) }
-            return .code { _ throws(FormulaError) in try Op.apply(x, y, site) }
+            return .code { _ throws in try Op.apply(x, y, site) }
         case let (.register(i), .register(j)):
-            return .code { f throws(FormulaError) in try Op.apply(f.numbers[i], f.numbers[j], site) }
+            return .code { f throws in try Op.apply(f.numbers[i], f.numbers[j], site) }
         case let (.register(i), .constant(y)):
-            return .code { f throws(FormulaError) in try Op.apply(f.numbers[i], y, site) }
+            return .code { f throws in try Op.apply(f.numbers[i], y, site) }
         case let (.constant(x), .register(j)):
-            return .code { f throws(FormulaError) in try Op.apply(x, f.numbers[j], site) }
+            return .code { f throws in try Op.apply(x, f.numbers[j], site) }
         case let (.code(p), .constant(y)):
-            return .code { f throws(FormulaError) in try Op.apply(try p(f), y, site) }
+            return .code { f throws in try Op.apply(try p(f), y, site) }
         case let (.constant(x), .code(q)):
-            return .code { f throws(FormulaError) in try Op.apply(x, try q(f), site) }
+            return .code { f throws in try Op.apply(x, try q(f), site) }
         case let (.code(p), .register(j)):
-            return .code { f throws(FormulaError) in try Op.apply(try p(f), f.numbers[j], site) }
+            return .code { f throws in try Op.apply(try p(f), f.numbers[j], site) }
         case let (.register(i), .code(q)):
-            return .code { f throws(FormulaError) in try Op.apply(f.numbers[i], try q(f), site) }
+            return .code { f throws in try Op.apply(f.numbers[i], try q(f), site) }
         case let (.code(p), .code(q)):
-            return .code { f throws(FormulaError) in
+            return .code { f throws in
                 let x = try p(f)
                 return try Op.apply(x, try q(f), site)
             }
@@ -194,7 +216,7 @@ extension Compiler {
         let site = site(expr, arguments)
         let operands = arguments.map(numberOperand)
         switch function {
-        case .pow: return Compiler.combine(PowerOperation.self, operands[0], operands[1], site)
+        case .pow: return arithmetic(.power, operands[0], operands[1], site)
         case .max: return Compiler.fold(MaxOperation.self, operands, site)
         case .min: return Compiler.fold(MinOperation.self, operands, site)
         case .abs: return Compiler.unary(AbsOperation.self, operands[0], site)
@@ -236,11 +258,11 @@ extension Compiler {
             case .register(let k): return .code { f in Op.apply(f.numbers[k]) }
             default:
                 let c = operand.code
-                return .code { f throws(FormulaError) in Op.apply(try c(f)) }
+                return .code { f throws in Op.apply(try c(f)) }
             }
         }
         let c = operand.code
-        return .code { f throws(FormulaError) in
+        return .code { f throws in
             let x = try c(f)
             let r = Op.apply(x)
             if r.isFinite { return r }
@@ -263,13 +285,13 @@ extension Compiler {
             return { _ in false }
         case .unary(_, let operand):
             let a = boolean(operand)
-            return { f throws(FormulaError) in !(try a(f)) }
+            return { f throws in !(try a(f)) }
         case .binary(.and, let left, let right):
             let a = boolean(left), b = boolean(right)
-            return { f throws(FormulaError) in try a(f) ? try b(f) : false }
+            return { f throws in try a(f) ? try b(f) : false }
         case .binary(.or, let left, let right):
             let a = boolean(left), b = boolean(right)
-            return { f throws(FormulaError) in try a(f) ? true : try b(f) }
+            return { f throws in try a(f) ? true : try b(f) }
         case .binary(let op, let left, let right) where op.isRelational:
             let a = numberOperand(left), b = numberOperand(right)
             switch op {
@@ -282,14 +304,14 @@ extension Compiler {
             return equality(op, left, right, expr)
         case .conditional(let test, let a, let b):
             let t = boolean(test), x = boolean(a), y = boolean(b)
-            return { f throws(FormulaError) in try t(f) ? try x(f) : try y(f) }
+            return { f throws in try t(f) ? try x(f) : try y(f) }
         default:
             return { _ in false }
         }
     }
 
     func unwrapBoolean(_ code: @escaping ValueCode, _ site: ErrorSite) -> BoolCode {
-        { f throws(FormulaError) in
+        { f throws in
             let v = try code(f)
             if case .boolean(let b) = v { return b }
             throw site.typeMismatch(expected: "a boolean", found: v)
@@ -301,10 +323,10 @@ extension Compiler {
         case let (.register(i), .constant(y)): return { f in Op.apply(f.numbers[i], y) }
         case let (.constant(x), .register(j)): return { f in Op.apply(x, f.numbers[j]) }
         case let (.register(i), .register(j)): return { f in Op.apply(f.numbers[i], f.numbers[j]) }
-        case let (.code(p), .constant(y)): return { f throws(FormulaError) in Op.apply(try p(f), y) }
+        case let (.code(p), .constant(y)): return { f throws in Op.apply(try p(f), y) }
         default:
             let p = a.code, q = b.code
-            return { f throws(FormulaError) in
+            return { f throws in
                 let x = try p(f)
                 return Op.apply(x, try q(f))
             }
@@ -320,7 +342,7 @@ extension Compiler {
         }
         if leftType == .boolean && rightType == .boolean {
             let a = boolean(left), b = boolean(right)
-            return { f throws(FormulaError) in
+            return { f throws in
                 let x = try a(f)
                 return (x == (try b(f))) == isEqual
             }
@@ -328,10 +350,10 @@ extension Compiler {
         if leftType == .string && rightType == .string {
             if case .string(let constant) = stripParentheses(right).kind {
                 let a = string(left)
-                return { f throws(FormulaError) in jsStringEquals(try a(f), constant) == isEqual }
+                return { f throws in jsStringEquals(try a(f), constant) == isEqual }
             }
             let a = string(left), b = string(right)
-            return { f throws(FormulaError) in
+            return { f throws in
                 let x = try a(f)
                 return jsStringEquals(x, try b(f)) == isEqual
             }
@@ -340,7 +362,7 @@ extension Compiler {
         let a = value(left), b = value(right)
         let isLoose = op == .looseEqual || op == .looseNotEqual
         let site = site(expr, [left, right])
-        return { f throws(FormulaError) in
+        return { f throws in
             let x = try a(f)
             let y = try b(f)
             if case .record = x { throw site.typeMismatch(expected: "a scalar", found: x) }
@@ -364,17 +386,17 @@ extension Compiler {
             let a = string(left), b = string(right)
             let limit = limits.maxStringBytes
             let site = site(expr, [left, right])
-            return { f throws(FormulaError) in
+            return { f throws in
                 let x = try a(f)
                 return try Compiler.concatenate(x, try b(f), limit: limit, site: site)
             }
         case .conditional(let test, let a, let b) where type(expr) == .string:
             let t = boolean(test), x = string(a), y = string(b)
-            return { f throws(FormulaError) in try t(f) ? try x(f) : try y(f) }
+            return { f throws in try t(f) ? try x(f) : try y(f) }
         default:
             let v = value(expr)
             let site = site(expr)
-            return { f throws(FormulaError) in
+            return { f throws in
                 let result = try v(f)
                 if case .string(let s) = result { return s }
                 throw site.typeMismatch(expected: "a string", found: result)
@@ -387,14 +409,14 @@ extension Compiler {
         switch type(expr) {
         case .number:
             let n = number(expr)
-            return { f throws(FormulaError) in .number(try n(f)) }
+            return { f throws in .number(try n(f)) }
         case .boolean:
             let b = boolean(expr)
-            return { f throws(FormulaError) in .boolean(try b(f)) }
+            return { f throws in .boolean(try b(f)) }
         case .string:
             if case .value(let k)? = storage(of: expr) { return { f in f.values[k] } }
             let s = string(expr)
-            return { f throws(FormulaError) in .string(try s(f)) }
+            return { f throws in .string(try s(f)) }
         default:
             break
         }
@@ -408,7 +430,7 @@ extension Compiler {
             if case .dynamicMember = checked.resolutions[expr.id], case .member(let object, let name, _) = expr.kind {
                 let base = value(object)
                 let site = site(expr)
-                return { f throws(FormulaError) in
+                return { f throws in
                     let record = try base(f)
                     guard case .record(let fields) = record, let field = fields[name] else {
                         throw site.missingField(name, in: record)
@@ -419,12 +441,12 @@ extension Compiler {
             return { _ in .null }
         case .conditional(let test, let a, let b):
             let t = boolean(test), x = value(a), y = value(b)
-            return { f throws(FormulaError) in try t(f) ? try x(f) : try y(f) }
+            return { f throws in try t(f) ? try x(f) : try y(f) }
         case .binary(.add, let left, let right):
             let a = value(left), b = value(right)
             let limit = limits.maxStringBytes
             let site = site(expr, [left, right])
-            return { f throws(FormulaError) in
+            return { f throws in
                 let x = try a(f)
                 return try Compiler.dynamicAdd(x, try b(f), limit: limit, site: site)
             }

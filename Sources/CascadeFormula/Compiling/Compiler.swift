@@ -59,7 +59,7 @@ struct Compiler {
             let cost = checked.costBound
             let maxSteps = limits.maxSteps
             let code = returnCode(expr)
-            return { f throws(FormulaError) in
+            return { f throws in
                 f.steps &+= cost
                 if f.steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
                 return try code(f)
@@ -78,20 +78,21 @@ struct Compiler {
         switch type(expr) {
         case .number:
             let n = number(expr)
-            return { f throws(FormulaError) in
-                f.result = .number(try n(f))
+            return { f throws in
+                f.resultNumber = try n(f)
+                f.resultIsNumber = true
                 return true
             }
         case .boolean:
             let b = boolean(expr)
-            return { f throws(FormulaError) in
+            return { f throws in
                 f.result = .boolean(try b(f))
                 return true
             }
         default:
             let v = value(expr)
             let site = site(expr)
-            return { f throws(FormulaError) in
+            return { f throws in
                 let result = try v(f)
                 if case .record = result { throw site.typeMismatch(expected: "a returnable scalar", found: result) }
                 f.result = result
@@ -104,21 +105,34 @@ struct Compiler {
 
     /// A block: meters its own statements' cost once on entry, then runs them in order.
     func block(_ statements: [Stmt], range: SourceRange) -> StatementCode {
-        var codes: [StatementCode] = []
+        var reachable: [Stmt] = []
         var ownCost = 0
         for statement in statements {
             if case .empty = statement.kind { continue }
-            codes.append(self.statement(statement))
+            reachable.append(statement)
             ownCost += meteredCost(statement)
             if case .returnValue = statement.kind { break }  // the rest is unreachable
         }
         let maxSteps = limits.maxSteps
-        let body = Compiler.sequence(codes[...])
+        let body = sequence(reachable[...])
         let cost = ownCost
-        return { f throws(FormulaError) in
+        return { f throws in
             f.steps &+= cost
             if f.steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
             return try body(f)
+        }
+    }
+
+    /// Statements in order, stopping at a `return`. Built as a chain of closures, never stored in
+    /// an array: closures kept in generic containers are called through a reabstraction thunk.
+    func sequence(_ statements: ArraySlice<Stmt>) -> StatementCode {
+        guard let first = statements.first else { return { _ in false } }
+        let head = statement(first)
+        if statements.count == 1 { return head }
+        let rest = sequence(statements.dropFirst())
+        return { f throws in
+            if try head(f) { return true }
+            return try rest(f)
         }
     }
 
@@ -145,16 +159,6 @@ struct Compiler {
         }
     }
 
-    static func sequence(_ codes: ArraySlice<StatementCode>) -> StatementCode {
-        guard let first = codes.first else { return { _ in false } }
-        if codes.count == 1 { return first }
-        let rest = sequence(codes.dropFirst())
-        return { f throws(FormulaError) in
-            if try first(f) { return true }
-            return try rest(f)
-        }
-    }
-
     func statement(_ statement: Stmt) -> StatementCode {
         switch statement.kind {
         case .empty, .invalid, .expression:
@@ -173,10 +177,10 @@ struct Compiler {
             let test = boolean(condition)
             let a = branch(then)
             guard let otherwise else {
-                return { f throws(FormulaError) in try test(f) ? try a(f) : false }
+                return { f throws in try test(f) ? try a(f) : false }
             }
             let b = branch(otherwise)
-            return { f throws(FormulaError) in try test(f) ? try a(f) : try b(f) }
+            return { f throws in try test(f) ? try a(f) : try b(f) }
         case .declaration(_, _, let nameRange, let initializer):
             guard let slot = checked.locals.firstIndex(where: { $0.range == nameRange }) else { return { _ in false } }
             return store(initializer, into: localStorage[slot], type: checked.locals[slot].type)
@@ -195,19 +199,19 @@ struct Compiler {
         switch storage {
         case .number(let k):
             let n = number(expr)
-            return { f throws(FormulaError) in
+            return { f throws in
                 f.numbers[k] = try n(f)
                 return false
             }
         case .boolean(let k):
             let b = boolean(expr)
-            return { f throws(FormulaError) in
+            return { f throws in
                 f.numbers[k] = try b(f) ? 1 : 0
                 return false
             }
         case .value(let k):
             let v = value(expr)
-            return { f throws(FormulaError) in
+            return { f throws in
                 f.values[k] = try v(f)
                 return false
             }
@@ -226,14 +230,14 @@ struct Compiler {
             let current = NumberOperand.register(k)
             let combined = arithmetic(binary, current, numberOperand(value), site)
             let code = combined.code
-            return { f throws(FormulaError) in
+            return { f throws in
                 f.numbers[k] = try code(f)
                 return false
             }
         case .value(let k) where localType == .string:
             let rhs = string(value)
             let limit = limits.maxStringBytes
-            return { f throws(FormulaError) in
+            return { f throws in
                 guard case .string(let s) = f.values[k] else { return false }
                 f.values[k] = .string(try Compiler.concatenate(s, try rhs(f), limit: limit, site: site))
                 return false
@@ -242,7 +246,7 @@ struct Compiler {
             // A local of unknown type: numbers add, strings join, anything else fails.
             let rhs = self.value(value)
             let limit = limits.maxStringBytes
-            return { f throws(FormulaError) in
+            return { f throws in
                 f.values[k] = try Compiler.dynamicAdd(f.values[k], try rhs(f), limit: limit, site: site)
                 return false
             }
@@ -250,7 +254,7 @@ struct Compiler {
             // A local of unknown type: it must hold a number now.
             let rhs = number(value)
             let apply = Compiler.operation(binary)
-            return { f throws(FormulaError) in
+            return { f throws in
                 guard case .number(let x) = f.values[k] else {
                     throw site.typeMismatch(expected: "a number", found: f.values[k])
                 }

@@ -18,15 +18,20 @@ public final class Frame {
     let valueCount: Int
     @usableFromInline let storage: [SlotStorage]
     let inputTypes: [InputType]
+    let isStringSlot: [Bool]
     let maxStringBytes: Int
     var steps = 0
+    /// The returned value: a number unboxed (the common case), anything else in `result`.
     var result: Value = .undefined
+    var resultNumber = 0.0
+    var resultIsNumber = false
 
     init(numberCount: Int, valueCount: Int, storage: [SlotStorage], inputTypes: [InputType], maxStringBytes: Int) {
         self.numberCount = numberCount
         self.valueCount = valueCount
         self.storage = storage
         self.inputTypes = inputTypes
+        self.isStringSlot = inputTypes.map { $0 == .string }
         self.maxStringBytes = maxStringBytes
         numbers = .allocate(capacity: max(numberCount, 1))
         numbers.initialize(repeating: 0, count: max(numberCount, 1))
@@ -54,6 +59,12 @@ public final class Frame {
 
     /// Sets any input from a value, checking it against the slot's declared type.
     public func setValue(_ value: Value, at slot: Int) throws(FormulaError) {
+        // The common case first: a string into a string slot.
+        if case .string(let s) = value, isStringSlot[slot], s.utf8.count <= maxStringBytes,
+           case .value(let k) = storage[slot] {
+            values[k] = value
+            return
+        }
         let type = inputTypes[slot]
         switch (storage[slot], value) {
         case (.number(let k), .number(let x)) where x.isFinite:

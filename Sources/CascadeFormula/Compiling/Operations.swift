@@ -1,9 +1,9 @@
-typealias NumberCode = @Sendable (Frame) throws(FormulaError) -> Double
-typealias BoolCode = @Sendable (Frame) throws(FormulaError) -> Bool
-typealias StringCode = @Sendable (Frame) throws(FormulaError) -> String
-typealias ValueCode = @Sendable (Frame) throws(FormulaError) -> Value
+typealias NumberCode = @Sendable (Frame) throws -> Double
+typealias BoolCode = @Sendable (Frame) throws -> Bool
+typealias StringCode = @Sendable (Frame) throws -> String
+typealias ValueCode = @Sendable (Frame) throws -> Value
 /// Runs a statement; true when it executed `return` (the value is then in `Frame.result`).
-typealias StatementCode = @Sendable (Frame) throws(FormulaError) -> Bool
+typealias StatementCode = @Sendable (Frame) throws -> Bool
 
 /// A numeric operand, kept as a constant or a register when possible so that operations on
 /// leaves compile to a single closure.
@@ -125,7 +125,9 @@ enum Log2Operation: MathOperation { static func apply(_ x: Double) -> Double { J
 /// JavaScript's `===` on two strings: equal code units (not Swift's canonical equivalence).
 @inline(__always)
 func jsStringEquals(_ a: String, _ b: String) -> Bool {
-    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    // Swift's `==` (canonical equivalence) is never false when the code units are equal, so a
+    // `false` is final; a `true` is confirmed byte by byte.
+    a == b && a.utf8.elementsEqual(b.utf8)
 }
 
 /// JavaScript's `===` on two scalar values.
