@@ -53,8 +53,16 @@ final class Propagator {
     var isFeedbackPass = false
     var shock: [Double]
     var evaluations = 0
-    /// Level → enabled, read on every edge.
+    /// Level → enabled, read on every edge (unless all are).
     let levelEnabled: [Bool]
+    let allLevelsEnabled: Bool
+    // The graph's hot arrays, held as constants so the loops need not reload them.
+    let incomingStart: [Int]
+    let edgeSource: [Int]
+    let edgeClass: [EdgeClass]
+    let edgeIsBottleneck: [Bool]
+    let levels: [Int]
+    let entityHasBottleneck: [Bool]
     /// Members of the cycle being solved, and their current iterate.
     var inCycle: [Bool]
     var iterate: [Double]
@@ -81,6 +89,15 @@ final class Propagator {
         previousPass = Array(repeating: 0, count: n)
         shock = Array(repeating: 0, count: n)
         levelEnabled = (0..<10).map { run.scenario.settings(for: $0).isEnabled }
+        allLevelsEnabled = !levelEnabled.contains(false)
+        incomingStart = run.incomingStart
+        edgeSource = run.edgeSource
+        edgeClass = run.edgeClass
+        edgeIsBottleneck = run.edgeIsBottleneck
+        levels = run.levels
+        var hasBottleneck = Array(repeating: false, count: n)
+        for edge in run.edgeTarget.indices where run.edgeIsBottleneck[edge] { hasBottleneck[run.edgeTarget[edge]] = true }
+        entityHasBottleneck = hasBottleneck
         inCycle = Array(repeating: false, count: n)
         iterate = Array(repeating: 0, count: n)
         isFixed = Array(repeating: false, count: e)
@@ -144,32 +161,42 @@ final class Propagator {
     /// solved, its members' impacts are read from `iterate` and edges from outside it keep the
     /// contribution computed once (`isFixed`).
     func accumulate(_ i: Int, _ settings: LevelSettings) -> Double {
-        let range = run.incomingStart[i]..<run.incomingStart[i + 1]
+        let range = incomingStart[i]..<incomingStart[i + 1]
         var bottleneckMin = Double.infinity
         var bottleneckEdge = -1
+        var sum = 0.0
+        let hasBottleneck = entityHasBottleneck[i]
         for e in range {
-            let s = run.edgeSource[e]
+            let s = edgeSource[e]
             if isFixed[e] {
                 // computed once for this cycle; `contribution[e]` and `state[e]` hold it
-            } else if run.edgeClass[e] == .feedback && !isFeedbackPass {
+            } else if edgeClass[e] == .feedback && !isFeedbackPass {
                 state[e] = .skipped
                 contribution[e] = 0
-                continue
-            } else if !levelEnabled[run.levels[s]] {
+            } else if !allLevelsEnabled && !levelEnabled[levels[s]] {
                 state[e] = .blocked
                 contribution[e] = 0
-                continue
             } else {
-                let sourceImpact = run.edgeClass[e] == .feedback ? previousPass[s] : (inCycle[s] ? iterate[s] : impact[s])
+                let sourceImpact = edgeClass[e] == .feedback ? previousPass[s] : (inCycle[s] ? iterate[s] : impact[s])
                 contribution[e] = evaluateContribution(e, sourceImpact: sourceImpact, damping: settings.damping)
             }
-            if run.edgeIsBottleneck[e] && state[e] != .failed && contribution[e] < bottleneckMin {
-                bottleneckMin = contribution[e]
-                bottleneckEdge = e
+            if hasBottleneck {
+                if edgeIsBottleneck[e] && state[e] != .failed && state[e] != .skipped && state[e] != .blocked
+                    && contribution[e] < bottleneckMin {
+                    bottleneckMin = contribution[e]
+                    bottleneckEdge = e
+                }
+            } else {
+                // No bottleneck input: every contribution counts as computed, in order.
+                switch state[e] {
+                case .skipped, .blocked, .failed: shown[e] = 0
+                default: shown[e] = contribution[e]
+                }
+                sum += shown[e]
             }
         }
         bindingEdge[i] = bottleneckEdge
-        var sum = 0.0
+        guard hasBottleneck else { return sum + shock[i] }
         for e in range {
             switch state[e] {
             case .skipped, .blocked, .failed:

@@ -134,7 +134,7 @@ public struct ScenarioService {
               var summary = stored.summary.objectValue, summary["fingerprint"]?.stringValue == fingerprint else { return nil }
         var texts: [String]? = includeEntities ? stored.entityTexts : nil
         if let inline = summary["entities"]?.arrayValue {
-            texts = inline.map { $0.withSortedKeys().serialized() }
+            texts = includeEntities ? inline.map { $0.withSortedKeys().serialized() } : nil
             summary["entities"] = nil
         }
         summary["cached"] = .bool(true)
