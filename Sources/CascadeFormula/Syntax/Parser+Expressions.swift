@@ -315,10 +315,7 @@ extension Parser {
         default:
             advance()
             if current.isPunctuator("=>") {
-                forbid("function", "arrow functions are not allowed in formulas", at: token.range.union(current.range),
-                       hint: "compute the value inline or with `const` steps")
-                advance()
-                skipArrowBody()
+                rejectArrowFunction(startingAt: token.range)
                 return makeExpr(.invalid, token.range)
             }
             if Parser.reservedWords.contains(name) {
@@ -338,10 +335,7 @@ extension Parser {
             if current.isPunctuator(")") {
                 advance()
                 if current.isPunctuator("=>") {
-                    forbid("function", "arrow functions are not allowed in formulas", at: token.range.union(current.range),
-                           hint: "compute the value inline or with `const` steps")
-                    advance()
-                    skipArrowBody()
+                    rejectArrowFunction(startingAt: token.range)
                 } else {
                     error("empty parentheses", at: token.range.union(SourceRange(previousEnd, previousEnd)), code: "empty-parentheses")
                 }
@@ -356,10 +350,7 @@ extension Parser {
                 return makeExpr(.invalid, token.range.union(inner.range))
             }
             if current.isPunctuator("=>") {
-                forbid("function", "arrow functions are not allowed in formulas", at: current.range,
-                       hint: "compute the value inline or with `const` steps")
-                advance()
-                skipArrowBody()
+                rejectArrowFunction(startingAt: token.range)
                 return makeExpr(.invalid, token.range)
             }
             return makeExpr(.parenthesized(inner), token.range.union(close))
@@ -394,6 +385,15 @@ extension Parser {
             error("expected an expression, found \(token.quoted)", at: token.range, code: "expected-expression")
             return makeExpr(.invalid, token.range)
         }
+    }
+
+    /// Reports an arrow function whose parameters start at `start` (the current token is `=>`)
+    /// and skips its body.
+    mutating func rejectArrowFunction(startingAt start: SourceRange) {
+        forbid("function", "arrow functions are not allowed in formulas", at: start.union(current.range),
+               hint: "compute the value inline or with `const` steps")
+        advance()
+        skipArrowBody()
     }
 
     mutating func skipArrowBody() {
