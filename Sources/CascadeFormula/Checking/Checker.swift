@@ -72,7 +72,7 @@ struct Checker {
     mutating func run() -> CheckedFormula {
         var canFallOff = false
         var cost = 0
-        if tree.hasErrors && tree.nodeCount >= limits.maxNodes || tree.diagnostics.contains(where: { $0.kind == .limit && $0.isError }) {
+        if !tree.isComplete {
             // A limit stopped the parser: the tree is partial; don't pile checker errors on top.
             return finish(canFallOff: false, cost: 0)
         }

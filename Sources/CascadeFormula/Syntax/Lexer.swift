@@ -353,7 +353,8 @@ struct Lexer {
         var valid = true
         var byteCount = 0
         while true {
-            guard position < bytes.count, !isLineTerminator(at: position) || (bytes[position] == 0xE2) else {
+            // A string ends at LF or CR; U+2028 and U+2029 may stand in it (ES2019).
+            guard position < bytes.count, bytes[position] != 0x0A, bytes[position] != 0x0D else {
                 diagnostics.add(.syntax, "unterminated-string", "unterminated string literal",
                                 at: SourceRange(start, position), hint: "close the string on the same line")
                 return .invalid

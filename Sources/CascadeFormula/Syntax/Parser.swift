@@ -24,7 +24,7 @@ struct Parser {
         if size > limits.maxSourceBytes {
             sink.add(.limit, "source-size", "the formula is \(size) bytes; the limit is \(limits.maxSourceBytes)",
                      at: SourceRange(0, 0), hint: "formulas are small expressions; move data into bindings or coefficients")
-            return SyntaxTree(source: source, form: .body([]), diagnostics: sink.sorted(), nodeCount: 0)
+            return SyntaxTree(source: source, form: .body([]), diagnostics: sink.sorted(), nodeCount: 0, isComplete: false)
         }
         var lexer = Lexer(source: source, limits: limits, sink: sink)
         let tokens = lexer.tokenize()
@@ -36,7 +36,8 @@ struct Parser {
         } else {
             form = .body(statements)
         }
-        return SyntaxTree(source: source, form: form, diagnostics: parser.sink.sorted(), nodeCount: parser.nodeCount)
+        return SyntaxTree(source: source, form: form, diagnostics: parser.sink.sorted(), nodeCount: parser.nodeCount,
+                          isComplete: !parser.isAborted)
     }
 
     init(tokens: [Token], sink: DiagnosticSink, limits: Limits) {

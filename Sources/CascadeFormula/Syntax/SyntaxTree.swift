@@ -94,6 +94,8 @@ public struct SyntaxTree: Sendable {
     public var diagnostics: [Diagnostic]
     /// Number of nodes (expressions and statements).
     public var nodeCount: Int
+    /// False when a limit stopped the parser: the tree covers only part of the source.
+    public var isComplete = true
 
     public var hasErrors: Bool { diagnostics.contains { $0.isError } }
 }
