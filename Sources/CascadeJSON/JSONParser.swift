@@ -187,6 +187,16 @@ struct JSONParser {
     mutating func parseString() throws(JSONError) -> String {
         let start = position
         position += 1
+        // Most strings have no escapes: take the bytes up to the closing quote in one piece.
+        var end = position
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\""), end - position <= limits.maxStringBytes,
+           let text = String(validating: UnsafeBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self) {
+            position = end + 1
+            return text
+        }
         var scalars = String.UnicodeScalarView()
         var length = 0
         while true {

@@ -54,6 +54,9 @@ public enum JSNumber {
 
     /// A string as a JSON / JavaScript double-quoted literal.
     public static func quoted(_ s: String) -> String {
+        // Most strings need no escape: copy them whole.
+        let needsEscape = s.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }
+        if !needsEscape { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
