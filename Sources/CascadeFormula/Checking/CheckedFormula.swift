@@ -39,6 +39,8 @@ public struct CheckedFormula: Sendable {
     }
 
     var types: [StaticType]
+    /// Per node: steps on its most expensive path (what the cost bound and the meter count).
+    var costs: [Int]
     var resolutions: [Resolution?]
     var locals: [LocalInfo]
     /// The local each assignment targets, by the byte offset of the assigned name.

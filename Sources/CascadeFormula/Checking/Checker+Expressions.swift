@@ -97,7 +97,7 @@ extension Checker {
             return StaticType(input)
         }
         if name == "Math" { return .math }
-        let suggestion = Checker.suggestion(for: name, among: visibleNames)
+        let suggestion = Suggestion.closest(to: name, among: visibleNames)
         sink.add(.name, "unknown", "unknown name `\(name)`", at: expr.range,
                  hint: suggestion.map { "did you mean `\($0)`?" } ?? "declare it as a parameter or bind it")
         return .error
@@ -138,7 +138,7 @@ extension Checker {
             return checkMathMember(name, nameRange, isCallee: isCallee, expr)
         case .record(let fields):
             guard let field = fields[name] else {
-                let suggestion = Checker.suggestion(for: name, among: fields.keys)
+                let suggestion = Suggestion.closest(to: name, among: fields.keys)
                 sink.add(.name, "unknown-field", "`\(text(object.range))` has no field `\(name)`", at: nameRange,
                          hint: suggestion.map { "did you mean `\($0)`?" }
                             ?? "its fields are \(fields.keys.sorted().map { "`\($0)`" }.joined(separator: ", "))")
@@ -184,7 +184,7 @@ extension Checker {
                      hint: "available: " + MathFunction.allCases.map { "Math.\($0.rawValue)" }.joined(separator: ", "))
             return .error
         }
-        let suggestion = Checker.suggestion(for: name, among: MathFunction.allCases.map(\.rawValue) + MathFunction.constants.keys)
+        let suggestion = Suggestion.closest(to: name, among: MathFunction.allCases.map(\.rawValue) + MathFunction.constants.keys)
         sink.add(.name, "unknown-math", "`Math` has no member `\(name)`", at: range,
                  hint: suggestion.map { "did you mean `Math.\($0)`?" })
         return .error

@@ -152,7 +152,7 @@ extension Checker {
             } else if name == "Math" || Checker.forbiddenNames[name] != nil {
                 sink.add(.forbidden, "name", "`\(name)` cannot be assigned", at: nameRange)
             } else {
-                let suggestion = Checker.suggestion(for: name, among: visibleNames)
+                let suggestion = Suggestion.closest(to: name, among: visibleNames)
                 sink.add(.name, "unknown", "unknown name `\(name)`", at: nameRange,
                          hint: suggestion.map { "did you mean `\($0)`?" } ?? "declare it first with `let \(name) = …;`")
             }

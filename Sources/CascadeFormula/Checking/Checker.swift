@@ -98,7 +98,7 @@ struct Checker {
 
     func finish(canFallOff: Bool, cost: Int) -> CheckedFormula {
         CheckedFormula(tree: tree, diagnostics: sink.sorted(), inputs: inputs, resultTypes: resultTypes.sorted(),
-                       canFallOff: canFallOff, costBound: cost, types: types, resolutions: resolutions, locals: locals,
+                       canFallOff: canFallOff, costBound: cost, types: types, costs: costs, resolutions: resolutions, locals: locals,
                        assignmentTargets: assignmentTargets)
     }
 
@@ -116,10 +116,6 @@ struct Checker {
         return raw.count > 40 ? String(raw.prefix(37)) + "…" : raw
     }
 
-    /// The closest candidate to a misspelt name, if one is close enough (see `Suggestion`).
-    static func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
-        Suggestion.closest(to: name, among: candidates)
-    }
 }
 
 /// "Did you mean …?": the closest of some names to a misspelt one.

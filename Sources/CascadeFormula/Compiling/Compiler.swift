@@ -65,7 +65,7 @@ struct Compiler {
                 return try code(f)
             }
         case .body(let statements):
-            return block(statements, range: SourceRange(0, sourceBytes.count))
+            return block(statements)
         }
     }
 
@@ -104,7 +104,7 @@ struct Compiler {
     // MARK: - Statements
 
     /// A block: meters its own statements' cost once on entry, then runs them in order.
-    func block(_ statements: [Stmt], range: SourceRange) -> StatementCode {
+    func block(_ statements: [Stmt]) -> StatementCode {
         var reachable: [Stmt] = []
         var ownCost = 0
         for statement in statements {
@@ -139,23 +139,10 @@ struct Compiler {
     /// The cost a block meters for one of its direct statements (nested blocks meter themselves).
     func meteredCost(_ statement: Stmt) -> Int {
         switch statement.kind {
-        case .declaration(_, _, _, let e), .assignment(_, _, _, let e), .expression(let e): checkedCost(e) + 1
-        case .returnValue(let e): (e.map(checkedCost) ?? 0) + 1
-        case .ifElse(let condition, _, _): checkedCost(condition) + 1
+        case .declaration(_, _, _, let e), .assignment(_, _, _, let e), .expression(let e): checked.costs[e.id] + 1
+        case .returnValue(let e): (e.map { checked.costs[$0.id] } ?? 0) + 1
+        case .ifElse(let condition, _, _): checked.costs[condition.id] + 1
         default: 0
-        }
-    }
-
-    func checkedCost(_ expr: Expr) -> Int { Compiler.nodeCount(expr) }
-
-    static func nodeCount(_ expr: Expr) -> Int {
-        switch expr.kind {
-        case .member(let o, _, _): 1 + nodeCount(o)
-        case .unary(_, let o), .parenthesized(let o): 1 + nodeCount(o)
-        case .binary(_, let a, let b): 1 + nodeCount(a) + nodeCount(b)
-        case .conditional(let a, let b, let c): 1 + nodeCount(a) + nodeCount(b) + nodeCount(c)
-        case .call(let c, let args): 1 + nodeCount(c) + args.reduce(0) { $0 + nodeCount($1) }
-        default: 1
         }
     }
 
@@ -164,7 +151,7 @@ struct Compiler {
         case .empty, .invalid, .expression:
             return { _ in false }
         case .block(let statements):
-            return block(statements, range: statement.range)
+            return block(statements)
         case .returnValue(let value):
             guard let value else {
                 return { f in
@@ -191,7 +178,7 @@ struct Compiler {
 
     func branch(_ statement: Stmt) -> StatementCode {
         if case .block = statement.kind { return self.statement(statement) }
-        return block([statement], range: statement.range)
+        return block([statement])
     }
 
     /// Evaluates `expr` and stores it into a local's register.

@@ -41,7 +41,7 @@ struct ErrorSite: Sendable {
     @inline(never)
     func missingField(_ name: String, in value: Value) -> FormulaError {
         if case .record(let fields) = value {
-            let suggestion = Checker.suggestion(for: name, among: fields.keys)
+            let suggestion = Suggestion.closest(to: name, among: fields.keys)
             return FormulaError(Diagnostic(.name, "missing-field", "`\(text)`: the record has no field `\(name)`",
                                            at: range, hint: suggestion.map { "did you mean `\($0)`?" }))
         }
