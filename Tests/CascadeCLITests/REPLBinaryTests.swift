@@ -109,15 +109,20 @@ struct REPLTerminalTests {
         ///
         /// Spawned directly rather than with Foundation's `Process`: children of a test thread
         /// would inherit its blocked signals, and a tmux server (and the REPL under it) started
-        /// that way never sees SIGCHLD, SIGTERM or Ctrl-C's SIGINT.
+        /// that way never sees SIGCHLD, SIGTERM or Ctrl-C's SIGINT. The output is read from a pipe
+        /// to its end: other tests' process handling may reap this child before `waitpid` sees it,
+        /// so the child's exit is not a safe signal that its output is complete.
         @discardableResult
         func tmux(_ arguments: [String]) throws -> String {
-            let outputPath = socket + ".out"
+            var pipeEnds: [Int32] = [0, 0]
+            guard pipe(&pipeEnds) == 0 else { throw POSIXError(.EMFILE) }
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
             var attributes = posix_spawnattr_t()
             posix_spawnattr_init(&attributes)
@@ -133,11 +138,18 @@ struct REPLTerminalTests {
             defer { argv.forEach { free($0) } }
             var pid: pid_t = 0
             let spawned = posix_spawn(&pid, REPLTerminalTests.tmux!, &actions, &attributes, argv, environ)
+            close(pipeEnds[1])
+            defer { close(pipeEnds[0]) }
             guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+            var output = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
+                if count > 0 { output.append(contentsOf: buffer[..<count]) } else if count == 0 || errno != EINTR { break }
+            }
             var status: Int32 = 0
             while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            defer { unlink(outputPath) }
-            return (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            return String(decoding: output, as: UTF8.self)
         }
 
         func start() throws {
