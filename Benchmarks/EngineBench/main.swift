@@ -205,7 +205,7 @@ func runPhases(_ options: Options) throws -> [(String, JSONValue)] {
     try store.migrate()
     do {
         var world: EngineWorld? = try measure("load (EngineWorld.load)") { try EngineWorld.load(from: store) }
-        detail("\(world!.entities.count) entities, \(world!.relationships.count) relationships, \(world!.coefficients.count) coefficient rows, \(world!.formulas.count) formula versions")
+        detail("\(world!.entityCount) entities, \(world!.relationshipCount) relationships, \(world!.coefficients.count) coefficient rows, \(world!.formulas.count) formula versions")
         let prepared = try measure("prepare (Engine.prepare)") { try Engine.prepare(scenario, world: world!) }
         world = nil  // as in ScenarioService.run: the loaded records are not kept once prepared
         detail("\(prepared.warnings.count) warnings")

@@ -83,7 +83,7 @@ public final class PreparedScenario {
                 case .failed: "failed"
                 }
                 contributions.append(ContributionResult(
-                    relationshipID: run.relationships[run.edgeRelationship[e]].id, sourceID: run.ids[run.edgeSource[e]],
+                    relationshipID: run.relationshipIDs[Int(run.edgeRelationship[e])], sourceID: run.ids[Int(run.edgeSource[e])],
                     value: p.shown[e], note: note, error: p.edgeErrors[e]?.diagnostic.message, isShock: false))
             }
             if p.shock[i] != 0 {
@@ -103,13 +103,13 @@ public final class PreparedScenario {
         let macros = run.ids.indices.filter { run.isMacro[$0] && run.macroVariable[$0] >= 0 }.map { i in
             MacroResult(id: run.ids[i], name: run.names[i], variable: run.variableNames[run.macroVariable[i]],
                         level: run.levels[i], value: run.variableValues[run.macroVariable[i]],
-                        baseline: run.variableBaselines[run.macroVariable[i]], unit: run.metadata[i]["unit"]?.stringValue)
+                        baseline: run.variableBaselines[run.macroVariable[i]], unit: run.metadata(i)["unit"]?.stringValue)
         }
         var warnings = run.warnings
         let skipped = run.edgeClass.indices.filter { run.edgeClass[$0] == .feedback }
             .sorted { run.edgeRelationship[$0] < run.edgeRelationship[$1] }
         if run.scenario.feedbackRounds == 0 && !skipped.isEmpty {
-            let listed = skipped.prefix(10).map { run.relationships[run.edgeRelationship[$0]].id }
+            let listed = skipped.prefix(10).map { run.relationshipIDs[Int(run.edgeRelationship[$0])] }
             warnings.append("\(skipped.count) feedback edge\(skipped.count == 1 ? "" : "s") skipped (feedback_rounds is 0): "
                             + listed.joined(separator: ", ") + (skipped.count > 10 ? ", …" : ""))
         }
@@ -119,7 +119,7 @@ public final class PreparedScenario {
         let failed = p.edgeErrors.count
         if failed > 0 {
             let first = p.edgeErrors.keys.sorted().prefix(5).map { e in
-                "\(run.relationships[run.edgeRelationship[e]].id): \(p.edgeErrors[e]!.diagnostic.message)"
+                "\(run.relationshipIDs[Int(run.edgeRelationship[e])]): \(p.edgeErrors[e]!.diagnostic.message)"
             }
             warnings.append("\(failed) edge formula\(failed == 1 ? "" : "s") failed: " + first.joined(separator: "; "))
         }
@@ -130,7 +130,7 @@ public final class PreparedScenario {
                                effectiveDate: $0.effectiveDate)
             },
             macroData: run.macroPointsRead, inlineFormulas: run.inlineFormulaCount)
-        let stats = RunStats(entities: run.ids.count, relationships: run.relationships.count, edges: run.edgeSource.count,
+        let stats = RunStats(entities: run.ids.count, relationships: run.relationshipIDs.count, edges: run.edgeSource.count,
                              edgesEvaluated: p.state.indices.filter { p.state[$0] != .skipped && p.state[$0] != .blocked }.count,
                              formulaEvaluations: p.evaluations, programs: run.programs.count, cycles: p.cycleCount,
                              unconvergedCycles: p.unconvergedCycles,
@@ -174,14 +174,14 @@ public final class PreparedScenario {
         for first in firsts {
             nodes.removeAll(keepingCapacity: true)
             nodes.append(i)
-            var node = run.edgeSource[first]
+            var node = Int(run.edgeSource[first])
             while nodes.count < 10 {
                 let seen = nodes.contains(node)
                 nodes.append(node)
                 if run.isMacro[node] || seen { break }
                 let next = strongest[node]
                 guard next >= 0, abs(p.shown[next]) >= abs(p.shock[node]) else { break }
-                node = run.edgeSource[next]
+                node = Int(run.edgeSource[next])
             }
             paths.append(nodes.reversed().map { run.ids[$0] })
         }

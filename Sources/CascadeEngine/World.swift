@@ -3,8 +3,40 @@ import CascadeStore
 /// Everything a run may read: the graph, the coefficient rows, the formula registry and the
 /// macro history. Loaded from a store (`Store.engineWorld()`) or built in memory.
 public struct EngineWorld: Sendable {
-    public var entities: [EntityRecord]
-    public var relationships: [RelationshipRecord]
+    /// The graph: records as built in memory, or columns as loaded from a store.
+    var columns: WorldColumns?
+    private var entityList: [EntityRecord]
+    private var relationshipList: [RelationshipRecord]
+
+    /// The entities (materialised from the columns of a loaded world, which has no descriptions).
+    public var entities: [EntityRecord] {
+        get { columns?.entityRecords ?? entityList }
+        _modify {
+            materialize()
+            yield &entityList
+        }
+        set {
+            materialize()
+            entityList = newValue
+        }
+    }
+
+    public var relationships: [RelationshipRecord] {
+        get { columns?.relationshipRecords ?? relationshipList }
+        _modify {
+            materialize()
+            yield &relationshipList
+        }
+        set {
+            materialize()
+            relationshipList = newValue
+        }
+    }
+
+    /// Entity and relationship counts, without materialising records.
+    public var entityCount: Int { columns?.entityIDs.count ?? entityList.count }
+    public var relationshipCount: Int { columns?.relationshipIDs.count ?? relationshipList.count }
+
     /// All coefficient rows, active or not; resolution picks per (sector, type) and date.
     public var coefficients: [SectorCoefficient]
     /// All registry formula versions.
@@ -13,11 +45,34 @@ public struct EngineWorld: Sendable {
 
     public init(entities: [EntityRecord], relationships: [RelationshipRecord], coefficients: [SectorCoefficient] = [],
                 formulas: [RegistryFormula] = [], macroData: [MacroPoint] = []) {
-        self.entities = entities
-        self.relationships = relationships
+        self.entityList = entities
+        self.relationshipList = relationships
         self.coefficients = coefficients
         self.formulas = formulas
         self.macroData = macroData
+    }
+
+    init(columns: WorldColumns, coefficients: [SectorCoefficient], formulas: [RegistryFormula], macroData: [MacroPoint]) {
+        self.columns = columns
+        self.entityList = []
+        self.relationshipList = []
+        self.coefficients = coefficients
+        self.formulas = formulas
+        self.macroData = macroData
+    }
+
+    private mutating func materialize() {
+        guard let columns else { return }
+        entityList = columns.entityRecords
+        relationshipList = columns.relationshipRecords
+        self.columns = nil
+    }
+
+    /// The graph as columns sorted by id (adopted as they are when loaded from a store).
+    var sortedColumns: WorldColumns {
+        var sorted = columns ?? WorldColumns(entities: entityList, relationships: relationshipList)
+        if !sorted.isSorted { sorted.sortByID() }
+        return sorted
     }
 }
 

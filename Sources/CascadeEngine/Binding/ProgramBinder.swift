@@ -21,13 +21,21 @@ struct ProgramBinder {
         self.versions = Dictionary(grouping: formulas, by: \.name)
     }
 
-    /// The program of an effective edge: -1 for linear pass-through, nil when it could not be bound.
-    mutating func program(for relationship: RelationshipRecord, metadata: JSONObject, source: Int, target: Int,
-                          location: String) -> Int? {
-        let inline = relationship.impactFormula.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
-        let reference = metadata["formula"]
-        switch (inline, reference) {
+    /// Inline programs by formula text index (`PreparedRun.texts`): -2 not yet bound, -3 failed.
+    var inlineByText: [Int32: Int] = [:]
+
+    /// The program of an effective edge of relationship `r` (in `run`'s relationship columns):
+    /// -1 for linear pass-through, nil when it could not be bound.
+    mutating func program(relationship r: Int, metadata: JSONObject, source: Int, target: Int) -> Int? {
+        let formulaIndex = run.relationshipFormulas[r]
+        let reference = metadata.isEmpty ? nil : metadata["formula"]
+        if formulaIndex < 0 && reference == nil { return -1 }
+        if formulaIndex >= 0, reference == nil, let known = inlineByText[formulaIndex] { return known }
+        let location = "relationship \(run.relationshipIDs[r])"
+        let inline = formulaIndex < 0 ? nil : run.texts[Int(formulaIndex)]
+        switch (inline.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }, reference) {
         case (nil, nil):
+            if formulaIndex >= 0 { inlineByText[formulaIndex] = -1 }
             return -1
         case (_?, _?):
             run.problem(location, "has both impact_formula and metadata.formula; keep one")
@@ -35,9 +43,14 @@ struct ProgramBinder {
         case (let text?, nil):
             inlineTexts.insert(text)
             let key = "inline\u{0}" + text
-            if let index = programIndex[key] { return index }
+            if let index = programIndex[key] {
+                inlineByText[formulaIndex] = index
+                return index
+            }
             guard let bound = bind(text, location: location, expecting: nil) else { return nil }
-            return add(EdgeProgram(kind: .inline(bound), reference: nil), key: key)
+            let index = add(EdgeProgram(kind: .inline(bound), reference: nil), key: key)
+            inlineByText[formulaIndex] = index
+            return index
         case (nil, let value?):
             guard let text = value.stringValue, let ref = FormulaReference(text) else {
                 run.problem(location, "metadata.formula must be \"name\" or \"name@version\"")
@@ -131,7 +144,7 @@ struct ProgramBinder {
             if let type = context.coefficientIndex[parameter], run.coefficientTable[run.sectorIndex[target]][type] != nil {
                 found.append("coeff[\(JSNumber.quoted(parameter))]")
             }
-            if run.metadata[target][parameter] != nil { found.append("target.metadata[\(JSNumber.quoted(parameter))]") }
+            if run.metadata(target)[parameter] != nil { found.append("target.metadata[\(JSNumber.quoted(parameter))]") }
             if found.count != 1 {
                 run.problem(location, found.isEmpty
                             ? "parameter `\(parameter)` of \(version.reference) has no binding"

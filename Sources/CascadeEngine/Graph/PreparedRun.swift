@@ -22,8 +22,8 @@ final class PreparedRun {
     var categories: [String] = []
     /// Ontology level 0–9, or -1 for an entity left out (no valid level).
     var levels: [Int] = []
-    var metadata: [JSONObject] = []
-    var metadataValues: [Value] = []
+    /// The metadata object with sorted keys as JSON text (its canonical form), "" when empty.
+    var metadataTexts: [String] = []
     var isMacro: [Bool] = []
     /// `metadata.current_value` (numeric), else 1.
     var levelValues: [Double] = []
@@ -31,8 +31,10 @@ final class PreparedRun {
     var sectorIndex: [Int] = []
     /// For MACRO entities, the variable they bind; else -1.
     var macroVariable: [Int] = []
-    var entityIndex: [String: Int] = [:]
     var entitiesByLevel: [[Int]] = Array(repeating: [], count: 10)
+    /// Metadata objects and formula values parsed on demand (most entities' are never read).
+    private var metadataObjects: [Int: JSONObject] = [:]
+    private var metadataFormulaValues: [Int: Value] = [:]
 
     // Variables: MACRO entities' and the scenario's.
     var variableNames: [String] = []
@@ -47,18 +49,31 @@ final class PreparedRun {
     var coefficientRowsRead: [String: SectorCoefficient] = [:]
     var macroPointsRead: [MacroPoint] = []
 
-    // Relationships sorted by id, and effective edges grouped by target (CSR) in relationship order.
-    var relationships: [RelationshipRecord] = []
-    var relationshipMetadata: [JSONObject] = []
-    var edgeSource: [Int] = []
-    var edgeTarget: [Int] = []
-    var edgeRelationship: [Int] = []
-    var edgeSign: [Double] = []
-    var edgeWeight: [Double] = []
+    // Relationships sorted by id, as columns (see `WorldColumns`).
+    var relationshipIDs: [String] = []
+    var relationshipSources: [Int32] = []
+    var relationshipTargets: [Int32] = []
+    var relationshipTypes: [UInt8] = []
+    var relationshipTypeNames: [String] = []
+    var relationshipWeights: [Double] = []
+    var relationshipHasWeight: [Bool] = []
+    var relationshipFormulas: [Int32] = []
+    var relationshipMetadata: [Int32] = []
+    var texts: [String] = []
+    /// Per text index: the canonical form of a relationship metadata text (sorted keys; "" when
+    /// it is not an object), for the fingerprint.
+    var canonicalMetadata: [String?] = []
+
+    // Effective edges grouped by target (CSR) in relationship order.
+    var edgeSource: [Int32] = []
+    var edgeTarget: [Int32] = []
+    var edgeRelationship: [Int32] = []
+    /// `sign · weight` (weight 1 when the relationship has none).
+    var edgeSignedWeight: [Double] = []
     var edgeIsBottleneck: [Bool] = []
     var edgeClass: [EdgeClass] = []
     /// Index into `programs`, or -1 for linear pass-through.
-    var edgeProgram: [Int] = []
+    var edgeProgram: [Int32] = []
     var incomingStart: [Int] = []
     var programs: [EdgeProgram] = []
     var formulasUsed: [String: RegistryFormula] = [:]
@@ -81,11 +96,12 @@ final class PreparedRun {
     /// Resolves the world for the scenario; throws every problem that would stop the run.
     static func prepare(_ scenario: Scenario, world: EngineWorld) throws(EngineError) -> PreparedRun {
         let run = PreparedRun(scenario: scenario)
-        run.indexEntities(world.entities)
+        var columns = world.sortedColumns
+        run.indexEntities(&columns)
         run.bindVariables(world.macroData)
         run.resolveCoefficients(world.coefficients)
-        run.buildEdges(world.relationships, formulas: world.formulas)
-        for (id, _) in scenario.entityShocks.sorted(by: { byteOrder($0.key, $1.key) }) where run.entityIndex[id] == nil {
+        run.buildEdges(&columns, formulas: world.formulas)
+        for (id, _) in scenario.entityShocks.sorted(by: { byteOrder($0.key, $1.key) }) where run.entityIndex(id) == nil {
             run.problem("$.entity_shocks[\(JSNumber.quoted(id))]", "no entity has this id")
         }
         if !run.problems.isEmpty { throw EngineError(problems: run.problems) }
@@ -95,56 +111,93 @@ final class PreparedRun {
 
     // MARK: - Entities
 
-    func indexEntities(_ records: [EntityRecord]) {
-        let sorted = records.sorted { byteOrder($0.id, $1.id) }
+    /// The position of the entity with this id (binary search over the sorted ids).
+    /// - Complexity: O(log V).
+    func entityIndex(_ id: String) -> Int? {
+        var low = 0, high = ids.count
+        while low < high {
+            let mid = (low + high) / 2
+            if byteOrder(ids[mid], id) { low = mid + 1 } else { high = mid }
+        }
+        return low < ids.count && ids[low].utf8.elementsEqual(id.utf8) ? low : nil
+    }
+
+    /// The entity's metadata object (parsed from its canonical text on first use).
+    func metadata(_ i: Int) -> JSONObject {
+        if metadataTexts[i].isEmpty { return JSONObject() }
+        if let object = metadataObjects[i] { return object }
+        let object = (try? JSONValue.parse(metadataTexts[i]))?.objectValue ?? JSONObject()
+        metadataObjects[i] = object
+        return object
+    }
+
+    /// The entity's metadata as a formula value (`source.metadata`, `target.metadata`).
+    func metadataValue(_ i: Int) -> Value {
+        if let value = metadataFormulaValues[i] { return value }
+        let value = (try? JSONValue.object(metadata(i)).formulaValue()) ?? .record([:])
+        metadataFormulaValues[i] = value
+        return value
+    }
+
+    /// Adopts the sorted entity columns and reads each entity's metadata once: its level value,
+    /// sector and canonical text.
+    func indexEntities(_ columns: inout WorldColumns) {
+        ids = columns.entityIDs
+        names = columns.entityNames
+        types = columns.entityTypes
+        categories = columns.entityCategories.map { $0 ?? "" }
+        let n = ids.count
+        levels = Array(repeating: -1, count: n)
+        isMacro = Array(repeating: false, count: n)
+        levelValues = Array(repeating: 1, count: n)
+        hasCurrentValue = Array(repeating: false, count: n)
+        sectorIndex = Array(repeating: 0, count: n)
+        macroVariable = Array(repeating: -1, count: n)
+        metadataTexts = Array(repeating: "", count: n)
         var sectorIndex: [String: Int] = [:]
-        for record in sorted {
-            let index = ids.count
-            if entityIndex[record.id] != nil {
-                problem("entity \(record.id)", "duplicate entity id")
+        for i in 0..<n {
+            if i > 0 && ids[i - 1].utf8.elementsEqual(ids[i].utf8) {
+                problem("entity \(ids[i])", "duplicate entity id")
                 continue
             }
-            entityIndex[record.id] = index
-            ids.append(record.id)
-            names.append(record.name)
-            types.append(record.type)
-            categories.append(record.category ?? "")
             var meta = JSONObject()
-            if let text = record.metadata, !text.isEmpty {
+            if let text = columns.entityMetadata[i], !text.isEmpty {
                 do {
                     if case .object(let object) = try JSONValue.parse(text) { meta = object }
                 } catch {
-                    problem("entity \(record.id)", "metadata is not valid JSON: \(error.message)")
+                    problem("entity \(ids[i])", "metadata is not valid JSON: \(error.message)")
                 }
             }
-            metadata.append(meta)
-            metadataValues.append((try? JSONValue.object(meta).formulaValue()) ?? .record([:]))
-            let level = record.ontologyLevel ?? -1
+            if !meta.isEmpty {
+                metadataTexts[i] = JSONValue.object(meta).serialized(sortedKeys: true)
+                if types[i] == "MACRO" { metadataObjects[i] = meta }
+            }
+            let level = columns.entityLevels[i] ?? -1
             if (0...9).contains(level) {
-                entitiesByLevel[level].append(index)
-                levels.append(level)
+                entitiesByLevel[level].append(i)
+                levels[i] = level
             } else {
-                levels.append(-1)
-                warnings.append("entity \(record.id) (\(record.name)) has no ontology level 0–9 and is left out")
+                warnings.append("entity \(ids[i]) (\(names[i])) has no ontology level 0–9 and is left out")
             }
-            isMacro.append(record.type == "MACRO")
+            isMacro[i] = types[i] == "MACRO"
             if case .number(let value)? = meta["current_value"] {
-                levelValues.append(value)
-                hasCurrentValue.append(true)
-            } else {
-                levelValues.append(1)
-                hasCurrentValue.append(false)
+                levelValues[i] = value
+                hasCurrentValue[i] = true
             }
-            let sector = meta["sector"]?.stringValue ?? record.category ?? ""
+            let sector = meta["sector"]?.stringValue ?? columns.entityCategories[i] ?? ""
             if let existing = sectorIndex[sector] {
-                self.sectorIndex.append(existing)
+                self.sectorIndex[i] = existing
             } else {
                 sectorIndex[sector] = sectors.count
-                self.sectorIndex.append(sectors.count)
+                self.sectorIndex[i] = sectors.count
                 sectors.append(sector)
             }
-            macroVariable.append(-1)
         }
+        columns.entityNames = []
+        columns.entityTypes = []
+        columns.entityCategories = []
+        columns.entityMetadata = []
+        columns.entityDescriptions = []
     }
 
     // MARK: - Variables
@@ -169,7 +222,7 @@ final class PreparedRun {
             return variableNames.count - 1
         }
         for entity in ids.indices where isMacro[entity] && levels[entity] >= 0 {
-            let name = metadata[entity]["variable"]?.stringValue ?? Units.snakeCase(names[entity])
+            let name = metadata(entity)["variable"]?.stringValue ?? Units.snakeCase(names[entity])
             if let other = variableIndex[name], variableIsBound[other] {
                 let first = macroVariable.firstIndex(of: other).map { ids[$0] } ?? "?"
                 problem("entity \(ids[entity])", "MACRO entities \(first) and \(ids[entity]) both bind the variable `\(name)`",
@@ -179,7 +232,7 @@ final class PreparedRun {
             let v = variable(name)
             variableIsBound[v] = true
             macroVariable[entity] = v
-            let unit = metadata[entity]["unit"]?.stringValue
+            let unit = metadata(entity)["unit"]?.stringValue
             if hasCurrentValue[entity] {
                 variableBaselines[v] = levelValues[entity] * Units.scale(unit)
             } else if let point = latest[name] {

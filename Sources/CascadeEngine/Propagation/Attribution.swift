@@ -84,7 +84,7 @@ struct Attribution {
         var vector = Array(repeating: 0.0, count: width)
         if let key = shockKey[i] { vector[key] += propagator.shock[i] }
         for e in run.incomingStart[i]..<run.incomingStart[i + 1] where propagator.shown[e] != 0 {
-            if inCycle && memberSlot[run.edgeSource[e]] >= 0 { continue }
+            if inCycle && memberSlot[Int(run.edgeSource[e])] >= 0 { continue }
             share(e, into: &vector)
         }
         return vector
@@ -93,8 +93,8 @@ struct Attribution {
     /// Adds edge `e`'s counted contribution to `vector`, split by cause.
     func share(_ e: Int, into vector: inout [Double]) {
         let c = propagator.shown[e]
-        let s = run.edgeSource[e]
-        let programIndex = run.edgeProgram[e]
+        let s = Int(run.edgeSource[e])
+        let programIndex = Int(run.edgeProgram[e])
         guard programIndex >= 0 else {
             proportional(c, from: s, into: &vector)
             return
@@ -167,10 +167,10 @@ struct Attribution {
             for (k, i) in members.enumerated() {
                 let row = k * width
                 for e in run.incomingStart[i]..<run.incomingStart[i + 1] {
-                    let source = memberSlot[run.edgeSource[e]]
+                    let s = Int(run.edgeSource[e])
+                    let source = memberSlot[s]
                     let c = propagator.shown[e]
                     guard source >= 0, c != 0 else { continue }
-                    let s = run.edgeSource[e]
                     guard propagator.impact[s] != 0 else {
                         next[row + otherKey] += c
                         continue

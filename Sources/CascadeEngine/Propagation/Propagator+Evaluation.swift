@@ -30,7 +30,7 @@ extension Propagator {
     /// Sets a bound program's inputs from the edge and the mode, and evaluates it.
     func evaluate(_ bound: BoundProgram, edge e: Int, mode: ContextMode, sourceImpact: Double) throws(FormulaError) -> Value {
         let frame = bound.frame
-        let s = run.edgeSource[e], t = run.edgeTarget[e]
+        let s = Int(run.edgeSource[e]), t = Int(run.edgeTarget[e])
         for (slot, source) in bound.slots.enumerated() {
             switch source {
             case .variable(let k):
@@ -54,11 +54,13 @@ extension Propagator {
             case .targetType: try frame.setValue(.string(run.types[t]), at: slot)
             case .sourceCategory: try frame.setValue(.string(run.categories[s]), at: slot)
             case .targetCategory: try frame.setValue(.string(run.categories[t]), at: slot)
-            case .sourceMetadata: try frame.setValue(run.metadataValues[s], at: slot)
-            case .targetMetadata: try frame.setValue(run.metadataValues[t], at: slot)
-            case .weight: frame.setNumber(run.edgeWeight[e], at: slot)
+            case .sourceMetadata: try frame.setValue(run.metadataValue(s), at: slot)
+            case .targetMetadata: try frame.setValue(run.metadataValue(t), at: slot)
+            case .weight:
+                let r = Int(run.edgeRelationship[e])
+                frame.setNumber(run.relationshipHasWeight[r] ? run.relationshipWeights[r] : 1, at: slot)
             case .coefficient(let k): frame.setNumber(run.coefficientTable[run.sectorIndex[t]][k]?.value ?? 0, at: slot)
-            case .edgeType: try frame.setValue(.string(run.relationships[run.edgeRelationship[e]].type), at: slot)
+            case .edgeType: try frame.setValue(.string(run.relationshipTypeNames[Int(run.relationshipTypes[Int(run.edgeRelationship[e])])]), at: slot)
             }
         }
         return try bound.formula.evaluate(frame)

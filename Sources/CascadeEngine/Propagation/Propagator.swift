@@ -58,7 +58,7 @@ final class Propagator {
     let allLevelsEnabled: Bool
     // The graph's hot arrays, held as constants so the loops need not reload them.
     let incomingStart: [Int]
-    let edgeSource: [Int]
+    let edgeSource: [Int32]
     let edgeClass: [EdgeClass]
     let edgeIsBottleneck: [Bool]
     let levels: [Int]
@@ -96,13 +96,13 @@ final class Propagator {
         edgeIsBottleneck = run.edgeIsBottleneck
         levels = run.levels
         var hasBottleneck = Array(repeating: false, count: n)
-        for edge in run.edgeTarget.indices where run.edgeIsBottleneck[edge] { hasBottleneck[run.edgeTarget[edge]] = true }
+        for edge in run.edgeTarget.indices where run.edgeIsBottleneck[edge] { hasBottleneck[Int(run.edgeTarget[edge])] = true }
         entityHasBottleneck = hasBottleneck
         inCycle = Array(repeating: false, count: n)
         iterate = Array(repeating: 0, count: n)
         isFixed = Array(repeating: false, count: e)
         bindingEdge = Array(repeating: -1, count: n)
-        for (id, value) in run.scenario.entityShocks { if let i = run.entityIndex[id] { shock[i] = value } }
+        for (id, value) in run.scenario.entityShocks { if let i = run.entityIndex(id) { shock[i] = value } }
     }
 
     func propagate() {
@@ -167,7 +167,7 @@ final class Propagator {
         var sum = 0.0
         let hasBottleneck = entityHasBottleneck[i]
         for e in range {
-            let s = edgeSource[e]
+            let s = Int(edgeSource[e])
             if isFixed[e] {
                 // computed once for this cycle; `contribution[e]` and `state[e]` hold it
             } else if edgeClass[e] == .feedback && !isFeedbackPass {
@@ -215,10 +215,10 @@ final class Propagator {
 
     /// `sign · damping · weight · (f(scenario) − f(baseline))`; sets the edge's state.
     func evaluateContribution(_ e: Int, sourceImpact: Double, damping: Double) -> Double {
-        let program = run.edgeProgram[e]
+        let program = Int(run.edgeProgram[e])
         guard program >= 0 else {
             state[e] = .counted
-            return run.edgeSign[e] * damping * run.edgeWeight[e] * (sourceImpact - 0)
+            return damping * run.edgeSignedWeight[e] * (sourceImpact - 0)
         }
         do {
             evaluations += 1
@@ -230,7 +230,7 @@ final class Propagator {
             }
             let base = baselineValue[e].isNaN ? nil : baselineValue[e]
             state[e] = scenarioValue == nil || base == nil ? .noValue : .counted
-            return run.edgeSign[e] * damping * run.edgeWeight[e] * ((scenarioValue ?? 0) - (base ?? 0))
+            return damping * run.edgeSignedWeight[e] * ((scenarioValue ?? 0) - (base ?? 0))
         } catch {
             state[e] = .failed
             edgeErrors[e] = error
@@ -250,8 +250,8 @@ final class Propagator {
         // Contributions from outside the component do not change between rounds: compute them once.
         var fixedEdges: [Int] = []
         for i in members {
-            for e in run.incomingStart[i]..<run.incomingStart[i + 1] where !inCycle[run.edgeSource[e]] {
-                let s = run.edgeSource[e]
+            for e in run.incomingStart[i]..<run.incomingStart[i + 1] where !inCycle[Int(run.edgeSource[e])] {
+                let s = Int(run.edgeSource[e])
                 if run.edgeClass[e] == .feedback && !isFeedbackPass {
                     state[e] = .skipped
                     contribution[e] = 0

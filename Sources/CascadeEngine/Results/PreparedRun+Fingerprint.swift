@@ -38,17 +38,17 @@ extension PreparedRun {
             hasher.add(names[i])
             hasher.add(categories[i])
             hasher.add(levels[i])
-            hasher.add(metadata[i].isEmpty ? "" : JSONValue.object(metadata[i]).serialized(sortedKeys: true))
+            hasher.add(metadataTexts[i])
         }
-        hasher.add(relationships.count)
-        for (r, relationship) in relationships.enumerated() {
-            hasher.add(relationship.id)
-            hasher.add(relationship.sourceID)
-            hasher.add(relationship.targetID)
-            hasher.add(relationship.type)
-            hasher.add(relationship.weight ?? .nan)
-            hasher.add(relationship.impactFormula)
-            hasher.add(relationshipMetadata[r].isEmpty ? "" : JSONValue.object(relationshipMetadata[r]).serialized(sortedKeys: true))
+        hasher.add(relationshipIDs.count)
+        for r in relationshipIDs.indices {
+            hasher.add(relationshipIDs[r])
+            hasher.add(ids[Int(relationshipSources[r])])
+            hasher.add(ids[Int(relationshipTargets[r])])
+            hasher.add(relationshipTypeNames[Int(relationshipTypes[r])])
+            hasher.add(relationshipHasWeight[r] ? relationshipWeights[r] : .nan)
+            hasher.add(relationshipFormulas[r] < 0 ? nil : texts[Int(relationshipFormulas[r])])
+            hasher.add(relationshipMetadata[r] < 0 ? "" : canonicalMetadata[Int(relationshipMetadata[r])] ?? "")
         }
         for reference in formulasUsed.keys.sorted(by: byteOrder) {
             let formula = formulasUsed[reference]!

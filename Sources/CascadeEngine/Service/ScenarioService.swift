@@ -79,7 +79,7 @@ public struct ScenarioService {
         do {
             progress("loading the graph from \(store.location)")
             let world = try EngineWorld.load(from: store)
-            progress("resolving \(world.entities.count) entities and \(world.relationships.count) relationships")
+            progress("resolving \(world.entityCount) entities and \(world.relationshipCount) relationships")
             prepared = try Engine.prepare(scenario, world: world)
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))

@@ -15,6 +15,9 @@ public protocol DatabaseConnection: AnyObject {
     /// Runs a query and returns every row.
     func query(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> [Row]
 
+    /// Runs a query and calls `body` with each row in turn, without collecting them (large scans).
+    func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (RowCursor) throws -> Void) throws
+
     /// Runs several statements with no parameters (schema scripts).
     func executeScript(_ sql: String) throws(StoreError)
 
@@ -47,6 +50,11 @@ extension DatabaseConnection {
 
     public func query(_ sql: String, _ arguments: SQLValue...) throws(StoreError) -> [Row] {
         try query(sql, arguments)
+    }
+
+    /// Collects the rows, then calls `body` with each (backends without a streaming reader).
+    public func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (RowCursor) throws -> Void) throws {
+        for row in try query(sql, arguments) { try body(RowCursor(row: row)) }
     }
 
     /// The first row, or nil.

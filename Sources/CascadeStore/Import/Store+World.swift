@@ -61,6 +61,25 @@ extension Store {
         }
     }
 
+    /// Every entity, then every relationship, streamed in storage order (unsorted) from one
+    /// consistent snapshot, without collecting rows: the engine's loader. Entity columns: 0 `id`
+    /// (the store's key), 1 `external_id`, 2 `type`, 3 `name`, 4 `category`, 5 `ontology_level`,
+    /// 6 `metadata` (text). Relationship columns: 0 `external_id`, 1 `source_entity_id`,
+    /// 2 `target_entity_id` (store keys), 3 `type`, 4 `weight`, 5 `impact_formula`, 6 `metadata`.
+    /// - Complexity: O(entities + relationships), two table scans; no join, no sort.
+    public func scanWorld(entities: (RowCursor) throws -> Void, relationships: (RowCursor) throws -> Void) throws {
+        try read { db in
+            try db.forEachRow("""
+                SELECT id, external_id, type, name, category, ontology_level, CAST(metadata AS TEXT) AS metadata FROM entities
+                """, [], entities)
+            try db.forEachRow("""
+                SELECT external_id, source_entity_id, target_entity_id, type, weight, impact_formula,
+                  CAST(metadata AS TEXT) AS metadata
+                FROM relationships
+                """, [], relationships)
+        }
+    }
+
     /// Row counts of the seed tables (for `cascade init`, tests and the benchmark).
     public func tableCounts() throws -> [String: Int] {
         try read { db in

@@ -167,6 +167,19 @@ public final class SQLiteConnection: DatabaseConnection {
         return rows
     }
 
+    public func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (RowCursor) throws -> Void) throws {
+        let statement = try prepared(sql)
+        defer { sqlite3_reset(statement) }
+        try bind(arguments, to: statement, sql: sql)
+        let cursor = RowCursor(statement: statement)
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw failure(rc, sql: sql) }
+            try body(cursor)
+        }
+    }
+
     public func executeScript(_ sql: String) throws(StoreError) {
         guard let handle else { throw StoreError(.connection, "the SQLite connection is closed", location: path) }
         var message: UnsafeMutablePointer<CChar>?
