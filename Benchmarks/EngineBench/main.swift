@@ -232,9 +232,9 @@ func runPhases(_ options: Options) throws -> [(String, JSONValue)] {
             ("cycles", .number(Double(s.cycles))), ("unconverged_cycles", .number(Double(s.unconvergedCycles))),
             ("skipped_feedback_edges", .number(Double(s.skippedFeedbackEdges))),
             ("entities_reported", .number(Double(result.entities.count))),
-            ("entities_moved", .number(Double(result.entities.filter { $0.impact != 0 }.count))),
-            ("entities_clamped", .number(Double(result.entities.filter(\.isClamped).count))),
-            ("max_cycle_rounds_used", .number(Double(result.entities.compactMap(\.cycleRounds).max() ?? 0))),
+            ("entities_moved", .number(Double(result.entities.indices.filter { result.entities.impact(at: $0) != 0 }.count))),
+            ("entities_clamped", .number(Double(result.entities.indices.filter { result.entities.isClamped(at: $0) }.count))),
+            ("max_cycle_rounds_used", .number(Double(result.entities.indices.compactMap { result.entities.cycleRounds(at: $0) }.max() ?? 0))),
             ("warnings", .number(Double(result.warnings.count))),
         ]))))
         facts.append(("propagate_ms", .number(round3(t["propagate"] ?? 0))))

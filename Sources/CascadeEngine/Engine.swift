@@ -67,39 +67,15 @@ public final class PreparedScenario {
     }
 
     func buildResult(_ p: Propagator, _ attribution: Attribution, fingerprint: String) -> RunResult {
-        let computed = run.ids.indices.filter { !run.isMacro[$0] && run.levels[$0] >= 0 }
-        let reportAll = computed.count <= Engine.fullReportLimit
-        let strongest = strongestIncoming(p)
-        var entities: [EntityResult] = []
-        for i in computed where reportAll || p.impact[i] != 0 || p.status[i] != .ok {
-            var contributions: [ContributionResult] = []
-            for e in run.incomingStart[i]..<run.incomingStart[i + 1] {
-                let notBinding = run.edgeIsBottleneck[e] && p.bindingEdge[i] != e
-                let note: String = switch p.state[e] {
-                case .counted: notBinding ? "not_binding" : "counted"
-                case .noValue: notBinding ? "not_binding" : "no_value"
-                case .skipped: "skipped"
-                case .blocked: "blocked"
-                case .failed: "failed"
-                }
-                contributions.append(ContributionResult(
-                    relationshipID: run.relationshipIDs[Int(run.edgeRelationship[e])], sourceID: run.ids[Int(run.edgeSource[e])],
-                    value: p.shown[e], note: note, error: p.edgeErrors[e]?.diagnostic.message, isShock: false))
-            }
-            if p.shock[i] != 0 {
-                contributions.append(ContributionResult(relationshipID: "", sourceID: run.ids[i], value: p.shock[i],
-                                                        note: "counted", error: nil, isShock: true))
-            }
-            let row = attribution.row(i)
-            let shares = zip(attribution.keys, row).filter { $0.1 != 0 }.map { (key: $0.0, value: $0.1) }
-            let isCyclic = p.rounds[i] > 0
-            entities.append(EntityResult(
-                id: run.ids[i], name: run.names[i], type: run.types[i], level: run.levels[i], impact: p.impact[i],
-                impactUnclamped: p.unclamped[i], isClamped: p.impact[i] != p.unclamped[i],
-                projectedValue: run.hasCurrentValue[i] ? run.levelValues[i] * (1 + p.impact[i]) : nil,
-                status: p.status[i], contributions: contributions, attribution: shares,
-                topPaths: topPaths(i, p, strongest: strongest), cycleRounds: isCyclic ? p.rounds[i] : nil))
+        var computedCount = 0
+        for i in run.ids.indices where !run.isMacro[i] && run.levels[i] >= 0 { computedCount += 1 }
+        let reportAll = computedCount <= Engine.fullReportLimit
+        var reported: [Int32] = []
+        for i in run.ids.indices where !run.isMacro[i] && run.levels[i] >= 0 && (reportAll || p.impact[i] != 0 || p.status[i] != .ok) {
+            reported.append(Int32(i))
         }
+        let table = ResultTable(run, p, attribution, strongest: strongestIncoming(p))
+        let entities = EntityResults(table: table, positions: reported)
         let macros = run.ids.indices.filter { run.isMacro[$0] && run.macroVariable[$0] >= 0 }.map { i in
             MacroResult(id: run.ids[i], name: run.names[i], variable: run.variableNames[run.macroVariable[i]],
                         level: run.levels[i], value: run.variableValues[run.macroVariable[i]],
@@ -142,49 +118,21 @@ public final class PreparedScenario {
 
     /// Per entity, its strongest counted incoming edge (-1 for none): the step paths follow.
     /// - Complexity: O(E).
-    func strongestIncoming(_ p: Propagator) -> [Int] {
-        var strongest = Array(repeating: -1, count: run.ids.count)
-        for i in run.ids.indices {
-            var best = -1
-            for e in run.incomingStart[i]..<run.incomingStart[i + 1] where p.shown[e] != 0 {
-                if best < 0 || abs(p.shown[e]) > abs(p.shown[best]) { best = e }
+    func strongestIncoming(_ p: Propagator) -> [Int32] {
+        var strongest = [Int32](repeating: -1, count: run.ids.count)
+        p.shown.withUnsafeBufferPointer { shown in
+            for i in run.ids.indices {
+                var best = -1
+                var bestMagnitude = 0.0
+                for e in run.incomingStart[i]..<run.incomingStart[i + 1] where shown[e] != 0 {
+                    if best < 0 || abs(shown[e]) > bestMagnitude {
+                        best = e
+                        bestMagnitude = abs(shown[e])
+                    }
+                }
+                strongest[i] = Int32(best)
             }
-            strongest[i] = best
         }
         return strongest
-    }
-
-    /// Up to three chains from a cause to `i`: its three strongest counted contributions, each
-    /// followed back along the strongest contribution until a macro variable or a shock.
-    func topPaths(_ i: Int, _ p: Propagator, strongest: [Int]) -> [[String]] {
-        // The three strongest, by insertion into a list kept in order (earlier edges win ties).
-        var firsts: [Int] = []
-        firsts.reserveCapacity(4)
-        for e in run.incomingStart[i]..<run.incomingStart[i + 1] where p.shown[e] != 0 {
-            var position = firsts.count
-            while position > 0 && abs(p.shown[e]) > abs(p.shown[firsts[position - 1]]) { position -= 1 }
-            if position < 3 {
-                firsts.insert(e, at: position)
-                if firsts.count > 3 { firsts.removeLast() }
-            }
-        }
-        var paths: [[String]] = []
-        var nodes: [Int] = []
-        nodes.reserveCapacity(10)
-        for first in firsts {
-            nodes.removeAll(keepingCapacity: true)
-            nodes.append(i)
-            var node = Int(run.edgeSource[first])
-            while nodes.count < 10 {
-                let seen = nodes.contains(node)
-                nodes.append(node)
-                if run.isMacro[node] || seen { break }
-                let next = strongest[node]
-                guard next >= 0, abs(p.shown[next]) >= abs(p.shock[node]) else { break }
-                node = Int(run.edgeSource[next])
-            }
-            paths.append(nodes.reversed().map { run.ids[$0] })
-        }
-        return paths
     }
 }

@@ -10,7 +10,7 @@ public struct RunResult: Sendable {
     public var inputs: RunInputs
     public var macros: [MacroResult]
     /// Every entity when the graph is small; otherwise those that moved or did not finish `ok`.
-    public var entities: [EntityResult]
+    public var entities: EntityResults
     public var warnings: [String]
     public var stats: RunStats
 }
@@ -98,25 +98,40 @@ extension RunResult {
         object["entity_count"] = .number(Double(entities.count))
         var movers = JSONObject()
         var movedCounts = JSONObject()
-        for level in 0...9 {
-            let moved = entities.filter { $0.level == level && $0.impact != 0 }
-                .sorted { abs($0.impact) > abs($1.impact) || (abs($0.impact) == abs($1.impact) && $0.id < $1.id) }
-            if !moved.isEmpty {
-                movers[String(level)] = .array(moved.prefix(top).map(\.json))
-                movedCounts[String(level)] = .number(Double(moved.count))
+        var byLevel: [[Int]] = Array(repeating: [], count: 10)
+        for k in entities.indices where entities.impact(at: k) != 0 {
+            let level = entities.level(at: k)
+            if (0...9).contains(level) { byLevel[level].append(k) }
+        }
+        var topPositions: [Int] = []
+        for level in 0...9 where !byLevel[level].isEmpty {
+            let moved = byLevel[level].sorted {
+                let (a, b) = (abs(entities.impact(at: $0)), abs(entities.impact(at: $1)))
+                return a > b || (a == b && entities.id(at: $0) < entities.id(at: $1))
             }
+            topPositions += moved.prefix(top)
+            movers[String(level)] = .array(moved.prefix(top).map { entities[$0].json })
+            movedCounts[String(level)] = .number(Double(moved.count))
         }
         object["top_movers"] = .object(movers)
         object["moved_per_level"] = .object(movedCounts)
-        // The names of the sources the top movers' contributions come from, for "why" lines.
-        var allNames: [String: String] = [:]
-        for entity in entities { allNames[entity.id] = entity.name }
-        for macro in macros { allNames[macro.id] = macro.name }
+        // The names of the sources the top movers' contributions come from (reported entities
+        // and macro variables), for "why" lines.
         var sourceNames = JSONObject()
-        for case .array(let list) in movers.map(\.value) {
-            for mover in list {
-                for contribution in mover["contributions"]?.arrayValue ?? [] {
-                    if let id = contribution["source_id"]?.stringValue, let name = allNames[id] { sourceNames[id] = .string(name) }
+        if let table = entities.table {
+            var isNamed = Array(repeating: false, count: table.ids.count)
+            for position in entities.positions { isNamed[Int(position)] = true }
+            var macroNames: [String: String] = [:]
+            for macro in macros { macroNames[macro.id] = macro.name }
+            for k in topPositions {
+                let i = Int(entities.positions[k])
+                for e in table.incomingStart[i]..<table.incomingStart[i + 1] {
+                    let s = Int(table.edgeSource[e])
+                    if isNamed[s] {
+                        sourceNames[table.ids[s]] = .string(table.names[s])
+                    } else if let name = macroNames[table.ids[s]] {
+                        sourceNames[table.ids[s]] = .string(name)
+                    }
                 }
             }
         }

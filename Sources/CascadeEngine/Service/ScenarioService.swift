@@ -98,7 +98,7 @@ public struct ScenarioService {
         result.scenarioID = stored.id
         progress("storing \(result.entities.count) entity results")
         let summary = result.summaryJSON()
-        let entityTexts = result.entities.map { $0.json.withSortedKeys().serialized() }
+        let entityTexts = result.entities.indices.map { result.entities.jsonText(at: $0) }
         do {
             try save(summary, entityTexts: entityTexts, result: result, scenarioID: stored.id, dataVersion: dataVersion)
             try store.finishRun(runID, status: .succeeded, counts: summary["stats"])
@@ -123,7 +123,7 @@ public struct ScenarioService {
                                   summary: .object(whole), entities: [])
         } else {
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: summary, entities: zip(result.entities, entityTexts).map { ($0.id, $1) })
+                                  summary: summary, entities: entityTexts.indices.map { (result.entities.id(at: $0), entityTexts[$0]) })
         }
     }
 

@@ -1,0 +1,262 @@
+import CascadeFormula
+
+/// What a run computed per entity, in the run's own arrays (shared, not copied): the source of
+/// every `EntityResult`, built only when it is read or serialised.
+final class ResultTable: Sendable {
+    let ids: [String]
+    let names: [String]
+    let types: [String]
+    let levels: [Int]
+    let hasCurrentValue: [Bool]
+    let levelValues: [Double]
+    let isMacro: [Bool]
+    let impact: [Double]
+    let unclamped: [Double]
+    let status: [EntityStatus]
+    let rounds: [Int]
+    let shock: [Double]
+    let bindingEdge: [Int]
+    let incomingStart: [Int]
+    let edgeSource: [Int32]
+    let edgeRelationship: [Int32]
+    let edgeIsBottleneck: [Bool]
+    let relationshipIDs: [String]
+    let state: [EdgeState]
+    let shown: [Double]
+    let edgeErrors: [Int: String]
+    /// `macro:…`, `shock:…`, `other`; values row-major, entity × key.
+    let attributionKeys: [String]
+    let attributionValues: [Double]
+    /// Key positions in UTF-8 byte order of the keys (the order of sorted JSON objects).
+    let attributionKeyOrder: [Int]
+    /// Per entity, its strongest counted incoming edge (-1 for none): the step top paths follow.
+    let strongest: [Int32]
+
+    init(_ run: PreparedRun, _ p: Propagator, _ attribution: Attribution, strongest: [Int32]) {
+        ids = run.ids
+        names = run.names
+        types = run.types
+        levels = run.levels
+        hasCurrentValue = run.hasCurrentValue
+        levelValues = run.levelValues
+        isMacro = run.isMacro
+        impact = p.impact
+        unclamped = p.unclamped
+        status = p.status
+        rounds = p.rounds
+        shock = p.shock
+        bindingEdge = p.bindingEdge
+        incomingStart = run.incomingStart
+        edgeSource = run.edgeSource
+        edgeRelationship = run.edgeRelationship
+        edgeIsBottleneck = run.edgeIsBottleneck
+        relationshipIDs = run.relationshipIDs
+        state = p.state
+        shown = p.shown
+        edgeErrors = p.edgeErrors.mapValues { $0.diagnostic.message }
+        attributionKeys = attribution.keys
+        attributionValues = attribution.values
+        attributionKeyOrder = attribution.keys.indices.sorted { byteOrder(attribution.keys[$0], attribution.keys[$1]) }
+        self.strongest = strongest
+    }
+
+    var width: Int { attributionKeys.count }
+
+    func note(_ e: Int, of i: Int) -> String {
+        let notBinding = edgeIsBottleneck[e] && bindingEdge[i] != e
+        return switch state[e] {
+        case .counted: notBinding ? "not_binding" : "counted"
+        case .noValue: notBinding ? "not_binding" : "no_value"
+        case .skipped: "skipped"
+        case .blocked: "blocked"
+        case .failed: "failed"
+        }
+    }
+
+    func entity(_ i: Int) -> EntityResult {
+        var contributions: [ContributionResult] = []
+        for e in incomingStart[i]..<incomingStart[i + 1] {
+            contributions.append(ContributionResult(
+                relationshipID: relationshipIDs[Int(edgeRelationship[e])], sourceID: ids[Int(edgeSource[e])],
+                value: shown[e], note: note(e, of: i), error: edgeErrors[e], isShock: false))
+        }
+        if shock[i] != 0 {
+            contributions.append(ContributionResult(relationshipID: "", sourceID: ids[i], value: shock[i], note: "counted",
+                                                    error: nil, isShock: true))
+        }
+        var shares: [(key: String, value: Double)] = []
+        for k in 0..<width where attributionValues[i * width + k] != 0 {
+            shares.append((attributionKeys[k], attributionValues[i * width + k]))
+        }
+        return EntityResult(
+            id: ids[i], name: names[i], type: types[i], level: levels[i], impact: impact[i],
+            impactUnclamped: unclamped[i], isClamped: impact[i] != unclamped[i],
+            projectedValue: hasCurrentValue[i] ? levelValues[i] * (1 + impact[i]) : nil,
+            status: status[i], contributions: contributions, attribution: shares,
+            topPaths: topPaths(i).map { $0.map { ids[$0] } }, cycleRounds: rounds[i] > 0 ? rounds[i] : nil)
+    }
+
+    /// Up to three chains of entity positions from a cause to `i`: its three strongest counted
+    /// contributions, each followed back along the strongest contribution until a macro variable
+    /// or a shock (at most 10 entities, stopping at a repeat).
+    func topPaths(_ i: Int) -> [[Int]] {
+        // The three strongest, by insertion into a list kept in order (earlier edges win ties).
+        var firsts: [Int] = []
+        firsts.reserveCapacity(4)
+        for e in incomingStart[i]..<incomingStart[i + 1] where shown[e] != 0 {
+            var position = firsts.count
+            while position > 0 && abs(shown[e]) > abs(shown[firsts[position - 1]]) { position -= 1 }
+            if position < 3 {
+                firsts.insert(e, at: position)
+                if firsts.count > 3 { firsts.removeLast() }
+            }
+        }
+        var paths: [[Int]] = []
+        var nodes: [Int] = []
+        nodes.reserveCapacity(10)
+        for first in firsts {
+            nodes.removeAll(keepingCapacity: true)
+            nodes.append(i)
+            var node = Int(edgeSource[first])
+            while nodes.count < 10 {
+                let seen = nodes.contains(node)
+                nodes.append(node)
+                if isMacro[node] || seen { break }
+                let next = Int(strongest[node])
+                guard next >= 0, abs(shown[next]) >= abs(shock[node]) else { break }
+                node = Int(edgeSource[next])
+            }
+            paths.append(nodes.reversed())
+        }
+        return paths
+    }
+
+    /// Appends the entity's result as JSON text with sorted keys: byte for byte
+    /// `entity(i).json.withSortedKeys().serialized()`, without building either.
+    func appendJSON(_ i: Int, to out: inout String) {
+        func number(_ x: Double) {
+            if x.isFinite { out += JSNumber.format(x) } else { out += "null" }
+        }
+        out += "{\"attribution\":{"
+        var first = true
+        for k in attributionKeyOrder where attributionValues[i * width + k] != 0 {
+            if !first { out += "," }
+            first = false
+            out += JSNumber.quoted(attributionKeys[k])
+            out += ":"
+            number(attributionValues[i * width + k])
+        }
+        out += "},\"clamped\":"
+        out += impact[i] != unclamped[i] ? "true" : "false"
+        out += ",\"contributions\":["
+        first = true
+        for e in incomingStart[i]..<incomingStart[i + 1] {
+            if !first { out += "," }
+            first = false
+            out += "{"
+            if let error = edgeErrors[e] {
+                out += "\"error\":"
+                out += JSNumber.quoted(error)
+                out += ","
+            }
+            let note = note(e, of: i)
+            if note != "counted" {
+                out += "\"note\":\""
+                out += note
+                out += "\","
+            }
+            out += "\"relationship_id\":"
+            out += JSNumber.quoted(relationshipIDs[Int(edgeRelationship[e])])
+            out += ",\"source_id\":"
+            out += JSNumber.quoted(ids[Int(edgeSource[e])])
+            out += ",\"value\":"
+            number(shown[e])
+            out += "}"
+        }
+        if shock[i] != 0 {
+            if !first { out += "," }
+            out += "{\"shock\":true,\"value\":"
+            number(shock[i])
+            out += "}"
+        }
+        out += "]"
+        if rounds[i] > 0 {
+            out += ",\"cycle_rounds\":"
+            number(Double(rounds[i]))
+        }
+        out += ",\"id\":"
+        out += JSNumber.quoted(ids[i])
+        out += ",\"impact\":"
+        number(impact[i])
+        out += ",\"impact_unclamped\":"
+        number(unclamped[i])
+        out += ",\"level\":"
+        number(Double(levels[i]))
+        out += ",\"name\":"
+        out += JSNumber.quoted(names[i])
+        out += ",\"projected_value\":"
+        if hasCurrentValue[i] { number(levelValues[i] * (1 + impact[i])) } else { out += "null" }
+        out += ",\"status\":\""
+        out += status[i].rawValue
+        out += "\",\"top_paths\":["
+        for (k, path) in topPaths(i).enumerated() {
+            if k > 0 { out += "," }
+            out += "["
+            for (m, node) in path.enumerated() {
+                if m > 0 { out += "," }
+                out += JSNumber.quoted(ids[node])
+            }
+            out += "]"
+        }
+        out += "],\"type\":"
+        out += JSNumber.quoted(types[i])
+        out += "}"
+    }
+}
+
+/// The entities a run reports, in id order: every computed entity when at most
+/// `Engine.fullReportLimit` are computed, otherwise those that moved or did not finish `ok`.
+/// Each `EntityResult` is built when it is read; `jsonText(at:)` serialises one directly.
+public struct EntityResults: RandomAccessCollection, Sendable {
+    let table: ResultTable?
+    /// Entity positions in the run, in id order.
+    let positions: [Int32]
+
+    init(table: ResultTable, positions: [Int32]) {
+        self.table = table
+        self.positions = positions
+    }
+
+    /// No entities.
+    public init() {
+        table = nil
+        positions = []
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { positions.count }
+
+    public subscript(position: Int) -> EntityResult { table!.entity(Int(positions[position])) }
+
+    /// The entity's result as JSON text with sorted keys (`self[position].json.withSortedKeys().serialized()`).
+    public func jsonText(at position: Int) -> String {
+        var out = ""
+        out.reserveCapacity(1024)
+        table!.appendJSON(Int(positions[position]), to: &out)
+        return out
+    }
+
+    /// The id of the entity at `position` (without building its result).
+    public func id(at position: Int) -> String { table!.ids[Int(positions[position])] }
+    public func name(at position: Int) -> String { table!.names[Int(positions[position])] }
+    public func level(at position: Int) -> Int { table!.levels[Int(positions[position])] }
+    public func impact(at position: Int) -> Double { table!.impact[Int(positions[position])] }
+    public func isClamped(at position: Int) -> Bool {
+        let i = Int(positions[position])
+        return table!.impact[i] != table!.unclamped[i]
+    }
+    public func cycleRounds(at position: Int) -> Int? {
+        let rounds = table!.rounds[Int(positions[position])]
+        return rounds > 0 ? rounds : nil
+    }
+}
