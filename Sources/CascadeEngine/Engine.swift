@@ -71,12 +71,15 @@ public final class PreparedScenario {
         for i in run.ids.indices where !run.isMacro[i] && run.levels[i] >= 0 { computedCount += 1 }
         let reportAll = computedCount <= Engine.fullReportLimit
         var reported: [Int32] = []
-        for i in run.ids.indices where !run.isMacro[i] && run.levels[i] >= 0 && (reportAll || p.impact[i] != 0 || p.status[i] != .ok) {
-            reported.append(Int32(i))
+        for k in run.idOrder {
+            let i = Int(k)
+            if !run.isMacro[i] && run.levels[i] >= 0 && (reportAll || p.impact[i] != 0 || p.status[i] != .ok) {
+                reported.append(k)
+            }
         }
         let table = ResultTable(run, p, attribution, strongest: strongestIncoming(p))
         let entities = EntityResults(table: table, positions: reported)
-        let macros = run.ids.indices.filter { run.isMacro[$0] && run.macroVariable[$0] >= 0 }.map { i in
+        let macros = run.idOrder.map { Int($0) }.filter { run.isMacro[$0] && run.macroVariable[$0] >= 0 }.map { i in
             MacroResult(id: run.ids[i], name: run.names[i], variable: run.variableNames[run.macroVariable[i]],
                         level: run.levels[i], value: run.variableValues[run.macroVariable[i]],
                         baseline: run.variableBaselines[run.macroVariable[i]], unit: run.metadata(i)["unit"]?.stringValue)
@@ -94,7 +97,11 @@ public final class PreparedScenario {
         }
         let failed = p.edgeErrors.count
         if failed > 0 {
-            let first = p.edgeErrors.keys.sorted().prefix(5).map { e in
+            // In the order of their targets' ids, then of relationships.
+            let first = p.edgeErrors.keys.sorted { a, b in
+                let (ta, tb) = (Int(run.edgeTarget[a]), Int(run.edgeTarget[b]))
+                return ta == tb ? a < b : byteOrder(run.ids[ta], run.ids[tb])
+            }.prefix(5).map { e in
                 "\(run.relationshipIDs[Int(run.edgeRelationship[e])]): \(p.edgeErrors[e]!.diagnostic.message)"
             }
             warnings.append("\(failed) edge formula\(failed == 1 ? "" : "s") failed: " + first.joined(separator: "; "))

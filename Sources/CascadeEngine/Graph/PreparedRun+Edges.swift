@@ -49,10 +49,14 @@ extension PreparedRun {
 
     /// Effective edges in relationship-id order, their formulas bound, then grouped by target.
     /// Adopts the sorted relationship columns; each distinct metadata text is parsed once.
-    func buildEdges(_ columns: inout WorldColumns, formulas: [RegistryFormula]) {
+    func buildEdges(_ columns: inout WorldColumns, internalIndex: [Int32], formulas: [RegistryFormula]) {
         relationshipIDs = columns.relationshipIDs
         relationshipSources = columns.relationshipSources
         relationshipTargets = columns.relationshipTargets
+        for r in relationshipSources.indices {
+            if relationshipSources[r] >= 0 { relationshipSources[r] = internalIndex[Int(relationshipSources[r])] }
+            if relationshipTargets[r] >= 0 { relationshipTargets[r] = internalIndex[Int(relationshipTargets[r])] }
+        }
         relationshipTypes = columns.relationshipTypes
         relationshipTypeNames = columns.typeNames
         relationshipWeights = columns.relationshipWeights

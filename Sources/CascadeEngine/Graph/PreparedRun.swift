@@ -15,8 +15,11 @@ final class PreparedRun {
     let scenario: Scenario
     var warnings: [String] = []
 
-    // Entities, sorted by id (bytes).
+    // Entities, numbered by level (0 → 9, then those without one), in id order within a level,
+    // so that a pass over a level walks the arrays (and the edges grouped by target) in order.
+    // `idOrder` lists them in id (byte) order: the order of results and of the fingerprint.
     var ids: [String] = []
+    var idOrder: [Int32] = []
     var names: [String] = []
     var types: [String] = []
     var categories: [String] = []
@@ -100,7 +103,8 @@ final class PreparedRun {
         run.indexEntities(&columns)
         run.bindVariables(world.macroData)
         run.resolveCoefficients(world.coefficients)
-        run.buildEdges(&columns, formulas: world.formulas)
+        let internalIndex = run.numberByLevel()
+        run.buildEdges(&columns, internalIndex: internalIndex, formulas: world.formulas)
         for (id, _) in scenario.entityShocks.sorted(by: { byteOrder($0.key, $1.key) }) where run.entityIndex(id) == nil {
             run.problem("$.entity_shocks[\(JSNumber.quoted(id))]", "no entity has this id")
         }
@@ -114,12 +118,43 @@ final class PreparedRun {
     /// The position of the entity with this id (binary search over the sorted ids).
     /// - Complexity: O(log V).
     func entityIndex(_ id: String) -> Int? {
-        var low = 0, high = ids.count
+        var low = 0, high = idOrder.count
         while low < high {
             let mid = (low + high) / 2
-            if byteOrder(ids[mid], id) { low = mid + 1 } else { high = mid }
+            if byteOrder(ids[Int(idOrder[mid])], id) { low = mid + 1 } else { high = mid }
         }
-        return low < ids.count && ids[low].utf8.elementsEqual(id.utf8) ? low : nil
+        guard low < idOrder.count else { return nil }
+        let i = Int(idOrder[low])
+        return ids[i].utf8.elementsEqual(id.utf8) ? i : nil
+    }
+
+    /// Renumbers the entities (indexed in id order so far) by level, keeping id order within a
+    /// level; returns each id position's new number.
+    /// - Complexity: O(V).
+    func numberByLevel() -> [Int32] {
+        let n = ids.count
+        var order: [Int32] = []
+        order.reserveCapacity(n)
+        for level in 0..<10 { for i in entitiesByLevel[level] { order.append(Int32(i)) } }
+        for i in 0..<n where levels[i] < 0 { order.append(Int32(i)) }
+        var internalIndex = [Int32](repeating: 0, count: n)
+        for (k, i) in order.enumerated() { internalIndex[Int(i)] = Int32(k) }
+        ids = permuted(ids, order)
+        names = permuted(names, order)
+        types = permuted(types, order)
+        categories = permuted(categories, order)
+        levels = permuted(levels, order)
+        metadataTexts = permuted(metadataTexts, order)
+        isMacro = permuted(isMacro, order)
+        levelValues = permuted(levelValues, order)
+        hasCurrentValue = permuted(hasCurrentValue, order)
+        sectorIndex = permuted(sectorIndex, order)
+        macroVariable = permuted(macroVariable, order)
+        entitiesByLevel = entitiesByLevel.map { $0.map { Int(internalIndex[$0]) } }
+        metadataObjects = Dictionary(uniqueKeysWithValues: metadataObjects.map { (Int(internalIndex[$0.key]), $0.value) })
+        metadataFormulaValues = [:]
+        idOrder = internalIndex
+        return internalIndex
     }
 
     /// The entity's metadata object (parsed from its canonical text on first use).

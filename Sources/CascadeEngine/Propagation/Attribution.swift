@@ -27,7 +27,7 @@ struct Attribution {
             variableKey[k] = keys.count
             keys.append("macro:\(run.variableNames[k])")
         }
-        for i in run.ids.indices where propagator.shock[i] != 0 {
+        for i in run.idOrder.lazy.map({ Int($0) }) where propagator.shock[i] != 0 {
             shockKey[i] = keys.count
             keys.append("shock:\(run.ids[i])")
         }

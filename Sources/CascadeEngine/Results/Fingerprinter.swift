@@ -3,23 +3,36 @@ import CXXHash
 /// Streams a canonical, length-prefixed serialisation into XXH3-128.
 struct Fingerprinter {
     private var state: OpaquePointer
-    private var buffer: [UInt8] = []
+    private static let capacity = 1 << 16
+    private var buffer: UnsafeMutableRawPointer
+    private var count = 0
 
     init() {
         state = XXH3_createState()
         XXH3_128bits_reset(state)
-        buffer.reserveCapacity(1 << 16)
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: Fingerprinter.capacity, alignment: 8)
     }
 
     mutating func add(_ text: String) {
-        add(UInt64(text.utf8.count))
-        buffer.append(contentsOf: text.utf8)
-        flushIfFull()
+        var text = text
+        text.withUTF8 { bytes in
+            add(UInt64(bytes.count))
+            if bytes.count > Fingerprinter.capacity - count {
+                flush()
+                if bytes.count > Fingerprinter.capacity {
+                    _ = XXH3_128bits_update(state, bytes.baseAddress, bytes.count)
+                    return
+                }
+            }
+            if let base = bytes.baseAddress { (buffer + count).copyMemory(from: base, byteCount: bytes.count) }
+            count += bytes.count
+        }
     }
 
     mutating func add(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
-        flushIfFull()
+        if count + 8 > Fingerprinter.capacity { flush() }
+        (buffer + count).storeBytes(of: value.littleEndian, as: UInt64.self)
+        count += 8
     }
 
     /// A double by its bit pattern (−0 and 0 differ, as they may in results).
@@ -38,13 +51,9 @@ struct Fingerprinter {
         }
     }
 
-    private mutating func flushIfFull() {
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
     private mutating func flush() {
-        buffer.withUnsafeBytes { _ = XXH3_128bits_update(state, $0.baseAddress, $0.count) }
-        buffer.removeAll(keepingCapacity: true)
+        _ = XXH3_128bits_update(state, buffer, count)
+        count = 0
     }
 
     /// `xxh3-128:` and 32 hex digits; the fingerprinter cannot be used afterwards.
@@ -52,6 +61,7 @@ struct Fingerprinter {
         flush()
         let hash = XXH3_128bits_digest(state)
         XXH3_freeState(state)
+        buffer.deallocate()
         func hex(_ value: UInt64) -> String {
             let digits = String(value, radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits

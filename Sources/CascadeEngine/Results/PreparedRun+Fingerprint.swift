@@ -32,7 +32,8 @@ extension PreparedRun {
         }
         hasher.add(scenario.feedbackRounds)
         hasher.add(ids.count)
-        for i in ids.indices {
+        for k in idOrder {
+            let i = Int(k)
             hasher.add(ids[i])
             hasher.add(types[i])
             hasher.add(names[i])
