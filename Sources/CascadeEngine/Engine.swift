@@ -127,7 +127,8 @@ public final class PreparedScenario {
     /// - Complexity: O(E).
     func strongestIncoming(_ p: Propagator) -> [Int32] {
         var strongest = [Int32](repeating: -1, count: run.ids.count)
-        p.shown.withUnsafeBufferPointer { shown in
+        do {
+            let shown = p.shown
             for i in run.ids.indices {
                 var best = -1
                 var bestMagnitude = 0.0

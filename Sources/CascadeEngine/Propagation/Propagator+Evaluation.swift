@@ -30,11 +30,11 @@ extension Propagator {
     /// Sets a bound program's inputs from the edge and the mode, and evaluates it.
     func evaluate(_ bound: BoundProgram, edge e: Int, mode: ContextMode, sourceImpact: Double) throws(FormulaError) -> Value {
         let frame = bound.frame
-        let s = Int(run.edgeSource[e]), t = Int(run.edgeTarget[e])
+        let s = Int(edgeSource[e]), t = Int(edgeTarget[e])
         for (slot, source) in bound.slots.enumerated() {
             switch source {
             case .variable(let k):
-                frame.setNumber(mode.variableIsShocked(k) ? run.variableValues[k] : run.variableBaselines[k], at: slot)
+                frame.setNumber(mode.variableIsShocked(k) ? variableValues[k] : variableBaselines[k], at: slot)
             case .sourceValue, .sourceBaseline, .sourceDelta, .sourceImpact:
                 let (value, baseline) = sourceLevels(s, mode: mode, impact: sourceImpact)
                 let x: Double
@@ -42,12 +42,12 @@ extension Propagator {
                 case .sourceValue: x = value
                 case .sourceBaseline: x = baseline
                 case .sourceDelta: x = value - baseline
-                default: x = run.isMacro[s] ? value - baseline : (mode.shocksSource ? sourceImpact : 0)
+                default: x = isMacro[s] ? value - baseline : (mode.shocksSource ? sourceImpact : 0)
                 }
                 frame.setNumber(x, at: slot)
-            case .sourceLevel: frame.setNumber(Double(run.levels[s]), at: slot)
-            case .targetLevel: frame.setNumber(Double(run.levels[t]), at: slot)
-            case .targetBaseline: frame.setNumber(run.levelValues[t], at: slot)
+            case .sourceLevel: frame.setNumber(Double(levels[s]), at: slot)
+            case .targetLevel: frame.setNumber(Double(levels[t]), at: slot)
+            case .targetBaseline: frame.setNumber(levelValues[t], at: slot)
             case .sourceName: try frame.setValue(.string(run.names[s]), at: slot)
             case .targetName: try frame.setValue(.string(run.names[t]), at: slot)
             case .sourceType: try frame.setValue(.string(run.types[s]), at: slot)
@@ -68,12 +68,12 @@ extension Propagator {
 
     /// The source's (value, baseline) in a mode: a macro's variable, else its level value scaled by 1 + δ.
     func sourceLevels(_ s: Int, mode: ContextMode, impact: Double) -> (Double, Double) {
-        if run.isMacro[s] {
-            let k = run.macroVariable[s]
-            let baseline = run.variableBaselines[k]
-            return (mode.shocksSource || mode.variableIsShocked(k) && mode.shockedVariable >= 0 ? run.variableValues[k] : baseline, baseline)
+        if isMacro[s] {
+            let k = macroVariable[s]
+            let baseline = variableBaselines[k]
+            return (mode.shocksSource || mode.variableIsShocked(k) && mode.shockedVariable >= 0 ? variableValues[k] : baseline, baseline)
         }
-        let baseline = run.levelValues[s]
+        let baseline = levelValues[s]
         return (mode.shocksSource ? baseline * (1 + impact) : baseline, baseline)
     }
 }

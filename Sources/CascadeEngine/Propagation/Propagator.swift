@@ -33,82 +33,123 @@ struct ContextMode {
     func variableIsShocked(_ k: Int) -> Bool { shockedVariable == -2 || shockedVariable == k }
 }
 
+/// A fixed-size array owned by the propagator: read and written in the hot loops without
+/// copy-on-write checks or exclusivity bookkeeping.
+typealias Buffer<T> = UnsafeMutableBufferPointer<T>
+
+extension UnsafeMutableBufferPointer {
+    static func filled(_ value: Element, count: Int) -> Self {
+        let buffer = Self.allocate(capacity: Swift.max(count, 1))
+        buffer.initialize(repeating: value)
+        return Self(start: buffer.baseAddress, count: count)
+    }
+}
+
 /// Propagates a prepared run: levels 0 → 9, same-level components in topological order, a bounded
 /// Jacobi fixed point per cyclic component, then `feedback_rounds` passes with feedback edges.
 /// - Complexity: O(E · (1 + rounds in cycles) · (1 + feedback_rounds)) formula evaluations.
 final class Propagator {
     let run: PreparedRun
-    var impact: [Double]
-    var unclamped: [Double]
-    var status: [EntityStatus]
-    var converged: [Bool]
-    var rounds: [Int]
-    var contribution: [Double]
-    var shown: [Double]
-    var state: [EdgeState]
+    // Per entity.
+    let impact: Buffer<Double>
+    let unclamped: Buffer<Double>
+    let status: Buffer<EntityStatus>
+    let converged: Buffer<Bool>
+    let rounds: Buffer<Int>
+    let previousPass: Buffer<Double>
+    let shock: Buffer<Double>
+    /// Members of the cycle being solved, and their current iterate.
+    let inCycle: Buffer<Bool>
+    let iterate: Buffer<Double>
+    /// Per entity, the bottleneck input that binds (the minimum), or -1.
+    let bindingEdge: Buffer<Int>
+    // Per edge.
+    let contribution: Buffer<Double>
+    let shown: Buffer<Double>
+    let state: Buffer<EdgeState>
+    let baselineValue: Buffer<Double>
+    let hasBaseline: Buffer<Bool>
+    /// Edges into the cycle being solved whose contribution is computed once.
+    let isFixed: Buffer<Bool>
     var edgeErrors: [Int: FormulaError] = [:]
-    var baselineValue: [Double]
-    var hasBaseline: [Bool]
-    var previousPass: [Double]
     var isFeedbackPass = false
-    var shock: [Double]
     var evaluations = 0
     /// Level → enabled, read on every edge (unless all are).
     let levelEnabled: [Bool]
     let allLevelsEnabled: Bool
-    // The graph's hot arrays, held as constants so the loops need not reload them.
+    // The graph's arrays, held as constants so the loops need not reach into the run.
     let incomingStart: [Int]
     let edgeSource: [Int32]
+    let edgeTarget: [Int32]
     let edgeClass: [EdgeClass]
     let edgeIsBottleneck: [Bool]
+    let edgeProgram: [Int32]
+    let edgeSignedWeight: [Double]
     let levels: [Int]
+    let isMacro: [Bool]
+    let macroVariable: [Int]
+    let levelValues: [Double]
+    let variableValues: [Double]
+    let variableBaselines: [Double]
+    let programs: [EdgeProgram]
     let entityHasBottleneck: [Bool]
-    /// Members of the cycle being solved, and their current iterate.
-    var inCycle: [Bool]
-    var iterate: [Double]
-    /// Edges into the cycle being solved whose contribution is computed once.
-    var isFixed: [Bool]
-    /// Per entity, the bottleneck input that binds (the minimum), or -1.
-    var bindingEdge: [Int]
     var cycleCount = 0
     var unconvergedCycles = 0
 
     init(_ run: PreparedRun) {
         self.run = run
         let n = run.ids.count, e = run.edgeSource.count
-        impact = Array(repeating: 0, count: n)
-        unclamped = Array(repeating: 0, count: n)
-        status = Array(repeating: .ok, count: n)
-        converged = Array(repeating: true, count: n)
-        rounds = Array(repeating: 0, count: n)
-        contribution = Array(repeating: 0, count: e)
-        shown = Array(repeating: 0, count: e)
-        state = Array(repeating: .counted, count: e)
-        baselineValue = Array(repeating: 0, count: e)
-        hasBaseline = Array(repeating: false, count: e)
-        previousPass = Array(repeating: 0, count: n)
-        shock = Array(repeating: 0, count: n)
+        impact = .filled(0, count: n)
+        unclamped = .filled(0, count: n)
+        status = .filled(.ok, count: n)
+        converged = .filled(true, count: n)
+        rounds = .filled(0, count: n)
+        previousPass = .filled(0, count: n)
+        shock = .filled(0, count: n)
+        inCycle = .filled(false, count: n)
+        iterate = .filled(0, count: n)
+        bindingEdge = .filled(-1, count: n)
+        contribution = .filled(0, count: e)
+        shown = .filled(0, count: e)
+        state = .filled(.counted, count: e)
+        baselineValue = .filled(0, count: e)
+        hasBaseline = .filled(false, count: e)
+        isFixed = .filled(false, count: e)
         levelEnabled = (0..<10).map { run.scenario.settings(for: $0).isEnabled }
         allLevelsEnabled = !levelEnabled.contains(false)
         incomingStart = run.incomingStart
         edgeSource = run.edgeSource
+        edgeTarget = run.edgeTarget
         edgeClass = run.edgeClass
         edgeIsBottleneck = run.edgeIsBottleneck
+        edgeProgram = run.edgeProgram
+        edgeSignedWeight = run.edgeSignedWeight
         levels = run.levels
+        isMacro = run.isMacro
+        macroVariable = run.macroVariable
+        levelValues = run.levelValues
+        variableValues = run.variableValues
+        variableBaselines = run.variableBaselines
+        programs = run.programs
         var hasBottleneck = Array(repeating: false, count: n)
         for edge in run.edgeTarget.indices where run.edgeIsBottleneck[edge] { hasBottleneck[Int(run.edgeTarget[edge])] = true }
         entityHasBottleneck = hasBottleneck
-        inCycle = Array(repeating: false, count: n)
-        iterate = Array(repeating: 0, count: n)
-        isFixed = Array(repeating: false, count: e)
-        bindingEdge = Array(repeating: -1, count: n)
         for (id, value) in run.scenario.entityShocks { if let i = run.entityIndex(id) { shock[i] = value } }
+    }
+
+    deinit {
+        for buffer in [impact, unclamped, previousPass, shock, iterate, contribution, shown, baselineValue] { buffer.deallocate() }
+        for buffer in [converged, inCycle, hasBaseline, isFixed] { buffer.deallocate() }
+        rounds.deallocate()
+        bindingEdge.deallocate()
+        status.deallocate()
+        state.deallocate()
     }
 
     func propagate() {
         pass()
         for _ in 0..<run.scenario.feedbackRounds {
-            previousPass = impact
+            _ = previousPass.update(fromContentsOf: impact)
             isFeedbackPass = true
             pass()
         }
@@ -121,11 +162,11 @@ final class Propagator {
         for level in 0..<10 {
             let settings = run.scenario.settings(for: level)
             guard settings.isEnabled else {
-                for i in run.entitiesByLevel[level] where !run.isMacro[i] {
+                for i in run.entitiesByLevel[level] where !isMacro[i] {
                     impact[i] = 0
                     unclamped[i] = 0
                     status[i] = .disabled
-                    for e in run.incomingStart[i]..<run.incomingStart[i + 1] {
+                    for e in incomingStart[i]..<incomingStart[i + 1] {
                         state[e] = .blocked
                         shown[e] = 0
                         contribution[e] = 0
@@ -133,11 +174,13 @@ final class Propagator {
                 }
                 continue
             }
-            for (c, component) in run.components[level].enumerated() {
-                if run.componentIsCyclic[level][c] {
-                    solveCycle(component, settings)
+            let components = run.components[level]
+            let isCyclic = run.componentIsCyclic[level]
+            for c in components.indices {
+                if isCyclic[c] {
+                    solveCycle(components[c], settings)
                 } else {
-                    let i = component[0]
+                    let i = components[c][0]
                     let value = accumulate(i, settings)
                     finish(i, value, settings)
                 }
@@ -146,10 +189,11 @@ final class Propagator {
     }
 
     /// Records an entity's unclamped sum and its clamped impact and status.
+    @inline(__always)
     func finish(_ i: Int, _ sum: Double, _ settings: LevelSettings) {
         unclamped[i] = sum
         impact[i] = min(max(sum, settings.clamp.lowerBound), settings.clamp.upperBound)
-        let range = run.incomingStart[i]..<run.incomingStart[i + 1]
+        let range = incomingStart[i]..<incomingStart[i + 1]
         var failed = 0
         for e in range where state[e] == .failed { failed += 1 }
         status[i] = failed == 0 ? .ok : (failed == range.count && shock[i] == 0 ? .error : .partial)
@@ -202,7 +246,7 @@ final class Propagator {
             case .skipped, .blocked, .failed:
                 shown[e] = 0
             default:
-                if run.edgeIsBottleneck[e] {
+                if edgeIsBottleneck[e] {
                     shown[e] = e == bottleneckEdge ? contribution[e] : 0
                 } else {
                     shown[e] = contribution[e]
@@ -214,23 +258,28 @@ final class Propagator {
     }
 
     /// `sign · damping · weight · (f(scenario) − f(baseline))`; sets the edge's state.
+    @inline(__always)
     func evaluateContribution(_ e: Int, sourceImpact: Double, damping: Double) -> Double {
-        let program = Int(run.edgeProgram[e])
+        let program = Int(edgeProgram[e])
         guard program >= 0 else {
             state[e] = .counted
-            return damping * run.edgeSignedWeight[e] * (sourceImpact - 0)
+            return damping * edgeSignedWeight[e] * (sourceImpact - 0)
         }
+        return evaluateFormula(e, program: program, sourceImpact: sourceImpact, damping: damping)
+    }
+
+    func evaluateFormula(_ e: Int, program: Int, sourceImpact: Double, damping: Double) -> Double {
         do {
             evaluations += 1
-            let scenarioValue = try evaluate(run.programs[program], edge: e, mode: .scenario, sourceImpact: sourceImpact)
+            let scenarioValue = try evaluate(programs[program], edge: e, mode: .scenario, sourceImpact: sourceImpact)
             if !hasBaseline[e] {
                 evaluations += 1
-                baselineValue[e] = try evaluate(run.programs[program], edge: e, mode: .baseline, sourceImpact: 0) ?? .nan
+                baselineValue[e] = try evaluate(programs[program], edge: e, mode: .baseline, sourceImpact: 0) ?? .nan
                 hasBaseline[e] = true
             }
             let base = baselineValue[e].isNaN ? nil : baselineValue[e]
             state[e] = scenarioValue == nil || base == nil ? .noValue : .counted
-            return damping * run.edgeSignedWeight[e] * ((scenarioValue ?? 0) - (base ?? 0))
+            return damping * edgeSignedWeight[e] * ((scenarioValue ?? 0) - (base ?? 0))
         } catch {
             state[e] = .failed
             edgeErrors[e] = error
@@ -250,16 +299,16 @@ final class Propagator {
         // Contributions from outside the component do not change between rounds: compute them once.
         var fixedEdges: [Int] = []
         for i in members {
-            for e in run.incomingStart[i]..<run.incomingStart[i + 1] where !inCycle[Int(run.edgeSource[e])] {
-                let s = Int(run.edgeSource[e])
-                if run.edgeClass[e] == .feedback && !isFeedbackPass {
+            for e in incomingStart[i]..<incomingStart[i + 1] where !inCycle[Int(edgeSource[e])] {
+                let s = Int(edgeSource[e])
+                if edgeClass[e] == .feedback && !isFeedbackPass {
                     state[e] = .skipped
                     contribution[e] = 0
-                } else if !levelEnabled[run.levels[s]] {
+                } else if !levelEnabled[levels[s]] {
                     state[e] = .blocked
                     contribution[e] = 0
                 } else {
-                    let sourceImpact = run.edgeClass[e] == .feedback ? previousPass[s] : impact[s]
+                    let sourceImpact = edgeClass[e] == .feedback ? previousPass[s] : impact[s]
                     contribution[e] = evaluateContribution(e, sourceImpact: sourceImpact, damping: settings.damping)
                 }
                 isFixed[e] = true
