@@ -67,61 +67,79 @@ extension PreparedRun {
         let unknownEnds = columns.unknownEnds
         columns = WorldColumns()
 
-        let typeDirection: [String] = relationshipTypeNames.map {
-            PreparedRun.forwardTypes.contains($0) ? "forward" : PreparedRun.reverseTypes.contains($0) ? "reverse" : "none"
+        // Directions as bits: 1 forward (source → target), 2 reverse.
+        func bits(_ direction: String) -> UInt8 {
+            switch direction {
+            case "forward": 1
+            case "reverse": 2
+            case "both": 3
+            default: 0
+            }
         }
-        var settingsByText: [Int32: RelationshipSettings] = [:]
+        let typeDirection: [UInt8] = relationshipTypeNames.map {
+            PreparedRun.forwardTypes.contains($0) ? 1 : PreparedRun.reverseTypes.contains($0) ? 2 : 0
+        }
+        // Settings per distinct metadata text: index into `settingsList` (0: no metadata).
+        var settingsList = [RelationshipSettings()]
+        var settingsOfText = [Int32](repeating: -1, count: texts.count)
         canonicalMetadata = Array(repeating: nil, count: texts.count)
-        let empty = RelationshipSettings()
         let context = EdgeContext(variables: variableNames, coefficientTypes: coefficientTypes)
         var binder = ProgramBinder(run: self, context: context, formulas: formulas)
         // Effective edges in relationship order: (source, target, relationship, program, flags).
+        let count = relationshipIDs.count
         var pendingSource: [Int32] = [], pendingTarget: [Int32] = [], pendingRelationship: [Int32] = []
         var pendingProgram: [Int32] = [], pendingFlags: [UInt8] = []  // 1: sign −1, 2: bottleneck
-        pendingSource.reserveCapacity(relationshipIDs.count)
-        pendingTarget.reserveCapacity(relationshipIDs.count)
-        pendingRelationship.reserveCapacity(relationshipIDs.count)
-        pendingProgram.reserveCapacity(relationshipIDs.count)
-        pendingFlags.reserveCapacity(relationshipIDs.count)
+        pendingSource.reserveCapacity(count)
+        pendingTarget.reserveCapacity(count)
+        pendingRelationship.reserveCapacity(count)
+        pendingProgram.reserveCapacity(count)
+        pendingFlags.reserveCapacity(count)
+        // Read-only copies: the loop then reads local arrays, not the run's properties.
+        let relationshipIDs = self.relationshipIDs, relationshipMetadata = self.relationshipMetadata
+        let relationshipSources = self.relationshipSources, relationshipTargets = self.relationshipTargets
+        let relationshipHasWeight = self.relationshipHasWeight, relationshipWeights = self.relationshipWeights
+        let relationshipTypes = self.relationshipTypes, levels = self.levels, isMacro = self.isMacro
         var intoMacro = 0
-        for r in relationshipIDs.indices {
-            let id = relationshipIDs[r]
-            if r > 0 && relationshipIDs[r - 1].utf8.elementsEqual(id.utf8) { problem("relationship \(id)", "duplicate relationship id") }
-            let metaIndex = relationshipMetadata[r]
-            let settings: RelationshipSettings
-            if metaIndex < 0 {
-                settings = empty
-            } else if let known = settingsByText[metaIndex] {
-                settings = known
-            } else {
-                settings = relationshipSettings(texts[Int(metaIndex)])
-                settingsByText[metaIndex] = settings
-                if settings.problems.isEmpty {
-                    canonicalMetadata[Int(metaIndex)] = settings.metadata.isEmpty ? "" : JSONValue.object(settings.metadata).serialized(sortedKeys: true)
+        for r in 0..<count {
+            if r > 0 && relationshipIDs[r - 1] == relationshipIDs[r] && relationshipIDs[r - 1].utf8.elementsEqual(relationshipIDs[r].utf8) {
+                problem("relationship \(relationshipIDs[r])", "duplicate relationship id")
+            }
+            let metaIndex = Int(relationshipMetadata[r])
+            var settingsIndex = 0
+            if metaIndex >= 0 {
+                if settingsOfText[metaIndex] < 0 {
+                    let settings = relationshipSettings(texts[metaIndex])
+                    settingsOfText[metaIndex] = Int32(settingsList.count)
+                    settingsList.append(settings)
+                    if settings.problems.isEmpty {
+                        canonicalMetadata[metaIndex] = settings.metadata.isEmpty ? "" : JSONValue.object(settings.metadata).serialized(sortedKeys: true)
+                    }
                 }
+                settingsIndex = Int(settingsOfText[metaIndex])
             }
             // Problems in the order they were always reported: bad JSON, unknown ends (nothing
             // else about such a relationship), the weight, then the propagation settings.
-            let isJSONProblem = settings.problems.first?.hasPrefix("metadata is not valid JSON") ?? false
-            if isJSONProblem { problem("relationship \(id)", settings.problems[0]) }
-            if let ends = unknownEnds[r] {
-                problem("relationship \(id)", "refers to an unknown entity (\(ends.source) → \(ends.target))")
+            let problemsOfSettings = settingsList[settingsIndex].problems
+            let isJSONProblem = problemsOfSettings.first?.hasPrefix("metadata is not valid JSON") ?? false
+            if isJSONProblem { problem("relationship \(relationshipIDs[r])", problemsOfSettings[0]) }
+            if relationshipSources[r] < 0 || relationshipTargets[r] < 0, let ends = unknownEnds[r] {
+                problem("relationship \(relationshipIDs[r])", "refers to an unknown entity (\(ends.source) → \(ends.target))")
                 continue
             }
             let s = Int(relationshipSources[r]), t = Int(relationshipTargets[r])
             if relationshipHasWeight[r], !(0...1).contains(relationshipWeights[r]) {
-                problem("relationship \(id)", "weight \(JSNumber.format(relationshipWeights[r])) is outside 0–1")
+                problem("relationship \(relationshipIDs[r])", "weight \(JSNumber.format(relationshipWeights[r])) is outside 0–1")
             }
-            for message in settings.problems.dropFirst(isJSONProblem ? 1 : 0) { problem("relationship \(id)", message) }
-            let direction = settings.direction ?? typeDirection[Int(relationshipTypes[r])]
-            let flags: UInt8 = (settings.sign < 0 ? 1 : 0) | (settings.isBottleneck ? 2 : 0)
+            for message in problemsOfSettings.dropFirst(isJSONProblem ? 1 : 0) { problem("relationship \(relationshipIDs[r])", message) }
+            let direction = settingsList[settingsIndex].direction.map(bits) ?? typeDirection[Int(relationshipTypes[r])]
+            let flags: UInt8 = (settingsList[settingsIndex].sign < 0 ? 1 : 0) | (settingsList[settingsIndex].isBottleneck ? 2 : 0)
             for pass in 0..<2 {
                 let (source, target): (Int, Int)
                 if pass == 0 {
-                    guard direction == "forward" || direction == "both" else { continue }
+                    guard direction & 1 != 0 else { continue }
                     (source, target) = (s, t)
                 } else {
-                    guard direction == "reverse" || direction == "both" else { continue }
+                    guard direction & 2 != 0 else { continue }
                     (source, target) = (t, s)
                 }
                 guard levels[source] >= 0, levels[target] >= 0 else { continue }
@@ -129,10 +147,16 @@ extension PreparedRun {
                     intoMacro += 1
                     continue
                 }
-                guard let program = binder.program(relationship: r, metadata: settings.metadata, source: source, target: target)
-                else { continue }
+                let program: Int
+                if settingsIndex == 0 && relationshipFormulas[r] < 0 {
+                    program = -1  // no formula, no metadata: linear pass-through
+                } else {
+                    guard let bound = binder.program(relationship: r, metadata: settingsList[settingsIndex].metadata,
+                                                     source: source, target: target) else { continue }
+                    program = bound
+                }
                 if program == -1 && isMacro[source] {
-                    problem("relationship \(id)", "an edge leaving the MACRO entity \(ids[source]) must have a formula",
+                    problem("relationship \(relationshipIDs[r])", "an edge leaving the MACRO entity \(ids[source]) must have a formula",
                             detail: "add impact_formula, or metadata.formula with metadata.bindings")
                 }
                 pendingSource.append(Int32(source))
@@ -154,15 +178,15 @@ extension PreparedRun {
         for target in pendingTarget { incomingStart[Int(target) + 1] += 1 }
         for i in 0..<ids.count { incomingStart[i + 1] += incomingStart[i] }
         var fill = incomingStart
-        let count = pendingTarget.count
-        edgeSource = Array(repeating: 0, count: count)
-        edgeTarget = Array(repeating: 0, count: count)
-        edgeRelationship = Array(repeating: 0, count: count)
-        edgeSignedWeight = Array(repeating: 1, count: count)
-        edgeIsBottleneck = Array(repeating: false, count: count)
-        edgeClass = Array(repeating: .down, count: count)
-        edgeProgram = Array(repeating: -1, count: count)
-        for k in 0..<count {
+        let edgeCount = pendingTarget.count
+        var edgeSource = [Int32](repeating: 0, count: edgeCount)
+        var edgeTarget = [Int32](repeating: 0, count: edgeCount)
+        var edgeRelationship = [Int32](repeating: 0, count: edgeCount)
+        var edgeSignedWeight = [Double](repeating: 1, count: edgeCount)
+        var edgeIsBottleneck = [Bool](repeating: false, count: edgeCount)
+        var edgeClass = [EdgeClass](repeating: .down, count: edgeCount)
+        var edgeProgram = [Int32](repeating: -1, count: edgeCount)
+        for k in 0..<edgeCount {
             let target = Int(pendingTarget[k])
             let slot = fill[target]
             fill[target] += 1
@@ -177,6 +201,13 @@ extension PreparedRun {
             edgeClass[slot] = lt > ls ? .down : lt == ls ? .sameLevel : .feedback
             edgeProgram[slot] = pendingProgram[k]
         }
+        self.edgeSource = edgeSource
+        self.edgeTarget = edgeTarget
+        self.edgeRelationship = edgeRelationship
+        self.edgeSignedWeight = edgeSignedWeight
+        self.edgeIsBottleneck = edgeIsBottleneck
+        self.edgeClass = edgeClass
+        self.edgeProgram = edgeProgram
         checkCoefficients()
     }
 

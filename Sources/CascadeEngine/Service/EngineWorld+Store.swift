@@ -24,47 +24,100 @@ extension EngineWorld {
     }
 }
 
-/// Fills `WorldColumns` row by row from `Store.scanWorld`.
+/// Fills `WorldColumns` row by row from `Store.scanWorld`, joining relationship ends to entities
+/// by store key in memory.
 struct ColumnLoader {
-    /// A store key: a canonical lowercase UUID packed into 128 bits, else its text.
-    enum StoreKey: Hashable {
-        case uuid(UInt64, UInt64)
-        case text(String)
-
-        init(_ cursor: RowCursor, _ column: Int) {
-            self = cursor.withBytes(column) { bytes in
-                StoreKey.parseUUID(bytes).map { .uuid($0.0, $0.1) } ?? .text(String(decoding: bytes, as: UTF8.self))
-            } ?? .text("")
+    /// Hex digit values; 0xFF for other bytes.
+    static let hexValue: [UInt8] = (0..<256).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(byte) - UInt8(ascii: "a") + 10
+        default: 0xFF
         }
+    }
 
-        static func parseUUID(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
-            guard bytes.count == 36 else { return nil }
-            var high: UInt64 = 0, low: UInt64 = 0, k = 0
-            for (i, byte) in bytes.enumerated() {
-                if i == 8 || i == 13 || i == 18 || i == 23 {
-                    guard byte == UInt8(ascii: "-") else { return nil }
-                    continue
-                }
-                let digit: UInt64
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
-                default: return nil
-                }
-                if k < 16 { high = high << 4 | digit } else { low = low << 4 | digit }
+    /// A canonical lowercase UUID (`8-4-4-4-12` hex digits) packed into 128 bits; nil for any
+    /// other text (kept as text instead).
+    static func parseUUID(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
+        guard bytes.count == 36, bytes[8] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: "-"),
+              bytes[18] == UInt8(ascii: "-"), bytes[23] == UInt8(ascii: "-") else { return nil }
+        var high: UInt64 = 0, low: UInt64 = 0, invalid: UInt8 = 0
+        hexValue.withUnsafeBufferPointer { hex in
+            var k = 0
+            for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
+                let digit = hex[Int(bytes[i])]
+                invalid |= digit & 0xF0
+                if k < 16 { high = high << 4 | UInt64(digit & 0x0F) } else { low = low << 4 | UInt64(digit & 0x0F) }
                 k += 1
             }
-            return (high, low)
+        }
+        return invalid == 0 ? (high, low) : nil
+    }
+
+    /// Open addressing over packed UUIDs (random already, so their bits are the hash).
+    struct UUIDTable {
+        var highs: [UInt64] = Array(repeating: 0, count: 1 << 16)
+        var lows: [UInt64] = Array(repeating: 0, count: 1 << 16)
+        var values: [Int32] = Array(repeating: -1, count: 1 << 16)
+        var count = 0
+
+        func slot(_ high: UInt64, _ low: UInt64) -> Int {
+            let mask = values.count - 1
+            var slot = Int(truncatingIfNeeded: (high ^ low &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
+            while values[slot] >= 0 && (highs[slot] != high || lows[slot] != low) { slot = (slot + 1) & mask }
+            return slot
+        }
+
+        subscript(_ high: UInt64, _ low: UInt64) -> Int32? {
+            let value = values[slot(high, low)]
+            return value >= 0 ? value : nil
+        }
+
+        mutating func insert(_ high: UInt64, _ low: UInt64, _ value: Int32) {
+            if (count + 1) * 2 > values.count { grow() }
+            let slot = slot(high, low)
+            if values[slot] < 0 { count += 1 }
+            highs[slot] = high
+            lows[slot] = low
+            values[slot] = value
+        }
+
+        mutating func grow() {
+            let (oldHighs, oldLows, oldValues) = (highs, lows, values)
+            highs = Array(repeating: 0, count: oldValues.count * 2)
+            lows = Array(repeating: 0, count: oldValues.count * 2)
+            values = Array(repeating: -1, count: oldValues.count * 2)
+            for k in oldValues.indices where oldValues[k] >= 0 {
+                let slot = slot(oldHighs[k], oldLows[k])
+                highs[slot] = oldHighs[k]
+                lows[slot] = oldLows[k]
+                values[slot] = oldValues[k]
+            }
         }
     }
 
     var columns = WorldColumns()
-    var entityByKey: [StoreKey: Int32] = [:]
+    var byUUID = UUIDTable()
+    var byText: [String: Int32] = [:]
     var interner = TextInterner()
     var typeIndex: [String: UInt8] = [:]
 
+    func entity(_ row: RowCursor, _ column: Int) -> Int32? {
+        row.withBytes(column) { bytes -> Int32? in
+            if let (high, low) = ColumnLoader.parseUUID(bytes) { return byUUID[high, low] }
+            return byText[String(decoding: bytes, as: UTF8.self)]
+        } ?? nil
+    }
+
     mutating func addEntity(_ row: RowCursor) {
-        entityByKey[StoreKey(row, 0)] = Int32(columns.entityIDs.count)
+        let position = Int32(columns.entityIDs.count)
+        let key = row.withBytes(0) { bytes in ColumnLoader.parseUUID(bytes).map { $0 } ?? nil }
+        if let key = key ?? nil {
+            if byUUID[key.0, key.1] == nil { byUUID.insert(key.0, key.1, position) }
+        } else {
+            let text = row.string(0) ?? ""
+            if byText[text] == nil { byText[text] = position }
+        }
         columns.entityIDs.append(row.string(1) ?? "")
         columns.entityTypes.append(row.string(2) ?? "")
         columns.entityNames.append(row.string(3) ?? "")
@@ -76,7 +129,7 @@ struct ColumnLoader {
 
     mutating func addRelationship(_ row: RowCursor) {
         // As an inner join: a relationship whose end is not an entity is not part of the graph.
-        guard let source = entityByKey[StoreKey(row, 1)], let target = entityByKey[StoreKey(row, 2)] else { return }
+        guard let source = entity(row, 1), let target = entity(row, 2) else { return }
         columns.relationshipIDs.append(row.string(0) ?? "")
         columns.relationshipSources.append(source)
         columns.relationshipTargets.append(target)
@@ -89,7 +142,8 @@ struct ColumnLoader {
     }
 
     mutating func finish() -> WorldColumns {
-        entityByKey = [:]
+        byUUID = UUIDTable()
+        byText = [:]
         columns.texts = interner.texts
         interner = TextInterner()
         var sorted = columns
