@@ -1,6 +1,25 @@
 import CascadeFormula
 
+/// An inline program held by reference, so the hot loop passes one pointer around.
+final class InlinePlan {
+    let bound: BoundProgram
+    init(_ bound: BoundProgram) { self.bound = bound }
+}
+
 extension Propagator {
+    /// Evaluates an inline program (as `evaluate(_:edge:mode:sourceImpact:)` does for `.inline`).
+    @inline(__always)
+    func evaluate(_ plan: InlinePlan, edge e: Int, mode: ContextMode, sourceImpact: Double) throws(FormulaError) -> Double? {
+        let result = try evaluate(plan.bound, edge: e, mode: mode, sourceImpact: sourceImpact)
+        switch result {
+        case .number(let x): return x
+        case .undefined: return nil
+        default:
+            throw FormulaError(Diagnostic(.type, "impact-type", "the formula returned \(result.typeName) \(result), not a number",
+                                          at: SourceRange(0, 0)))
+        }
+    }
+
     /// Evaluates an edge's program in a context; nil when the formula returns no value.
     func evaluate(_ program: EdgeProgram, edge e: Int, mode: ContextMode, sourceImpact: Double) throws(FormulaError) -> Double? {
         let result: Value

@@ -92,6 +92,8 @@ final class Propagator {
     let variableValues: [Double]
     let variableBaselines: [Double]
     let programs: [EdgeProgram]
+    /// Per program: its bound formula when it is inline (the common case, evaluated directly).
+    let inlinePlans: [InlinePlan?]
     let entityHasBottleneck: [Bool]
     var cycleCount = 0
     var unconvergedCycles = 0
@@ -131,6 +133,9 @@ final class Propagator {
         variableValues = run.variableValues
         variableBaselines = run.variableBaselines
         programs = run.programs
+        inlinePlans = run.programs.map { program in
+            if case .inline(let bound) = program.kind { InlinePlan(bound) } else { nil }
+        }
         var hasBottleneck = Array(repeating: false, count: n)
         for edge in run.edgeTarget.indices where run.edgeIsBottleneck[edge] { hasBottleneck[Int(run.edgeTarget[edge])] = true }
         entityHasBottleneck = hasBottleneck
@@ -181,7 +186,7 @@ final class Propagator {
                     solveCycle(components[c], settings)
                 } else {
                     let i = components[c][0]
-                    let value = accumulate(i, settings)
+                    let value = accumulate(i, settings, inCycle: false)
                     finish(i, value, settings)
                 }
             }
@@ -205,6 +210,12 @@ final class Propagator {
     /// solved, its members' impacts are read from `iterate` and edges from outside it keep the
     /// contribution computed once (`isFixed`).
     func accumulate(_ i: Int, _ settings: LevelSettings) -> Double {
+        accumulate(i, settings, inCycle: true)
+    }
+
+    /// `accumulate`, specialised: outside a cycle no edge is fixed and no source is iterated.
+    @inline(__always)
+    func accumulate(_ i: Int, _ settings: LevelSettings, inCycle solving: Bool) -> Double {
         let range = incomingStart[i]..<incomingStart[i + 1]
         var bottleneckMin = Double.infinity
         var bottleneckEdge = -1
@@ -212,7 +223,7 @@ final class Propagator {
         let hasBottleneck = entityHasBottleneck[i]
         for e in range {
             let s = Int(edgeSource[e])
-            if isFixed[e] {
+            if solving && isFixed[e] {
                 // computed once for this cycle; `contribution[e]` and `state[e]` hold it
             } else if edgeClass[e] == .feedback && !isFeedbackPass {
                 state[e] = .skipped
@@ -221,7 +232,7 @@ final class Propagator {
                 state[e] = .blocked
                 contribution[e] = 0
             } else {
-                let sourceImpact = edgeClass[e] == .feedback ? previousPass[s] : (inCycle[s] ? iterate[s] : impact[s])
+                let sourceImpact = edgeClass[e] == .feedback ? previousPass[s] : (solving && inCycle[s] ? iterate[s] : impact[s])
                 contribution[e] = evaluateContribution(e, sourceImpact: sourceImpact, damping: settings.damping)
             }
             if hasBottleneck {
@@ -271,11 +282,21 @@ final class Propagator {
     func evaluateFormula(_ e: Int, program: Int, sourceImpact: Double, damping: Double) -> Double {
         do {
             evaluations += 1
-            let scenarioValue = try evaluate(programs[program], edge: e, mode: .scenario, sourceImpact: sourceImpact)
-            if !hasBaseline[e] {
-                evaluations += 1
-                baselineValue[e] = try evaluate(programs[program], edge: e, mode: .baseline, sourceImpact: 0) ?? .nan
-                hasBaseline[e] = true
+            let scenarioValue: Double?
+            if let plan = inlinePlans[program] {
+                scenarioValue = try evaluate(plan, edge: e, mode: .scenario, sourceImpact: sourceImpact)
+                if !hasBaseline[e] {
+                    evaluations += 1
+                    baselineValue[e] = try evaluate(plan, edge: e, mode: .baseline, sourceImpact: 0) ?? .nan
+                    hasBaseline[e] = true
+                }
+            } else {
+                scenarioValue = try evaluate(programs[program], edge: e, mode: .scenario, sourceImpact: sourceImpact)
+                if !hasBaseline[e] {
+                    evaluations += 1
+                    baselineValue[e] = try evaluate(programs[program], edge: e, mode: .baseline, sourceImpact: 0) ?? .nan
+                    hasBaseline[e] = true
+                }
             }
             let base = baselineValue[e].isNaN ? nil : baselineValue[e]
             state[e] = scenarioValue == nil || base == nil ? .noValue : .counted
