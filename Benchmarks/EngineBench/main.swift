@@ -253,7 +253,7 @@ func runPhases(_ options: Options) throws -> [(String, JSONValue)] {
         facts.append(("cached_rerun_ms", .number(round3(phases.last!.ms))))
         facts.append(("cached_rerun_is_cached", .bool(second.isCached)))
         let full = try measure("service.run #3 (cached, entities)") { try service.run(id, includeEntities: true) }
-        detail("cached: \(full.isCached); \(full.entityTexts?.count ?? 0) entity texts loaded")
+        detail("cached: \(full.isCached); \(full.entityCount ?? 0) entity texts loaded")
         facts.append(("cached_rerun_with_entities_ms", .number(round3(phases.last!.ms))))
         facts.append(("first_run_cached", .bool(first.isCached)))
     }

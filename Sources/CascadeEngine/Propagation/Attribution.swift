@@ -107,7 +107,7 @@ struct Attribution {
     /// Adds the shock plus the attribution of every counted contribution (when `inCycle`, only
     /// those whose source is outside the cycle being attributed) to `vector` (zero on entry).
     func external(_ i: Int, inCycle: Bool, into vector: Vector) {
-        if let key = shockKey[i] { vector[key] += propagator.shock[i] }
+        if !shockKey.isEmpty, let key = shockKey[i] { vector[key] += propagator.shock[i] }
         let shown = propagator.shown, edgeSource = propagator.edgeSource
         for e in run.incomingStart[i]..<run.incomingStart[i + 1] where shown[e] != 0 {
             if inCycle && memberSlot[Int(edgeSource[e])] >= 0 { continue }
@@ -217,11 +217,15 @@ struct Attribution {
                 // iteration stays bounded even where the cycle's gain is at or above 1 (clamped).
                 var total = 0.0
                 for key in 0..<width { total += next[row + key] }
-                if total != 0 && unclamped[i] != 0 {
-                    let scale = unclamped[i] / total
-                    if scale.isFinite { for key in 0..<width { next[row + key] *= scale } }
+                let scale = total != 0 && unclamped[i] != 0 ? unclamped[i] / total : 1
+                if scale != 1 && scale.isFinite {
+                    for key in 0..<width {
+                        next[row + key] *= scale
+                        change = max(change, abs(next[row + key] - current[row + key]))
+                    }
+                } else {
+                    for key in 0..<width { change = max(change, abs(next[row + key] - current[row + key])) }
                 }
-                for key in 0..<width { change = max(change, abs(next[row + key] - current[row + key])) }
             }
             swap(&current, &next)
             if change <= 1e-15 { break }

@@ -21,12 +21,49 @@ public struct ScenarioService {
         /// The result without the per-entity list, with `top_movers` per level and `entity_count`.
         public var summary: JSONValue
         /// Every reported entity's result, as JSON text with sorted keys, in id order; nil when
-        /// a cached result's entities were not asked for.
-        public var entityTexts: [String]?
+        /// a cached result's entities were not asked for. (A fresh run's are serialised when read.)
+        public var entityTexts: [String]? {
+            get {
+                switch texts {
+                case .stored(let texts): texts
+                case .result(let entities): entities.indices.map { entities.jsonText(at: $0) }
+                }
+            }
+            set { texts = .stored(newValue) }
+        }
+
+        enum Texts: Sendable {
+            case stored([String]?)
+            case result(EntityResults)
+        }
+
+        var texts: Texts
         public var isCached: Bool
         public var fingerprint: String
         /// Why it was (or was not) cached, for the summary line.
         public var cacheNote: String
+
+        init(scenarioID: String, summary: JSONValue, entityTexts: [String]?, isCached: Bool, fingerprint: String, cacheNote: String) {
+            self.init(scenarioID: scenarioID, summary: summary, texts: .stored(entityTexts), isCached: isCached,
+                      fingerprint: fingerprint, cacheNote: cacheNote)
+        }
+
+        init(scenarioID: String, summary: JSONValue, texts: Texts, isCached: Bool, fingerprint: String, cacheNote: String) {
+            self.scenarioID = scenarioID
+            self.summary = summary
+            self.texts = texts
+            self.isCached = isCached
+            self.fingerprint = fingerprint
+            self.cacheNote = cacheNote
+        }
+
+        /// How many entity results the outcome holds (without serialising them), when known.
+        public var entityCount: Int? {
+            switch texts {
+            case .stored(let texts): texts?.count
+            case .result(let entities): entities.count
+            }
+        }
 
         /// The full result document of `interfaces.md` as JSON text (keys sorted).
         public var documentText: String {
@@ -98,15 +135,14 @@ public struct ScenarioService {
         result.scenarioID = stored.id
         progress("storing \(result.entities.count) entity results")
         let summary = result.summaryJSON()
-        let entityTexts = result.entities.indices.map { result.entities.jsonText(at: $0) }
         do {
-            try save(summary, entityTexts: entityTexts, result: result, scenarioID: stored.id, dataVersion: dataVersion)
+            try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion)
             try store.finishRun(runID, status: .succeeded, counts: summary["stats"])
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
         }
-        return Outcome(scenarioID: stored.id, summary: summary, entityTexts: entityTexts, isCached: false,
+        return Outcome(scenarioID: stored.id, summary: summary, texts: .result(result.entities), isCached: false,
                        fingerprint: fingerprint,
                        cacheNote: stored.resultFingerprint == nil ? "first run" : "inputs changed since the cached run")
     }
@@ -115,15 +151,16 @@ public struct ScenarioService {
     /// smaller results are stored whole in `simulation_results`.
     static let inlineEntityLimit = 2_000
 
-    func save(_ summary: JSONValue, entityTexts: [String], result: RunResult, scenarioID: String, dataVersion: String) throws {
-        if entityTexts.count <= ScenarioService.inlineEntityLimit {
+    func save(_ summary: JSONValue, result: RunResult, scenarioID: String, dataVersion: String) throws {
+        let entities = result.entities
+        if entities.count <= ScenarioService.inlineEntityLimit {
             var whole = summary.objectValue ?? JSONObject()
-            whole["entities"] = .array(try entityTexts.map { try JSONValue.parse($0) })
+            whole["entities"] = .array(try entities.indices.map { try JSONValue.parse(entities.jsonText(at: $0)) })
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
                                   summary: .object(whole), entities: [])
         } else {
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: summary, entities: entityTexts.indices.map { (result.entities.id(at: $0), entityTexts[$0]) })
+                                  summary: summary, entityCount: entities.count) { (entities.id(at: $0), entities.jsonText(at: $0)) }
         }
     }
 

@@ -58,12 +58,21 @@ extension Store {
     /// and, when given, per-entity rows in `scenario_entity_results`.
     public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summary: JSONValue,
                             entities: [(id: String, json: String)]) throws {
+        try storeResult(scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summary: summary,
+                        entityCount: entities.count) { entities[$0] }
+    }
+
+    /// Like `storeResult(…entities:)`, with the per-entity rows produced one at a time by
+    /// `entity(0..<entityCount)` as they are written (a large result is never held whole).
+    public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summary: JSONValue,
+                            entityCount: Int, entity: (Int) throws -> (id: String, json: String)) throws {
         try write { db in
             _ = try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(scenarioID))
-            if !entities.isEmpty {
+            if entityCount > 0 {
                 _ = try db.bulkInsert(into: "scenario_entity_results", columns: ["scenario_id", "entity_id", "result"],
-                                      count: entities.count, suffix: "", progress: { _ in }) { i, out in
-                    out += [.text(scenarioID), .text(entities[i].id), .json(entities[i].json)]
+                                      count: entityCount, suffix: "", progress: { _ in }) { i, out in
+                    let (id, json) = try entity(i)
+                    out += [.text(scenarioID), .text(id), .json(json)]
                 }
             }
             _ = try db.execute("""
