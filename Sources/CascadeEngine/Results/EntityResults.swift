@@ -134,9 +134,7 @@ final class ResultTable: Sendable {
     /// Appends the entity's result as JSON text with sorted keys: byte for byte
     /// `entity(i).json.withSortedKeys().serialized()`, without building either.
     func appendJSON(_ i: Int, to out: inout String) {
-        func number(_ x: Double) {
-            if x.isFinite { out += JSNumber.format(x) } else { out += "null" }
-        }
+        func number(_ x: Double) { appendJSONNumber(x, to: &out) }
         out += "{\"attribution\":{"
         var first = true
         for k in attributionKeyOrder where attributionValues[i * width + k] != 0 {
@@ -211,6 +209,24 @@ final class ResultTable: Sendable {
         out += "],\"type\":"
         out += JSNumber.quoted(types[i])
         out += "}"
+    }
+}
+
+/// Appends `x` as JSON prints it (`JSNumber.format`, `null` when not finite), taking the
+/// common shapes directly: integers below 2⁵³, and Swift's shortest round-trip text when it has
+/// no exponent (the same digits, laid out as JavaScript lays them out in that range).
+func appendJSONNumber(_ x: Double, to out: inout String) {
+    guard x.isFinite else {
+        out += "null"
+        return
+    }
+    if x == 0 {
+        out += "0"
+    } else if x == x.rounded(.towardZero) && abs(x) < 9_007_199_254_740_992 {
+        out += String(Int64(x))
+    } else {
+        let text = x.description
+        if text.utf8.contains(UInt8(ascii: "e")) { out += JSNumber.format(x) } else { out += text }
     }
 }
 
