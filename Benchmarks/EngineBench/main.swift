@@ -215,8 +215,10 @@ func runPhases(_ options: Options) throws -> [(String, JSONValue)] {
         for k in 0..<options.repeats {
             let result = measure(options.repeats == 1 ? "propagate() total" : "propagate() total #\(k + 1)") { prepared.propagate() }
             let t = Dictionary(uniqueKeysWithValues: result.stats.timings.map { ($0.phase, $0.ms) })
-            detail(String(format: "propagate %.1f ms, attribute %.1f ms, results %.1f ms (RunStats)", t["propagate"] ?? 0,
-                          t["attribute"] ?? 0, t["results"] ?? 0))
+            let c = Dictionary(uniqueKeysWithValues: result.stats.cpuTimings.map { ($0.phase, $0.ms) })
+            detail(String(format: "propagate %.1f ms, attribute %.1f ms, results %.1f ms (RunStats wall); CPU %.1f / %.1f / %.1f ms",
+                          t["propagate"] ?? 0, t["attribute"] ?? 0, t["results"] ?? 0,
+                          c["propagate"] ?? 0, c["attribute"] ?? 0, c["results"] ?? 0))
             if best == nil || (t["propagate"] ?? 0) < (best!.stats.timings.first { $0.phase == "propagate" }?.ms ?? .infinity) {
                 best = result
             }
@@ -224,6 +226,7 @@ func runPhases(_ options: Options) throws -> [(String, JSONValue)] {
         let result = best!
         let t = Dictionary(uniqueKeysWithValues: result.stats.timings.map { ($0.phase, $0.ms) })
         facts.append(("engine_timings_ms", .object(JSONObject(result.stats.timings.map { ($0.phase, .number(round3($0.ms))) }))))
+        facts.append(("engine_cpu_ms", .object(JSONObject(result.stats.cpuTimings.map { ($0.phase, .number(round3($0.ms))) }))))
         let s = result.stats
         facts.append(("run_stats", .object(JSONObject([
             ("entities", .number(Double(s.entities))), ("relationships", .number(Double(s.relationships))),
@@ -325,7 +328,7 @@ func report(_ options: Options, generated: JSONValue?, facts: [(String, JSONValu
         if !runPhases.isEmpty { print("-- measurement") }
     }
     runPhases.forEach { print(row($0)) }
-    for (key, value) in facts where key == "engine_timings_ms" || key == "run_stats" {
+    for (key, value) in facts where key == "engine_timings_ms" || key == "engine_cpu_ms" || key == "run_stats" {
         print("\(key): " + (value.objectValue.map { o in o.keys.map { "\($0) \(o[$0]?.serialized() ?? "")" }.joined(separator: ", ") } ?? ""))
     }
     if !targets.isEmpty { print("targets (1 M entities / 5 M relationships):") }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CascadeFormula
 import CascadeJSON
 
@@ -17,6 +20,13 @@ public enum Engine {
 
     /// Graphs with more computed entities than this report only those that moved or failed.
     public static let fullReportLimit = 10_000
+}
+
+/// This thread's CPU time in milliseconds (on a busy machine wall time also counts waiting).
+func threadCPUMilliseconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
 }
 
 /// A scenario resolved against a world, ready to propagate.
@@ -50,14 +60,19 @@ public final class PreparedScenario {
         let clock = ContinuousClock()
         let fingerprint = self.fingerprint
         let start = clock.now
+        let cpuStart = threadCPUMilliseconds()
         let propagator = Propagator(run)
         propagator.propagate()
         let propagated = clock.now
+        let cpuPropagated = threadCPUMilliseconds()
         var attribution = Attribution(propagator)
         attribution.compute()
         let attributed = clock.now
+        let cpuAttributed = threadCPUMilliseconds()
         var result = buildResult(propagator, attribution, fingerprint: fingerprint)
         let built = clock.now
+        result.stats.cpuTimings = [("propagate", cpuPropagated - cpuStart), ("attribute", cpuAttributed - cpuPropagated),
+                                   ("results", threadCPUMilliseconds() - cpuAttributed)]
         func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
         result.stats.timings = [("prepare", ms(prepareTime)), ("fingerprint", ms(fingerprintTime)),
                                 ("propagate", ms(propagated - start)), ("attribute", ms(attributed - propagated)),

@@ -223,31 +223,47 @@ final class Propagator {
         let hasBottleneck = entityHasBottleneck[i]
         for e in range {
             let s = Int(edgeSource[e])
+            let edgeState: EdgeState
+            let value: Double
             if solving && isFixed[e] {
                 // computed once for this cycle; `contribution[e]` and `state[e]` hold it
-            } else if edgeClass[e] == .feedback && !isFeedbackPass {
-                state[e] = .skipped
-                contribution[e] = 0
-            } else if !allLevelsEnabled && !levelEnabled[levels[s]] {
-                state[e] = .blocked
-                contribution[e] = 0
+                edgeState = state[e]
+                value = contribution[e]
             } else {
-                let sourceImpact = edgeClass[e] == .feedback ? previousPass[s] : (solving && inCycle[s] ? iterate[s] : impact[s])
-                contribution[e] = evaluateContribution(e, sourceImpact: sourceImpact, damping: settings.damping)
+                if edgeClass[e] == .feedback && !isFeedbackPass {
+                    edgeState = .skipped
+                    value = 0
+                } else if !allLevelsEnabled && !levelEnabled[levels[s]] {
+                    edgeState = .blocked
+                    value = 0
+                } else {
+                    let sourceImpact = edgeClass[e] == .feedback ? previousPass[s] : (solving && inCycle[s] ? iterate[s] : impact[s])
+                    if edgeProgram[e] < 0 {  // linear pass-through
+                        edgeState = .counted
+                        value = settings.damping * edgeSignedWeight[e] * (sourceImpact - 0)
+                    } else {
+                        value = evaluateFormula(e, program: Int(edgeProgram[e]), sourceImpact: sourceImpact, damping: settings.damping)
+                        edgeState = state[e]
+                    }
+                }
+                state[e] = edgeState
+                contribution[e] = value
             }
             if hasBottleneck {
-                if edgeIsBottleneck[e] && state[e] != .failed && state[e] != .skipped && state[e] != .blocked
-                    && contribution[e] < bottleneckMin {
-                    bottleneckMin = contribution[e]
+                if edgeIsBottleneck[e] && edgeState != .failed && edgeState != .skipped && edgeState != .blocked
+                    && value < bottleneckMin {
+                    bottleneckMin = value
                     bottleneckEdge = e
                 }
             } else {
                 // No bottleneck input: every contribution counts as computed, in order.
-                switch state[e] {
-                case .skipped, .blocked, .failed: shown[e] = 0
-                default: shown[e] = contribution[e]
+                let counted: Double
+                switch edgeState {
+                case .skipped, .blocked, .failed: counted = 0
+                default: counted = value
                 }
-                sum += shown[e]
+                shown[e] = counted
+                sum += counted
             }
         }
         bindingEdge[i] = bottleneckEdge

@@ -88,6 +88,9 @@ public struct RunStats: Sendable {
     public var skippedFeedbackEdges: Int
     public var durationMs: Double
     public var timings: [(phase: String, ms: Double)]
+    /// This thread's CPU time of `propagate()`'s steps (propagate, attribute, results), in ms;
+    /// not part of the result document.
+    public var cpuTimings: [(phase: String, ms: Double)] = []
 }
 
 extension RunResult {
