@@ -54,45 +54,43 @@ struct ColumnLoader {
         return invalid == 0 ? (high, low) : nil
     }
 
-    /// Open addressing over packed UUIDs (random already, so their bits are the hash).
+    /// Open addressing over packed UUIDs (random already, so their bits are the hash); one
+    /// entry holds key and value, so a lookup touches one cache line.
     struct UUIDTable {
-        var highs: [UInt64] = Array(repeating: 0, count: 1 << 16)
-        var lows: [UInt64] = Array(repeating: 0, count: 1 << 16)
-        var values: [Int32] = Array(repeating: -1, count: 1 << 16)
+        struct Entry {
+            var high: UInt64
+            var low: UInt64
+            var value: Int32
+        }
+
+        var entries = [Entry](repeating: Entry(high: 0, low: 0, value: -1), count: 1 << 16)
         var count = 0
 
         func slot(_ high: UInt64, _ low: UInt64) -> Int {
-            let mask = values.count - 1
-            var slot = Int(truncatingIfNeeded: (high ^ low &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
-            while values[slot] >= 0 && (highs[slot] != high || lows[slot] != low) { slot = (slot + 1) & mask }
-            return slot
+            entries.withUnsafeBufferPointer { entries in
+                let mask = entries.count - 1
+                var slot = Int(truncatingIfNeeded: ((high ^ low) &* 0x9E37_79B9_7F4A_7C15) >> 24) & mask
+                while entries[slot].value >= 0 && (entries[slot].high != high || entries[slot].low != low) { slot = (slot + 1) & mask }
+                return slot
+            }
         }
 
         subscript(_ high: UInt64, _ low: UInt64) -> Int32? {
-            let value = values[slot(high, low)]
+            let value = entries[slot(high, low)].value
             return value >= 0 ? value : nil
         }
 
         mutating func insert(_ high: UInt64, _ low: UInt64, _ value: Int32) {
-            if (count + 1) * 2 > values.count { grow() }
+            if (count + 1) * 2 > entries.count { grow() }
             let slot = slot(high, low)
-            if values[slot] < 0 { count += 1 }
-            highs[slot] = high
-            lows[slot] = low
-            values[slot] = value
+            if entries[slot].value < 0 { count += 1 }
+            entries[slot] = Entry(high: high, low: low, value: value)
         }
 
         mutating func grow() {
-            let (oldHighs, oldLows, oldValues) = (highs, lows, values)
-            highs = Array(repeating: 0, count: oldValues.count * 2)
-            lows = Array(repeating: 0, count: oldValues.count * 2)
-            values = Array(repeating: -1, count: oldValues.count * 2)
-            for k in oldValues.indices where oldValues[k] >= 0 {
-                let slot = slot(oldHighs[k], oldLows[k])
-                highs[slot] = oldHighs[k]
-                lows[slot] = oldLows[k]
-                values[slot] = oldValues[k]
-            }
+            let old = entries
+            entries = [Entry](repeating: Entry(high: 0, low: 0, value: -1), count: old.count * 2)
+            for entry in old where entry.value >= 0 { entries[slot(entry.high, entry.low)] = entry }
         }
     }
 

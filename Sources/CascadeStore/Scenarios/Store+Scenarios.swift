@@ -96,11 +96,19 @@ extension Store {
             guard let row = try db.queryOne("SELECT CAST(simulation_results AS TEXT) AS results FROM scenarios WHERE id = ?",
                                             [.text(scenarioID)]),
                   let text = row.string("results"), let summary = try? JSONValue.parse(text) else { return nil }
-            let entities = includeEntities ? try db.query(
+            guard includeEntities else { return StoredResult(summary: summary, entityTexts: []) }
+            // Streamed (no row objects), then put in entity id (byte) order by sorting positions.
+            var ids: [String] = [], texts: [String] = []
+            try db.forEachRow(
                 "SELECT entity_id, CAST(result AS TEXT) AS result FROM scenario_entity_results WHERE scenario_id = ?",
-                [.text(scenarioID)]).compactMap { row in row.string("entity_id").flatMap { id in row.string("result").map { (id, $0) } } }
-                .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map(\.1) : []
-            return StoredResult(summary: summary, entityTexts: entities)
+                [.text(scenarioID)]) { row in
+                guard let id = row.string(0), let text = row.string(1) else { return }
+                ids.append(id)
+                texts.append(text)
+            }
+            let order = ids.indices.sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) }
+            ids = []
+            return StoredResult(summary: summary, entityTexts: order.map { texts[$0] })
         }
     }
 
