@@ -76,9 +76,9 @@ extension Propagator {
             case .sourceMetadata: try frame.setValue(run.metadataValue(s), at: slot)
             case .targetMetadata: try frame.setValue(run.metadataValue(t), at: slot)
             case .weight:
-                let r = Int(run.edgeRelationship[e])
-                frame.setNumber(run.relationshipHasWeight[r] ? run.relationshipWeights[r] : 1, at: slot)
-            case .coefficient(let k): frame.setNumber(run.coefficientTable[run.sectorIndex[t]][k]?.value ?? 0, at: slot)
+                let r = Int(edgeRelationship[e])
+                frame.setNumber(relationshipHasWeight[r] ? relationshipWeights[r] : 1, at: slot)
+            case .coefficient(let k): frame.setNumber(coefficientValues[sectorIndex[t] * coefficientTypeCount + k], at: slot)
             case .edgeType: try frame.setValue(.string(run.relationshipTypeNames[Int(run.relationshipTypes[Int(run.edgeRelationship[e])])]), at: slot)
             }
         }

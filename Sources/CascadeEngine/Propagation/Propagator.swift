@@ -95,6 +95,13 @@ final class Propagator {
     /// Per program: its bound formula when it is inline (the common case, evaluated directly).
     let inlinePlans: [InlinePlan?]
     let entityHasBottleneck: [Bool]
+    let edgeRelationship: [Int32]
+    let relationshipHasWeight: [Bool]
+    let relationshipWeights: [Double]
+    let sectorIndex: [Int]
+    /// Resolved coefficient values, sector × type (0 where none: such an edge is refused before the run).
+    let coefficientValues: [Double]
+    let coefficientTypeCount: Int
     var cycleCount = 0
     var unconvergedCycles = 0
 
@@ -136,6 +143,12 @@ final class Propagator {
         inlinePlans = run.programs.map { program in
             if case .inline(let bound) = program.kind { InlinePlan(bound) } else { nil }
         }
+        edgeRelationship = run.edgeRelationship
+        relationshipHasWeight = run.relationshipHasWeight
+        relationshipWeights = run.relationshipWeights
+        sectorIndex = run.sectorIndex
+        coefficientTypeCount = run.coefficientTypes.count
+        coefficientValues = run.coefficientTable.flatMap { row in row.map { $0?.value ?? 0 } }
         var hasBottleneck = Array(repeating: false, count: n)
         for edge in run.edgeTarget.indices where run.edgeIsBottleneck[edge] { hasBottleneck[Int(run.edgeTarget[edge])] = true }
         entityHasBottleneck = hasBottleneck
