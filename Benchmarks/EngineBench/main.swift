@@ -241,6 +241,8 @@ func runPhases(_ options: Options) throws -> [(String, JSONValue)] {
             ("warnings", .number(Double(result.warnings.count))),
         ]))))
         facts.append(("propagate_ms", .number(round3(t["propagate"] ?? 0))))
+        let c = Dictionary(uniqueKeysWithValues: result.stats.cpuTimings.map { ($0.phase, $0.ms) })
+        facts.append(("propagate_cpu_ms", .number(round3(c["propagate"] ?? 0))))
         facts.append(("engine_peak_rss_mb", .number(round3(memory().peak))))
         note("warnings: " + result.warnings.prefix(4).joined(separator: " | "))
     }
@@ -287,6 +289,7 @@ func report(_ options: Options, generated: JSONValue?, facts: [(String, JSONValu
                                                   ("met", .bool(value <= limit)), ("ratio", .number(round3(value / limit)))]))))
     }
     target("propagation_ms", propagate, 1000)
+    target("propagation_cpu_ms", fact("propagate_cpu_ms"), 1000)
     target("peak_rss_mb", peak, 2048)
     target("engine_peak_rss_mb", enginePeak, 2048)
     target("cached_rerun_ms", cached, 50)

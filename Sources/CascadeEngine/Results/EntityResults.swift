@@ -213,8 +213,8 @@ final class ResultTable: Sendable {
 }
 
 /// Appends `x` as JSON prints it (`JSNumber.format`, `null` when not finite), taking the
-/// common shapes directly: integers below 2⁵³, and Swift's shortest round-trip text when it has
-/// no exponent (the same digits, laid out as JavaScript lays them out in that range).
+/// common shapes directly: integers below 2⁵³, and a fraction's shortest round-trip text when Swift
+/// writes it without an exponent (the same digits, laid out as JavaScript lays them out there).
 func appendJSONNumber(_ x: Double, to out: inout String) {
     guard x.isFinite else {
         out += "null"
@@ -222,8 +222,8 @@ func appendJSONNumber(_ x: Double, to out: inout String) {
     }
     if x == 0 {
         out += "0"
-    } else if x == x.rounded(.towardZero) && abs(x) < 9_007_199_254_740_992 {
-        out += String(Int64(x))
+    } else if x == x.rounded(.towardZero) {
+        if abs(x) < 9_007_199_254_740_992 { out += String(Int64(x)) } else { out += JSNumber.format(x) }
     } else {
         let text = x.description
         if text.utf8.contains(UInt8(ascii: "e")) { out += JSNumber.format(x) } else { out += text }
