@@ -16,7 +16,8 @@ struct Attribution {
     var variableKey: [Int] = []
     var shockKey: [Int: Int] = [:]
     var otherKey = 0
-    /// Row-major: entity × key.
+    /// Row-major: entity × (key…, then the entity's impact, 0 for MACRO entities): a source's
+    /// impact sits beside its attribution, so sharing from it touches one place in memory.
     var values: [Double] = []
     /// While a cycle is attributed: its members' positions; -1 elsewhere.
     var memberSlot: [Int] = []
@@ -42,7 +43,9 @@ struct Attribution {
         }
         otherKey = keys.count
         keys.append("other")
-        values = Array(repeating: 0, count: run.ids.count * keys.count)
+        let stride = keys.count + 1
+        values = Array(repeating: 0, count: run.ids.count * stride)
+        for i in run.ids.indices where !propagator.isMacro[i] { values[i * stride + stride - 1] = propagator.impact[i] }
         memberSlot = Array(repeating: -1, count: run.ids.count)
         let variableKey = self.variableKey
         programVariables = run.programs.map { $0.variablesRead.filter { variableKey[$0] >= 0 } }
@@ -50,10 +53,12 @@ struct Attribution {
     }
 
     var width: Int { keys.count }
+    /// Doubles per entity in `values`.
+    var stride: Int { keys.count + 1 }
 
-    func row(_ i: Int) -> ArraySlice<Double> { values[i * width..<(i + 1) * width] }
+    func row(_ i: Int) -> ArraySlice<Double> { values[i * stride..<i * stride + width] }
 
-    func rowVector(_ i: Int) -> Vector { Vector(rebasing: rows[i * width..<(i + 1) * width]) }
+    func rowVector(_ i: Int) -> Vector { Vector(rebasing: rows[i * stride..<i * stride + width]) }
 
     mutating func compute() {
         var values = self.values
@@ -109,10 +114,15 @@ struct Attribution {
     func external(_ i: Int, inCycle: Bool, into vector: Vector) {
         if !shockKey.isEmpty, let key = shockKey[i] { vector[key] += propagator.shock[i] }
         let shown = propagator.shown, edgeSource = propagator.edgeSource
-        for e in run.incomingStart[i]..<run.incomingStart[i + 1] where shown[e] != 0 {
+        let end = run.incomingStart[i + 1]
+        var touched: UInt64 = 0
+        for e in run.incomingStart[i]..<end where shown[e] != 0 {
+            // Load the next source's row now: its cache miss then overlaps this edge's work.
+            if e + 1 < end { touched &+= rows[Int(edgeSource[e + 1]) * stride].bitPattern }
             if inCycle && memberSlot[Int(edgeSource[e])] >= 0 { continue }
             share(e, into: vector)
         }
+        propagator.prefetchSink &+= touched  // keeps the loads
     }
 
     /// Adds edge `e`'s counted contribution to `vector`, split by cause.
@@ -166,13 +176,13 @@ struct Attribution {
     /// Shares `amount` in proportion to the source's own attribution.
     @inline(__always)
     func proportional(_ amount: Double, from s: Int, into vector: Vector) {
-        let sourceImpact = propagator.impact[s]
-        guard sourceImpact != 0, !propagator.isMacro[s] else {
+        let base = s * stride
+        let sourceImpact = rows[base + width]  // its impact, 0 for a MACRO source
+        guard sourceImpact != 0 else {
             vector[otherKey] += amount
             return
         }
         let factor = amount / sourceImpact
-        let base = s * width
         for k in 0..<width where rows[base + k] != 0 { vector[k] += rows[base + k] * factor }
     }
 

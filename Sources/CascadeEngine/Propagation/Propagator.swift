@@ -104,6 +104,8 @@ final class Propagator {
     let coefficientTypeCount: Int
     var cycleCount = 0
     var unconvergedCycles = 0
+    /// Where early loads (issued to overlap cache misses) leave their value, so they are kept.
+    var prefetchSink: UInt64 = 0
 
     init(_ run: PreparedRun) {
         self.run = run

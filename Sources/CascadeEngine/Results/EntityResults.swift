@@ -61,6 +61,8 @@ final class ResultTable: Sendable {
     }
 
     var width: Int { attributionKeys.count }
+    /// Doubles per entity in `attributionValues` (the keys, then the impact).
+    var stride: Int { attributionKeys.count + 1 }
 
     func note(_ e: Int, of i: Int) -> String {
         let notBinding = edgeIsBottleneck[e] && bindingEdge[i] != e
@@ -85,8 +87,8 @@ final class ResultTable: Sendable {
                                                     error: nil, isShock: true))
         }
         var shares: [(key: String, value: Double)] = []
-        for k in 0..<width where attributionValues[i * width + k] != 0 {
-            shares.append((attributionKeys[k], attributionValues[i * width + k]))
+        for k in 0..<width where attributionValues[i * stride + k] != 0 {
+            shares.append((attributionKeys[k], attributionValues[i * stride + k]))
         }
         return EntityResult(
             id: ids[i], name: names[i], type: types[i], level: levels[i], impact: impact[i],
@@ -137,12 +139,12 @@ final class ResultTable: Sendable {
         func number(_ x: Double) { appendJSONNumber(x, to: &out) }
         out += "{\"attribution\":{"
         var first = true
-        for k in attributionKeyOrder where attributionValues[i * width + k] != 0 {
+        for k in attributionKeyOrder where attributionValues[i * stride + k] != 0 {
             if !first { out += "," }
             first = false
             out += JSNumber.quoted(attributionKeys[k])
             out += ":"
-            number(attributionValues[i * width + k])
+            number(attributionValues[i * stride + k])
         }
         out += "},\"clamped\":"
         out += impact[i] != unclamped[i] ? "true" : "false"
