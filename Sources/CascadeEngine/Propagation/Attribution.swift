@@ -205,23 +205,40 @@ struct Attribution {
         _ = current.update(fromContentsOf: outside)
         let shown = propagator.shown, impact = propagator.impact, unclamped = propagator.unclamped
         let edgeSource = propagator.edgeSource, incomingStart = run.incomingStart
+        // The counted edges between members, in member then relationship order, with what they
+        // add each round: `current[source] · factor`, or a constant to `other` (source slot -1).
+        var edgeMember: [Int32] = [], edgeSourceSlot: [Int32] = [], edgeFactor: [Double] = []
+        for (k, i) in members.enumerated() {
+            for e in incomingStart[i]..<incomingStart[i + 1] {
+                let s = Int(edgeSource[e])
+                let source = memberSlot[s]
+                let c = shown[e]
+                guard source >= 0, c != 0 else { continue }
+                edgeMember.append(Int32(k))
+                if impact[s] != 0 {
+                    edgeSourceSlot.append(Int32(source))
+                    edgeFactor.append(c / impact[s])
+                } else {
+                    edgeSourceSlot.append(-1)
+                    edgeFactor.append(c)
+                }
+            }
+        }
         let limit = min(run.scenario.settings(for: level).maxCycleRounds, 500)
         for _ in 0..<limit {
             _ = next.update(fromContentsOf: outside)
             var change = 0.0
+            var p = 0
             for (k, i) in members.enumerated() {
                 let row = k * width
-                for e in incomingStart[i]..<incomingStart[i + 1] {
-                    let s = Int(edgeSource[e])
-                    let source = memberSlot[s]
-                    let c = shown[e]
-                    guard source >= 0, c != 0 else { continue }
-                    guard impact[s] != 0 else {
-                        next[row + otherKey] += c
-                        continue
+                while p < edgeMember.count && Int(edgeMember[p]) == k {
+                    let source = Int(edgeSourceSlot[p]), factor = edgeFactor[p]
+                    if source < 0 {
+                        next[row + otherKey] += factor
+                    } else {
+                        for key in 0..<width { next[row + key] += current[source * width + key] * factor }
                     }
-                    let factor = c / impact[s]
-                    for key in 0..<width { next[row + key] += current[source * width + key] * factor }
+                    p += 1
                 }
                 // Keep each round's vector summing to the member's unclamped impact, so the
                 // iteration stays bounded even where the cycle's gain is at or above 1 (clamped).
