@@ -50,8 +50,8 @@ public struct ScenarioService {
         let scenario = try Scenario.parse(document, defaultAsOf: today)
         // Submitting the same document again finds the stored scenario (and its cached result).
         let canonical = scenario.json.serialized(sortedKeys: true)
-        if let existing = try store.scenarios().first(where: {
-            $0.name == scenario.name && $0.document.serialized(sortedKeys: true) == canonical
+        if let existing = try store.scenarios(named: scenario.name).first(where: {
+            $0.document.serialized(sortedKeys: true) == canonical
         }) {
             return (existing.id, scenario)
         }
@@ -62,7 +62,9 @@ public struct ScenarioService {
 
     /// Propagates a stored scenario, or returns its cached result when nothing it read changed.
     /// `progress` receives a line per phase of a long run (loading, resolving, propagating, storing).
-    public func run(_ key: String, force: Bool = false, includeEntities: Bool = false,
+    /// With a queue job's `lease`, the job is marked done in the transaction that stores the result
+    /// (or, for a cached result, in its own), and nothing is stored if the lease was lost.
+    public func run(_ key: String, force: Bool = false, includeEntities: Bool = false, lease: JobLease? = nil,
                     progress: (String) -> Void = { _ in }) throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
@@ -72,9 +74,10 @@ public struct ScenarioService {
         if !force, stored.resultDataVersion == dataVersion, let fingerprint = stored.resultFingerprint,
            var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
             cached.cacheNote = "nothing was written to the store since the last run"
+            if let lease { try store.finishJob(lease, status: .succeeded, cached: true) }
             return cached
         }
-        let runID = try store.startRun(scenarioID: stored.id)
+        let runID = try store.startRun(scenarioID: stored.id, jobID: lease?.jobID)
         let prepared: PreparedScenario
         do {
             progress("loading the graph from \(store.location)")
@@ -90,6 +93,7 @@ public struct ScenarioService {
            var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
             try store.confirmResult(scenarioID: stored.id, dataVersion: dataVersion)
             try store.finishRun(runID, status: .succeeded, counts: .object(JSONObject([("cached", .bool(true))])))
+            if let lease { try store.finishJob(lease, status: .succeeded, runID: runID, cached: true) }
             cached.cacheNote = "the store changed, but nothing this run reads"
             return cached
         }
@@ -100,8 +104,8 @@ public struct ScenarioService {
         let summary = result.summaryJSON()
         let entityTexts = result.entities.map { $0.json.withSortedKeys().serialized() }
         do {
-            try save(summary, entityTexts: entityTexts, result: result, scenarioID: stored.id, dataVersion: dataVersion)
-            try store.finishRun(runID, status: .succeeded, counts: summary["stats"])
+            try save(summary, entityTexts: entityTexts, result: result, scenarioID: stored.id, dataVersion: dataVersion,
+                     run: (runID, summary["stats"]), lease: lease)
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
@@ -115,15 +119,18 @@ public struct ScenarioService {
     /// smaller results are stored whole in `simulation_results`.
     static let inlineEntityLimit = 2_000
 
-    func save(_ summary: JSONValue, entityTexts: [String], result: RunResult, scenarioID: String, dataVersion: String) throws {
+    /// Stores the result, finishes the run-log row `run` and completes the job `lease` in one transaction.
+    func save(_ summary: JSONValue, entityTexts: [String], result: RunResult, scenarioID: String, dataVersion: String,
+              run: (id: String, counts: JSONValue?), lease: JobLease?) throws {
         if entityTexts.count <= ScenarioService.inlineEntityLimit {
             var whole = summary.objectValue ?? JSONObject()
             whole["entities"] = .array(try entityTexts.map { try JSONValue.parse($0) })
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: .object(whole), entities: [])
+                                  summary: .object(whole), entities: [], run: run, lease: lease)
         } else {
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: summary, entities: zip(result.entities, entityTexts).map { ($0.id, $1) })
+                                  summary: summary, entities: zip(result.entities, entityTexts).map { ($0.id, $1) },
+                                  run: run, lease: lease)
         }
     }
 

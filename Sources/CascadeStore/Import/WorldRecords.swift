@@ -100,3 +100,15 @@ public struct World: Sendable {
         entities.count + relationships.count + coefficients.count + macroData.count + financialData.count + formulas.count
     }
 }
+
+extension EntityRecord {
+    /// The entity as a world file writes it (`id` is the file's id).
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("id", .string(id)), ("type", .string(type)), ("name", .string(name)),
+            ("description", description.map(JSONValue.string) ?? .null), ("category", category.map(JSONValue.string) ?? .null),
+            ("ontology_level", ontologyLevel.map { .number(Double($0)) } ?? .null),
+            ("metadata", metadata.flatMap { try? JSONValue.parse($0) } ?? .null),
+        ]))
+    }
+}
