@@ -134,6 +134,8 @@ let package = Package(
         .testTarget(name: "CascadeServerTests", dependencies: [
             "CascadeServer", "CascadeStore", "CascadeJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
         .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore"], exclude: ["Transcripts"],
                     swiftSettings: strict),

@@ -5,7 +5,14 @@ extension API {
     static let evalEndpoints: [Endpoint] = [
         Endpoint(method: .post, path: "/v1/eval", access: .everyone, hasBody: true,
                  summary: "Evaluate a formula against bindings") { call in
-            _ = try BodyReader(call.document, allowed: ["id", "formula", "bindings"])
+            let body = try BodyReader(call.document, allowed: ["id", "formula", "bindings"])
+            _ = try body.string("formula")
+            do {
+                _ = try FormulaEvaluation.bindings(from: body.object["bindings"] ?? .object(JSONObject()))
+            } catch let error as JSONError {
+                throw APIError.badRequest(error.message, path: JSONPath([.key("bindings")] + error.path.components).description,
+                                          hint: "bindings are numbers, booleans, strings, null or objects of them")
+            }
             let output = FormulaEvaluation.evaluate(request: call.document)
             return .json(output)
         },

@@ -31,7 +31,7 @@ extension Store {
                                 document: JSONValue, by user: String, isAdmin: Bool) throws {
         try write { db in
             let before = try editableScenario(db, id, by: user, isAdmin: isAdmin)
-            try db.execute("""
+            let changed = try db.execute("""
                 UPDATE scenarios SET name = ?, description = ?, author = ?, macro_variables = ?, level_settings = ?, is_public = ?,
                   as_of = ?, document = ?, simulation_results = NULL, result_fingerprint = NULL, result_data_version = NULL,
                   results_updated_at = NULL, updated_at = ?
@@ -41,6 +41,7 @@ extension Store {
                 .json((document["macro_variables"] ?? .object(JSONObject())).serialized(sortedKeys: true)),
                 .json(document["level_settings"].map { $0.serialized(sortedKeys: true) }), .bool(isPublic), .text(asOf),
                 .json(document.serialized(sortedKeys: true)), .text(now()), .text(before.id), .text(user), .bool(isAdmin))
+            guard changed == 1 else { throw Self.notYours(before) }
             try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(before.id))
             try audit(db, action: "update", table: "scenarios", row: before.id, before: before.document, after: document)
         }
@@ -52,24 +53,28 @@ extension Store {
             let before = try editableScenario(db, id, by: user, isAdmin: isAdmin)
             try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(before.id))
             try db.execute("DELETE FROM run_queue WHERE scenario_id = ?", .text(before.id))
-            try db.execute("DELETE FROM scenarios WHERE id = ? AND (author = ? OR ?)", .text(before.id), .text(user), .bool(isAdmin))
+            guard try db.execute("DELETE FROM scenarios WHERE id = ? AND (author = ? OR ?)", .text(before.id), .text(user), .bool(isAdmin)) == 1 else {
+                throw Self.notYours(before)
+            }
             try audit(db, action: "delete", table: "scenarios", row: before.id, before: before.document, after: nil)
         }
     }
 
-    /// The scenario `id`, locked for the transaction, when `user` may change it; `notFound` when it
-    /// does not exist (or is not visible to them), `forbidden` when it is someone else's.
+    /// The scenario `id` when `user` may change it; `notFound` when it does not exist (or is not
+    /// visible to them), `forbidden` when it is someone else's. (The change itself repeats the
+    /// ownership condition, and on PostgreSQL row-level security enforces it again.)
     private func editableScenario(_ db: any DatabaseConnection, _ id: String, by user: String, isAdmin: Bool) throws -> StoredScenario {
-        let lock = db.dialect == .postgresql ? " FOR UPDATE" : ""
         guard UUID(uuidString: id) != nil,
-              let row = try db.queryOne("SELECT \(Self.scenarioColumns) FROM scenarios WHERE id = ?\(lock)", [.text(id.lowercased())]) else {
+              let row = try db.queryOne("SELECT \(Self.scenarioColumns) FROM scenarios WHERE id = ?", [.text(id.lowercased())]) else {
             throw StoreError(.notFound, "no scenario `\(id)`")
         }
         let scenario = try Self.storedScenario(row)
-        guard isAdmin || scenario.author == user else {
-            throw StoreError(.forbidden, "scenario `\(id)` belongs to \(scenario.author); only its author can change it")
-        }
+        guard isAdmin || scenario.author == user else { throw Self.notYours(scenario) }
         return scenario
+    }
+
+    private static func notYours(_ scenario: StoredScenario) -> StoreError {
+        StoreError(.forbidden, "scenario `\(scenario.id)` belongs to \(scenario.author); only its author (or an admin) can change it")
     }
 
     /// One scenario by id (or by unique name when no id matches).
