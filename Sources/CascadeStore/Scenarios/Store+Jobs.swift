@@ -105,6 +105,14 @@ extension Store {
         }
     }
 
+    /// The running job `owner` holds, if any.
+    public func job(ofOwner owner: String) throws -> RunJob? {
+        try read { db in
+            try db.queryOne("SELECT \(Self.jobColumns) FROM run_queue WHERE lease_owner = ? AND status = 'running'", [.text(owner)])
+                .map(Self.runJob)
+        }
+    }
+
     /// Claims the oldest queued job, or one whose lease expired (its worker died), for `owner`
     /// for `leaseSeconds`; nil when there is none. On PostgreSQL the candidate row is locked with
     /// `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same job; on SQLite the
