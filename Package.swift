@@ -121,7 +121,10 @@ let package = Package(
         // HTTP load test (release builds only): see Benchmarks/README.md.
         .executableTarget(
             name: "cascade-load",
-            dependencies: ["CascadeJSON", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "CascadeJSON", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Benchmarks/LoadTest",
             swiftSettings: strict
         ),

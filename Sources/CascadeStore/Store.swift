@@ -40,7 +40,13 @@ public final class Store {
     /// the tables or is a superuser). The HTTP API's connections do this; a no-op on SQLite.
     public func useApplicationRole() throws {
         guard dialect == .postgresql else { return }
-        try connection.executeScript("SET ROLE \(Migration.applicationRole)")
+        do {
+            try connection.executeScript("SET ROLE \(Migration.applicationRole)")
+        } catch {
+            throw StoreError(.connection, "cannot switch to the role `\(Migration.applicationRole)`: \(error.message)",
+                             location: location.description,
+                             hint: "run `cascade init` as this user, or GRANT \(Migration.applicationRole) TO this user")
+        }
     }
 
     /// Runs `body` in a read-only transaction.

@@ -54,16 +54,19 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 enum Cascade {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static let binary: URL = {
+    static let binary = executable("cascade")
+
+    /// A product of this package built beside the test bundle.
+    static func executable(_ name: String) -> URL {
         var candidates: [URL] = []
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("cascade"))
+            candidates.append(dir.appendingPathComponent(name))
             dir = dir.deletingLastPathComponent()
         }
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/cascade"))
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/\(name)"))
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }()
+    }
 
     struct Result {
         var status: Int32
@@ -71,10 +74,10 @@ enum Cascade {
         var stderr: String
     }
 
-    /// Runs `cascade arguments…` to completion.
-    static func run(_ arguments: [String], in directory: URL) throws -> Result {
+    /// Runs `cascade arguments…` (or another of the package's executables) to completion.
+    static func run(_ arguments: [String], in directory: URL, executable: URL = binary) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment

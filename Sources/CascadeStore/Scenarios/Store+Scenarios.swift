@@ -154,7 +154,10 @@ extension Store {
     /// The cached result of a scenario, if it has one; the per-entity rows only when asked for.
     public func result(scenarioID: String, includeEntities: Bool = true) throws -> StoredResult? {
         try read { db in
-            guard let row = try db.queryOne("SELECT CAST(simulation_results AS TEXT) AS results FROM scenarios WHERE id = ?",
+            // Without the entities, the database drops a result's inline entity list before it is sent.
+            let column = includeEntities ? "simulation_results"
+                : db.dialect == .sqlite ? "json_remove(simulation_results, '$.entities')" : "(simulation_results - 'entities')"
+            guard let row = try db.queryOne("SELECT CAST(\(column) AS TEXT) AS results FROM scenarios WHERE id = ?",
                                             [.text(scenarioID)]),
                   let text = row.string("results"), let summary = try? JSONValue.parse(text) else { return nil }
             let entities = includeEntities ? try db.query(
