@@ -61,12 +61,7 @@ struct UserDeactivateCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Argument(help: "The user name.") var name: String
 
-    func run() throws {
-        try StoreOutput.run(json: store.json) {
-            let user = try store.openStore().setUserActive(username: name, false)
-            store.json ? StoreOutput.printJSON(user.publicJSON) : StoreOutput.print("deactivated \(user.username)")
-        }
-    }
+    func run() throws { try UserActivation.set(name, false, store) }
 }
 
 struct UserActivateCommand: ParsableCommand {
@@ -75,10 +70,15 @@ struct UserActivateCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Argument(help: "The user name.") var name: String
 
-    func run() throws {
+    func run() throws { try UserActivation.set(name, true, store) }
+}
+
+enum UserActivation {
+    static func set(_ name: String, _ isActive: Bool, _ store: StoreOptions) throws {
         try StoreOutput.run(json: store.json) {
-            let user = try store.openStore().setUserActive(username: name, true)
-            store.json ? StoreOutput.printJSON(user.publicJSON) : StoreOutput.print("activated \(user.username)")
+            let user = try store.openStore().setUserActive(username: name, isActive)
+            store.json ? StoreOutput.printJSON(user.publicJSON)
+                : StoreOutput.print("\(isActive ? "activated" : "deactivated") \(user.username)")
         }
     }
 }

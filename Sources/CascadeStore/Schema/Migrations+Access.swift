@@ -4,7 +4,8 @@ extension Migration {
     public static let applicationRole = "cascade_app"
 
     /// Users with a role and a salted hash of their API key; the run queue that `cascade serve`
-    /// fills and `cascade worker` processes drain; the queue job a run-log row belongs to.
+    /// fills and `cascade worker` processes drain; the queue job a run-log row belongs to; an index
+    /// on scenario names (submitting looks up scenarios by name).
     ///
     /// On PostgreSQL also row-level security on `scenarios`, keyed on the per-transaction setting
     /// `cascade.user`: the role `cascade_app` (created when missing, never able to log in) sees
@@ -45,6 +46,7 @@ extension Migration {
 
         ALTER TABLE run_log ADD COLUMN job_id TEXT;
         CREATE INDEX idx_run_log_job ON run_log(job_id);
+        CREATE INDEX idx_scenarios_name ON scenarios(name);
         """,
         postgresql: """
         CREATE TABLE users (
@@ -79,6 +81,7 @@ extension Migration {
 
         ALTER TABLE run_log ADD COLUMN job_id UUID;
         CREATE INDEX idx_run_log_job ON run_log(job_id);
+        CREATE INDEX idx_scenarios_name ON scenarios(name);
 
         DO $$ BEGIN
           CREATE ROLE \(applicationRole) NOLOGIN;
