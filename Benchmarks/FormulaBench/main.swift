@@ -351,6 +351,7 @@ for w in workloads {
     let inputs = w.parameters.reduce(into: [String: InputType]()) { $0[$1] = w.bindings[0][$1].map(inputType) ?? .any }
     if let n = options.profile {  // fixed work for callgrind/perf: evaluations only
         guard let formula = Formula.compile(w.source, inputs: inputs, limits: .default).formula else { continue }
+        if getenv("BENCH_LISTING") != nil { print(w.name); print(formula.listing) }
         _ = Prepared(w, formula).run(n)
         continue
     }

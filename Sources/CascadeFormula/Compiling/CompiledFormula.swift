@@ -36,6 +36,9 @@ public final class CompiledFormula: Sendable {
     /// The slot of an input path such as `"x"` or `"source.value"`, if the formula reads it.
     public func slot(_ path: String) -> Int? { slotIndex[path] }
 
+    /// The register program, one instruction a line (for debugging).
+    public var listing: String { program.description }
+
     /// A fresh frame of registers for this formula.
     public func makeFrame() -> Frame {
         Frame(program: program, valueCount: valueCount, storage: storage,

@@ -17,6 +17,8 @@ struct Emitter {
     var registerCount: Int
     var constantRegisters: [UInt64: Int] = [:]
     var constants: [(register: Int, value: Double)] = []
+    /// Steps to meter at the next instruction (the cost of blocks that start there).
+    var pendingCost = 0
 
     enum Operand: Equatable {
         case constant(Double)
@@ -66,7 +68,19 @@ struct Emitter {
 
     mutating func emit(_ op: Opcode, _ d: Int = 0, _ a: Int = 0, _ b: Int = 0, site: ErrorSite? = nil) {
         if let site { sites[code.count] = site }
-        code.append(Instruction(op, Int32(d), Int32(a), Int32(b)))
+        var instruction = Instruction(op, Int32(d), Int32(a), Int32(b))
+        instruction.cost = UInt16(pendingCost)
+        pendingCost = 0
+        code.append(instruction)
+    }
+
+    /// Meters `cost` steps where the next instruction runs (every path that reaches it).
+    mutating func meter(_ cost: Int) {
+        if pendingCost + cost > Int(UInt16.max) {
+            emit(.meter, 0, pendingCost + cost)
+        } else {
+            pendingCost += cost
+        }
     }
 
     /// Emits a jump whose target is patched later; returns its index.
@@ -77,6 +91,9 @@ struct Emitter {
 
     /// Points the given jumps at the next instruction.
     mutating func land(_ jumps: [Int]) {
+        if jumps.isEmpty { return }
+        // Steps pending here belong to the path that falls through, not to the jumps.
+        if pendingCost != 0 { emit(.meter, 0, 0) }
         for j in jumps { code[j].d = Int32(code.count) }
     }
 
@@ -91,7 +108,7 @@ struct Emitter {
     mutating func emitProgram() {
         switch checked.tree.form {
         case .expression(let expr):
-            if checked.costBound != 0 { emit(.meter, 0, checked.costBound) }
+            meter(checked.costBound)
             returnCode(expr)
         case .body(let statements):
             block(statements)
@@ -110,7 +127,7 @@ struct Emitter {
             ownCost += compiler.meteredCost(statement)
             if case .returnValue = statement.kind { break }
         }
-        if ownCost != 0 { emit(.meter, 0, ownCost) }
+        meter(ownCost)
         for statement in reachable { self.statement(statement) }
     }
 
@@ -225,6 +242,7 @@ struct Emitter {
             let a = numberOperand(left), b = numberOperand(right)
             return arithmetic(op, a, b, compiler.site(expr, [left, right]), into: target)
         case .conditional(let test, let a, let b):
+            if isSelectable(expr) { return select(expr, into: target) }
             let d = target ?? newRegister()
             let toElse = branch(test, when: false)
             place(numberOperand(a, into: d), into: d)
@@ -238,6 +256,52 @@ struct Emitter {
         default:
             return .constant(0)
         }
+    }
+
+    // MARK: - Branch-free conditionals
+
+    /// A constant or a number register, without emitting anything.
+    func leaf(_ expr: Expr) -> Operand? {
+        switch compiler.numberLeaf(compiler.stripParentheses(expr)) {
+        case .constant(let c)?: .constant(c)
+        case .register(let k)?: .register(k)
+        default: nil
+        }
+    }
+
+    /// A leaf, or `?:` comparing two leaves and choosing between selectable arms: nothing in it can
+    /// fail or has an effect, so computing both arms and choosing without a branch is unobservable.
+    func isSelectable(_ expr: Expr) -> Bool {
+        let e = compiler.stripParentheses(expr)
+        if type(e) != .number { return false }
+        if leaf(e) != nil { return true }
+        guard case .conditional(let test, let a, let b) = e.kind,
+              case .binary(let op, let left, let right) = compiler.stripParentheses(test).kind,
+              op.isRelational || op == .strictEqual || op == .strictNotEqual || op == .looseEqual || op == .looseNotEqual,
+              type(left) == .number, type(right) == .number, leaf(left) != nil, leaf(right) != nil
+        else { return false }
+        return isSelectable(a) && isSelectable(b)
+    }
+
+    mutating func select(_ expr: Expr, into target: Int?) -> Operand {
+        let e = compiler.stripParentheses(expr)
+        if let leaf = leaf(e) { return leaf }
+        guard case .conditional(let test, let a, let b) = e.kind,
+              case .binary(let op, let left, let right) = compiler.stripParentheses(test).kind,
+              let l = leaf(left), let r = leaf(right) else { return .constant(0) }
+        let x = register(select(a, into: nil)), y = register(select(b, into: nil))
+        let p = register(l), q = register(r)
+        let d = target ?? newRegister()
+        switch op {
+        case .less: emit(.selectLess, d, p, q)
+        case .lessEqual: emit(.selectLessEqual, d, p, q)
+        case .greater: emit(.selectLess, d, q, p)
+        case .greaterEqual: emit(.selectLessEqual, d, q, p)
+        default: emit(.selectEqual, d, p, q)
+        }
+        let isNegated = op == .strictNotEqual || op == .looseNotEqual
+        emit(.data, isNegated ? y : x, isNegated ? x : y)
+        return .register(d)
     }
 
     mutating func callNumber(_ code: @escaping NumberCode, into target: Int?) -> Operand {

@@ -24,7 +24,12 @@ enum Opcode: UInt8 {
     case jumpIfLess, jumpUnlessLess, jumpIfLessEqual, jumpUnlessLessEqual, jumpIfEqual, jumpUnlessEqual
     /// Jump to d when the string in values[a] has (or has not) the code units of strings[b].
     case jumpIfStringEqual, jumpUnlessStringEqual
-    /// The step meter: steps += a; a tripwire against runaway evaluation.
+    /// Branch-free `?:` on leaves: n[d] = n[a] op n[b] ? n[x] : n[y], with x and y the `d` and
+    /// `a` of the next instruction (a `data` word, skipped).
+    case selectLess, selectLessEqual, selectEqual
+    /// Operands of the instruction before; never dispatched.
+    case data
+    /// The step meter: steps += a (for a cost too large for `Instruction.cost`).
     case meter
     case returnNumber, returnBoolean, returnTrue, returnFalse, returnUndefined, returnValue
 }
@@ -32,6 +37,8 @@ enum Opcode: UInt8 {
 @usableFromInline
 struct Instruction {
     @usableFromInline var op: Opcode
+    /// Steps metered when this instruction runs: the cost of the blocks that start here.
+    @usableFromInline var cost: UInt16 = 0
     @usableFromInline var d: Int32
     @usableFromInline var a: Int32
     @usableFromInline var b: Int32
@@ -122,33 +129,51 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
 
     /// Runs the program on the inputs set in `f`; the result is in `f.resultNumber` (numbers and
     /// booleans) or `f.result` (other values).
+    ///
+    /// The step meter is a tripwire: each block adds its cost where it starts, and the total is
+    /// checked when the program returns or fails. A program has no loops and no side effects, and
+    /// steps only grow, so this reports exactly what checking at every block entry would: the
+    /// step limit if the meter passed it on the way to the return or failure, else the outcome.
     @usableFromInline
     func run(_ f: Frame) throws(FormulaError) -> ResultKind {
+        var steps = 0
+        do throws(FormulaError) {
+            let kind = try run(f, &steps)
+            if steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
+            return kind
+        } catch {
+            if steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
+            throw error
+        }
+    }
+
+    @inline(__always)
+    func run(_ f: Frame, _ steps: inout Int) throws(FormulaError) -> ResultKind {
         let n = f.numbers
         let code = self.code
         var pc = 0
-        var steps = 0
         while true {
             let i = code[pc]
             let d = Int(i.d), a = Int(i.a), b = Int(i.b)
+            steps &+= Int(i.cost)
             switch i.op {
             case .add:
                 let x = n[a], y = n[b], r = x + y
-                guard r.isFinite else { throw nonFinite(pc, r, [x, y]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
                 n[d] = r
             case .subtract:
                 let x = n[a], y = n[b], r = x - y
-                guard r.isFinite else { throw nonFinite(pc, r, [x, y]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
                 n[d] = r
             case .multiply:
                 let x = n[a], y = n[b], r = x * y
-                guard r.isFinite else { throw nonFinite(pc, r, [x, y]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
                 n[d] = r
             case .divide:
                 let x = n[a], y = n[b]
                 guard y != 0 else { throw divisionByZero(pc, x, y, remainder: false) }
                 let r = x / y
-                guard r.isFinite else { throw nonFinite(pc, r, [x, y]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
                 n[d] = r
             case .remainder:
                 let x = n[a], y = n[b]
@@ -156,12 +181,12 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
                 n[d] = x.truncatingRemainder(dividingBy: y)
             case .power:
                 let x = n[a], y = n[b], r = JSMath.pow(x, y)
-                guard r.isFinite else { throw nonFinite(pc, r, [x, y]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
                 n[d] = r
             case .square:
                 // x ** 2: fdlibm's pow (V8's) returns x * x for y == 2 and any finite x.
                 let x = n[a], r = x * x
-                guard r.isFinite else { throw nonFinite(pc, r, [x, 2]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, 2]) }
                 n[d] = r
             case .max: n[d] = JSMath.max(n[a], n[b])
             case .min: n[d] = JSMath.min(n[a], n[b])
@@ -175,23 +200,23 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
             case .trunc: n[d] = JSMath.trunc(n[a])
             case .sqrt:
                 let x = n[a], r = JSMath.sqrt(x)
-                guard r.isFinite else { throw nonFinite(pc, r, [x]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
                 n[d] = r
             case .exp:
                 let x = n[a], r = JSMath.exp(x)
-                guard r.isFinite else { throw nonFinite(pc, r, [x]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
                 n[d] = r
             case .log:
                 let x = n[a], r = JSMath.log(x)
-                guard r.isFinite else { throw nonFinite(pc, r, [x]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
                 n[d] = r
             case .log10:
                 let x = n[a], r = JSMath.log10(x)
-                guard r.isFinite else { throw nonFinite(pc, r, [x]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
                 n[d] = r
             case .log2:
                 let x = n[a], r = JSMath.log2(x)
-                guard r.isFinite else { throw nonFinite(pc, r, [x]) }
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
                 n[d] = r
             case .linear:
                 // The same operations in the same order as the tree (x - c·y is x + (-c)·y
@@ -205,16 +230,14 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
                     total += coefficients[k] * n[Int(registers[k])]
                     k &+= 1
                 }
-                guard total.isFinite else { throw checkedSum(pc, f) }
+                guard total.isFiniteNumber else { throw checkedSum(pc, f) }
                 n[d] = total
             case .numberCode:
-                do { n[d] = try numberCode[a](f) } catch { throw Program.formulaError(error) }
+                n[d] = try callNumber(a, f)
             case .booleanCode:
-                do { n[d] = try booleanCode[a](f) ? 1 : 0 } catch { throw Program.formulaError(error) }
+                n[d] = try callBoolean(a, f) ? 1 : 0
             case .statementCode:
-                let returned: Bool
-                do { returned = try statementCode[a](f) } catch { throw Program.formulaError(error) }
-                if returned { return .value }
+                if try callStatement(a, f) { return .value }
             case .jump:
                 pc = d
                 continue
@@ -235,12 +258,25 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
             case .jumpUnlessEqual:
                 if !(n[a] == n[b]) { pc = d; continue }
             case .jumpIfStringEqual:
-                if try stringEquals(f.values[a], strings[b], pc) { pc = d; continue }
+                if try stringEquals(f.values + a, strings + b, pc) { pc = d; continue }
             case .jumpUnlessStringEqual:
-                if try !stringEquals(f.values[a], strings[b], pc) { pc = d; continue }
+                if try !stringEquals(f.values + a, strings + b, pc) { pc = d; continue }
+            case .selectLess:
+                let e = code[pc &+ 1]
+                n[d] = n[a] < n[b] ? n[Int(e.d)] : n[Int(e.a)]
+                pc &+= 1
+            case .selectLessEqual:
+                let e = code[pc &+ 1]
+                n[d] = n[a] <= n[b] ? n[Int(e.d)] : n[Int(e.a)]
+                pc &+= 1
+            case .selectEqual:
+                let e = code[pc &+ 1]
+                n[d] = n[a] == n[b] ? n[Int(e.d)] : n[Int(e.a)]
+                pc &+= 1
+            case .data:
+                break
             case .meter:
                 steps &+= a
-                if steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
             case .returnNumber:
                 f.resultNumber = n[a]
                 return .number
@@ -262,23 +298,40 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
         }
     }
 
+    @inline(never)
+    func callNumber(_ k: Int, _ f: Frame) throws(FormulaError) -> Double {
+        do { return try numberCode[k](f) } catch { throw Program.formulaError(error) }
+    }
+
+    @inline(never)
+    func callBoolean(_ k: Int, _ f: Frame) throws(FormulaError) -> Bool {
+        do { return try booleanCode[k](f) } catch { throw Program.formulaError(error) }
+    }
+
+    @inline(never)
+    func callStatement(_ k: Int, _ f: Frame) throws(FormulaError) -> Bool {
+        do { return try statementCode[k](f) } catch { throw Program.formulaError(error) }
+    }
+
     /// `===` of a string register (a string input or local, so always a string) and a literal.
     @inline(__always)
-    func stringEquals(_ value: Value, _ constant: StringConstant, _ pc: Int) throws(FormulaError) -> Bool {
-        guard case .string(let s) = value else { throw notAString(pc, value) }
+    func stringEquals(_ value: UnsafeMutablePointer<Value>, _ constant: UnsafeMutablePointer<StringConstant>,
+                      _ pc: Int) throws(FormulaError) -> Bool {
+        guard case .string(let s) = value.pointee else { throw notAString(pc, value.pointee) }
         let utf8 = s.utf8
-        guard utf8.count == constant.count else { return false }
+        let count = constant.pointee.count, bytes = constant.pointee.bytes
+        guard utf8.count == count else { return false }
         if let equal = utf8.withContiguousStorageIfAvailable({ buffer in
             var k = 0
             while k < buffer.count {
-                if buffer[k] != constant.bytes[k] { return false }
+                if buffer[k] != bytes[k] { return false }
                 k &+= 1
             }
             return true
         }) {
             return equal
         }
-        return jsStringEquals(s, constant.string)
+        return jsStringEquals(s, constant.pointee.string)
     }
 
     @inline(never)
@@ -316,4 +369,19 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
     static func formulaError(_ error: any Error) -> FormulaError {
         error as? FormulaError ?? FormulaError(Diagnostic(.runtime, "internal", "\(error)", at: SourceRange(0, 0)))
     }
+}
+
+extension Program: CustomStringConvertible {
+    /// One line per instruction (for debugging).
+    @usableFromInline var description: String {
+        (0..<codeCount).map { k in
+            let i = code[k]
+            return "\(k): \(i.op) d=\(i.d) a=\(i.a) b=\(i.b)" + (i.cost == 0 ? "" : " cost=\(i.cost)")
+        }.joined(separator: "\n")
+    }
+}
+
+extension Double {
+    /// `isFinite` in two instructions: x - x is 0 for a finite x and NaN for ±∞ and NaN.
+    @inline(__always) var isFiniteNumber: Bool { self - self == 0 }
 }
