@@ -19,6 +19,8 @@ struct Emitter {
     var constants: [(register: Int, value: Double)] = []
     /// Steps to meter at the next instruction (the cost of blocks that start there).
     var pendingCost = 0
+    /// The instruction some jump was last pointed at.
+    var landing = -1
 
     enum Operand: Equatable {
         case constant(Double)
@@ -95,6 +97,7 @@ struct Emitter {
         // Steps pending here belong to the path that falls through, not to the jumps.
         if pendingCost != 0 { emit(.meter, 0, 0) }
         for j in jumps { code[j].d = Int32(code.count) }
+        landing = code.count
     }
 
     /// Copies an operand into register `d` unless it is already there.
@@ -195,7 +198,24 @@ struct Emitter {
     mutating func returnCode(_ expr: Expr) {
         switch type(expr) {
         case .number:
-            emit(.returnNumber, 0, register(numberOperand(expr)))
+            let result = numberOperand(expr)
+            // `return a * b;`: the operation returns its result itself, unless a jump lands on
+            // the return or steps are metered there.
+            if case .register(let r) = result, let last = code.indices.last, landing != code.count, pendingCost == 0,
+               code[last].d == r {
+                let fused: Opcode? = switch code[last].op {
+                case .add: .addReturn
+                case .subtract: .subtractReturn
+                case .multiply: .multiplyReturn
+                case .linear: .linearReturn
+                default: nil
+                }
+                if let fused {
+                    code[last].op = fused
+                    return
+                }
+            }
+            emit(.returnNumber, 0, register(result))
         case .boolean:
             let toFalse = branch(expr, when: false)
             emit(.returnTrue)

@@ -32,6 +32,8 @@ enum Opcode: UInt8 {
     /// The step meter: steps += a (for a cost too large for `Instruction.cost`).
     case meter
     case returnNumber, returnBoolean, returnTrue, returnFalse, returnUndefined, returnValue
+    /// An operation whose result is returned at once (`return a * b;`): `add` then `returnNumber`.
+    case addReturn, subtractReturn, multiplyReturn, linearReturn
 }
 
 @usableFromInline
@@ -161,6 +163,24 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
                 let x = n[a], y = n[b], r = x + y
                 guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
                 n[d] = r
+            case .addReturn:
+                let x = n[a], y = n[b], r = x + y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                f.resultNumber = r
+                return .number
+            case .subtractReturn:
+                let x = n[a], y = n[b], r = x - y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                f.resultNumber = r
+                return .number
+            case .multiplyReturn:
+                let x = n[a], y = n[b], r = x * y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                f.resultNumber = r
+                return .number
+            case .linearReturn:
+                f.resultNumber = try linear(a, b, n, pc, f)
+                return .number
             case .subtract:
                 let x = n[a], y = n[b], r = x - y
                 guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
@@ -219,19 +239,7 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
                 guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
                 n[d] = r
             case .linear:
-                // The same operations in the same order as the tree (x - c·y is x + (-c)·y
-                // exactly), unchecked: a non-finite product or partial sum stays non-finite to
-                // the end, so one check at the end decides, and the checked closure then finds
-                // and reports the first operation that failed.
-                let coefficients = termCoefficients + a, registers = termRegisters + a
-                var total = coefficients[0] * n[Int(registers[0])]
-                var k = 1
-                while k < b {
-                    total += coefficients[k] * n[Int(registers[k])]
-                    k &+= 1
-                }
-                guard total.isFiniteNumber else { throw checkedSum(pc, f) }
-                n[d] = total
+                n[d] = try linear(a, b, n, pc, f)
             case .numberCode:
                 n[d] = try callNumber(a, f)
             case .booleanCode:
@@ -296,6 +304,23 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
             }
             pc &+= 1
         }
+    }
+
+    /// A fused sum: the same operations in the same order as the tree (x - c·y is x + (-c)·y
+    /// exactly), unchecked: a non-finite product or partial sum stays non-finite to the end, so
+    /// one check at the end decides, and the checked closure then finds and reports the first
+    /// operation that failed.
+    @inline(__always)
+    func linear(_ start: Int, _ count: Int, _ n: UnsafeMutablePointer<Double>, _ pc: Int, _ f: Frame) throws(FormulaError) -> Double {
+        let coefficients = termCoefficients + start, registers = termRegisters + start
+        var total = coefficients[0] * n[Int(registers[0])]
+        var k = 1
+        while k < count {
+            total += coefficients[k] * n[Int(registers[k])]
+            k &+= 1
+        }
+        guard total.isFiniteNumber else { throw checkedSum(pc, f) }
+        return total
     }
 
     @inline(never)
