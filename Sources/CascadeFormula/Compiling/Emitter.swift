@@ -12,9 +12,11 @@ struct Emitter {
     var numberCode: [NumberCode] = []
     var booleanCode: [BoolCode] = []
     var statementCode: [StatementCode] = []
-    var sites: [Int: ErrorSite] = [:]
+    /// Per instruction: where it can fail (nil when it cannot).
+    var sites: [ErrorSite?] = []
     var checkedSums: [Int: NumberCode] = [:]
     var registerCount: Int
+    /// Constants by bit pattern, for programs with many (a short list is searched directly).
     var constantRegisters: [UInt64: Int] = [:]
     var constants: [(register: Int, value: Double)] = []
     /// Steps to meter at the next instruction (the cost of blocks that start there).
@@ -54,10 +56,18 @@ struct Emitter {
 
     /// The register holding a constant (one per distinct bit pattern, preloaded in every frame).
     mutating func register(of value: Double) -> Int {
-        if let k = constantRegisters[value.bitPattern] { return k }
+        let bits = value.bitPattern
+        if constants.count <= 16 {
+            for constant in constants where constant.value.bitPattern == bits { return constant.register }
+        } else {
+            if constantRegisters.isEmpty {
+                for constant in constants { constantRegisters[constant.value.bitPattern] = constant.register }
+            }
+            if let k = constantRegisters[bits] { return k }
+        }
         let k = newRegister()
-        constantRegisters[value.bitPattern] = k
         constants.append((k, value))
+        if !constantRegisters.isEmpty { constantRegisters[bits] = k }
         return k
     }
 
@@ -69,7 +79,7 @@ struct Emitter {
     }
 
     mutating func emit(_ op: Opcode, _ d: Int = 0, _ a: Int = 0, _ b: Int = 0, site: ErrorSite? = nil) {
-        if let site { sites[code.count] = site }
+        sites.append(site)
         var instruction = Instruction(op, Int32(d), Int32(a), Int32(b))
         instruction.cost = UInt16(pendingCost)
         pendingCost = 0

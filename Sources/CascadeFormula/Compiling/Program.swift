@@ -83,7 +83,7 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
     let statementCode: [StatementCode]
     /// Per instruction that can fail: where, and (for fused sums) the checked closure that finds
     /// which operation failed.
-    let sites: [Int: ErrorSite]
+    let sites: [ErrorSite?]
     let checkedSums: [Int: NumberCode]
     let maxSteps: Int
     /// Registers the frame needs (inputs, locals, constants, temporaries), and the constants.
@@ -91,7 +91,7 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
     let constants: [(register: Int, value: Double)]
 
     init(code: [Instruction], terms: [(Double, Int32)], strings: [String], numberCode: [NumberCode],
-         booleanCode: [BoolCode], statementCode: [StatementCode], sites: [Int: ErrorSite],
+         booleanCode: [BoolCode], statementCode: [StatementCode], sites: [ErrorSite?],
          checkedSums: [Int: NumberCode], maxSteps: Int, registerCount: Int, constants: [(register: Int, value: Double)]) {
         self.code = .allocate(capacity: max(code.count, 1))
         self.code.initialize(from: code, count: code.count)
@@ -375,7 +375,7 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
     }
 
     func site(_ pc: Int) -> ErrorSite {
-        sites[pc] ?? ErrorSite(range: SourceRange(0, 0), text: "", operands: [])
+        (pc < sites.count ? sites[pc] : nil) ?? ErrorSite(range: SourceRange(0, 0), text: "", operands: [])
     }
 
     @inline(never)
