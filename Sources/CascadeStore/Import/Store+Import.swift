@@ -18,17 +18,21 @@ extension Store {
                 throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
                                  hint: "check the path")
             }
-            progress("read \(bytes.count) bytes; parsing")
-            let root: JSONValue
+            progress("read \(bytes.count) bytes; parsing and validating")
+            // Parsing and the checks of each row are one pass over the bytes; the checks against
+            // the store follow.
+            var decoded: (WorldDecoder, World)
             do throws(JSONError) {
-                root = try JSONValue.parse(bytes: bytes)
+                decoded = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) in
+                    try WorldDecoder.decode(bytes: buffer, file: path, progress: progress)
+                }
             } catch {
                 throw StoreError(.invalidInput, "the world file is not valid JSON: \(error.message)",
                                  location: "\(path):\(error.line):\(error.column) (\(error.path))",
                                  hint: "fix the JSON syntax; nothing was written")
             }
             let parsed = Date()
-            return (try validatedWorld(root, file: path, progress: progress), parsed)
+            return (try checkedWorld(&decoded.0, decoded.1, file: path, progress: progress), parsed)
         }()
         return try write(world, file: path, times: (started, parsed, Date()), progress: progress)
     }
@@ -44,7 +48,13 @@ extension Store {
     private func validatedWorld(_ root: JSONValue, file: String, progress: (String) -> Void) throws -> World {
         var decoder = WorldDecoder(file: file)
         progress("parsed; validating")
-        var world = decoder.decode(root, progress: progress)
+        let world = decoder.decode(root, progress: progress)
+        return try checkedWorld(&decoder, world, file: file, progress: progress)
+    }
+
+    /// Adds the checks against the store to what `decoder` found; throws with every problem.
+    private func checkedWorld(_ decoder: inout WorldDecoder, _ world: World, file: String, progress: (String) -> Void) throws -> World {
+        var world = world
         var problems = decoder.problems
         problems += try referenceProblems(&world, file: file)
         guard problems.isEmpty else {
@@ -87,7 +97,7 @@ extension Store {
     private func referenceProblems(_ world: inout World, file: String) throws -> [Problem] {
         let fileIDs = world.entityIDsInFile
         var wanted = Set<String>()
-        for (_, id) in world.entityReferences where !fileIDs.contains(id) { wanted.insert(id) }
+        for reference in world.entityReferences where !fileIDs.contains(reference.id) { wanted.insert(reference.id) }
         world.externalEntityIDs = wanted
         let world = world
 
@@ -111,8 +121,8 @@ extension Store {
                                         message: "no entity has id `\(id)`",
                                         hint: "add it to `entities`, or import the file that defines it first"))
             }
-            for (path, id) in world.entityReferences where !fileIDs.contains(id) && !known.contains(id) {
-                unknown(id, path)
+            for reference in world.entityReferences where !fileIDs.contains(reference.id) && !known.contains(reference.id) {
+                unknown(reference.id, reference.path)
                 if problems.count >= 1000 { break }
             }
 
@@ -134,9 +144,9 @@ extension Store {
                     nextVersion[doc.name] = next + 1
                 }
             }
-            for (path, reference) in world.formulaReferences {
+            for (index, reference) in world.formulaReferences {
                 let versions = (storedVersions[reference.name] ?? []).union(predicted[reference.name] ?? [])
-                let place = JSONReader.place(file, path)
+                let place = JSONReader.place(file, JSONPath.root.appending("relationships").appending(index).appending("metadata").appending("formula"))
                 if versions.isEmpty && !fileFormulaNames.contains(reference.name) {
                     problems.append(Problem(path: place, code: "world.dangling-formula",
                                             message: "formula `\(reference.name)` is not registered and not in this file's `formulas`",
