@@ -214,3 +214,19 @@ struct WorldScannerTests {
         }
     }
 }
+
+@Suite("Stable ids")
+struct StableIDTests {
+    @Test func appendedIDsAreTheFormattedOnes() {
+        for key in ["", "e1", "r123456", "漢字", String(repeating: "x", count: 100)] {
+            let bits = ContentHash.stableIDBits("entity", key)
+            var out: [UInt8] = [1]
+            ContentHash.appendFormatted(bits, to: &out)
+            #expect(String(decoding: out.dropFirst(), as: UTF8.self) == ContentHash.stableID("entity", key))
+        }
+        var out: [UInt8] = []
+        ContentHash.appendFormatted((0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210), to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "01234567-89ab-cdef-fedc-ba9876543210")
+        #expect(ContentHash.format((0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210)) == "01234567-89ab-cdef-fedc-ba9876543210")
+    }
+}

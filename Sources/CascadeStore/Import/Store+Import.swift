@@ -162,15 +162,16 @@ extension Store {
         }
     }
 
-    /// Records with their store ids, sorted by id (comparing the id's bits, which orders exactly
-    /// as the formatted text does, without comparing strings).
-    static func inKeyOrder<R>(_ records: [R], key: (R) -> (UInt64, UInt64)) -> [(record: R, storeID: String)] {
+    /// The records' store ids (as bits) with their positions, sorted by id (comparing the id's
+    /// bits orders exactly as the formatted text does, without comparing strings).
+    static func inKeyOrder<R>(_ records: [R], namespace: String, key: (R) -> String) -> [(high: UInt64, low: UInt64, index: Int)] {
+        let seed = ContentHash.seed(namespace)
         var keyed = records.indices.map { index -> (high: UInt64, low: UInt64, index: Int) in
-            let (high, low) = key(records[index])
+            let (high, low) = ContentHash.stableIDBits(seed: seed, key(records[index]))
             return (high, low, index)
         }
         keyed.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
-        return keyed.map { (records[$0.index], ContentHash.format(($0.high, $0.low))) }
+        return keyed
     }
 
     private func requireEntitiesExist(_ ids: Set<String>, _ db: any DatabaseConnection) throws {
@@ -190,7 +191,7 @@ extension Store {
 
     private func writeWorld(_ world: World, _ db: any DatabaseConnection, progress: (String) -> Void) throws -> ([String: Int], [Registration]) {
         var written: [String: Int] = [:]
-        let stamp = SQLValue.text(now())
+        let stampText = now()
         var registrations: [Registration] = []
         for doc in world.formulas { registrations.append(try insertChecked(doc, db)) }
         written["formulas"] = registrations.filter(\.isNew).count
@@ -199,9 +200,10 @@ extension Store {
         // Rows go in in primary-key order, so the key index grows at its end instead of at random
         // places; on SQLite a large batch also rebuilds the secondary indexes once afterwards
         // (inside this transaction, so a crash or error restores them with everything else).
-        let entities = Self.inKeyOrder(world.entities) { ContentHash.stableIDBits("entity", $0.id) }
-        func storeID(_ external: String) -> String { ContentHash.stableID("entity", external) }
-        let relationships = Self.inKeyOrder(world.relationships) { ContentHash.stableIDBits("relationship", $0.id) }
+        let entities = Self.inKeyOrder(world.entities, namespace: "entity") { $0.id }
+        let entitySeed = ContentHash.seed("entity")
+        func storeID(_ external: String) -> String { ContentHash.format(ContentHash.stableIDBits(seed: entitySeed, external)) }
+        let relationships = Self.inKeyOrder(world.relationships, namespace: "relationship") { $0.id }
         // Rebuilding indexes pays off when the load is larger than what is there; a re-import of
         // the same file mostly finds its rows unchanged and leaves the indexes alone.
         let existing = relationships.count >= BulkLoad.threshold
@@ -230,7 +232,7 @@ extension Store {
             }
         }
         progress("writing \(world.entities.count) entities")
-        written["entities"] = try db.bulkInsert(
+        written["entities"] = try db.bulkLoad(
             into: "entities",
             columns: ["id", "external_id", "type", "name", "description", "category", "ontology_level", "metadata", "created_at", "updated_at"],
             count: world.entities.count,
@@ -242,16 +244,25 @@ extension Store {
                 """,
             progress: { tenths("entities", $0, world.entities.count) }
         ) { i, out in
-            let (e, id) = entities[i]
-            out += [.text(id), .text(e.id), .text(e.type), .text(e.name), .text(e.description), .text(e.category),
-                    e.ontologyLevel.map { .integer(Int64($0)) } ?? .null, .json(e.metadata), stamp, stamp]
+            let key = entities[i]
+            let e = world.entities[key.index]
+            out.uuid((key.high, key.low))
+            out.text(e.id)
+            out.text(e.type)
+            out.text(e.name)
+            out.text(e.description)
+            out.text(e.category)
+            out.integer(e.ontologyLevel)
+            out.json(e.metadata)
+            out.text(stampText)
+            out.text(stampText)
         }
 
         let relationshipChanged = ["source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"]
             .map { "relationships.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
         lastTenth = 0
         progress("writing \(world.relationships.count) relationships")
-        written["relationships"] = try db.bulkInsert(
+        written["relationships"] = try db.bulkLoad(
             into: "relationships",
             columns: ["id", "external_id", "source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata", "created_at", "updated_at"],
             count: world.relationships.count,
@@ -263,9 +274,18 @@ extension Store {
                 """,
             progress: { tenths("relationships", $0, world.relationships.count) }
         ) { i, out in
-            let (r, id) = relationships[i]
-            out += [.text(id), .text(r.id), .text(storeID(r.sourceID)), .text(storeID(r.targetID)), .text(r.type), .real(r.weight), .text(r.impactFormula),
-                    .json(r.metadata), stamp, stamp]
+            let key = relationships[i]
+            let r = world.relationships[key.index]
+            out.uuid((key.high, key.low))
+            out.text(r.id)
+            out.uuid(ContentHash.stableIDBits(seed: entitySeed, r.sourceID))
+            out.uuid(ContentHash.stableIDBits(seed: entitySeed, r.targetID))
+            out.text(r.type)
+            out.real(r.weight)
+            out.text(r.impactFormula)
+            out.json(r.metadata)
+            out.text(stampText)
+            out.text(stampText)
         }
 
         if let bulk {
