@@ -93,6 +93,8 @@ struct WorldScannerTests {
         #"{"id": "k", "type": "COMPANY", "name": "K", "metadata": {"\u2028": 1, "é": "ü"}}"#,
         #"{"id": "l", "type": "COMPANY", "name": "\#(String(repeating: "é", count: 200))", "category": "\#(String(repeating: "ß", count: 40))"}"#,
         #"{"id": "m", "type": "COMPANY", "name": "\#(String(repeating: "x", count: 256))"}"#,
+        // 200 characters as Swift counts them, 400 as SQL's length() does: too long.
+        #"{"id": "m2", "type": "COMPANY", "name": "\#(String(repeating: "e\u{301}", count: 200))"}"#,
         #"{"id": "n", "type": "COMPANY", "name": "N", "ontology_level": 3.5}"#,
         #"{"id": "o", "type": "COMPANY", "name": "N", "ontology_level": -1}"#,
         #"{"id": "p", "type": "COMPANY", "name": "P", "metadata": {"deep": [[[{"a": [{}]}]]], "num": 1.000, "neg": -0.5e-3}}"#,
@@ -125,6 +127,12 @@ struct WorldScannerTests {
         {"entities": [\(entities.joined(separator: ",\n"))],
          "relationships": [\(relationships.joined(separator: ",\n"))]\(tail)}
         """
+    }
+
+    @Test func lengthsAreCountedAsSQLCountsThem() {
+        let outcome = Self.byBytes(Self.world([#"{"id": "m2", "type": "COMPANY", "name": "\#(String(repeating: "e\u{301}", count: 200))"}"#], []))
+        #expect(outcome.problems.map(\.code) == ["json.too-long"])
+        #expect(outcome.problems.first?.message.contains("400 characters") == true)
     }
 
     @Test func validAndInvalidRowsAgree() {

@@ -36,6 +36,11 @@ public protocol DatabaseConnection: AnyObject {
     /// PostgreSQL, where bulk loads drop and re-add the constraints instead).
     func setForeignKeyChecks(_ enabled: Bool) throws(StoreError)
 
+    /// Turns enforcement of the schema's CHECK constraints off or on for the statements that
+    /// follow (SQLite, for rows validated beforehand by exactly those rules; a no-op on
+    /// PostgreSQL).
+    func setCheckConstraints(_ enabled: Bool) throws(StoreError)
+
     /// Closes the connection; further use is an error.
     func close()
 }

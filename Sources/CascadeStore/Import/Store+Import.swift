@@ -231,6 +231,14 @@ extension Store {
                 progress("\(label) \(done)/\(total)")
             }
         }
+        // Every entity and relationship row was checked by the decoder against exactly the
+        // rules of the tables' CHECK constraints (type vocabularies, name and category lengths
+        // in Unicode scalars, levels 0–9, weights 0–1, metadata serialised from parsed JSON), so
+        // a large SQLite load skips re-evaluating them per row — for these two tables only,
+        // switched back on right after them (and on any error).
+        let skippingChecks = db.dialect == .sqlite && relationships.count >= BulkLoad.threshold
+        if skippingChecks { try db.setCheckConstraints(false) }
+        defer { if skippingChecks { try? db.setCheckConstraints(true) } }
         progress("writing \(world.entities.count) entities")
         written["entities"] = try db.bulkLoad(
             into: "entities",
@@ -288,6 +296,7 @@ extension Store {
             out.text(stampText)
         }
 
+        if skippingChecks { try db.setCheckConstraints(true) }
         if let bulk {
             progress("indexing relationships")
             try bulk.finish(db)

@@ -277,6 +277,8 @@ public final class PostgresConnection: DatabaseConnection {
 
     public func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {}
 
+    public func setCheckConstraints(_ enabled: Bool) throws(StoreError) {}
+
     public func rollback() {
         guard let handle else { return }
         if PQtransactionStatus(handle) != PQTRANS_IDLE { try? executeScript("ROLLBACK") }

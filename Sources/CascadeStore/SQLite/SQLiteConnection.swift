@@ -262,6 +262,11 @@ public final class SQLiteConnection: DatabaseConnection {
         try executeScript(enabled ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF")
     }
 
+    public func setCheckConstraints(_ enabled: Bool) throws(StoreError) {
+        // A flag pragma: SQLite re-prepares every cached statement, so none keeps the setting.
+        try executeScript(enabled ? "PRAGMA ignore_check_constraints=OFF" : "PRAGMA ignore_check_constraints=ON")
+    }
+
     public func rollback() {
         if let handle, sqlite3_get_autocommit(handle) == 0 { try? executeScript("ROLLBACK") }
     }
