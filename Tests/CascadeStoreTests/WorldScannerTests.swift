@@ -19,7 +19,7 @@ struct WorldScannerTests {
         var formulas: [FormulaDocument] = []
         var formulaReferences: [String] = []
         var entityReferences: [String] = []
-        var entityIDsInFile: Set<String> = []
+        var entityIDsInFile: [String] = []
         var formulaNamesInFile: Set<String> = []
         var problems: [Problem] = []
         var dropped = 0
@@ -35,7 +35,7 @@ struct WorldScannerTests {
             formulas = world.formulas
             formulaReferences = world.formulaReferences.map { "\($0.relationship) \($0.reference)" }
             entityReferences = world.entityReferences.map { "\($0.path) \($0.id)" }
-            entityIDsInFile = world.entityIDsInFile
+            entityIDsInFile = world.entityIDsInFile.allBits.map { ContentHash.format($0) }.sorted()
             formulaNamesInFile = world.formulaNamesInFile
             problems = decoder.problems
             dropped = decoder.droppedProblems
@@ -236,5 +236,20 @@ struct StableIDTests {
         ContentHash.appendFormatted((0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210), to: &out)
         #expect(String(decoding: out, as: UTF8.self) == "01234567-89ab-cdef-fedc-ba9876543210")
         #expect(ContentHash.format((0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210)) == "01234567-89ab-cdef-fedc-ba9876543210")
+    }
+}
+
+@Suite("ID table")
+struct IDTableTests {
+    @Test func keepsTheFirstIndexOfEachIdThroughGrowth() {
+        var table = IDTable(namespace: "entity")
+        for i in 0..<10_000 { #expect(table.insert("id\(i)", index: i) == nil) }
+        #expect(table.count == 10_000)
+        for i in stride(from: 0, to: 10_000, by: 7) {
+            #expect(table.insert("id\(i)", index: 99_999) == i)
+            #expect(table.index(of: "id\(i)") == i)
+        }
+        #expect(!table.contains("id10000") && table.contains("id0") && table.index(of: "nope") == nil)
+        #expect(table.count == 10_000 && table.allBits.count == 10_000)
     }
 }

@@ -121,7 +121,9 @@ extension Store {
                                         message: "no entity has id `\(id)`",
                                         hint: "add it to `entities`, or import the file that defines it first"))
             }
-            for reference in world.entityReferences where !fileIDs.contains(reference.id) && !known.contains(reference.id) {
+            // Only ids outside the file can be unknown: with none, nothing to look at again.
+            for reference in wanted.isEmpty ? [] : world.entityReferences
+            where !fileIDs.contains(reference.id) && !known.contains(reference.id) {
                 unknown(reference.id, reference.path)
                 if problems.count >= 1000 { break }
             }
@@ -144,8 +146,16 @@ extension Store {
                     nextVersion[doc.name] = next + 1
                 }
             }
+            var versionsByName: [String: Set<Int>] = [:]
             for (index, reference) in world.formulaReferences {
-                let versions = (storedVersions[reference.name] ?? []).union(predicted[reference.name] ?? [])
+                let versions = versionsByName[reference.name] ?? {
+                    let versions = (storedVersions[reference.name] ?? []).union(predicted[reference.name] ?? [])
+                    versionsByName[reference.name] = versions
+                    return versions
+                }()
+                let unknownName = versions.isEmpty && !fileFormulaNames.contains(reference.name)
+                let unknownVersion = reference.version.map { !versions.contains($0) } ?? false
+                if !unknownName && !unknownVersion { continue }  // the common case: no place to format
                 let place = JSONReader.place(file, JSONPath.root.appending("relationships").appending(index).appending("metadata").appending("formula"))
                 if versions.isEmpty && !fileFormulaNames.contains(reference.name) {
                     problems.append(Problem(path: place, code: "world.dangling-formula",

@@ -17,6 +17,7 @@ struct WorldDecoder {
     /// Inline formula texts already checked (many relationships share one text): their
     /// diagnostics, re-placed per relationship.
     var checkedTexts: [String: [Diagnostic]] = [:]
+    private var parsedReferences: [String: FormulaReference?] = [:]
 
     init(file: String?) { self.file = file }
 
@@ -98,11 +99,11 @@ struct WorldDecoder {
                 let path = JSONPath.root.appending(key)
                 if key == "entities" && scanner.current == UInt8(ascii: "[") {
                     section = .entities
-                    var entityIndex: [String: Int] = [:]
+                    var entityIndex = IDTable(namespace: "entity")
                     var records: [EntityRecord] = []
                     guard try Self.streamArray(&scanner, path: path, progress: { progress("read \($0) entities") }, row: { scanner, i, start throws(JSONError) in
                         if let fields = scanner.entity(), let record = checkedEntity(fields) {
-                            world.entityIDsInFile.insert(record.id)
+                            world.entityIDsInFile.insert(record.id, index: i)
                             accept(record, index: i, &entityIndex, &records)
                         } else {
                             scanner.position = start
@@ -113,7 +114,7 @@ struct WorldDecoder {
                     streamed.entities = records
                 } else if key == "relationships" && scanner.current == UInt8(ascii: "[") {
                     section = .relationships
-                    var relationshipIndex: [String: Int] = [:]
+                    var relationshipIndex = IDTable(namespace: "relationship")
                     var records: [RelationshipRecord] = []
                     guard try Self.streamArray(&scanner, path: path, progress: { progress("read \($0) relationships") }, row: { scanner, i, start throws(JSONError) in
                         if let fields = scanner.relationship(), let (record, reference) = checkedRelationship(fields) {
@@ -215,8 +216,7 @@ struct WorldDecoder {
             world.entities = entities
         } else {
             let entityItems = list("entities")
-            var entityIndex: [String: Int] = [:]
-            entityIndex.reserveCapacity(entityItems.count)
+            var entityIndex = IDTable(namespace: "entity", capacity: entityItems.count)
             var records: [EntityRecord] = []
             for (i, raw) in entityItems.enumerated() {
                 entity(raw, index: i, &world, &entityIndex, &records)
@@ -230,8 +230,7 @@ struct WorldDecoder {
             world.relationships = relationships
         } else {
             let relationshipItems = list("relationships")
-            var relationshipIndex: [String: Int] = [:]
-            relationshipIndex.reserveCapacity(relationshipItems.count)
+            var relationshipIndex = IDTable(namespace: "relationship", capacity: relationshipItems.count)
             var records: [RelationshipRecord] = []
             for (i, raw) in relationshipItems.enumerated() {
                 relationship(raw, index: i, &world, &relationshipIndex, &records)
@@ -302,9 +301,9 @@ struct WorldDecoder {
     // MARK: - Rows
 
     /// One entity row read the ordinary way (problems recorded).
-    private mutating func entity(_ raw: JSONValue, index i: Int, _ world: inout World, _ ids: inout [String: Int], _ records: inout [EntityRecord]) {
+    private mutating func entity(_ raw: JSONValue, index i: Int, _ world: inout World, _ ids: inout IDTable, _ records: inout [EntityRecord]) {
         let path = JSONPath.root.appending("entities").appending(i)
-        if let id = raw["id"]?.stringValue { world.entityIDsInFile.insert(id) }
+        if let id = raw["id"]?.stringValue { world.entityIDsInFile.insert(id, index: i) }
         if let entity = decodeEntity(raw, at: path) {
             accept(entity, index: i, &ids, &records)
         }
@@ -312,19 +311,18 @@ struct WorldDecoder {
 
     /// Keeps a valid entity unless its id was used before (a problem).
     @discardableResult
-    private mutating func accept(_ entity: EntityRecord, index i: Int, _ ids: inout [String: Int], _ records: inout [EntityRecord]) -> Bool {
-        if let first = ids[entity.id] {
+    private mutating func accept(_ entity: EntityRecord, index i: Int, _ ids: inout IDTable, _ records: inout [EntityRecord]) -> Bool {
+        if let first = ids.insert(entity.id, index: i) {
             add(JSONPath.root.appending("entities").appending(i).appending("id"), "world.duplicate-id", "entity id `\(entity.id)` is used twice",
                 hint: "first used at $.entities[\(first)]; ids must be unique")
             return false
         }
-        ids[entity.id] = i
         records.append(entity)
         return true
     }
 
     /// One relationship row read the ordinary way (problems recorded).
-    private mutating func relationship(_ raw: JSONValue, index i: Int, _ world: inout World, _ ids: inout [String: Int],
+    private mutating func relationship(_ raw: JSONValue, index i: Int, _ world: inout World, _ ids: inout IDTable,
                                        _ records: inout [RelationshipRecord]) {
         let path = JSONPath.root.appending("relationships").appending(i)
         if let id = raw["source_entity_id"]?.stringValue { world.entityReferences.append(EntityReference(index: i, field: .source, id: id)) }
@@ -336,14 +334,13 @@ struct WorldDecoder {
     }
 
     /// Keeps a valid relationship unless its id was used before (a problem).
-    private mutating func accept(_ relationship: RelationshipRecord, index i: Int, _ ids: inout [String: Int],
+    private mutating func accept(_ relationship: RelationshipRecord, index i: Int, _ ids: inout IDTable,
                                  _ records: inout [RelationshipRecord]) -> Bool {
-        if let first = ids[relationship.id] {
+        if let first = ids.insert(relationship.id, index: i) {
             add(JSONPath.root.appending("relationships").appending(i).appending("id"), "world.duplicate-id",
                 "relationship id `\(relationship.id)` is used twice", hint: "first used at $.relationships[\(first)]; ids must be unique")
             return false
         }
-        ids[relationship.id] = i
         records.append(relationship)
         return true
     }
@@ -376,7 +373,7 @@ struct WorldDecoder {
         if let formula = r.formula, !formulaDiagnostics(formula).isEmpty { return nil }
         var reference: FormulaReference?
         if let kind = r.metadataFormula {
-            guard r.formula == nil, case .string(let text?) = kind, let parsed = FormulaReference(text) else { return nil }
+            guard r.formula == nil, case .string(let text?) = kind, let parsed = formulaReference(text) else { return nil }
             reference = parsed
         }
         if let kind = r.metadataBindings {
@@ -384,6 +381,14 @@ struct WorldDecoder {
         }
         return (RelationshipRecord(id: id, sourceID: source, targetID: target, type: type, weight: r.weight,
                                    impactFormula: r.formula, metadata: r.metadata), reference)
+    }
+
+    /// `FormulaReference(text)`, parsed once per distinct text (many relationships name one formula).
+    private mutating func formulaReference(_ text: String) -> FormulaReference? {
+        if let known = parsedReferences[text] { return known }
+        let parsed = FormulaReference(text)
+        parsedReferences[text] = parsed
+        return parsed
     }
 
     /// An inline formula's errors (other than free names, bound at run time), checked once per

@@ -88,7 +88,7 @@ public struct World: Sendable {
     var entityReferences: [EntityReference] = []
     /// Every entity id the file defines, including rows with other problems (so one bad entity
     /// does not also make every edge that uses it a problem).
-    var entityIDsInFile: Set<String> = []
+    var entityIDsInFile = IDTable(namespace: "entity")
     /// Entity ids referenced by the file but defined only in the store (set during validation).
     var externalEntityIDs: Set<String> = []
     /// Names of every formula document in the file, including ones that failed their checks.

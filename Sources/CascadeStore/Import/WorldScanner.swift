@@ -71,7 +71,11 @@ struct WorldScanner {
 
     /// The text of a plain string's bytes, or nil for invalid UTF-8.
     func text(_ range: Range<Int>) -> String? {
-        String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        let slice = UnsafeBufferPointer(rebasing: bytes[range])
+        // ASCII is valid UTF-8: decoding it is validating it, without the generic validator's
+        // per-call cost.
+        if isASCII(range) { return String(decoding: slice, as: UTF8.self) }
+        return String(validating: slice, as: UTF8.self)
     }
 
     func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
