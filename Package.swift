@@ -129,18 +129,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Shared by the test targets: fresh SQLite / PostgreSQL stores, running the built executables.
+        .target(name: "CascadeTestSupport", dependencies: ["CascadeStore"], path: "Tests/CascadeTestSupport",
+                swiftSettings: strict),
+
         .testTarget(name: "CascadeFormulaTests", dependencies: ["CascadeFormula", "CascadeJSON"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),
-        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine"], swiftSettings: strict),
-        .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore"], swiftSettings: strict),
+        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine", "CascadeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore", "CascadeTestSupport"], swiftSettings: strict),
         .testTarget(name: "CascadeServerTests", dependencies: [
-            "CascadeServer", "CascadeStore", "CascadeJSON",
+            "CascadeServer", "CascadeStore", "CascadeJSON", "CascadeTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
-        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore"], exclude: ["Transcripts"],
+        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore", "CascadeTestSupport"], exclude: ["Transcripts"],
                     swiftSettings: strict),
     ]
 )

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 @testable import CascadeServer
 import CascadeJSON
 import CascadeStore
+import CascadeTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -12,10 +13,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite, postgresql
     var testDescription: String { rawValue }
 
-    static var postgresURL: String? {
-        let url = ProcessInfo.processInfo.environment["CASCADE_TEST_POSTGRES_URL"]
-        return url?.isEmpty == false ? url : nil
-    }
+    static var postgresURL: String? { TestStores.postgresURL }
 
     static let available: [Backend] = {
         if postgresURL != nil { return [.sqlite, .postgresql] }
@@ -26,78 +24,27 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     /// A fresh store with the sample world and formulas (made by `cascade init --sample`).
     func freshStore() throws -> (location: StoreLocation, db: String, cleanup: @Sendable () -> Void) {
-        let tag = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-api-\(tag)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let db: String, location: StoreLocation, dropSchema: @Sendable () -> Void
-        switch self {
-        case .sqlite:
-            db = dir.appendingPathComponent("store.sqlite").path
-            location = .sqlite(path: db)
-            dropSchema = {}
-        case .postgresql:
-            let base = Backend.postgresURL!
-            let schema = "cascade_api_\(tag)"
-            let admin = try Store(.postgresql(url: base))
-            try admin.write { db in try db.execute("CREATE SCHEMA \(schema)") }
-            db = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
-            location = .postgresql(url: db)
-            dropSchema = { _ = try? Store(.postgresql(url: base)).write { db in try db.execute("DROP SCHEMA \(schema) CASCADE") } }
+        let fresh = try TestStores.fresh(postgres: self == .postgresql, prefix: "cascade-api")
+        let result = try Cascade.run(["init", "--sample", "--db", fresh.db], in: fresh.directory)
+        guard result.status == 0 else {
+            fresh.cleanup()
+            throw StoreError(.io, "cascade init --sample failed: \(result.stderr)")
         }
-        let result = try Cascade.run(["init", "--sample", "--db", db], in: dir)
-        guard result.status == 0 else { throw StoreError(.io, "cascade init --sample failed: \(result.stderr)") }
-        return (location, db, { dropSchema(); try? FileManager.default.removeItem(at: dir) })
+        return (fresh.location, fresh.db, fresh.cleanup)
     }
 }
 
-/// The built `cascade` binary, for set-up and for worker processes.
+/// The built executables, for set-up, worker processes and the load test.
 enum Cascade {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = PackageExecutables.root
+    static let binary = PackageExecutables.url("cascade")
 
-    static let binary = executable("cascade")
+    static func executable(_ name: String) -> URL { PackageExecutables.url(name) }
 
-    /// A product of this package built beside the test bundle.
-    static func executable(_ name: String) -> URL {
-        var candidates: [URL] = []
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent(name))
-            dir = dir.deletingLastPathComponent()
-        }
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/\(name)"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs `cascade arguments…` (or another of the package's executables) to completion.
-    static func run(_ arguments: [String], in directory: URL, executable: URL = binary) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env["CASCADE_DB"] = nil
-        env["CASCADE_FORMULAS"] = packageRoot.appendingPathComponent("Formulas").path
-        process.environment = env
-        let out = directory.appendingPathComponent(".out-\(UUID().uuidString)")
-        let err = directory.appendingPathComponent(".err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    /// Runs `cascade arguments…` (or another executable) to completion, with the project's `Formulas/`.
+    static func run(_ arguments: [String], in directory: URL, executable: URL = binary) throws -> PackageExecutables.Result {
+        try PackageExecutables.run(executable, arguments, in: directory,
+                                   environment: ["CASCADE_FORMULAS": packageRoot.appendingPathComponent("Formulas").path])
     }
 }
 
