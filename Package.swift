@@ -1,10 +1,12 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Layers, each importing only the ones before it:
 //   CascadeFormula (the language; depends on nothing)
 //   → CascadeJSON (strict JSON values with paths and positions)
 //   → CascadeStore (SQLite / PostgreSQL, migrations, the formula registry)
+//   → CascadeEngine (graph, propagation, cache, the run queue's worker)
+//   → CascadeServer (the HTTP API: Hummingbird, API keys with swift-crypto)
 //   → CascadeCLI (the `cascade` command) → cascade (main.swift)
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -17,6 +19,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The HTTP API. Hummingbird's default traits pull in swift-configuration and full
+        // Foundation support, which the server does not use.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The HTTP client of the API tests and the load test (Hummingbird's own testing library uses it too).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The formula language: lexer, parser, checker, compiler, evaluator, diagnostics.
@@ -51,9 +60,21 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CascadeServer",
+            dependencies: [
+                "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CascadeCLI",
             dependencies: [
-                "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeEngine", "CEditLine",
+                "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeEngine", "CascadeServer", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -97,12 +118,33 @@ let package = Package(
             ]
         ),
 
+        // HTTP load test (release builds only): see Benchmarks/README.md.
+        .executableTarget(
+            name: "cascade-load",
+            dependencies: [
+                "CascadeJSON", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/LoadTest",
+            swiftSettings: strict
+        ),
+
+        // Shared by the test targets: fresh SQLite / PostgreSQL stores, running the built executables.
+        .target(name: "CascadeTestSupport", dependencies: ["CascadeStore"], path: "Tests/CascadeTestSupport",
+                swiftSettings: strict),
+
         .testTarget(name: "CascadeFormulaTests", dependencies: ["CascadeFormula", "CascadeJSON"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),
-        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine"], swiftSettings: strict),
-        .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore"], swiftSettings: strict),
-        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore"], exclude: ["Transcripts"],
+        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine", "CascadeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore", "CascadeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CascadeServerTests", dependencies: [
+            "CascadeServer", "CascadeStore", "CascadeJSON", "CascadeTestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore", "CascadeTestSupport"], exclude: ["Transcripts"],
                     swiftSettings: strict),
     ]
 )

@@ -24,6 +24,8 @@ struct Options {
     var json = false
     var seconds = 1.0
     var only: String?
+    /// Profiling aid: run exactly this many evaluations per formula (no calibration, no output).
+    var profile: Int?
 }
 
 func usage() -> Never {
@@ -33,6 +35,7 @@ func usage() -> Never {
           --json           print one JSON object (engine, per-formula ns_per_eval, evals, check)
           --seconds S      timed run per formula (default 1)
           --only NAME      run one formula
+          --profile N      only run N evaluations per formula, untimed (for callgrind/perf)
         """)
     exit(2)
 }
@@ -46,6 +49,7 @@ func parseOptions() -> Options {
         case "--json": o.json = true
         case "--seconds": guard let v = args.popFirst(), let s = Double(v), s > 0 else { usage() }; o.seconds = s
         case "--only": guard let v = args.popFirst() else { usage() }; o.only = v
+        case "--profile": guard let v = args.popFirst(), let n = Int(v), n > 0 else { usage() }; o.profile = n
         case "-h", "--help": usage()
         default: fail("unknown argument \(a)")
         }
@@ -345,6 +349,12 @@ struct Row {
 var rows: [Row] = []
 for w in workloads {
     let inputs = w.parameters.reduce(into: [String: InputType]()) { $0[$1] = w.bindings[0][$1].map(inputType) ?? .any }
+    if let n = options.profile {  // fixed work for callgrind/perf: evaluations only
+        guard let formula = Formula.compile(w.source, inputs: inputs, limits: .default).formula else { continue }
+        if getenv("BENCH_LISTING") != nil { print(w.name); print(formula.listing) }
+        _ = Prepared(w, formula).run(n)
+        continue
+    }
     let compile = compileMicros(w.source, inputs, seconds: min(0.2, options.seconds / 5))
     let compiled = Formula.compile(w.source, inputs: inputs, limits: .default)
     guard let formula = compiled.formula else {
@@ -359,6 +369,8 @@ for w in workloads {
     let bind = measure(seconds: options.seconds / 5) { p.bindOnly($0) }
     rows.append(Row(name: w.name, timing: timing, bind: bind, compile: compile, check: check, error: nil))
 }
+
+if options.profile != nil { exit(0) }
 
 // A ~100-character formula with a local, a Math call, a comparison and a ternary.
 let hundred = "const gap = Math.max(0, demand - supply); return gap > cap ? cap : (growth - base) * gap * 1.5;"

@@ -4,6 +4,7 @@
 //   .build/release/cascade-store-bench --backend sqlite [--entities 100000] [--relationships 500000]
 //   .build/release/cascade-store-bench --backend postgresql --db postgres://…   (or CASCADE_TEST_POSTGRES_URL)
 //   .build/release/cascade-store-bench --write-world world.json    (only write the synthetic world file)
+//   .build/release/cascade-store-bench --world world.json --import-only   (one import of that file, for profiling)
 //
 // Run one backend per process so the peak-memory figure (max RSS) is that backend's.
 import CascadeStore
@@ -16,6 +17,8 @@ struct Options {
     var db: String?
     var world: String?
     var writeWorldOnly: String?
+    var importOnly = false
+    var verbose = false
 
     init(_ arguments: [String]) {
         var i = 0
@@ -32,7 +35,9 @@ struct Options {
             case "--db": db = value()
             case "--world": world = value()
             case "--write-world": writeWorldOnly = value()
-            default: fail("unknown argument \(arguments[i]) (known: --backend sqlite|postgresql, --entities N, --relationships N, --db LOCATION, --world FILE, --write-world FILE)")
+            case "--import-only": importOnly = true
+            case "--verbose": verbose = true
+            default: fail("unknown argument \(arguments[i]) (known: --backend sqlite|postgresql, --entities N, --relationships N, --db LOCATION, --world FILE, --write-world FILE, --import-only, --verbose)")
             }
             i += 1
         }
@@ -104,7 +109,9 @@ do {
 
     let started = Date()
     let cpuStarted = cpuSeconds()
-    let report = try store.importWorld(path: worldPath)
+    let report = try store.importWorld(path: worldPath) { line in
+        if options.verbose { print(String(format: "  %6.2f s  %@", seconds(started), line)) }
+    }
     let total = seconds(started)
     let cpu = cpuSeconds() - cpuStarted
     let rows = report.totalRead
@@ -113,7 +120,16 @@ do {
                  rows, total, Double(rows) / total, report.parseSeconds, report.validateSeconds, report.writeSeconds,
                  Double(report.totalWritten) / report.writeSeconds))
     print(String(format: "import CPU time (this process): %.2f s = %.0f rows per CPU second", cpu, Double(rows) / cpu))
+    if !options.importOnly {
+        try reimportAndLoad(store)
+    }
+    print(String(format: "peak memory (max RSS): %.0f MB", peakMegabytes()))
+} catch {
+    fail("\(error)")
+}
 
+/// The idempotent re-import and the load back (skipped with --import-only, --verbose).
+func reimportAndLoad(_ store: Store) throws {
     let reimport = Date()
     let again = try store.importWorld(path: worldPath)
     print(String(format: "re-import (idempotent): %d rows written in %.2f s", again.totalWritten, seconds(reimport)))
@@ -126,7 +142,4 @@ do {
     print(String(format: "load: %d entities + %d relationships in %.2f s = %.0f rows/s", world.entities.count, world.relationships.count,
                  load, Double(world.entities.count + world.relationships.count) / load))
     print(String(format: "load CPU time (this process): %.2f s", loadCPU))
-    print(String(format: "peak memory (max RSS): %.0f MB", peakMegabytes()))
-} catch {
-    fail("\(error)")
 }

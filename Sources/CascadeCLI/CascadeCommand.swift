@@ -8,7 +8,7 @@ public struct CascadeCommand: ParsableCommand {
         subcommands: [
             EvalCommand.self, ReplCommand.self,
             InitCommand.self, ImportCommand.self, FormulaCommand.self, CoefficientCommand.self,
-            ScenarioCommand.self, RunCommand.self,
+            ScenarioCommand.self, RunCommand.self, ServeCommand.self, WorkerCommand.self, UserCommand.self,
         ]
     )
 

@@ -22,6 +22,20 @@ extension JSONValue {
         return value
     }
 
+    /// Parses the one value that starts at `offset` inside a larger document `bytes`, exactly as
+    /// `parse` reads it there: `path` and `depth` are the value's place in the document (the
+    /// elements of a top-level array are at depth 2), and an error's line and column count from
+    /// the start of `bytes`. Returns the value and the offset just after it.
+    public static func parseValue(
+        in bytes: UnsafeBufferPointer<UInt8>, at offset: Int, path: JSONPath, depth: Int, limits: JSONLimits = .default
+    ) throws(JSONError) -> (value: JSONValue, end: Int) {
+        var parser = JSONParser(bytes: bytes, limits: limits)
+        parser.position = offset
+        parser.path = path
+        let value = try parser.parseValue(depth: depth)
+        return (value, parser.position)
+    }
+
     /// Parses a complete JSON document from bytes.
     public static func parse(bytes: [UInt8], limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) -> JSONValue in

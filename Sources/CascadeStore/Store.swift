@@ -11,6 +11,9 @@ public final class Store {
     public var actor: String
     /// The time source for recorded timestamps (tests inject a fixed clock).
     public var clock: @Sendable () -> Date
+    /// On PostgreSQL, the user every transaction sets as `cascade.user`, the key of the row-level
+    /// security policies on `scenarios` (see `useApplicationRole()`); ignored on SQLite.
+    public var rowSecurityUser: String?
     private var isInTransaction = false
 
     /// Opens a connection; does not create or migrate the schema (see `migrate()`).
@@ -31,6 +34,20 @@ public final class Store {
     deinit { connection.close() }
 
     public var dialect: SQLDialect { connection.dialect }
+
+    /// On PostgreSQL, switches this connection for good to the role `cascade_app`, to which the
+    /// row-level security policies on `scenarios` apply (even when the connection's own user owns
+    /// the tables or is a superuser). The HTTP API's connections do this; a no-op on SQLite.
+    public func useApplicationRole() throws {
+        guard dialect == .postgresql else { return }
+        do {
+            try connection.executeScript("SET ROLE \(Migration.applicationRole)")
+        } catch {
+            throw StoreError(.connection, "cannot switch to the role `\(Migration.applicationRole)`: \(error.message)",
+                             location: location.description,
+                             hint: "run `cascade init` as this user, or GRANT \(Migration.applicationRole) TO this user")
+        }
+    }
 
     /// Runs `body` in a read-only transaction.
     public func read<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
@@ -73,6 +90,9 @@ public final class Store {
         defer { isInTransaction = false }
         try connection.begin(writing: writing)
         do {
+            if let rowSecurityUser, dialect == .postgresql {
+                _ = try connection.query("SELECT set_config('cascade.user', ?, true)", [.text(rowSecurityUser)])
+            }
             let value = try body(connection)
             try connection.commit()
             return value

@@ -1,27 +1,15 @@
 import CascadeJSON
 import CascadeStore
+import CascadeTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `cascade` binary, as a user would, against a fresh store per test.
 enum StoreCLI {
     /// The `cascade` executable next to the test bundle (swift test builds it too).
-    static let binary: URL = {
-        var candidates: [URL] = []
-        let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = argv0.deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("cascade"))
-            dir = dir.deletingLastPathComponent()
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for scratch in [".build-store", ".build"] {
-            candidates.append(root.appendingPathComponent("\(scratch)/debug/cascade"))
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }()
+    static let binary = PackageExecutables.url("cascade")
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = PackageExecutables.root
 
     struct Result {
         var status: Int32
@@ -33,49 +21,14 @@ enum StoreCLI {
     /// Runs `cascade arguments…` to completion in `directory`.
     @discardableResult
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env["CASCADE_DB"] = nil
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = directory.appendingPathComponent(".out-\(UUID().uuidString)")
-        let err = directory.appendingPathComponent(".err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        let result = try PackageExecutables.run(binary, arguments, in: directory, environment: environment)
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// A temporary working directory and a fresh `--db` location for `backend`.
     static func fresh(_ backend: CLIBackend) throws -> (dir: URL, db: String, cleanup: () -> Void) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-cli-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        switch backend {
-        case .sqlite:
-            return (dir, dir.appendingPathComponent("store.sqlite").path, { try? FileManager.default.removeItem(at: dir) })
-        case .postgresql:
-            let base = CLIBackend.postgresURL!
-            let schema = "cascade_cli_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))"
-            let admin = try Store(.postgresql(url: base))
-            try admin.write { db in try db.execute("CREATE SCHEMA \(schema)") }
-            let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
-            return (dir, url, {
-                _ = try? admin.write { db in try db.execute("DROP SCHEMA \(schema) CASCADE") }
-                try? FileManager.default.removeItem(at: dir)
-            })
-        }
+        let fresh = try TestStores.fresh(postgres: backend == .postgresql, prefix: "cascade-cli")
+        return (fresh.directory, fresh.db, fresh.cleanup)
     }
 
     static func write(_ text: String, to name: String, in dir: URL) throws -> String {
@@ -101,10 +54,7 @@ enum CLIBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite, postgresql
     var testDescription: String { rawValue }
 
-    static var postgresURL: String? {
-        let url = ProcessInfo.processInfo.environment["CASCADE_TEST_POSTGRES_URL"]
-        return url?.isEmpty == false ? url : nil
-    }
+    static var postgresURL: String? { TestStores.postgresURL }
 
     static let available: [CLIBackend] = {
         if postgresURL != nil { return [.sqlite, .postgresql] }

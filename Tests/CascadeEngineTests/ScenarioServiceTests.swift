@@ -1,6 +1,7 @@
 @testable import CascadeEngine
 import CascadeJSON
 import CascadeStore
+import CascadeTestSupport
 import Foundation
 import Testing
 
@@ -11,40 +12,22 @@ struct ScenarioServiceTests {
         case sqlite, postgresql
         var testDescription: String { rawValue }
 
-        static let available: [Backend] = {
-            let url = ProcessInfo.processInfo.environment["CASCADE_TEST_POSTGRES_URL"] ?? ""
-            return url.isEmpty ? [.sqlite] : [.sqlite, .postgresql]
-        }()
+        static let available: [Backend] = TestStores.postgresURL == nil ? [.sqlite] : [.sqlite, .postgresql]
 
         /// A migrated store at a fresh location, holding the sample world and Formulas/.
         func withSampleStore<T>(_ body: (Store) throws -> T) throws -> T {
-            let tag = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-            let location: StoreLocation
-            var cleanup: () -> Void = {}
-            switch self {
-            case .sqlite:
-                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-engine-\(tag)")
-                location = .sqlite(path: dir.appendingPathComponent("store.sqlite").path)
-                cleanup = { try? FileManager.default.removeItem(at: dir) }
-            case .postgresql:
-                let base = ProcessInfo.processInfo.environment["CASCADE_TEST_POSTGRES_URL"]!
-                let admin = try Store(.postgresql(url: base))
-                try admin.write { db in _ = try db.execute("CREATE SCHEMA cascade_e_\(tag)") }
-                location = .postgresql(url: base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3Dcascade_e_\(tag)")
-                cleanup = { try? admin.write { db in _ = try db.execute("DROP SCHEMA cascade_e_\(tag) CASCADE") } }
-            }
+            let (location, _, _, cleanup) = try TestStores.fresh(postgres: self == .postgresql, prefix: "cascade-engine")
             defer { cleanup() }
             let store = try Store(location, actor: "tests")
             try store.migrate()
-            _ = try store.importWorld(path: ScenarioServiceTests.root + "/Scenarios/world/sample-world.json")
+            _ = try store.importWorld(path: PackageExecutables.root.appendingPathComponent("Scenarios/world/sample-world.json").path)
             return try body(store)
         }
     }
 
-    static let root = String(#filePath).split(separator: "/").dropLast(3).map(String.init).reduce("") { $0 + "/" + $1 }
 
     static func scenarioFile(_ name: String) throws -> JSONValue {
-        try JSONValue.parse(String(contentsOfFile: root + "/Scenarios/\(name)", encoding: .utf8))
+        try JSONValue.parse(String(contentsOfFile: PackageExecutables.root.appendingPathComponent("Scenarios/\(name)").path, encoding: .utf8))
     }
 
     @Test(arguments: Backend.available)

@@ -164,6 +164,13 @@ struct ImportConformanceTests {
                                    "00000000-0000-8000-8000-000000000002", "OWNS")
                 }
             }
+            // So are CHECK constraints (SQLite skips them for the validated rows of the load).
+            #expect(throws: StoreError.self) {
+                try store.write { db in
+                    try db.execute("INSERT INTO entities (id, external_id, type, name) VALUES (?, ?, ?, ?)",
+                                   "00000000-0000-8000-8000-00000000000a", "bad-type", "SPACESHIP", "x")
+                }
+            }
             let world = try store.loadWorld()
             #expect(world.relationships.count == 25_000)
             #expect(world.entities.count == 2_000)

@@ -1,4 +1,5 @@
 @testable import CascadeStore
+import CascadeTestSupport
 import Foundation
 import Testing
 
@@ -9,12 +10,9 @@ enum TestBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     var testDescription: String { rawValue }
 
-    static var postgresURL: String? {
-        let url = ProcessInfo.processInfo.environment["CASCADE_TEST_POSTGRES_URL"]
-        return url?.isEmpty == false ? url : nil
-    }
+    static var postgresURL: String? { TestStores.postgresURL }
 
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    static var isCI: Bool { TestStores.isCI }
 
     /// SQLite, plus PostgreSQL when a server is available.
     static let available: [TestBackend] = {
@@ -26,20 +24,8 @@ enum TestBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     /// A fresh, empty location: a new SQLite file, or a new PostgreSQL schema.
     func freshLocation() throws -> (location: StoreLocation, cleanup: () -> Void) {
-        let tag = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        switch self {
-        case .sqlite:
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-store-\(tag)")
-            let path = dir.appendingPathComponent("store.sqlite").path
-            return (.sqlite(path: path), { try? FileManager.default.removeItem(at: dir) })
-        case .postgresql:
-            guard let base = Self.postgresURL else { throw StoreError(.connection, "no PostgreSQL server") }
-            let schema = "cascade_t_\(tag)"
-            let admin = try Store(.postgresql(url: base))
-            try admin.write { db in try db.execute("CREATE SCHEMA \(schema)") }
-            let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
-            return (.postgresql(url: url), { _ = try? admin.write { db in try db.execute("DROP SCHEMA \(schema) CASCADE") } })
-        }
+        let fresh = try TestStores.fresh(postgres: self == .postgresql, prefix: "cascade-store")
+        return (fresh.location, fresh.cleanup)
     }
 
     /// Runs `body` with a migrated store at a fresh location, then removes it.

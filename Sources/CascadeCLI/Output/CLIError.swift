@@ -103,18 +103,7 @@ enum Failure {
         o["message"] = .string(error.message)
         if let location = error.location { o["location"] = .string(location) }
         if let hint = error.hint { o["hint"] = .string(hint) }
-        o["problems"] = .array(error.problems.map(problemJSON))
+        o["problems"] = .array(error.problems.map(\.json))
         return .object(JSONObject([("ok", .bool(false)), ("error", .object(o))]))
-    }
-
-    /// One problem of an input document as JSON.
-    static func problemJSON(_ p: Problem) -> JSONValue {
-        var problem = JSONObject()
-        problem["path"] = .string(p.path)
-        problem["code"] = .string(p.code)
-        problem["message"] = .string(p.message)
-        problem["hint"] = p.hint.map(JSONValue.string) ?? .null
-        if let rendered = p.rendered { problem["rendered"] = .string(rendered) }
-        return .object(problem)
     }
 }

@@ -167,10 +167,9 @@ enum ScenarioFiles {
             throw StoreError(.invalidInput, error.message, location: "\(file):\(error.line):\(error.column) (at \(error.path))")
         }
         do {
-            return try service.submit(document, today: today())
+            return try service.submit(document, today: CalendarDate.today())
         } catch let error as ScenarioError {
-            throw StoreError(.invalidInput, "\(file) is not a valid scenario (\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")); nothing was stored",
-                             problems: error.problems.map { Problem(path: $0.path, code: "scenario.invalid", message: $0.message) })
+            throw error.storeError("\(file) is not a valid scenario")
         }
     }
 
@@ -183,20 +182,9 @@ enum ScenarioFiles {
                 if clock.now - start > .seconds(1) { StoreOutput.note("run: \(line)") }
             }
         } catch let error as EngineError {
-            throw StoreError(.invalidInput, "the scenario cannot run: \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the graph or its formulas",
-                             hint: "fix them in the world file or the registry and re-import",
-                             problems: error.problems.map { Problem(path: $0.location, code: "engine.binding", message: $0.message, rendered: $0.detail) })
+            throw error.storeError
         } catch let error as ScenarioError {
-            throw StoreError(.invalidInput, "the stored scenario is not valid",
-                             problems: error.problems.map { Problem(path: $0.path, code: "scenario.invalid", message: $0.message) })
+            throw error.storeError("the stored scenario is not valid")
         }
-    }
-
-    static func today() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        return formatter.string(from: Date())
     }
 }

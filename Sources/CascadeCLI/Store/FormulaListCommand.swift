@@ -18,14 +18,7 @@ struct FormulaListCommand: ParsableCommand {
             }
             let summaries = try store.openStore().formulaSummaries(asOf: asOf)
             if store.json {
-                StoreOutput.printJSON(.array(summaries.map { s in
-                    .object(JSONObject([
-                        ("name", .string(s.name)), ("latest_version", .number(Double(s.latestVersion))),
-                        ("versions", .number(Double(s.versionCount))),
-                        ("active_version", s.activeVersion.map { .number(Double($0)) } ?? .null),
-                        ("formula_type", s.formulaType.map(JSONValue.string) ?? .null),
-                    ]))
-                }))
+                StoreOutput.printJSON(.array(summaries.map(\.json)))
             } else if summaries.isEmpty {
                 StoreOutput.print("no formulas registered (hint: `cascade formula register FILE.json` or `cascade init --sample`)")
             } else {

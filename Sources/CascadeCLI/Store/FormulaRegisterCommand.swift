@@ -22,11 +22,7 @@ struct FormulaRegisterCommand: ParsableCommand {
                 StoreOutput.note("warning: \(warning.path): \(warning.message)" + (warning.hint.map { " (hint: \($0))" } ?? ""))
             }
             if store.json {
-                StoreOutput.printJSON(.object(JSONObject([
-                    ("ok", .bool(true)), ("name", .string(registration.name)), ("version", .number(Double(registration.version))),
-                    ("new", .bool(registration.isNew)), ("content_hash", .string(registration.contentHash)),
-                    ("warnings", .array(registration.warnings.map(Failure.problemJSON))),
-                ])))
+                StoreOutput.printJSON(registration.json)
             } else if registration.isNew {
                 StoreOutput.print("registered \(registration.reference) (\(document.testCases.count) test case\(document.testCases.count == 1 ? "" : "s") passed)")
             } else {

@@ -15,14 +15,7 @@ struct FormulaTestCommand: ParsableCommand {
         try StoreOutput.run(json: store.json) {
             let (version, check) = try store.openStore().retest(try FormulaReference.parseArgument(reference))
             if store.json {
-                StoreOutput.printJSON(.object(JSONObject([
-                    ("ok", .bool(check.isPassing)), ("formula", .string(version.reference)),
-                    ("results", .array(check.results.map { r in
-                        .object(JSONObject([("index", .number(Double(r.index))), ("name", r.name.map(JSONValue.string) ?? .null),
-                                            ("passed", .bool(r.passed)), ("expected", .string(r.expected)), ("actual", .string(r.actual))]))
-                    })),
-                    ("problems", .array(check.problems.map(Failure.problemJSON))),
-                ])))
+                StoreOutput.printJSON(check.json(for: version))
             } else {
                 for r in check.results {
                     StoreOutput.print("\(r.passed ? "pass" : "FAIL")  case \(r.index)\(r.name.map { " (\($0))" } ?? ""): expected \(r.expected), got \(r.actual)")

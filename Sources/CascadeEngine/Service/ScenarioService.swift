@@ -87,8 +87,8 @@ public struct ScenarioService {
         let scenario = try Scenario.parse(document, defaultAsOf: today)
         // Submitting the same document again finds the stored scenario (and its cached result).
         let canonical = scenario.json.serialized(sortedKeys: true)
-        if let existing = try store.scenarios().first(where: {
-            $0.name == scenario.name && $0.document.serialized(sortedKeys: true) == canonical
+        if let existing = try store.scenarios(named: scenario.name).first(where: {
+            $0.document.serialized(sortedKeys: true) == canonical
         }) {
             return (existing.id, scenario)
         }
@@ -99,7 +99,9 @@ public struct ScenarioService {
 
     /// Propagates a stored scenario, or returns its cached result when nothing it read changed.
     /// `progress` receives a line per phase of a long run (loading, resolving, propagating, storing).
-    public func run(_ key: String, force: Bool = false, includeEntities: Bool = false,
+    /// With a queue job's `lease`, the job is marked done in the transaction that stores the result
+    /// (or, for a cached result, in its own), and nothing is stored if the lease was lost.
+    public func run(_ key: String, force: Bool = false, includeEntities: Bool = false, lease: JobLease? = nil,
                     progress: (String) -> Void = { _ in }) throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
@@ -109,9 +111,10 @@ public struct ScenarioService {
         if !force, stored.resultDataVersion == dataVersion, let fingerprint = stored.resultFingerprint,
            var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
             cached.cacheNote = "nothing was written to the store since the last run"
+            if let lease { try store.finishJob(lease, status: .succeeded, cached: true) }
             return cached
         }
-        let runID = try store.startRun(scenarioID: stored.id)
+        let runID = try store.startRun(scenarioID: stored.id, jobID: lease?.jobID)
         let prepared: PreparedScenario
         do {
             progress("loading the graph from \(store.location)")
@@ -127,6 +130,7 @@ public struct ScenarioService {
            var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
             try store.confirmResult(scenarioID: stored.id, dataVersion: dataVersion)
             try store.finishRun(runID, status: .succeeded, counts: .object(JSONObject([("cached", .bool(true))])))
+            if let lease { try store.finishJob(lease, status: .succeeded, runID: runID, cached: true) }
             cached.cacheNote = "the store changed, but nothing this run reads"
             return cached
         }
@@ -136,8 +140,8 @@ public struct ScenarioService {
         progress("storing \(result.entities.count) entity results")
         let summary = result.summaryJSON()
         do {
-            try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion)
-            try store.finishRun(runID, status: .succeeded, counts: summary["stats"])
+            try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion,
+                     run: (runID, summary["stats"]), lease: lease)
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
@@ -151,16 +155,21 @@ public struct ScenarioService {
     /// smaller results are stored whole in `simulation_results`.
     static let inlineEntityLimit = 2_000
 
-    func save(_ summary: JSONValue, result: RunResult, scenarioID: String, dataVersion: String) throws {
+    /// Stores the result, finishes the run-log row `run` and completes the job `lease` in one
+    /// transaction; a large result's entity texts are serialised as they are written.
+    func save(_ summary: JSONValue, result: RunResult, scenarioID: String, dataVersion: String,
+              run: (id: String, counts: JSONValue?), lease: JobLease?) throws {
         let entities = result.entities
         if entities.count <= ScenarioService.inlineEntityLimit {
             var whole = summary.objectValue ?? JSONObject()
             whole["entities"] = .array(try entities.indices.map { try JSONValue.parse(entities.jsonText(at: $0)) })
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: .object(whole), entities: [])
+                                  summary: .object(whole), entities: [], run: run, lease: lease)
         } else {
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: summary, entityCount: entities.count) { (entities.id(at: $0), entities.jsonText(at: $0)) }
+                                  summary: summary, entityCount: entities.count, run: run, lease: lease) {
+                                      (entities.id(at: $0), entities.jsonText(at: $0))
+                                  }
         }
     }
 

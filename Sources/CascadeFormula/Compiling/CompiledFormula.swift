@@ -6,10 +6,9 @@ public final class CompiledFormula: Sendable {
     /// The checked tree it was compiled from (kept for explanations and `:ast`).
     public let checked: CheckedFormula
     let storage: [SlotStorage]
-    let numberCount: Int
     let valueCount: Int
     let limits: Limits
-    let run: StatementCode
+    @usableFromInline let program: Program
     let slotIndex: [String: Int]
 
     init(checked: CheckedFormula, limits: Limits) {
@@ -17,9 +16,8 @@ public final class CompiledFormula: Sendable {
         self.source = checked.tree.source
         self.checked = checked
         self.limits = limits
-        self.run = compiler.program()
+        self.program = Emitter.program(compiler)
         self.storage = compiler.inputStorage
-        self.numberCount = compiler.numberCount
         self.valueCount = compiler.valueCount
         self.slotIndex = Dictionary(uniqueKeysWithValues: checked.inputs.map { ($0.path, $0.index) })
     }
@@ -38,28 +36,26 @@ public final class CompiledFormula: Sendable {
     /// The slot of an input path such as `"x"` or `"source.value"`, if the formula reads it.
     public func slot(_ path: String) -> Int? { slotIndex[path] }
 
+    /// The register program, one instruction a line (for debugging).
+    public var listing: String { program.description }
+
     /// A fresh frame of registers for this formula.
     public func makeFrame() -> Frame {
-        Frame(numberCount: numberCount, valueCount: valueCount, storage: storage,
+        Frame(program: program, valueCount: valueCount, storage: storage,
               inputTypes: checked.inputs.map(\.type), maxStringBytes: limits.maxStringBytes)
     }
 
     /// Evaluates with the inputs already set in `frame`. Returns `.undefined` when the formula
     /// falls off the end; throws a located `runtime`/`type`/`limit` error where JavaScript would
     /// give NaN or ±Infinity or would coerce a type.
-    @inline(__always)
+    @inlinable
     public func evaluate(_ frame: Frame) throws(FormulaError) -> Value {
-        frame.steps = 0
-        frame.resultIsNumber = false
-        if case .undefined = frame.result {} else { frame.result = .undefined }
-        do {
-            _ = try run(frame)
-        } catch {
-            // The compiled closures throw only FormulaError; they are declared with untyped
-            // `throws` because typed-throws closures cost a reabstraction thunk per call.
-            throw error as? FormulaError ?? FormulaError(Diagnostic(.runtime, "internal", "\(error)", at: SourceRange(0, 0)))
+        switch try program.run(frame) {
+        case .number: return .number(frame.resultNumber)
+        case .boolean: return .boolean(frame.resultNumber != 0)
+        case .undefined: return .undefined
+        case .value: return frame.result
         }
-        return frame.resultIsNumber ? .number(frame.resultNumber) : frame.result
     }
 
     /// Binds inputs by name (records by nesting) and evaluates. Convenient, not the fast path.

@@ -55,6 +55,12 @@ extension Compiler {
     /// constant × register products, compiled to one closure that performs the same operations in
     /// the same order — so the same doubles — as the tree would, with every check in place.
     func linearChain(_ expr: Expr) -> NumberOperand? {
+        guard let terms = linearTerms(expr) else { return nil }
+        return .code(checkedSum(terms))
+    }
+
+    /// The terms of a fusable chain (see `linearChain`), first term first.
+    func linearTerms(_ expr: Expr) -> [LinearTerm]? {
         var terms: [LinearTerm] = []
         var node = expr
         var pending: [(Expr, BinaryOperator, Expr, Expr)] = []  // (sum node, operator, left, right), top first
@@ -72,12 +78,17 @@ extension Compiler {
             term.sumSite = site(sum, [left, right])
             terms.append(term)
         }
+        return terms
+    }
+
+    /// A fused sum with every operation checked, reporting the first that fails.
+    func checkedSum(_ terms: [LinearTerm]) -> NumberCode {
         // The hot loop reads plain values only; the error sites are looked up on failure.
         let sites = terms
         let compact = terms.map { CompactTerm(kind: $0.kind, constant: $0.constant, register: $0.register,
                                               isSubtracted: $0.isSubtracted) }
         let count = compact.count
-        return .code { f throws in
+        return { f throws in
             var total = try Compiler.termValue(compact[0], f, sites[0])
             var k = 1
             while k < count {

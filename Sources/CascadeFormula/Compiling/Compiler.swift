@@ -1,5 +1,9 @@
-/// Compiles a checked tree into closures over a frame's registers: unboxed doubles for numbers
-/// and booleans, names resolved to registers, constants folded, one closure per operation on leaves.
+/// Allocates a checked tree's inputs and locals to a frame's registers, and compiles expressions
+/// and statements into closures over those registers: unboxed doubles for numbers and booleans,
+/// names resolved to registers, constants folded, one closure per operation on leaves. The
+/// register program (`Emitter`) runs numbers and booleans itself and calls these closures for
+/// the rest (strings, null, values of unknown type, records), and for finding the failing
+/// operation of a fused sum.
 struct Compiler {
     let checked: CheckedFormula
     let limits: Limits
@@ -50,37 +54,19 @@ struct Compiler {
         }
     }
 
-    // MARK: - Program
-
-    /// The whole formula as one closure that leaves the result in the frame.
-    func program() -> StatementCode {
-        switch checked.tree.form {
-        case .expression(let expr):
-            let cost = checked.costBound
-            let maxSteps = limits.maxSteps
-            let code = returnCode(expr)
-            return { f throws in
-                f.steps &+= cost
-                if f.steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
-                return try code(f)
-            }
-        case .body(let statements):
-            return block(statements)
-        }
-    }
+    // MARK: - Statements (the parts the register program hands to closures)
 
     static func stepLimit(_ maxSteps: Int) -> FormulaError {
         FormulaError(Diagnostic(.limit, "steps", "the evaluation took more than \(maxSteps) steps", at: SourceRange(0, 0)))
     }
 
-    /// Stores the value of a returned expression into the frame and reports the return.
+    /// Stores the value of a returned expression into `Frame.result` and reports the return.
     func returnCode(_ expr: Expr) -> StatementCode {
         switch type(expr) {
         case .number:
             let n = number(expr)
             return { f throws in
-                f.resultNumber = try n(f)
-                f.resultIsNumber = true
+                f.result = .number(try n(f))
                 return true
             }
         case .boolean:
@@ -101,41 +87,6 @@ struct Compiler {
         }
     }
 
-    // MARK: - Statements
-
-    /// A block: meters its own statements' cost once on entry, then runs them in order.
-    func block(_ statements: [Stmt]) -> StatementCode {
-        var reachable: [Stmt] = []
-        var ownCost = 0
-        for statement in statements {
-            if case .empty = statement.kind { continue }
-            reachable.append(statement)
-            ownCost += meteredCost(statement)
-            if case .returnValue = statement.kind { break }  // the rest is unreachable
-        }
-        let maxSteps = limits.maxSteps
-        let body = sequence(reachable[...])
-        let cost = ownCost
-        return { f throws in
-            f.steps &+= cost
-            if f.steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
-            return try body(f)
-        }
-    }
-
-    /// Statements in order, stopping at a `return`. Built as a chain of closures, never stored in
-    /// an array: closures kept in generic containers are called through a reabstraction thunk.
-    func sequence(_ statements: ArraySlice<Stmt>) -> StatementCode {
-        guard let first = statements.first else { return { _ in false } }
-        let head = statement(first)
-        if statements.count == 1 { return head }
-        let rest = sequence(statements.dropFirst())
-        return { f throws in
-            if try head(f) { return true }
-            return try rest(f)
-        }
-    }
-
     /// The cost a block meters for one of its direct statements (nested blocks meter themselves).
     func meteredCost(_ statement: Stmt) -> Int {
         switch statement.kind {
@@ -144,41 +95,6 @@ struct Compiler {
         case .ifElse(let condition, _, _): checked.costs[condition.id] + 1
         default: 0
         }
-    }
-
-    func statement(_ statement: Stmt) -> StatementCode {
-        switch statement.kind {
-        case .empty, .invalid, .expression:
-            return { _ in false }
-        case .block(let statements):
-            return block(statements)
-        case .returnValue(let value):
-            guard let value else {
-                return { f in
-                    f.result = .undefined
-                    return true
-                }
-            }
-            return returnCode(value)
-        case .ifElse(let condition, let then, let otherwise):
-            let test = boolean(condition)
-            let a = branch(then)
-            guard let otherwise else {
-                return { f throws in try test(f) ? try a(f) : false }
-            }
-            let b = branch(otherwise)
-            return { f throws in try test(f) ? try a(f) : try b(f) }
-        case .declaration(_, _, let nameRange, let initializer):
-            guard let slot = checked.locals.firstIndex(where: { $0.range == nameRange }) else { return { _ in false } }
-            return store(initializer, into: localStorage[slot], type: checked.locals[slot].type)
-        case .assignment(let name, let nameRange, let op, let value):
-            return assignment(name, nameRange, op, value, statement)
-        }
-    }
-
-    func branch(_ statement: Stmt) -> StatementCode {
-        if case .block = statement.kind { return self.statement(statement) }
-        return block([statement])
     }
 
     /// Evaluates `expr` and stores it into a local's register.

@@ -10,61 +10,95 @@ enum SlotStorage: Sendable, Equatable {
 /// The registers of one evaluation. Make one per thread with `CompiledFormula.makeFrame()`, set the
 /// inputs, and evaluate as often as you like; a frame must not be shared between threads.
 public final class Frame {
-    /// Unboxed registers: numbers, and booleans as 0/1.
+    /// Unboxed registers: numbers, and booleans as 0/1 (inputs, locals, constants, temporaries,
+    /// and one last register that absorbs a number or boolean set into a slot of another kind).
     @usableFromInline let numbers: UnsafeMutablePointer<Double>
     /// Boxed registers: strings, null, and values of unknown type.
-    let values: UnsafeMutablePointer<Value>
-    let numberCount: Int
+    @usableFromInline let values: UnsafeMutablePointer<Value>
+    let registerCount: Int
     let valueCount: Int
+    /// Per input slot: its number register (or the absorbing one), and its boolean register.
+    @usableFromInline let numberSlots: UnsafeMutablePointer<Int>
+    @usableFromInline let booleanSlots: UnsafeMutablePointer<Int>
+    /// Per input slot: its value register when it holds strings, else -1.
+    @usableFromInline let stringSlots: UnsafeMutablePointer<Int>
+    @usableFromInline let slotCount: Int
     @usableFromInline let storage: [SlotStorage]
     let inputTypes: [InputType]
-    let isStringSlot: [Bool]
-    let maxStringBytes: Int
-    var steps = 0
-    /// The returned value: a number unboxed (the common case), anything else in `result`.
-    var result: Value = .undefined
-    var resultNumber = 0.0
-    var resultIsNumber = false
+    @usableFromInline let maxStringBytes: Int
+    /// The returned value: numbers and booleans (0/1) unboxed, anything else in `result`.
+    @usableFromInline var result: Value = .undefined
+    @usableFromInline var resultNumber = 0.0
 
-    init(numberCount: Int, valueCount: Int, storage: [SlotStorage], inputTypes: [InputType], maxStringBytes: Int) {
-        self.numberCount = numberCount
+    init(program: Program, valueCount: Int, storage: [SlotStorage], inputTypes: [InputType], maxStringBytes: Int) {
+        registerCount = program.registerCount + 1
         self.valueCount = valueCount
         self.storage = storage
         self.inputTypes = inputTypes
-        self.isStringSlot = inputTypes.map { $0 == .string }
         self.maxStringBytes = maxStringBytes
-        numbers = .allocate(capacity: max(numberCount, 1))
-        numbers.initialize(repeating: 0, count: max(numberCount, 1))
+        numbers = .allocate(capacity: registerCount)
+        numbers.initialize(repeating: 0, count: registerCount)
+        for (k, x) in program.constants { numbers[k] = x }
         values = .allocate(capacity: max(valueCount, 1))
         values.initialize(repeating: .null, count: max(valueCount, 1))
+        slotCount = storage.count
+        let absorbing = registerCount - 1
+        numberSlots = .allocate(capacity: max(slotCount, 1))
+        booleanSlots = .allocate(capacity: max(slotCount, 1))
+        stringSlots = .allocate(capacity: max(slotCount, 1))
+        for (slot, place) in storage.enumerated() {
+            var number = absorbing, boolean = absorbing, string = -1
+            switch place {
+            case .number(let k): number = k
+            case .boolean(let k): boolean = k
+            case .value(let k): if inputTypes[slot] == .string { string = k }
+            }
+            (numberSlots + slot).initialize(to: number)
+            (booleanSlots + slot).initialize(to: boolean)
+            (stringSlots + slot).initialize(to: string)
+        }
     }
 
     deinit {
         numbers.deallocate()
         values.deinitialize(count: max(valueCount, 1))
         values.deallocate()
+        numberSlots.deallocate()
+        booleanSlots.deallocate()
+        stringSlots.deallocate()
     }
 
-    /// Sets a number input (the fast path: no checks beyond the slot's storage kind).
+    /// Sets a number input (the fast path: no checks beyond the slot's storage kind; a slot of
+    /// another kind ignores it).
     @inlinable
     public func setNumber(_ x: Double, at slot: Int) {
-        if case .number(let k) = storage[slot] { numbers[k] = x }
+        precondition(UInt(bitPattern: slot) < UInt(bitPattern: slotCount))
+        numbers[numberSlots[slot]] = x
     }
 
-    /// Sets a boolean input.
+    /// Sets a boolean input (a slot of another kind ignores it).
     @inlinable
     public func setBoolean(_ b: Bool, at slot: Int) {
-        if case .boolean(let k) = storage[slot] { numbers[k] = b ? 1 : 0 }
+        precondition(UInt(bitPattern: slot) < UInt(bitPattern: slotCount))
+        numbers[booleanSlots[slot]] = b ? 1 : 0
     }
 
     /// Sets any input from a value, checking it against the slot's declared type.
+    @inlinable
     public func setValue(_ value: Value, at slot: Int) throws(FormulaError) {
         // The common case first: a string into a string slot.
-        if case .string(let s) = value, isStringSlot[slot], s.utf8.count <= maxStringBytes,
-           case .value(let k) = storage[slot] {
-            values[k] = value
-            return
+        if case .string(let s) = value, UInt(bitPattern: slot) < UInt(bitPattern: slotCount) {
+            let k = stringSlots[slot]
+            if k >= 0 && s.utf8.count <= maxStringBytes {
+                values[k] = value
+                return
+            }
         }
+        try setAnyValue(value, at: slot)
+    }
+
+    @usableFromInline
+    func setAnyValue(_ value: Value, at slot: Int) throws(FormulaError) {
         let type = inputTypes[slot]
         switch (storage[slot], value) {
         case (.number(let k), .number(let x)) where x.isFinite:

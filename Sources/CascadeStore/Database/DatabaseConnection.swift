@@ -26,17 +26,23 @@ public protocol DatabaseConnection: AnyObject {
     func commit() throws(StoreError)
     func rollback()
 
-    /// Loads many rows like `insertMany`, by the fastest means the backend has: multi-row
-    /// `INSERT`s on SQLite; on PostgreSQL `COPY` into a temporary table, then one
-    /// `INSERT … SELECT … suffix`. Returns the rows inserted or changed.
-    func bulkInsert(
+    /// Loads many rows, by the fastest means the backend has: multi-row `INSERT … suffix`
+    /// statements with values bound straight from `BulkRow`'s buffer on SQLite; on PostgreSQL `COPY`
+    /// into a temporary table, then one `INSERT … SELECT … suffix`. `row(i, &out)` appends row
+    /// `i`'s values in column order. Returns the rows inserted or changed.
+    func bulkLoad(
         into table: String, columns: [String], count: Int, suffix: String,
-        progress: (Int) -> Void, row: (Int, inout [SQLValue]) throws -> Void
+        progress: (Int) -> Void, row: (Int, inout BulkRow) throws -> Void
     ) throws -> Int
 
     /// Turns enforcement of foreign keys on or off outside transactions (SQLite; a no-op on
     /// PostgreSQL, where bulk loads drop and re-add the constraints instead).
     func setForeignKeyChecks(_ enabled: Bool) throws(StoreError)
+
+    /// Turns enforcement of the schema's CHECK constraints off or on for the statements that
+    /// follow (SQLite, for rows validated beforehand by exactly those rules; a no-op on
+    /// PostgreSQL).
+    func setCheckConstraints(_ enabled: Bool) throws(StoreError)
 
     /// Closes the connection; further use is an error.
     func close()
@@ -60,6 +66,33 @@ extension DatabaseConnection {
     /// The first row, or nil.
     public func queryOne(_ sql: String, _ arguments: [SQLValue] = []) throws(StoreError) -> Row? {
         try query(sql, arguments).first
+    }
+
+    /// `bulkLoad` with each row given as `SQLValue`s.
+    public func bulkInsert(
+        into table: String, columns: [String], count: Int, suffix: String,
+        progress: (Int) -> Void, row: (Int, inout [SQLValue]) throws -> Void
+    ) throws -> Int {
+        var values: [SQLValue] = []
+        return try bulkLoad(into: table, columns: columns, count: count, suffix: suffix, progress: progress) { i, out in
+            values.removeAll(keepingCapacity: true)
+            try row(i, &values)
+            for value in values { out.value(value) }
+        }
+    }
+
+    /// `insertMany` with rows appended to a `BulkRow`.
+    @discardableResult
+    func insertMany(
+        into table: String, columns: [String], count: Int, suffix: String = "", progress: (Int) -> Void = { _ in },
+        rows row: (Int, inout BulkRow) throws -> Void
+    ) throws -> Int {
+        var batch = BulkRow()
+        return try insertMany(into: table, columns: columns, count: count, suffix: suffix, progress: progress) { i, out in
+            batch.removeAll()
+            try row(i, &batch)
+            for k in 0..<batch.count { out.append(batch.sqlValue(k)) }
+        }
     }
 
     /// Inserts many rows with few statements: rows `0..<count`, appended on demand by `row` to the argument list, are

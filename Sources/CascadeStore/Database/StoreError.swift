@@ -1,3 +1,5 @@
+import CascadeJSON
+
 /// A failure the user can act on: what went wrong, where, and what to do about it.
 ///
 /// Problems found while validating input (a world file, a formula document) are collected in
@@ -16,6 +18,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let connection = Kind("connection")
         public static let database = Kind("database")
         public static let io = Kind("io")
+        /// A worker finishing a job whose lease it no longer holds.
+        public static let leaseLost = Kind("lease-lost")
+        /// The caller may not do this (another author's scenario, a role without the right).
+        public static let forbidden = Kind("forbidden")
     }
 
     public var kind: Kind
@@ -80,5 +86,18 @@ public struct Problem: Hashable, Sendable, CustomStringConvertible {
         var text = "\(path): \(message)"
         if let hint { text += " (hint: \(hint))" }
         return text
+    }
+}
+
+extension Problem {
+    /// The problem as JSON: `path`, `code`, `message`, `hint` (or null), and `rendered` for formula diagnostics.
+    public var json: JSONValue {
+        var problem = JSONObject()
+        problem["path"] = .string(path)
+        problem["code"] = .string(code)
+        problem["message"] = .string(message)
+        problem["hint"] = hint.map(JSONValue.string) ?? .null
+        if let rendered { problem["rendered"] = .string(rendered) }
+        return .object(problem)
     }
 }

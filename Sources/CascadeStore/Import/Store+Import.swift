@@ -18,17 +18,21 @@ extension Store {
                 throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
                                  hint: "check the path")
             }
-            progress("read \(bytes.count) bytes; parsing")
-            let root: JSONValue
+            progress("read \(bytes.count) bytes; parsing and validating")
+            // Parsing and the checks of each row are one pass over the bytes; the checks against
+            // the store follow.
+            var decoded: (WorldDecoder, World)
             do throws(JSONError) {
-                root = try JSONValue.parse(bytes: bytes)
+                decoded = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) in
+                    try WorldDecoder.decode(bytes: buffer, file: path, progress: progress)
+                }
             } catch {
                 throw StoreError(.invalidInput, "the world file is not valid JSON: \(error.message)",
                                  location: "\(path):\(error.line):\(error.column) (\(error.path))",
                                  hint: "fix the JSON syntax; nothing was written")
             }
             let parsed = Date()
-            return (try validatedWorld(root, file: path, progress: progress), parsed)
+            return (try checkedWorld(&decoded.0, decoded.1, file: path, progress: progress), parsed)
         }()
         return try write(world, file: path, times: (started, parsed, Date()), progress: progress)
     }
@@ -44,7 +48,13 @@ extension Store {
     private func validatedWorld(_ root: JSONValue, file: String, progress: (String) -> Void) throws -> World {
         var decoder = WorldDecoder(file: file)
         progress("parsed; validating")
-        var world = decoder.decode(root, progress: progress)
+        let world = decoder.decode(root, progress: progress)
+        return try checkedWorld(&decoder, world, file: file, progress: progress)
+    }
+
+    /// Adds the checks against the store to what `decoder` found; throws with every problem.
+    private func checkedWorld(_ decoder: inout WorldDecoder, _ world: World, file: String, progress: (String) -> Void) throws -> World {
+        var world = world
         var problems = decoder.problems
         problems += try referenceProblems(&world, file: file)
         guard problems.isEmpty else {
@@ -87,7 +97,7 @@ extension Store {
     private func referenceProblems(_ world: inout World, file: String) throws -> [Problem] {
         let fileIDs = world.entityIDsInFile
         var wanted = Set<String>()
-        for (_, id) in world.entityReferences where !fileIDs.contains(id) { wanted.insert(id) }
+        for reference in world.entityReferences where !fileIDs.contains(reference.id) { wanted.insert(reference.id) }
         world.externalEntityIDs = wanted
         let world = world
 
@@ -111,8 +121,10 @@ extension Store {
                                         message: "no entity has id `\(id)`",
                                         hint: "add it to `entities`, or import the file that defines it first"))
             }
-            for (path, id) in world.entityReferences where !fileIDs.contains(id) && !known.contains(id) {
-                unknown(id, path)
+            // Only ids outside the file can be unknown: with none, nothing to look at again.
+            for reference in wanted.isEmpty ? [] : world.entityReferences
+            where !fileIDs.contains(reference.id) && !known.contains(reference.id) {
+                unknown(reference.id, reference.path)
                 if problems.count >= 1000 { break }
             }
 
@@ -134,9 +146,17 @@ extension Store {
                     nextVersion[doc.name] = next + 1
                 }
             }
-            for (path, reference) in world.formulaReferences {
-                let versions = (storedVersions[reference.name] ?? []).union(predicted[reference.name] ?? [])
-                let place = JSONReader.place(file, path)
+            var versionsByName: [String: Set<Int>] = [:]
+            for (index, reference) in world.formulaReferences {
+                let versions = versionsByName[reference.name] ?? {
+                    let versions = (storedVersions[reference.name] ?? []).union(predicted[reference.name] ?? [])
+                    versionsByName[reference.name] = versions
+                    return versions
+                }()
+                let unknownName = versions.isEmpty && !fileFormulaNames.contains(reference.name)
+                let unknownVersion = reference.version.map { !versions.contains($0) } ?? false
+                if !unknownName && !unknownVersion { continue }  // the common case: no place to format
+                let place = JSONReader.place(file, JSONPath.root.appending("relationships").appending(index).appending("metadata").appending("formula"))
                 if versions.isEmpty && !fileFormulaNames.contains(reference.name) {
                     problems.append(Problem(path: place, code: "world.dangling-formula",
                                             message: "formula `\(reference.name)` is not registered and not in this file's `formulas`",
@@ -152,15 +172,16 @@ extension Store {
         }
     }
 
-    /// Records with their store ids, sorted by id (comparing the id's bits, which orders exactly
-    /// as the formatted text does, without comparing strings).
-    static func inKeyOrder<R>(_ records: [R], key: (R) -> (UInt64, UInt64)) -> [(record: R, storeID: String)] {
+    /// The records' store ids (as bits) with their positions, sorted by id (comparing the id's
+    /// bits orders exactly as the formatted text does, without comparing strings).
+    static func inKeyOrder<R>(_ records: [R], namespace: String, key: (R) -> String) -> [(high: UInt64, low: UInt64, index: Int)] {
+        let seed = ContentHash.seed(namespace)
         var keyed = records.indices.map { index -> (high: UInt64, low: UInt64, index: Int) in
-            let (high, low) = key(records[index])
+            let (high, low) = ContentHash.stableIDBits(seed: seed, key(records[index]))
             return (high, low, index)
         }
         keyed.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
-        return keyed.map { (records[$0.index], ContentHash.format(($0.high, $0.low))) }
+        return keyed
     }
 
     private func requireEntitiesExist(_ ids: Set<String>, _ db: any DatabaseConnection) throws {
@@ -180,7 +201,7 @@ extension Store {
 
     private func writeWorld(_ world: World, _ db: any DatabaseConnection, progress: (String) -> Void) throws -> ([String: Int], [Registration]) {
         var written: [String: Int] = [:]
-        let stamp = SQLValue.text(now())
+        let stampText = now()
         var registrations: [Registration] = []
         for doc in world.formulas { registrations.append(try insertChecked(doc, db)) }
         written["formulas"] = registrations.filter(\.isNew).count
@@ -189,9 +210,10 @@ extension Store {
         // Rows go in in primary-key order, so the key index grows at its end instead of at random
         // places; on SQLite a large batch also rebuilds the secondary indexes once afterwards
         // (inside this transaction, so a crash or error restores them with everything else).
-        let entities = Self.inKeyOrder(world.entities) { ContentHash.stableIDBits("entity", $0.id) }
-        func storeID(_ external: String) -> String { ContentHash.stableID("entity", external) }
-        let relationships = Self.inKeyOrder(world.relationships) { ContentHash.stableIDBits("relationship", $0.id) }
+        let entities = Self.inKeyOrder(world.entities, namespace: "entity") { $0.id }
+        let entitySeed = ContentHash.seed("entity")
+        func storeID(_ external: String) -> String { ContentHash.format(ContentHash.stableIDBits(seed: entitySeed, external)) }
+        let relationships = Self.inKeyOrder(world.relationships, namespace: "relationship") { $0.id }
         // Rebuilding indexes pays off when the load is larger than what is there; a re-import of
         // the same file mostly finds its rows unchanged and leaves the indexes alone.
         let existing = relationships.count >= BulkLoad.threshold
@@ -219,8 +241,16 @@ extension Store {
                 progress("\(label) \(done)/\(total)")
             }
         }
+        // Every entity and relationship row was checked by the decoder against exactly the
+        // rules of the tables' CHECK constraints (type vocabularies, name and category lengths
+        // in Unicode scalars, levels 0–9, weights 0–1, metadata serialised from parsed JSON), so
+        // a large SQLite load skips re-evaluating them per row — for these two tables only,
+        // switched back on right after them (and on any error).
+        let skippingChecks = db.dialect == .sqlite && relationships.count >= BulkLoad.threshold
+        if skippingChecks { try db.setCheckConstraints(false) }
+        defer { if skippingChecks { try? db.setCheckConstraints(true) } }
         progress("writing \(world.entities.count) entities")
-        written["entities"] = try db.bulkInsert(
+        written["entities"] = try db.bulkLoad(
             into: "entities",
             columns: ["id", "external_id", "type", "name", "description", "category", "ontology_level", "metadata", "created_at", "updated_at"],
             count: world.entities.count,
@@ -232,16 +262,25 @@ extension Store {
                 """,
             progress: { tenths("entities", $0, world.entities.count) }
         ) { i, out in
-            let (e, id) = entities[i]
-            out += [.text(id), .text(e.id), .text(e.type), .text(e.name), .text(e.description), .text(e.category),
-                    e.ontologyLevel.map { .integer(Int64($0)) } ?? .null, .json(e.metadata), stamp, stamp]
+            let key = entities[i]
+            let e = world.entities[key.index]
+            out.uuid((key.high, key.low))
+            out.text(e.id)
+            out.text(e.type)
+            out.text(e.name)
+            out.text(e.description)
+            out.text(e.category)
+            out.integer(e.ontologyLevel)
+            out.json(e.metadata)
+            out.text(stampText)
+            out.text(stampText)
         }
 
         let relationshipChanged = ["source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"]
             .map { "relationships.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
         lastTenth = 0
         progress("writing \(world.relationships.count) relationships")
-        written["relationships"] = try db.bulkInsert(
+        written["relationships"] = try db.bulkLoad(
             into: "relationships",
             columns: ["id", "external_id", "source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata", "created_at", "updated_at"],
             count: world.relationships.count,
@@ -253,11 +292,21 @@ extension Store {
                 """,
             progress: { tenths("relationships", $0, world.relationships.count) }
         ) { i, out in
-            let (r, id) = relationships[i]
-            out += [.text(id), .text(r.id), .text(storeID(r.sourceID)), .text(storeID(r.targetID)), .text(r.type), .real(r.weight), .text(r.impactFormula),
-                    .json(r.metadata), stamp, stamp]
+            let key = relationships[i]
+            let r = world.relationships[key.index]
+            out.uuid((key.high, key.low))
+            out.text(r.id)
+            out.uuid(ContentHash.stableIDBits(seed: entitySeed, r.sourceID))
+            out.uuid(ContentHash.stableIDBits(seed: entitySeed, r.targetID))
+            out.text(r.type)
+            out.real(r.weight)
+            out.text(r.impactFormula)
+            out.json(r.metadata)
+            out.text(stampText)
+            out.text(stampText)
         }
 
+        if skippingChecks { try db.setCheckConstraints(true) }
         if let bulk {
             progress("indexing relationships")
             try bulk.finish(db)

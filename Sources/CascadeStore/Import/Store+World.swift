@@ -38,6 +38,18 @@ extension Store {
         }
     }
 
+    /// Entities by file id, optionally on one level or of one type, a page at a time.
+    public func entities(level: Int? = nil, type: String? = nil, limit: Int = 100, offset: Int = 0) throws -> [EntityRecord] {
+        try read { db in
+            try db.query("""
+                SELECT external_id, type, name, description, category, ontology_level, CAST(metadata AS TEXT) AS metadata
+                FROM entities WHERE (CAST(? AS INTEGER) IS NULL OR ontology_level = ?) AND (CAST(? AS TEXT) IS NULL OR type = ?)
+                ORDER BY external_id LIMIT ? OFFSET ?
+                """, [level.map { .integer(Int64($0)) } ?? .null, level.map { .integer(Int64($0)) } ?? .null,
+                      .text(type), .text(type), .integer(Int64(limit)), .integer(Int64(offset))]).map(Self.entityRecord)
+        }
+    }
+
     /// Every entity and relationship, ordered by file id; one consistent snapshot.
     /// - Complexity: O(entities + relationships).
     public func loadWorld() throws -> WorldSnapshot {

@@ -81,14 +81,14 @@ public struct World: Sendable {
     public var macroData: [MacroDatum] = []
     public var financialData: [FinancialDatum] = []
     public var formulas: [FormulaDocument] = []
-    /// Every `metadata.formula` reference, with the JSON path that holds it.
-    var formulaReferences: [(path: JSONPath, reference: FormulaReference)] = []
-    /// Every entity id a row refers to, with its path — also from rows with other problems, so
+    /// Every `metadata.formula` reference, with the index of the relationship that holds it.
+    var formulaReferences: [(relationship: Int, reference: FormulaReference)] = []
+    /// Every entity id a row refers to, with its place — also from rows with other problems, so
     /// all of a row's problems are reported at once.
-    var entityReferences: [(path: JSONPath, id: String)] = []
+    var entityReferences: [EntityReference] = []
     /// Every entity id the file defines, including rows with other problems (so one bad entity
     /// does not also make every edge that uses it a problem).
-    var entityIDsInFile: Set<String> = []
+    var entityIDsInFile = IDTable(namespace: "entity")
     /// Entity ids referenced by the file but defined only in the store (set during validation).
     var externalEntityIDs: Set<String> = []
     /// Names of every formula document in the file, including ones that failed their checks.
@@ -98,5 +98,42 @@ public struct World: Sendable {
 
     public var rowCount: Int {
         entities.count + relationships.count + coefficients.count + macroData.count + financialData.count + formulas.count
+    }
+}
+
+extension EntityRecord {
+    /// The entity as a world file writes it (`id` is the file's id).
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("id", .string(id)), ("type", .string(type)), ("name", .string(name)),
+            ("description", description.map(JSONValue.string) ?? .null), ("category", category.map(JSONValue.string) ?? .null),
+            ("ontology_level", ontologyLevel.map { .number(Double($0)) } ?? .null),
+            ("metadata", metadata.flatMap { try? JSONValue.parse($0) } ?? .null),
+        ]))
+    }
+}
+
+/// An entity id a row of a world file refers to; the row's JSON path is made only when needed.
+struct EntityReference: Sendable {
+    enum Field: UInt8, Sendable {
+        case source, target, financial
+    }
+
+    var index: Int32
+    var field: Field
+    var id: String
+
+    init(index: Int, field: Field, id: String) {
+        self.index = Int32(truncatingIfNeeded: index)
+        self.field = field
+        self.id = id
+    }
+
+    var path: JSONPath {
+        switch field {
+        case .source: JSONPath.root.appending("relationships").appending(Int(index)).appending("source_entity_id")
+        case .target: JSONPath.root.appending("relationships").appending(Int(index)).appending("target_entity_id")
+        case .financial: JSONPath.root.appending("financial_data").appending(Int(index)).appending("entity_id")
+        }
     }
 }

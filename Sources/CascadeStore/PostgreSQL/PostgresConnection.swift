@@ -172,13 +172,13 @@ public final class PostgresConnection: DatabaseConnection {
 
     public func commit() throws(StoreError) { try executeScript("COMMIT") }
 
-    public func bulkInsert(
+    public func bulkLoad(
         into table: String, columns: [String], count: Int, suffix: String,
-        progress: (Int) -> Void, row: (Int, inout [SQLValue]) throws -> Void
+        progress: (Int) -> Void, row: (Int, inout BulkRow) throws -> Void
     ) throws -> Int {
         guard count >= 1_000 else {
             // A temporary table costs more than it saves for a few rows.
-            return try insertMany(into: table, columns: columns, count: count, suffix: suffix, progress: progress, row: row)
+            return try insertMany(into: table, columns: columns, count: count, suffix: suffix, progress: progress, rows: row)
         }
         stagingCounter += 1
         let staging = "cascade_staging_\(stagingCounter)"
@@ -191,7 +191,7 @@ public final class PostgresConnection: DatabaseConnection {
     /// `COPY table (columns) FROM STDIN` in text format, streamed in ~1 MB chunks.
     private func copy(
         into table: String, columns: String, count: Int, progress: (Int) -> Void,
-        row: (Int, inout [SQLValue]) throws -> Void
+        row: (Int, inout BulkRow) throws -> Void
     ) throws {
         guard let handle else { throw StoreError(.connection, "the PostgreSQL connection is closed", location: displayURL) }
         let sql = "COPY \(table) (\(columns)) FROM STDIN"
@@ -205,7 +205,7 @@ public final class PostgresConnection: DatabaseConnection {
         PQclear(start)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 21)
-        var values: [SQLValue] = []
+        var values = BulkRow()
         var failed: (any Error)?
         func send() -> Bool {
             let ok = buffer.withUnsafeBufferPointer { bytes in
@@ -216,11 +216,13 @@ public final class PostgresConnection: DatabaseConnection {
         }
         do {
             for index in 0..<count {
-                values.removeAll(keepingCapacity: true)
+                values.removeAll()
                 try row(index, &values)
-                for (i, value) in values.enumerated() {
-                    if i > 0 { buffer.append(0x09) }
-                    try Self.appendCopyField(value, to: &buffer, location: displayURL)
+                try values.text.withUnsafeBufferPointer { text in
+                    for (i, slot) in values.slots.enumerated() {
+                        if i > 0 { buffer.append(0x09) }
+                        try Self.appendCopyField(slot, text: text, to: &buffer, location: displayURL)
+                    }
                 }
                 buffer.append(0x0A)
                 if buffer.count >= 1 << 20 {
@@ -245,14 +247,20 @@ public final class PostgresConnection: DatabaseConnection {
 
     /// One field in COPY's text format: `\N` for null; backslash, tab, newline and carriage
     /// return escaped.
-    private static func appendCopyField(_ value: SQLValue, to buffer: inout [UInt8], location: String) throws {
-        switch value {
+    private static func appendCopyField(_ slot: BulkRow.Slot, text: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8], location: String) throws {
+        switch slot {
         case .null: buffer.append(contentsOf: [0x5C, 0x4E])
         case .integer(let i): buffer.append(contentsOf: String(i).utf8)
         case .real(let x): buffer.append(contentsOf: "\(x)".utf8)
         case .bool(let b): buffer.append(b ? 0x74 : 0x66)
-        case .text(let s), .json(let s):
-            for byte in s.utf8 {
+        case .text(let start, let count, _):
+            let bytes = UnsafeBufferPointer(rebasing: text[start..<start + count])
+            // Most values need no escape: copy them whole.
+            if !bytes.contains(where: { $0 == 0x00 || $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+                buffer.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
                 switch byte {
                 case 0x00:
                     throw StoreError(.invalidInput, "a text value contains a NUL character, which PostgreSQL cannot store",
@@ -268,6 +276,8 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     public func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {}
+
+    public func setCheckConstraints(_ enabled: Bool) throws(StoreError) {}
 
     public func rollback() {
         guard let handle else { return }

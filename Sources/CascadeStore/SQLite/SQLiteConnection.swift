@@ -11,6 +11,8 @@ public final class SQLiteConnection: DatabaseConnection {
 
     /// SQLite's `SQLITE_TRANSIENT`: copy bound bytes before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// SQLite's `SQLITE_STATIC`: the bound bytes stay valid until the statement is reset.
+    private static let staticText: sqlite3_destructor_type? = nil
 
     /// Opens (creating when missing) the file at `path`, creating its directory too.
     public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws(StoreError) {
@@ -199,15 +201,83 @@ public final class SQLiteConnection: DatabaseConnection {
 
     public func commit() throws(StoreError) { try executeScript("COMMIT") }
 
-    public func bulkInsert(
+    /// Rows per `INSERT` statement in `bulkLoad`: one multi-row statement costs SQLite less per
+    /// row than a one-row statement stepped each time (measured: 50–2000 rows all alike; 1 row
+    /// costs ~25 % more CPU).
+    static let bulkRowsPerStatement = 500
+
+    public func bulkLoad(
         into table: String, columns: [String], count: Int, suffix: String,
-        progress: (Int) -> Void, row: (Int, inout [SQLValue]) throws -> Void
+        progress: (Int) -> Void, row: (Int, inout BulkRow) throws -> Void
     ) throws -> Int {
-        try insertMany(into: table, columns: columns, count: count, suffix: suffix, progress: progress, row: row)
+        guard count > 0 else { return 0 }
+        guard let handle else { throw StoreError(.connection, "the SQLite connection is closed", location: path) }
+        let perRow = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        let chunk = max(1, min(Self.bulkRowsPerStatement, 30_000 / max(1, columns.count)))
+        func sql(_ rows: Int) -> String {
+            "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES "
+                + Array(repeating: perRow, count: rows).joined(separator: ",") + " " + suffix
+        }
+        let fullSQL = sql(chunk)
+        var batch = BulkRow()
+        batch.reserve(values: chunk * columns.count, bytes: chunk * 256)
+        var changed = 0
+        var start = 0
+        var reported = 0
+        while start < count {
+            let end = min(start + chunk, count)
+            batch.removeAll()
+            for index in start..<end { try row(index, &batch) }
+            let text = end - start == chunk ? fullSQL : sql(end - start)
+            guard batch.count == (end - start) * columns.count else {
+                throw StoreError(.database, "statement expects \((end - start) * columns.count) values, got \(batch.count)", sql: text)
+            }
+            let statement = try prepared(text)
+            // Text is bound without a copy (SQLITE_STATIC): the buffer is neither changed nor
+            // freed until the statement has run and its bindings are cleared.
+            let rc: Int32 = batch.text.withUnsafeBufferPointer { bytes in
+                let base = UnsafeRawPointer(bytes.baseAddress)
+                for (offset, slot) in batch.slots.enumerated() {
+                    let index = Int32(offset + 1)
+                    let rc: Int32
+                    switch slot {
+                    case .null: rc = sqlite3_bind_null(statement, index)
+                    case .integer(let i): rc = sqlite3_bind_int64(statement, index, i)
+                    case .real(let x): rc = sqlite3_bind_double(statement, index, x)
+                    case .bool(let b): rc = sqlite3_bind_int64(statement, index, b ? 1 : 0)
+                    case .text(let start, let count, _):
+                        if count == 0 || base == nil {
+                            rc = sqlite3_bind_text(statement, index, "", 0, Self.transient)
+                        } else {
+                            rc = sqlite3_bind_text(statement, index, (base! + start).assumingMemoryBound(to: CChar.self), Int32(count), Self.staticText)
+                        }
+                    }
+                    guard rc == SQLITE_OK else { return rc }
+                }
+                var rc = sqlite3_step(statement)
+                while rc == SQLITE_ROW { rc = sqlite3_step(statement) }
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+                return rc == SQLITE_DONE ? SQLITE_OK : rc
+            }
+            guard rc == SQLITE_OK else { throw failure(rc, sql: text) }
+            changed += Int(sqlite3_changes(handle))
+            start = end
+            if end - reported >= 1_000 || end == count {
+                reported = end
+                progress(end)
+            }
+        }
+        return changed
     }
 
     public func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {
         try executeScript(enabled ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF")
+    }
+
+    public func setCheckConstraints(_ enabled: Bool) throws(StoreError) {
+        // A flag pragma: SQLite re-prepares every cached statement, so none keeps the setting.
+        try executeScript(enabled ? "PRAGMA ignore_check_constraints=OFF" : "PRAGMA ignore_check_constraints=ON")
     }
 
     public func rollback() {

@@ -7,7 +7,7 @@ extension Store {
         CAST(macro_variables AS TEXT) AS macro_variables, result_fingerprint, result_data_version, results_updated_at
         """
 
-    /// Stores a validated scenario document; returns its new id.
+    /// Stores a validated scenario document; returns its new id. Audited.
     public func insertScenario(name: String, description: String?, author: String, asOf: String, isPublic: Bool,
                                document: JSONValue) throws -> String {
         let id = UUID().uuidString.lowercased()
@@ -20,8 +20,61 @@ extension Store {
                 .json((document["macro_variables"] ?? .object(JSONObject())).serialized(sortedKeys: true)),
                 .json(document["level_settings"].map { $0.serialized(sortedKeys: true) }),
                 .bool(isPublic), .text(asOf), .json(document.serialized(sortedKeys: true)), .text(now()), .text(now()))
+            try audit(db, action: "create", table: "scenarios", row: id, before: nil, after: document)
         }
         return id
+    }
+
+    /// Replaces a scenario's document (and drops its cached result) when `user` may edit it: its
+    /// author, or anyone when `isAdmin`. Audited with the document before and after.
+    public func replaceScenario(_ id: String, name: String, description: String?, author: String, asOf: String, isPublic: Bool,
+                                document: JSONValue, by user: String, isAdmin: Bool) throws {
+        try write { db in
+            let before = try editableScenario(db, id, by: user, isAdmin: isAdmin)
+            let changed = try db.execute("""
+                UPDATE scenarios SET name = ?, description = ?, author = ?, macro_variables = ?, level_settings = ?, is_public = ?,
+                  as_of = ?, document = ?, simulation_results = NULL, result_fingerprint = NULL, result_data_version = NULL,
+                  results_updated_at = NULL, updated_at = ?
+                WHERE id = ? AND (author = ? OR ?)
+                """,
+                .text(name), .text(description), .text(author),
+                .json((document["macro_variables"] ?? .object(JSONObject())).serialized(sortedKeys: true)),
+                .json(document["level_settings"].map { $0.serialized(sortedKeys: true) }), .bool(isPublic), .text(asOf),
+                .json(document.serialized(sortedKeys: true)), .text(now()), .text(before.id), .text(user), .bool(isAdmin))
+            guard changed == 1 else { throw Self.notYours(before) }
+            try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(before.id))
+            try audit(db, action: "update", table: "scenarios", row: before.id, before: before.document, after: document)
+        }
+    }
+
+    /// Deletes a scenario (with its cached result and queued runs) when `user` may edit it. Audited.
+    public func deleteScenario(_ id: String, by user: String, isAdmin: Bool) throws {
+        try write { db in
+            let before = try editableScenario(db, id, by: user, isAdmin: isAdmin)
+            try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(before.id))
+            try db.execute("DELETE FROM run_queue WHERE scenario_id = ?", .text(before.id))
+            guard try db.execute("DELETE FROM scenarios WHERE id = ? AND (author = ? OR ?)", .text(before.id), .text(user), .bool(isAdmin)) == 1 else {
+                throw Self.notYours(before)
+            }
+            try audit(db, action: "delete", table: "scenarios", row: before.id, before: before.document, after: nil)
+        }
+    }
+
+    /// The scenario `id` when `user` may change it; `notFound` when it does not exist (or is not
+    /// visible to them), `forbidden` when it is someone else's. (The change itself repeats the
+    /// ownership condition, and on PostgreSQL row-level security enforces it again.)
+    private func editableScenario(_ db: any DatabaseConnection, _ id: String, by user: String, isAdmin: Bool) throws -> StoredScenario {
+        guard UUID(uuidString: id) != nil,
+              let row = try db.queryOne("SELECT \(Self.scenarioColumns) FROM scenarios WHERE id = ?", [.text(id.lowercased())]) else {
+            throw StoreError(.notFound, "no scenario `\(id)`")
+        }
+        let scenario = try Self.storedScenario(row)
+        guard isAdmin || scenario.author == user else { throw Self.notYours(scenario) }
+        return scenario
+    }
+
+    private static func notYours(_ scenario: StoredScenario) -> StoreError {
+        StoreError(.forbidden, "scenario `\(scenario.id)` belongs to \(scenario.author); only its author (or an admin) can change it")
     }
 
     /// One scenario by id (or by unique name when no id matches).
@@ -36,11 +89,23 @@ extension Store {
         }
     }
 
-    /// Every scenario, newest first.
-    public func scenarios(limit: Int = 1000) throws -> [StoredScenario] {
+    /// Every scenario with this exact name, newest first.
+    public func scenarios(named name: String) throws -> [StoredScenario] {
         try read { db in
-            try db.query("SELECT \(Self.scenarioColumns) FROM scenarios ORDER BY created_at DESC, id LIMIT ?",
-                         [.integer(Int64(limit))]).map(Self.storedScenario)
+            try db.query("SELECT \(Self.scenarioColumns) FROM scenarios WHERE name = ? ORDER BY created_at DESC, id", [.text(name)])
+                .map(Self.storedScenario)
+        }
+    }
+
+    /// Scenarios, newest first: every one, or (with `visibleTo`) the public ones and that user's own.
+    public func scenarios(visibleTo user: String? = nil, author: String? = nil, limit: Int = 1000, offset: Int = 0) throws -> [StoredScenario] {
+        try read { db in
+            try db.query("""
+                SELECT \(Self.scenarioColumns) FROM scenarios
+                WHERE (CAST(? AS TEXT) IS NULL OR is_public = ? OR author = ?) AND (CAST(? AS TEXT) IS NULL OR author = ?)
+                ORDER BY created_at DESC, id LIMIT ? OFFSET ?
+                """, [.text(user), .bool(true), .text(user), .text(author), .text(author), .integer(Int64(limit)), .integer(Int64(offset))])
+            .map(Self.storedScenario)
         }
     }
 
@@ -55,18 +120,24 @@ extension Store {
     }
 
     /// Replaces a scenario's cached result in one transaction: the summary in `simulation_results`
-    /// and, when given, per-entity rows in `scenario_entity_results`.
+    /// and, when given, per-entity rows in `scenario_entity_results`. In the same transaction it
+    /// marks the queue job `lease` done (first, so a lost lease writes nothing) and finishes the
+    /// run-log row `run`.
     public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summary: JSONValue,
-                            entities: [(id: String, json: String)]) throws {
+                            entities: [(id: String, json: String)], run: (id: String, counts: JSONValue?)? = nil,
+                            lease: JobLease? = nil) throws {
         try storeResult(scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summary: summary,
-                        entityCount: entities.count) { entities[$0] }
+                        entityCount: entities.count, run: run, lease: lease) { entities[$0] }
     }
 
-    /// Like `storeResult(…entities:)`, with the per-entity rows produced one at a time by
-    /// `entity(0..<entityCount)` as they are written (a large result is never held whole).
+    /// Like `storeResult(…entities:…)`, with the per-entity rows produced one at a time by
+    /// `entity(0..<entityCount)` as they are written (a large result is never held whole; a
+    /// retried transaction asks for them again).
     public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summary: JSONValue,
-                            entityCount: Int, entity: (Int) throws -> (id: String, json: String)) throws {
-        try write { db in
+                            entityCount: Int, run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil,
+                            entity: (Int) throws -> (id: String, json: String)) throws {
+        try writeRetrying { db in
+            if let lease { try completeJob(db, lease, status: .succeeded, runID: run?.id, cached: false, error: nil) }
             _ = try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(scenarioID))
             if entityCount > 0 {
                 _ = try db.bulkInsert(into: "scenario_entity_results", columns: ["scenario_id", "entity_id", "result"],
@@ -80,6 +151,7 @@ extension Store {
                   results_updated_at = ?, updated_at = ? WHERE id = ?
                 """,
                 .json(summary.serialized()), .text(fingerprint), .text(dataVersion), .text(now()), .text(now()), .text(scenarioID))
+            if let run { try finishRun(db, run.id, status: .succeeded, counts: run.counts, error: nil) }
         }
     }
 
@@ -93,7 +165,10 @@ extension Store {
     /// The cached result of a scenario, if it has one; the per-entity rows only when asked for.
     public func result(scenarioID: String, includeEntities: Bool = true) throws -> StoredResult? {
         try read { db in
-            guard let row = try db.queryOne("SELECT CAST(simulation_results AS TEXT) AS results FROM scenarios WHERE id = ?",
+            // Without the entities, the database drops a result's inline entity list before it is sent.
+            let column = includeEntities ? "simulation_results"
+                : db.dialect == .sqlite ? "json_remove(simulation_results, '$.entities')" : "(simulation_results - 'entities')"
+            guard let row = try db.queryOne("SELECT CAST(\(column) AS TEXT) AS results FROM scenarios WHERE id = ?",
                                             [.text(scenarioID)]),
                   let text = row.string("results"), let summary = try? JSONValue.parse(text) else { return nil }
             guard includeEntities else { return StoredResult(summary: summary, entityTexts: []) }

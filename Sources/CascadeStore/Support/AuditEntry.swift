@@ -12,6 +12,16 @@ public struct AuditEntry: Sendable, Equatable {
     public var after: JSONValue?
 }
 
+extension AuditEntry {
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("id", .number(Double(id))), ("occurred_at", .string(occurredAt)), ("actor", .string(actor)),
+            ("action", .string(action)), ("table", .string(table)), ("row_id", rowID.map(JSONValue.string) ?? .null),
+            ("before", before ?? .null), ("after", after ?? .null),
+        ]))
+    }
+}
+
 extension Store {
     /// Appends an audit row inside the caller's transaction.
     func audit(
@@ -25,10 +35,10 @@ extension Store {
     }
 
     /// The audit log, oldest first, optionally for one table.
-    public func auditLog(table: String? = nil, limit: Int = 1000) throws -> [AuditEntry] {
+    public func auditLog(table: String? = nil, limit: Int = 1000, newestFirst: Bool = false) throws -> [AuditEntry] {
         try read { db in
             let rows = try db.query(
-                "SELECT id, occurred_at, actor, action, table_name, row_id, before, after FROM audit_log WHERE (CAST(? AS TEXT) IS NULL OR table_name = ?) ORDER BY id LIMIT ?",
+                "SELECT id, occurred_at, actor, action, table_name, row_id, before, after FROM audit_log WHERE (CAST(? AS TEXT) IS NULL OR table_name = ?) ORDER BY id \(newestFirst ? "DESC" : "") LIMIT ?",
                 [.text(table), .text(table), .integer(Int64(limit))])
             return rows.map { row in
                 AuditEntry(

@@ -1,7 +1,12 @@
+import Foundation
+
 /// Calendar dates as the store keeps them: `YYYY-MM-DD`, proleptic Gregorian.
 public enum CalendarDate {
     /// Whether `text` is a real `YYYY-MM-DD` date (2024-02-30 is not).
     public static func isValid(_ text: String) -> Bool { parse(text) != nil }
+
+    /// Today's date in UTC (a scenario's default as-of date).
+    public static func today() -> String { Timestamp.day(Date()) }
 
     static func parse(_ text: String) -> (year: Int, month: Int, day: Int)? {
         let bytes = Array(text.utf8)

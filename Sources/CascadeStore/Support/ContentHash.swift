@@ -24,9 +24,18 @@ public enum ContentHash {
     /// The 128 bits of `stableID`, version and variant set; ordering them numerically orders the
     /// formatted ids.
     static func stableIDBits(_ namespace: String, _ key: String) -> (UInt64, UInt64) {
-        // The key's bytes hashed with the namespace's hash as seed: no concatenated copy per row.
+        stableIDBits(seed: seed(namespace), key)
+    }
+
+    /// The seed `stableIDBits` uses for `namespace` (the namespace's XXH3-64).
+    static func seed(_ namespace: String) -> UInt64 {
         var namespace = namespace
-        let seed = namespace.withUTF8 { XXH3_64bits($0.baseAddress, $0.count) }
+        return namespace.withUTF8 { XXH3_64bits($0.baseAddress, $0.count) }
+    }
+
+    /// `stableIDBits` with the namespace's seed computed once by the caller.
+    static func stableIDBits(seed: UInt64, _ key: String) -> (UInt64, UInt64) {
+        // The key's bytes hashed with the namespace's hash as seed: no concatenated copy per row.
         var key = key
         let hash = key.withUTF8 { XXH3_128bits_withSeed($0.baseAddress, $0.count, seed) }
         let (high, low) = (hash.high64, hash.low64)
@@ -53,6 +62,37 @@ public enum ContentHash {
             put(low >> 48, 4); buffer[out] = 0x2D; out += 1
             put(low, 12)
             return out
+        }
+    }
+
+    /// Appends the 36 bytes of `format(bits)` to `out`.
+    static func appendFormatted(_ bits: (UInt64, UInt64), to out: inout [UInt8]) {
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            let hex = digits.utf8Start
+            var at = 0
+            var value = bits.0
+            for nibble in 0..<16 {
+                if nibble == 8 || nibble == 12 {
+                    buffer[at] = 0x2D
+                    at += 1
+                }
+                buffer[at] = hex[Int(value >> 60)]
+                value <<= 4
+                at += 1
+            }
+            value = bits.1
+            for nibble in 0..<16 {
+                if nibble == 0 || nibble == 4 {
+                    buffer[at] = 0x2D
+                    at += 1
+                }
+                buffer[at] = hex[Int(value >> 60)]
+                value <<= 4
+                at += 1
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<36]))
         }
     }
 

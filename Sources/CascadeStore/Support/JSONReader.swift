@@ -46,8 +46,9 @@ struct JSONReader {
                 problems.append(problem(key, "json.empty", "`\(key)` must not be empty"))
                 return nil
             }
-            if let maxLength, s.count > maxLength {
-                problems.append(problem(key, "json.too-long", "`\(key)` is \(s.count) characters; the limit is \(maxLength)"))
+            // Characters as SQL's length() and the schema's CHECKs count them: Unicode scalars.
+            if let maxLength, s.utf8.count > maxLength, s.unicodeScalars.count > maxLength {
+                problems.append(problem(key, "json.too-long", "`\(key)` is \(s.unicodeScalars.count) characters; the limit is \(maxLength)"))
                 return nil
             }
             return s

@@ -21,24 +21,27 @@ public struct RunRecord: Sendable, Equatable {
 extension Store {
     /// Records the start of a run; returns its id. `inputs` names what the run reads (formula
     /// versions, coefficient rows) so it can be reproduced.
-    public func startRun(scenarioID: String? = nil, inputs: JSONValue? = nil) throws -> String {
+    /// `jobID` names the queue job the run works for, if any.
+    public func startRun(scenarioID: String? = nil, inputs: JSONValue? = nil, jobID: String? = nil) throws -> String {
         let id = UUID().uuidString.lowercased()
         try write { db in
-            try db.execute("INSERT INTO run_log (id, scenario_id, started_at, status, inputs) VALUES (?, ?, ?, ?, ?)",
+            try db.execute("INSERT INTO run_log (id, scenario_id, started_at, status, inputs, job_id) VALUES (?, ?, ?, ?, ?, ?)",
                            .text(id), .text(scenarioID), .text(now()), .text(RunRecord.Status.running.rawValue),
-                           .json(inputs.map { $0.serialized(sortedKeys: true) }))
+                           .json(inputs.map { $0.serialized(sortedKeys: true) }), .text(jobID))
         }
         return id
     }
 
     /// Records how a run ended.
     public func finishRun(_ id: String, status: RunRecord.Status, counts: JSONValue? = nil, error: String? = nil) throws {
-        try write { db in
-            let changed = try db.execute("UPDATE run_log SET finished_at = ?, status = ?, counts = ?, error = ? WHERE id = ?",
-                                         .text(now()), .text(status.rawValue), .json(counts.map { $0.serialized(sortedKeys: true) }),
-                                         .text(error), .text(id))
-            guard changed == 1 else { throw StoreError(.notFound, "no run `\(id)` in the run log") }
-        }
+        try write { db in try finishRun(db, id, status: status, counts: counts, error: error) }
+    }
+
+    func finishRun(_ db: any DatabaseConnection, _ id: String, status: RunRecord.Status, counts: JSONValue?, error: String?) throws {
+        let changed = try db.execute("UPDATE run_log SET finished_at = ?, status = ?, counts = ?, error = ? WHERE id = ?",
+                                     .text(now()), .text(status.rawValue), .json(counts.map { $0.serialized(sortedKeys: true) }),
+                                     .text(error), .text(id))
+        guard changed == 1 else { throw StoreError(.notFound, "no run `\(id)` in the run log") }
     }
 
     /// Runs, newest first.

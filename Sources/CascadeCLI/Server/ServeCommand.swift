@@ -1,0 +1,131 @@
+import ArgumentParser
+import CascadeEngine
+import CascadeServer
+import CascadeStore
+import Foundation
+
+/// `cascade serve`: the HTTP API.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the HTTP API (see docs/openapi.json).",
+        discussion: """
+            Listens on 127.0.0.1 by default. Every endpoint but /v1/health needs an API key
+            (`cascade user add NAME --role ROLE` issues one), sent as `Authorization: Bearer KEY`.
+            Runs are queued; in-process workers run them (default: 1 with SQLite, 0 with PostgreSQL,
+            where `cascade worker` processes on any machine drain the queue). Stops on SIGINT/SIGTERM.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
+    @Option(name: .customLong("rate-limit"), help: "Requests per API key per minute (0: no limit).") var rateLimit = 100
+    @Option(name: .customLong("max-body"), help: "The largest request body in bytes.") var maxBody = 1 << 20
+    @Option(help: "In-process workers (default: 1 with SQLite, 0 with PostgreSQL).") var workers: Int?
+    @Option(help: "Store connections for requests.") var connections = 8
+    @Option(help: "Seconds a worker's claim on a run lasts without renewal.") var lease = 30.0
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard rateLimit >= 0, maxBody > 0, connections > 0, lease > 0, (workers ?? 0) >= 0 else {
+            throw ValidationError("--rate-limit, --max-body, --connections, --lease and --workers must be positive")
+        }
+    }
+
+    func run() throws {
+        try StoreOutput.run(json: store.json) {
+            let opened = try store.openStore()
+            var options = ServerOptions(location: opened.location)
+            options.host = host
+            options.port = port
+            options.rateLimitPerMinute = rateLimit
+            options.maxBodyBytes = maxBody
+            options.connections = connections
+            options.leaseSeconds = lease
+            options.workers = workers ?? (opened.dialect == .sqlite ? 1 : 0)
+            try AsyncBridge.wait { [options] in
+                try await APIServer.run(options, log: { StoreOutput.note($0) })
+            }
+        }
+    }
+}
+
+/// `cascade worker`: drains the run queue.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Run queued scenario runs (start any number, on any machine).",
+        discussion: """
+            Claims runs from the queue table (`FOR UPDATE SKIP LOCKED` on PostgreSQL) under a lease
+            that a heartbeat renews; stores each result and marks the run done in one transaction.
+            If a worker dies, its run is claimed again once the lease expires. Stops on SIGINT/SIGTERM
+            after the run in hand.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Seconds a claim lasts without renewal.") var lease = 30.0
+    @Option(help: "Seconds between looks at an empty queue.") var poll = 0.5
+    @Option(help: "A name for this worker in the queue and the audit log (default: host:pid).") var name: String?
+    @Flag(help: "Exit when the queue is empty instead of waiting for more.") var drain = false
+
+    func run() throws {
+        try StoreOutput.run(json: store.json) {
+            let opened = try store.openStore()
+            let owner = name ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
+            let runner = try JobRunner(store: opened, owner: owner, leaseSeconds: lease)
+            let stop = StopSignal()
+            StoreOutput.note("cascade worker \(owner): draining the run queue of \(opened.location)")
+            runner.run(poll: poll, shouldStop: { stop.isRaised || (drain && ((try? opened.queueCounts().queued) ?? 0) == 0) },
+                       log: { StoreOutput.note("worker \(owner): \($0)") })
+        }
+    }
+}
+
+/// Raised by SIGINT or SIGTERM: a worker finishes the run in hand, then stops.
+final class StopSignal: @unchecked Sendable {
+    private let sources: [DispatchSourceSignal]
+    private let lock = NSLock()
+    private var raised = false
+
+    init() {
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            sources.append(DispatchSource.makeSignalSource(signal: sig, queue: .global()))
+        }
+        self.sources = sources
+        for source in sources {
+            source.setEventHandler { [self] in
+                lock.lock()
+                raised = true
+                lock.unlock()
+            }
+            source.resume()
+        }
+    }
+
+    var isRaised: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return raised
+    }
+}
+
+/// Runs async work from a synchronous command and waits for it.
+enum AsyncBridge {
+    static func wait(_ body: @escaping @Sendable () async throws -> Void) throws {
+        let done = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task {
+            do { try await body() } catch { failure.set(error) }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.error { throw error }
+    }
+
+    private final class FailureBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: Error?
+        func set(_ error: Error) { lock.lock(); stored = error; lock.unlock() }
+        var error: Error? { lock.lock(); defer { lock.unlock() }; return stored }
+    }
+}

@@ -1,0 +1,20 @@
+import CascadeStore
+
+// Engine and scenario failures as the store's user-facing error, with every problem and its
+// place: the one conversion the CLI, the HTTP API and the workers share.
+
+extension ScenarioError {
+    /// `context` says what was not valid, e.g. "scenarios/x.json is not a valid scenario".
+    public func storeError(_ context: String) -> StoreError {
+        StoreError(.invalidInput, "\(context) (\(problems.count) problem\(problems.count == 1 ? "" : "s")); nothing was stored",
+                   problems: problems.map { CascadeStore.Problem(path: $0.path, code: "scenario.invalid", message: $0.message) })
+    }
+}
+
+extension EngineError {
+    public var storeError: StoreError {
+        StoreError(.invalidInput, "the scenario cannot run: \(problems.count) problem\(problems.count == 1 ? "" : "s") in the graph or its formulas",
+                   hint: "fix them in the world file or the registry and re-import",
+                   problems: problems.map { CascadeStore.Problem(path: $0.location, code: "engine.binding", message: $0.message, rendered: $0.detail) })
+    }
+}

@@ -1,0 +1,412 @@
+/// A compiled formula as a flat register program: typed instructions over a frame's unboxed
+/// registers, run by one dispatch loop. Numbers and booleans (as 0/1) live in `Frame.numbers`;
+/// constants are preloaded there when a frame is made; every temporary has its own register
+/// (there are no loops, so a program never needs more registers than it has operations).
+///
+/// What the loop does not do itself (strings other than `===` against a literal, `null`, values
+/// of unknown type, records) it hands to closures built by `Compiler`, which own those semantics.
+@usableFromInline
+enum Opcode: UInt8 {
+    // Numbers: n[d] = n[a] op n[b], each with JavaScript's result or a located error.
+    case add, subtract, multiply, divide, remainder, power, square, max, min, negate, move
+    case abs, sqrt, exp, log, log10, log2, floor, ceil, round, sign, trunc
+    /// n[d] = the fused sum of terms a..<a+b (see `Program.linearTerms`).
+    case linear
+    /// n[d] = numberCode[a](f), boolean: n[d] = booleanCode[a](f) ? 1 : 0.
+    case numberCode, booleanCode
+    /// Runs statementCode[a]; when it returned, the result is a value in `Frame.result`.
+    case statementCode
+    /// pc = d.
+    case jump
+    /// Booleans in registers: jump to d when n[a] != 0 (or == 0).
+    case jumpIfTrue, jumpIfFalse
+    /// Compare-and-branch: jump to d when n[a] op n[b] holds (If) or does not hold (Unless).
+    case jumpIfLess, jumpUnlessLess, jumpIfLessEqual, jumpUnlessLessEqual, jumpIfEqual, jumpUnlessEqual
+    /// Jump to d when the string in values[a] has (or has not) the code units of strings[b].
+    case jumpIfStringEqual, jumpUnlessStringEqual
+    /// Branch-free `?:` on leaves: n[d] = n[a] op n[b] ? n[x] : n[y], with x and y the `d` and
+    /// `a` of the next instruction (a `data` word, skipped).
+    case selectLess, selectLessEqual, selectEqual
+    /// Operands of the instruction before; never dispatched.
+    case data
+    /// The step meter: steps += a (for a cost too large for `Instruction.cost`).
+    case meter
+    case returnNumber, returnBoolean, returnTrue, returnFalse, returnUndefined, returnValue
+    /// An operation whose result is returned at once (`return a * b;`): `add` then `returnNumber`.
+    case addReturn, subtractReturn, multiplyReturn, linearReturn
+}
+
+@usableFromInline
+struct Instruction {
+    @usableFromInline var op: Opcode
+    /// Steps metered when this instruction runs: the cost of the blocks that start here.
+    @usableFromInline var cost: UInt16 = 0
+    @usableFromInline var d: Int32
+    @usableFromInline var a: Int32
+    @usableFromInline var b: Int32
+
+    init(_ op: Opcode, _ d: Int32 = 0, _ a: Int32 = 0, _ b: Int32 = 0) {
+        self.op = op
+        self.d = d
+        self.a = a
+        self.b = b
+    }
+}
+
+/// What a program left in the frame.
+@usableFromInline
+enum ResultKind {
+    case number, boolean, undefined, value
+}
+
+/// A string literal compared with `===`: its UTF-8 code units, for a comparison without Unicode
+/// normalisation (JavaScript compares code units; equal UTF-8 is equal UTF-16).
+struct StringConstant {
+    var string: String
+    var bytes: UnsafeMutablePointer<UInt8>
+    var count: Int
+}
+
+@usableFromInline
+final class Program: @unchecked Sendable {  // immutable after init; frames are per thread
+    let code: UnsafeMutablePointer<Instruction>
+    let codeCount: Int
+    /// Fused sums: coefficient and register per term (a subtracted term has its coefficient
+    /// negated, a bare register has coefficient 1, a constant is its value times a register of 1).
+    let termCoefficients: UnsafeMutablePointer<Double>
+    let termRegisters: UnsafeMutablePointer<Int32>
+    let termCount: Int
+    let strings: UnsafeMutablePointer<StringConstant>
+    let stringCount: Int
+    let numberCode: [NumberCode]
+    let booleanCode: [BoolCode]
+    let statementCode: [StatementCode]
+    /// Per instruction that can fail: where, and (for fused sums) the checked closure that finds
+    /// which operation failed.
+    let sites: [ErrorSite?]
+    let checkedSums: [Int: NumberCode]
+    let maxSteps: Int
+    /// Registers the frame needs (inputs, locals, constants, temporaries), and the constants.
+    let registerCount: Int
+    let constants: [(register: Int, value: Double)]
+
+    init(code: [Instruction], terms: [(Double, Int32)], strings: [String], numberCode: [NumberCode],
+         booleanCode: [BoolCode], statementCode: [StatementCode], sites: [ErrorSite?],
+         checkedSums: [Int: NumberCode], maxSteps: Int, registerCount: Int, constants: [(register: Int, value: Double)]) {
+        self.code = .allocate(capacity: max(code.count, 1))
+        self.code.initialize(from: code, count: code.count)
+        codeCount = code.count
+        termCoefficients = .allocate(capacity: max(terms.count, 1))
+        termRegisters = .allocate(capacity: max(terms.count, 1))
+        for (k, term) in terms.enumerated() {
+            (termCoefficients + k).initialize(to: term.0)
+            (termRegisters + k).initialize(to: term.1)
+        }
+        termCount = terms.count
+        self.strings = .allocate(capacity: max(strings.count, 1))
+        for (k, s) in strings.enumerated() {
+            let utf8 = Array(s.utf8)
+            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(utf8.count, 1))
+            bytes.initialize(from: utf8, count: utf8.count)
+            (self.strings + k).initialize(to: StringConstant(string: s, bytes: bytes, count: utf8.count))
+        }
+        stringCount = strings.count
+        self.numberCode = numberCode
+        self.booleanCode = booleanCode
+        self.statementCode = statementCode
+        self.sites = sites
+        self.checkedSums = checkedSums
+        self.maxSteps = maxSteps
+        self.registerCount = registerCount
+        self.constants = constants
+    }
+
+    deinit {
+        code.deinitialize(count: codeCount).deallocate()
+        termCoefficients.deinitialize(count: termCount).deallocate()
+        termRegisters.deinitialize(count: termCount).deallocate()
+        for k in 0..<stringCount { strings[k].bytes.deallocate() }
+        strings.deinitialize(count: stringCount).deallocate()
+    }
+
+    /// Runs the program on the inputs set in `f`; the result is in `f.resultNumber` (numbers and
+    /// booleans) or `f.result` (other values).
+    ///
+    /// The step meter is a tripwire: each block adds its cost where it starts, and the total is
+    /// checked when the program returns or fails. A program has no loops and no side effects, and
+    /// steps only grow, so this reports exactly what checking at every block entry would: the
+    /// step limit if the meter passed it on the way to the return or failure, else the outcome.
+    @usableFromInline
+    func run(_ f: Frame) throws(FormulaError) -> ResultKind {
+        var steps = 0
+        do throws(FormulaError) {
+            let kind = try run(f, &steps)
+            if steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
+            return kind
+        } catch {
+            if steps > maxSteps { throw Compiler.stepLimit(maxSteps) }
+            throw error
+        }
+    }
+
+    @inline(__always)
+    func run(_ f: Frame, _ steps: inout Int) throws(FormulaError) -> ResultKind {
+        let n = f.numbers
+        let code = self.code
+        var pc = 0
+        while true {
+            let i = code[pc]
+            let d = Int(i.d), a = Int(i.a), b = Int(i.b)
+            steps &+= Int(i.cost)
+            switch i.op {
+            case .add:
+                let x = n[a], y = n[b], r = x + y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                n[d] = r
+            case .addReturn:
+                let x = n[a], y = n[b], r = x + y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                f.resultNumber = r
+                return .number
+            case .subtractReturn:
+                let x = n[a], y = n[b], r = x - y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                f.resultNumber = r
+                return .number
+            case .multiplyReturn:
+                let x = n[a], y = n[b], r = x * y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                f.resultNumber = r
+                return .number
+            case .linearReturn:
+                f.resultNumber = try linear(a, b, n, pc, f)
+                return .number
+            case .subtract:
+                let x = n[a], y = n[b], r = x - y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                n[d] = r
+            case .multiply:
+                let x = n[a], y = n[b], r = x * y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                n[d] = r
+            case .divide:
+                let x = n[a], y = n[b]
+                guard y != 0 else { throw divisionByZero(pc, x, y, remainder: false) }
+                let r = x / y
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                n[d] = r
+            case .remainder:
+                let x = n[a], y = n[b]
+                guard y != 0 else { throw divisionByZero(pc, x, y, remainder: true) }
+                n[d] = x.truncatingRemainder(dividingBy: y)
+            case .power:
+                let x = n[a], y = n[b], r = JSMath.pow(x, y)
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, y]) }
+                n[d] = r
+            case .square:
+                // x ** 2: fdlibm's pow (V8's) returns x * x for y == 2 and any finite x.
+                let x = n[a], r = x * x
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x, 2]) }
+                n[d] = r
+            case .max: n[d] = JSMath.max(n[a], n[b])
+            case .min: n[d] = JSMath.min(n[a], n[b])
+            case .negate: n[d] = -n[a]
+            case .move: n[d] = n[a]
+            case .abs: n[d] = JSMath.abs(n[a])
+            case .floor: n[d] = JSMath.floor(n[a])
+            case .ceil: n[d] = JSMath.ceil(n[a])
+            case .round: n[d] = JSMath.round(n[a])
+            case .sign: n[d] = JSMath.sign(n[a])
+            case .trunc: n[d] = JSMath.trunc(n[a])
+            case .sqrt:
+                let x = n[a], r = JSMath.sqrt(x)
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
+                n[d] = r
+            case .exp:
+                let x = n[a], r = JSMath.exp(x)
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
+                n[d] = r
+            case .log:
+                let x = n[a], r = JSMath.log(x)
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
+                n[d] = r
+            case .log10:
+                let x = n[a], r = JSMath.log10(x)
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
+                n[d] = r
+            case .log2:
+                let x = n[a], r = JSMath.log2(x)
+                guard r.isFiniteNumber else { throw nonFinite(pc, r, [x]) }
+                n[d] = r
+            case .linear:
+                n[d] = try linear(a, b, n, pc, f)
+            case .numberCode:
+                n[d] = try callNumber(a, f)
+            case .booleanCode:
+                n[d] = try callBoolean(a, f) ? 1 : 0
+            case .statementCode:
+                if try callStatement(a, f) { return .value }
+            case .jump:
+                pc = d
+                continue
+            case .jumpIfTrue:
+                if n[a] != 0 { pc = d; continue }
+            case .jumpIfFalse:
+                if n[a] == 0 { pc = d; continue }
+            case .jumpIfLess:
+                if n[a] < n[b] { pc = d; continue }
+            case .jumpUnlessLess:
+                if !(n[a] < n[b]) { pc = d; continue }
+            case .jumpIfLessEqual:
+                if n[a] <= n[b] { pc = d; continue }
+            case .jumpUnlessLessEqual:
+                if !(n[a] <= n[b]) { pc = d; continue }
+            case .jumpIfEqual:
+                if n[a] == n[b] { pc = d; continue }
+            case .jumpUnlessEqual:
+                if !(n[a] == n[b]) { pc = d; continue }
+            case .jumpIfStringEqual:
+                if try stringEquals(f.values + a, strings + b, pc) { pc = d; continue }
+            case .jumpUnlessStringEqual:
+                if try !stringEquals(f.values + a, strings + b, pc) { pc = d; continue }
+            case .selectLess:
+                let e = code[pc &+ 1]
+                n[d] = n[a] < n[b] ? n[Int(e.d)] : n[Int(e.a)]
+                pc &+= 1
+            case .selectLessEqual:
+                let e = code[pc &+ 1]
+                n[d] = n[a] <= n[b] ? n[Int(e.d)] : n[Int(e.a)]
+                pc &+= 1
+            case .selectEqual:
+                let e = code[pc &+ 1]
+                n[d] = n[a] == n[b] ? n[Int(e.d)] : n[Int(e.a)]
+                pc &+= 1
+            case .data:
+                break
+            case .meter:
+                steps &+= a
+            case .returnNumber:
+                f.resultNumber = n[a]
+                return .number
+            case .returnBoolean:
+                f.resultNumber = n[a] != 0 ? 1 : 0
+                return .boolean
+            case .returnTrue:
+                f.resultNumber = 1
+                return .boolean
+            case .returnFalse:
+                f.resultNumber = 0
+                return .boolean
+            case .returnUndefined:
+                return .undefined
+            case .returnValue:
+                return .value
+            }
+            pc &+= 1
+        }
+    }
+
+    /// A fused sum: the same operations in the same order as the tree (x - c·y is x + (-c)·y
+    /// exactly), unchecked: a non-finite product or partial sum stays non-finite to the end, so
+    /// one check at the end decides, and the checked closure then finds and reports the first
+    /// operation that failed.
+    @inline(__always)
+    func linear(_ start: Int, _ count: Int, _ n: UnsafeMutablePointer<Double>, _ pc: Int, _ f: Frame) throws(FormulaError) -> Double {
+        let coefficients = termCoefficients + start, registers = termRegisters + start
+        var total = coefficients[0] * n[Int(registers[0])]
+        var k = 1
+        while k < count {
+            total += coefficients[k] * n[Int(registers[k])]
+            k &+= 1
+        }
+        guard total.isFiniteNumber else { throw checkedSum(pc, f) }
+        return total
+    }
+
+    @inline(never)
+    func callNumber(_ k: Int, _ f: Frame) throws(FormulaError) -> Double {
+        do { return try numberCode[k](f) } catch { throw Program.formulaError(error) }
+    }
+
+    @inline(never)
+    func callBoolean(_ k: Int, _ f: Frame) throws(FormulaError) -> Bool {
+        do { return try booleanCode[k](f) } catch { throw Program.formulaError(error) }
+    }
+
+    @inline(never)
+    func callStatement(_ k: Int, _ f: Frame) throws(FormulaError) -> Bool {
+        do { return try statementCode[k](f) } catch { throw Program.formulaError(error) }
+    }
+
+    /// `===` of a string register (a string input or local, so always a string) and a literal.
+    @inline(__always)
+    func stringEquals(_ value: UnsafeMutablePointer<Value>, _ constant: UnsafeMutablePointer<StringConstant>,
+                      _ pc: Int) throws(FormulaError) -> Bool {
+        guard case .string(let s) = value.pointee else { throw notAString(pc, value.pointee) }
+        let utf8 = s.utf8
+        let count = constant.pointee.count, bytes = constant.pointee.bytes
+        guard utf8.count == count else { return false }
+        if let equal = utf8.withContiguousStorageIfAvailable({ buffer in
+            var k = 0
+            while k < buffer.count {
+                if buffer[k] != bytes[k] { return false }
+                k &+= 1
+            }
+            return true
+        }) {
+            return equal
+        }
+        return jsStringEquals(s, constant.pointee.string)
+    }
+
+    @inline(never)
+    func nonFinite(_ pc: Int, _ r: Double, _ values: [Double]) -> FormulaError {
+        site(pc).nonFinite(r, values)
+    }
+
+    @inline(never)
+    func divisionByZero(_ pc: Int, _ x: Double, _ y: Double, remainder: Bool) -> FormulaError {
+        site(pc).divisionByZero(x, y, remainder: remainder)
+    }
+
+    @inline(never)
+    func notAString(_ pc: Int, _ value: Value) -> FormulaError {
+        site(pc).typeMismatch(expected: "a string", found: value)
+    }
+
+    func site(_ pc: Int) -> ErrorSite {
+        (pc < sites.count ? sites[pc] : nil) ?? ErrorSite(range: SourceRange(0, 0), text: "", operands: [])
+    }
+
+    @inline(never)
+    func checkedSum(_ pc: Int, _ f: Frame) -> FormulaError {
+        do {
+            let r = try checkedSums[pc]?(f) ?? .nan
+            return site(pc).nonFinite(r, [])
+        } catch {
+            return Program.formulaError(error)
+        }
+    }
+
+    /// The closures throw only FormulaError; they are declared with untyped `throws` because
+    /// typed-throws closures cost a reabstraction thunk per call.
+    @inline(never)
+    static func formulaError(_ error: any Error) -> FormulaError {
+        error as? FormulaError ?? FormulaError(Diagnostic(.runtime, "internal", "\(error)", at: SourceRange(0, 0)))
+    }
+}
+
+extension Program: CustomStringConvertible {
+    /// One line per instruction (for debugging).
+    @usableFromInline var description: String {
+        (0..<codeCount).map { k in
+            let i = code[k]
+            return "\(k): \(i.op) d=\(i.d) a=\(i.a) b=\(i.b)" + (i.cost == 0 ? "" : " cost=\(i.cost)")
+        }.joined(separator: "\n")
+    }
+}
+
+extension Double {
+    /// `isFinite` in two instructions: x - x is 0 for a finite x and NaN for ±∞ and NaN.
+    @inline(__always) var isFiniteNumber: Bool { self - self == 0 }
+}

@@ -1,0 +1,130 @@
+import CascadeFormula
+
+/// The JSON protocol of `cascade eval --json` / `--batch` and of the HTTP API's `POST /v1/eval`
+/// (`interfaces.md`): one request object in, one output object out.
+public enum FormulaEvaluation {
+    /// Top-level bindings from a JSON object.
+    public static func bindings(from json: JSONValue) throws(JSONError) -> [String: Value] {
+        guard case .object(let object) = json else {
+            throw JSONError("bindings must be a JSON object, not \(json.typeName)", line: 1, column: 1, path: .root)
+        }
+        var values: [String: Value] = [:]
+        for (key, value) in object { values[key] = try value.formulaValue(at: JSONPath.root.appending(key)) }
+        return values
+    }
+
+    /// One `--batch` line (or HTTP request body): `{"id", "formula", "bindings"}` → its output object.
+    public static func evaluateLine(_ bytes: [UInt8], lineNumber: Int) -> JSONValue {
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(bytes: bytes)
+        } catch {
+            return inputError(id: nil, code: "input.json", kind: "syntax",
+                              message: "line \(lineNumber): \(error.message)", line: lineNumber, column: error.column)
+        }
+        return evaluate(request: document, lineNumber: lineNumber)
+    }
+
+    /// One request object `{"id", "formula", "bindings"}` → its output object; a request that is
+    /// not of that shape gets an output object with an `input.*` error.
+    public static func evaluate(request document: JSONValue, lineNumber: Int = 1) -> JSONValue {
+        guard case .object(let object) = document else {
+            return inputError(id: nil, code: "input.shape", kind: "syntax",
+                              message: "line \(lineNumber): expected an object {\"id\", \"formula\", \"bindings\"}",
+                              line: lineNumber, column: 1)
+        }
+        let id = object["id"]
+        for key in object.keys where !["id", "formula", "bindings"].contains(key) {
+            return inputError(id: id, code: "input.unknown-key", kind: "syntax",
+                              message: "line \(lineNumber): unknown key \(JSNumber.quoted(key)) (at $.\(key))",
+                              line: lineNumber, column: 1)
+        }
+        guard case .string(let formula)? = object["formula"] else {
+            return inputError(id: id, code: "input.formula", kind: "syntax",
+                              message: "line \(lineNumber): $.formula must be a string", line: lineNumber, column: 1)
+        }
+        let values: [String: Value]
+        do {
+            values = try bindings(from: object["bindings"] ?? .object(JSONObject()))
+        } catch {
+            let path = JSONPath([.key("bindings")] + error.path.components)
+            return inputError(id: id, code: "input.bindings", kind: "type",
+                              message: "line \(lineNumber): \(error.message) (at \(path))", line: lineNumber, column: 1)
+        }
+        return evaluate(formula, bindings: values).json(id: id)
+    }
+
+    /// Compiles against the bindings' types and evaluates.
+    public static func evaluate(_ source: String, bindings: [String: Value]) -> EvalOutcome {
+        let compilation = Formula.compile(source, inputs: bindings.mapValues(\.inputType))
+        guard let formula = compilation.formula else {
+            return EvalOutcome(source: source, result: .failure(DiagnosticList(items: compilation.errors)), warnings: compilation.warnings)
+        }
+        do {
+            return EvalOutcome(source: source, result: .success(try formula.evaluate(bindings)), warnings: compilation.warnings)
+        } catch {
+            return EvalOutcome(source: source, result: .failure(DiagnosticList(items: [error.diagnostic])), warnings: compilation.warnings)
+        }
+    }
+
+    /// An output line for input that never reached the formula (bad JSON, a missing field).
+    public static func inputError(id: JSONValue?, code: String, kind: String, message: String, line: Int, column: Int) -> JSONValue {
+        var object = JSONObject()
+        object["id"] = id ?? .null
+        object["ok"] = .bool(false)
+        object["error"] = .object(JSONObject([("kind", .string(kind)), ("code", .string(code)), ("message", .string(message)),
+                                              ("line", .number(Double(line))), ("column", .number(Double(column)))]))
+        return .object(object)
+    }
+}
+
+/// The result of evaluating one formula, and its JSON form of `interfaces.md`.
+public struct EvalOutcome: Sendable {
+    public var source: String
+    public var result: Result<Value, DiagnosticList>
+    public var warnings: [Diagnostic]
+
+    public func json(id: JSONValue?) -> JSONValue {
+        var object = JSONObject()
+        if let id { object["id"] = id }
+        switch result {
+        case .success(let value):
+            object["ok"] = .bool(true)
+            object["type"] = .string(value.typeName)
+            object["value"] = JSONValue(value)
+        case .failure(let diagnostics):
+            let first = diagnostics[0]
+            let at = first.location(in: source)
+            var error = JSONObject()
+            error["kind"] = .string(first.kind.rawValue)
+            error["code"] = .string(first.code)
+            error["message"] = .string(first.message)
+            error["line"] = .number(Double(at.line))
+            error["column"] = .number(Double(at.column))
+            if let hint = first.hint { error["hint"] = .string(hint) }
+            if diagnostics.count > 1 {
+                error["others"] = .array(diagnostics.dropFirst().map { d in
+                    let at = d.location(in: source)
+                    return .object(JSONObject([("kind", .string(d.kind.rawValue)), ("code", .string(d.code)),
+                                               ("message", .string(d.message)), ("line", .number(Double(at.line))),
+                                               ("column", .number(Double(at.column)))]))
+                })
+            }
+            object["ok"] = .bool(false)
+            object["error"] = .object(error)
+        }
+        if !warnings.isEmpty {
+            object["warnings"] = .array(warnings.map { .string($0.message) })
+        }
+        return .object(object)
+    }
+}
+
+/// Diagnostics as an `Error`, for `Result`.
+public struct DiagnosticList: Error, RandomAccessCollection, Sendable {
+    public var items: [Diagnostic]
+    public init(items: [Diagnostic]) { self.items = items }
+    public var startIndex: Int { items.startIndex }
+    public var endIndex: Int { items.endIndex }
+    public subscript(position: Int) -> Diagnostic { items[position] }
+}

@@ -1,0 +1,157 @@
+import CascadeEngine
+import CascadeJSON
+import CascadeStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The HTTP API: its endpoints, and the checks every request passes before a handler runs —
+/// key, rate limit, role, query parameters, body size and JSON.
+final class API: Sendable {
+    let pool: StorePool
+    let options: ServerOptions
+    let authenticator = Authenticator()
+    let limiter: RateLimiter
+    /// Wakes the in-process workers when a run is queued.
+    let wakeUp: WakeUpSignal
+
+    init(options: ServerOptions, wakeUp: WakeUpSignal) {
+        self.options = options
+        self.wakeUp = wakeUp
+        pool = StorePool(location: options.location, size: options.connections)
+        limiter = RateLimiter(perMinute: options.rateLimitPerMinute)
+    }
+
+    /// Every endpoint, in the order of the OpenAPI description.
+    static let endpoints: [Endpoint] = healthEndpoints + scenarioEndpoints + runEndpoints + formulaEndpoints
+        + evalEndpoints + graphEndpoints + coefficientEndpoints + userEndpoints
+
+    /// The router: every endpoint, and JSON errors for unknown paths and methods.
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
+        for endpoint in Self.endpoints {
+            router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { [self] request, context in
+                await respond(endpoint, request, parameters: context.parameters)
+            }
+        }
+        return router
+    }
+
+    private func respond(_ endpoint: Endpoint, _ request: Request, parameters: Parameters) async -> Response {
+        do {
+            let caller = try await authorize(endpoint, request)
+            var query: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters {
+                guard endpoint.query.contains(String(name)) else {
+                    throw APIError.badRequest(
+                        "unknown query parameter `\(name)`", path: "?\(name)",
+                        hint: endpoint.query.isEmpty ? "this endpoint takes none" : "it takes: \(endpoint.query.joined(separator: ", "))",
+                        code: "unknown_parameter")
+                }
+                query[String(name)] = String(value).removingPercentEncoding ?? String(value)
+            }
+            var values: [String: String] = [:]
+            for (name, value) in parameters { values[String(name)] = String(value).removingPercentEncoding ?? String(value) }
+            let body = endpoint.hasBody ? try await readBody(request) : nil
+            let reply = try await endpoint.handler(APICall(caller: caller, parameters: values, query: query, body: body, api: self))
+            return Self.response(reply)
+        } catch {
+            return Self.response(APIError(error))
+        }
+    }
+
+    /// The caller of an endpoint that needs a key; 401 without a valid one, 429 over the rate
+    /// limit, 403 outside the endpoint's roles.
+    private func authorize(_ endpoint: Endpoint, _ request: Request) async throws -> Caller? {
+        guard case .roles(let roles) = endpoint.access else { return nil }
+        var key = request.headers[.init("X-API-Key")!]
+        if key == nil, let authorization = request.headers[.authorization] {
+            guard authorization.lowercased().hasPrefix("bearer ") else {
+                throw APIError(.unauthorized, "unauthorized", "the Authorization header must be `Bearer <API key>`",
+                               path: "Authorization")
+            }
+            key = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        guard let key else {
+            throw APIError(.unauthorized, "unauthorized", "this endpoint needs an API key",
+                           hint: "send `Authorization: Bearer <key>`; `cascade user add NAME --role ROLE` issues one")
+        }
+        let pool = self.pool
+        switch try await authenticator.authenticate(key, lookup: { keyID in
+            try await pool.withStore(as: nil) { try $0.user(keyID: keyID) }
+        }) {
+        case .refused(let reason):
+            throw APIError(.unauthorized, "unauthorized", reason, path: "Authorization")
+        case .caller(let caller):
+            if let seconds = limiter.retryAfter(key: caller.keyID) {
+                var error = APIError(.tooManyRequests, "rate_limited",
+                                     "more than \(limiter.limit) requests in a minute with this key",
+                                     hint: "retry after \(seconds) s")
+                error.retryAfter = seconds
+                throw error
+            }
+            guard roles.contains(caller.role) else {
+                let allowed = UserRole.allCases.filter(roles.contains).map(\.rawValue).joined(separator: ", ")
+                throw APIError.forbidden("role `\(caller.role.rawValue)` may not \(endpoint.summary.lowercasedFirst)",
+                                         hint: "this needs the role \(allowed)")
+            }
+            return caller
+        }
+    }
+
+    /// The JSON body, at most `maxBodyBytes` (413 beyond), parsed strictly (400 with the path).
+    private func readBody(_ request: Request) async throws -> JSONValue {
+        let limit = options.maxBodyBytes
+        let tooLarge = APIError(.contentTooLarge, "body_too_large", "the body is larger than the limit of \(limit) bytes",
+                                path: "$", hint: "split the request, or start the server with a larger --max-body")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
+        guard buffer.readableBytes > 0 else {
+            throw APIError.badRequest("this endpoint needs a JSON body", path: "$", hint: "send Content-Type: application/json")
+        }
+        return try JSONValue.parse(bytes: Array(buffer.readableBytesView))
+    }
+
+    static func response(_ reply: APIReply) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in reply.headers { headers[HTTPField.Name(name)!] = value }
+        guard let text = reply.jsonText else { return Response(status: reply.status, headers: headers) }
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: reply.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+
+    static func response(_ error: APIError) -> Response {
+        var reply = APIReply.json(error.json, status: error.status)
+        if let seconds = error.retryAfter { reply.headers.append(("Retry-After", String(seconds))) }
+        return response(reply)
+    }
+}
+
+/// Hummingbird's own errors (no such path, method not allowed) as the API's JSON errors.
+struct JSONErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let code = error.status == .notFound ? "not_found" : "http_\(error.status.code)"
+            let message = error.status == .notFound ? "no endpoint \(request.method) \(request.uri.path)"
+                : (error.body ?? error.status.reasonPhrase)
+            return API.response(APIError(error.status, code, message, hint: "see docs/openapi.json for the endpoints"))
+        } catch {
+            return API.response(APIError(error))
+        }
+    }
+}
+
+extension String {
+    var lowercasedFirst: String { prefix(1).lowercased() + dropFirst() }
+}

@@ -1,0 +1,116 @@
+import CascadeJSON
+import CascadeStore
+import HTTPTypes
+
+/// Who may call an endpoint.
+enum Access: Sendable {
+    /// No key needed (health).
+    case open
+    /// A valid key of one of these roles.
+    case roles(Set<UserRole>)
+
+    static let everyone = Access.roles(Set(UserRole.allCases))
+    static let authors = Access.roles([.author, .admin])
+    static let runners = Access.roles([.author, .calibrator, .admin])
+    static let calibrators = Access.roles([.calibrator, .admin])
+    static let admins = Access.roles([.admin])
+}
+
+/// One operation of the API: method, path (OpenAPI style, `{name}` for a parameter), who may
+/// call it, the query parameters it accepts, whether it reads a JSON body, and its handler.
+/// `API.endpoints` is the one list the router is built from and the OpenAPI test compares with.
+struct Endpoint: Sendable {
+    var method: HTTPRequest.Method
+    var path: String
+    var access: Access
+    var query: [String] = []
+    var hasBody = false
+    var summary: String
+    var handler: @Sendable (APICall) async throws -> APIReply
+
+    /// The path in the router's syntax (`:name`).
+    var routerPath: String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { part in
+            part.hasPrefix("{") && part.hasSuffix("}") ? ":" + part.dropFirst().dropLast() : String(part)
+        }.joined(separator: "/")
+    }
+}
+
+/// A request that passed authentication, the role check, and body and query validation.
+struct APICall: Sendable {
+    var caller: Caller?
+    var parameters: [String: String]
+    var query: [String: String]
+    var body: JSONValue?
+    var api: API
+
+    func parameter(_ name: String) -> String { parameters[name] ?? "" }
+
+    /// The caller, for endpoints that require a key.
+    var user: Caller { caller! }
+
+    /// The JSON body (endpoints with `hasBody` always have one).
+    var document: JSONValue { body ?? .null }
+
+    /// Runs `body` with a store acting as the caller, off the event loop.
+    func store<T: Sendable>(_ body: @escaping @Sendable (Store) throws -> T) async throws -> T {
+        try await api.pool.withStore(as: caller, body)
+    }
+
+    func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = query[name] else { return value }
+        guard let n = Int(text), range.contains(n) else {
+            throw APIError.badRequest("query parameter `\(name)` must be an integer from \(range.lowerBound) to \(range.upperBound), not `\(text)`",
+                                      path: "?\(name)")
+        }
+        return n
+    }
+
+    func flag(_ name: String) throws -> Bool {
+        switch query[name] {
+        case nil, "false", "0": return false
+        case "", "true", "1": return true
+        case let text?: throw APIError.badRequest("query parameter `\(name)` must be true or false, not `\(text)`", path: "?\(name)")
+        }
+    }
+}
+
+/// What a handler answers: a status and a JSON body (already serialised, so large results are
+/// written once), plus headers.
+struct APIReply: Sendable {
+    var status: HTTPResponse.Status
+    var jsonText: String?
+    var headers: [(name: String, value: String)] = []
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> APIReply {
+        APIReply(status: status, jsonText: value.serialized())
+    }
+
+    static let noContent = APIReply(status: .noContent, jsonText: nil)
+}
+
+/// Reads the fields of a request body object, refusing unknown ones and wrong types with their path.
+struct BodyReader {
+    let object: JSONObject
+
+    init(_ value: JSONValue, allowed: [String]) throws {
+        guard case .object(let object) = value else {
+            throw APIError.badRequest("the body must be a JSON object, not \(value.typeName)", path: "$")
+        }
+        for key in object.keys where !allowed.contains(key) {
+            throw APIError.badRequest("unknown field `\(key)`", path: JSONPath.root.appending(key).description,
+                                      hint: "the fields are: \(allowed.joined(separator: ", "))", code: "unknown_field")
+        }
+        self.object = object
+    }
+
+    func string(_ key: String) throws -> String {
+        guard let value = object[key] else {
+            throw APIError.badRequest("missing field `\(key)`", path: JSONPath.root.appending(key).description)
+        }
+        guard case .string(let text) = value else {
+            throw APIError.badRequest("`\(key)` must be a string, not \(value.typeName)", path: JSONPath.root.appending(key).description)
+        }
+        return text
+    }
+}

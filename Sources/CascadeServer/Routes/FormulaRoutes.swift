@@ -1,0 +1,71 @@
+import CascadeJSON
+import CascadeStore
+
+extension API {
+    static let formulaEndpoints: [Endpoint] = [
+        Endpoint(method: .get, path: "/v1/formulas", access: .everyone, query: ["as_of"],
+                 summary: "List the registered formula names") { call in
+            let asOf = call.query["as_of"]
+            if let asOf, !CalendarDate.isValid(asOf) {
+                throw APIError.badRequest("`\(asOf)` is not a calendar date", path: "?as_of", hint: "write YYYY-MM-DD")
+            }
+            let summaries = try await call.store { store in try store.formulaSummaries(asOf: asOf) }
+            return .json(.object(JSONObject([("formulas", .array(summaries.map(\.json)))])))
+        },
+        Endpoint(method: .post, path: "/v1/formulas", access: .calibrators, hasBody: true,
+                 summary: "Register a formula version") { call in
+            var problems: [Problem] = []
+            guard let document = FormulaDocument.decode(call.document, file: nil, problems: &problems) else {
+                throw APIError(.badRequest, "invalid_formula_document",
+                               "the formula document has \(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was registered",
+                               path: problems.first?.path, hint: "fix every problem listed", problems: problems)
+            }
+            let registration = try await call.store { store in try store.register(document) }
+            var reply = APIReply.json(registration.json, status: registration.isNew ? .created : .ok)
+            reply.headers.append(("Location", "/v1/formulas/\(registration.name)/versions/\(registration.version)"))
+            return reply
+        },
+        Endpoint(method: .get, path: "/v1/formulas/{name}", access: .everyone, summary: "Show every version of a formula") { call in
+            let name = call.parameter("name")
+            let history = try await call.store { store in try store.history(named: name) }
+            guard !history.isEmpty else { throw APIError.notFound("no formula `\(name)`") }
+            return .json(.object(JSONObject([("name", .string(name)), ("versions", .array(history.map(\.json)))])))
+        },
+        Endpoint(method: .get, path: "/v1/formulas/{name}/versions/{version}", access: .everyone,
+                 summary: "Show one formula version") { call in
+            let reference = try formulaReference(call)
+            return .json(try await call.store { store in try store.formula(reference) }.json)
+        },
+        Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/activate", access: .calibrators,
+                 summary: "Activate a formula version") { call in
+            try await toggle(call, true)
+        },
+        Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/deactivate", access: .calibrators,
+                 summary: "Deactivate a formula version") { call in
+            try await toggle(call, false)
+        },
+        Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/test", access: .everyone,
+                 summary: "Re-run a formula version's test cases") { call in
+            let reference = try formulaReference(call)
+            let (version, check) = try await call.store { store in try store.retest(reference) }
+            return .json(check.json(for: version))
+        },
+    ]
+
+    static func formulaReference(_ call: APICall) throws -> FormulaReference {
+        let text = call.parameter("version")
+        guard let version = Int(text), version >= 1 else {
+            throw APIError.badRequest("`\(text)` is not a version number", path: "version", hint: "versions are 1, 2, 3…")
+        }
+        return FormulaReference(name: call.parameter("name"), version: version)
+    }
+
+    private static func toggle(_ call: APICall, _ isActive: Bool) async throws -> APIReply {
+        let reference = try formulaReference(call)
+        let (changed, version) = try await call.store { store in
+            (try store.setActive(reference, isActive), try store.formula(reference))
+        }
+        return .json(.object(JSONObject([("formula", .string(reference.description)), ("is_active", .bool(version.isActive)),
+                                         ("changed", .bool(changed))])))
+    }
+}

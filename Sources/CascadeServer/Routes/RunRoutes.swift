@@ -1,0 +1,95 @@
+import CascadeEngine
+import CascadeJSON
+import CascadeStore
+import Foundation
+
+extension API {
+    static let runEndpoints: [Endpoint] = [
+        Endpoint(method: .post, path: "/v1/scenarios/{id}/runs", access: .runners, query: ["force", "wait", "entities"],
+                 summary: "Run a scenario (or return its cached result)") { call in
+            let scenario = try await visibleScenario(call)
+            let force = try call.flag("force")
+            let wait = try call.integer("wait", default: 0, in: 0...300)
+            let entities = try call.query["entities"] == nil || call.flag("entities")
+            if !force, let outcome = try await call.store({ store in
+                try ScenarioService(store: store).storedResult(scenario.id, onlyIfCurrent: true, includeEntities: entities)
+            }) {
+                return result(outcome, entities: entities)
+            }
+            let requestedBy = call.user.username
+            let job = try await call.store { store in
+                try store.enqueueRun(scenarioID: scenario.id, requestedBy: requestedBy, force: force).job
+            }
+            call.api.wakeUp.signal()
+            return try await jobReply(job, call, waitSeconds: wait, entities: entities)
+        },
+        Endpoint(method: .get, path: "/v1/runs/{id}", access: .everyone, query: ["wait", "entities"],
+                 summary: "Show a run request, or its result once done") { call in
+            let id = call.parameter("id"), user = call.user
+            let wait = try call.integer("wait", default: 0, in: 0...300)
+            let entities = try call.query["entities"] == nil || call.flag("entities")
+            let found = try await call.store { store -> (RunJob, StoredScenario?)? in
+                guard let job = try store.job(id) else { return nil }
+                return (job, try store.scenario(job.scenarioID))
+            }
+            guard let (job, scenario) = found, let scenario,
+                  scenario.isPublic || scenario.author == user.username || user.isAdmin else {
+                throw APIError.notFound("no run `\(id)` that you can see")
+            }
+            return try await jobReply(job, call, waitSeconds: wait, entities: entities)
+        },
+        Endpoint(method: .get, path: "/v1/scenarios/{id}/result", access: .everyone, query: ["entities"],
+                 summary: "Fetch a scenario's last result") { call in
+            let scenario = try await visibleScenario(call)
+            let entities = try call.query["entities"] == nil || call.flag("entities")
+            guard let outcome = try await call.store({ store in
+                try ScenarioService(store: store).storedResult(scenario.id, onlyIfCurrent: false, includeEntities: entities)
+            }) else {
+                throw APIError(.notFound, "no_result", "scenario `\(scenario.id)` has no result yet",
+                               hint: "POST /v1/scenarios/\(scenario.id)/runs runs it")
+            }
+            return result(outcome, entities: entities)
+        },
+    ]
+
+    /// A job's state after waiting up to `waitSeconds` for it: 200 with the result once it
+    /// succeeded, 422 with the reason if it failed, 202 with the job while it is queued or running.
+    static func jobReply(_ initial: RunJob, _ call: APICall, waitSeconds: Int, entities: Bool) async throws -> APIReply {
+        var job = initial
+        let deadline = ContinuousClock.now + .seconds(waitSeconds)
+        var pause = Duration.milliseconds(10)
+        while !job.isFinished && ContinuousClock.now < deadline {
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(200))
+            let id = job.id
+            job = try await call.store { store in try store.job(id) } ?? job
+        }
+        switch job.status {
+        case .succeeded:
+            let scenarioID = job.scenarioID, cached = job.cached ?? true
+            if let outcome = try await call.store({ store in
+                try ScenarioService(store: store).storedResult(scenarioID, onlyIfCurrent: false, includeEntities: entities, cached: cached)
+            }) {
+                var reply = result(outcome, entities: entities)
+                reply.headers.append(("X-Cascade-Run", job.id))
+                return reply
+            }
+            return .json(job.json)
+        case .failed:
+            var error = APIError(.unprocessableContent, "run_failed", job.error ?? "the run failed",
+                                 hint: "GET /v1/runs/\(job.id) shows the request")
+            error.path = nil
+            throw error
+        case .queued, .running:
+            var reply = APIReply.json(job.json, status: .accepted)
+            reply.headers.append(("Location", "/v1/runs/\(job.id)"))
+            reply.headers.append(("Retry-After", "1"))
+            return reply
+        }
+    }
+
+    /// A result document (`interfaces.md`), whole or without its entity list.
+    static func result(_ outcome: ScenarioService.Outcome, entities: Bool) -> APIReply {
+        APIReply(status: .ok, jsonText: entities ? outcome.documentText : outcome.summary.serialized())
+    }
+}

@@ -1,0 +1,39 @@
+import CascadeJSON
+
+// The registry's results as JSON, shared by `cascade formula … --json` and the HTTP API.
+
+extension Registration {
+    /// `{"ok", "name", "version", "new", "content_hash", "warnings"}`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("ok", .bool(true)), ("name", .string(name)), ("version", .number(Double(version))),
+            ("new", .bool(isNew)), ("content_hash", .string(contentHash)), ("warnings", .array(warnings.map(\.json))),
+        ]))
+    }
+}
+
+extension FormulaSummary {
+    /// `{"name", "latest_version", "versions", "active_version", "formula_type"}`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("name", .string(name)), ("latest_version", .number(Double(latestVersion))),
+            ("versions", .number(Double(versionCount))),
+            ("active_version", activeVersion.map { .number(Double($0)) } ?? .null),
+            ("formula_type", formulaType.map(JSONValue.string) ?? .null),
+        ]))
+    }
+}
+
+extension FormulaCheck {
+    /// The outcome of re-running `version`'s test cases: `{"ok", "formula", "results", "problems"}`.
+    public func json(for version: FormulaVersion) -> JSONValue {
+        .object(JSONObject([
+            ("ok", .bool(isPassing)), ("formula", .string(version.reference)),
+            ("results", .array(results.map { r in
+                .object(JSONObject([("index", .number(Double(r.index))), ("name", r.name.map(JSONValue.string) ?? .null),
+                                    ("passed", .bool(r.passed)), ("expected", .string(r.expected)), ("actual", .string(r.actual))]))
+            })),
+            ("problems", .array(problems.map(\.json))),
+        ]))
+    }
+}

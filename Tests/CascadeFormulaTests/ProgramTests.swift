@@ -1,0 +1,113 @@
+import CascadeFormula
+import Testing
+
+/// The register program's own mechanisms: the step meter (checked at the end, reporting what a
+/// check at every block would), branch-free `?:`, `===` against a string literal, fused sums,
+/// and binding by slot.
+struct ProgramTests {
+    static func compile(_ source: String, _ inputs: [String: InputType], maxSteps: Int = Limits().maxSteps) throws -> CompiledFormula {
+        var limits = Limits()
+        limits.maxSteps = maxSteps
+        let compilation = Formula.compile(source, inputs: inputs, limits: limits)
+        return try #require(compilation.formula, "\(compilation.errors.map(\.message))")
+    }
+
+    static func outcome(_ formula: CompiledFormula, _ bindings: [String: Value]) -> String {
+        do { return "\(try formula.evaluate(bindings))" } catch { return error.diagnostic.code }
+    }
+
+    @Test func theStepMeterTripsOnTheExpensivePathOnly() throws {
+        // The top block meters its four statements on entry (4 + 6 + 6 + 4 steps: each statement's
+        // nodes and itself), even when the `if` returns early; its branch meters 2 more.
+        let source = "if (x > 0) return 1; const a = x * 2 + 1; const b = a * 3 - 2; return b / x;"
+        let top = 20
+        for maxSteps in 0...30 {
+            let formula = try ProgramTests.compile(source, ["x": .number], maxSteps: maxSteps)
+            #expect(ProgramTests.outcome(formula, ["x": .number(1)]) == (maxSteps < top + 2 ? "limit.steps" : "1"))
+            #expect(ProgramTests.outcome(formula, ["x": .number(-1)]) == (maxSteps < top ? "limit.steps" : "5"))
+            #expect(ProgramTests.outcome(formula, ["x": .number(0)])
+                    == (maxSteps < top ? "limit.steps" : "runtime.division-by-zero"))
+        }
+    }
+
+    @Test func theStepLimitWinsOverAnErrorAfterItAndLosesToOneBefore() throws {
+        // The division fails in the top block; the nested block's meter would trip only later.
+        let before = try ProgramTests.compile("const a = 1 / x; { const b = a + 1; return b; }", ["x": .number], maxSteps: 6)
+        #expect(ProgramTests.outcome(before, ["x": .number(0)]) == "runtime.division-by-zero")
+        #expect(ProgramTests.outcome(before, ["x": .number(2)]) == "limit.steps")
+        // A tripped meter at the top block comes before any evaluation in it.
+        let after = try ProgramTests.compile("const a = 1 / x; return a;", ["x": .number], maxSteps: 2)
+        #expect(ProgramTests.outcome(after, ["x": .number(0)]) == "limit.steps")
+        let expression = try ProgramTests.compile("1 / x", ["x": .number], maxSteps: 1)
+        #expect(ProgramTests.outcome(expression, ["x": .number(0)]) == "limit.steps")
+    }
+
+    @Test func branchFreeConditionalsChooseAsBranchesDo() throws {
+        let formula = try ProgramTests.compile(
+            "y * (x < 1 ? 10 : x >= 2 ? (x === 3 ? 30 : y) : x !== 1.5 ? -0 : 15)", ["x": .number, "y": .number])
+        let cases: [(Double, Double, String)] = [
+            (0, 1, "10"), (2, 1, "1"), (3, 2, "60"), (1.5, 1, "15"), (1.25, 1, "0"), (1.25, -1, "0"), (2, 7, "49"),
+        ]
+        for (x, y, expected) in cases {
+            #expect(ProgramTests.outcome(formula, ["x": .number(x), "y": .number(y)]) == expected, "x = \(x), y = \(y)")
+        }
+        // -0 survives the choice (-0 - 0 is -0).
+        let zero = try ProgramTests.compile("(x < 1 ? -0 : 1) - 0", ["x": .number])
+        guard case .number(let z) = try zero.evaluate(["x": .number(0)]) else { Issue.record("not a number"); return }
+        #expect(z.sign == .minus)
+        // A NaN set through the unchecked setNumber compares false, as in JavaScript.
+        let nan = try ProgramTests.compile("x < 1 ? 1 : x !== 1 ? 2 : 3", ["x": .number])
+        let frame = nan.makeFrame()
+        frame.setNumber(.nan, at: try #require(nan.slot("x")))
+        #expect(try nan.evaluate(frame) == .number(2))
+    }
+
+    @Test func stringLiteralEqualityComparesCodeUnits() throws {
+        let formula = try ProgramTests.compile("(region === \"EU\" || \"é\" === region) && region !== \"US\"", ["region": .string])
+        #expect(try formula.evaluate(["region": .string("EU")]) == .boolean(true))
+        #expect(try formula.evaluate(["region": .string("é")]) == .boolean(true))
+        #expect(try formula.evaluate(["region": .string("e\u{301}")]) == .boolean(false))  // canonically equal, not ===
+        #expect(try formula.evaluate(["region": .string("EUR")]) == .boolean(false))
+        #expect(try formula.evaluate(["region": .string("")]) == .boolean(false))
+        let long = String(repeating: "x", count: 40)
+        let longFormula = try ProgramTests.compile("s === \"\(long)\"", ["s": .string])
+        #expect(try longFormula.evaluate(["s": .string(long)]) == .boolean(true))
+        #expect(try longFormula.evaluate(["s": .string(long.dropLast() + "y")]) == .boolean(false))
+        // A string slot never set holds null: an error, as the closures gave.
+        let frame = formula.makeFrame()
+        #expect(throws: FormulaError.self) { try formula.evaluate(frame) }
+    }
+
+    @Test func fusedSumsReportTheFirstFailingOperation() throws {
+        let formula = try ProgramTests.compile("1e308 * a + 1e308 * b - 2 * c + d", ["a": .number, "b": .number, "c": .number, "d": .number])
+        #expect(try formula.evaluate(["a": .number(1), "b": .number(0.5), "c": .number(1), "d": .number(-0.0)])
+                == .number(1.5e308 - 2))
+        do {
+            _ = try formula.evaluate(["a": .number(1), "b": .number(1), "c": .number(1), "d": .number(1)])
+            Issue.record("expected an overflow")
+        } catch {
+            #expect(error.diagnostic.code == "runtime.non-finite")
+            #expect(error.diagnostic.message.hasPrefix("`1e308 * a + 1e308 * b` evaluates to Infinity"))
+        }
+        do {
+            _ = try formula.evaluate(["a": .number(1), "b": .number(1e10), "c": .number(1), "d": .number(1)])
+            Issue.record("expected an overflow")
+        } catch {
+            #expect(error.diagnostic.message.hasPrefix("`1e308 * b` evaluates to Infinity"))
+        }
+    }
+
+    @Test func slotsOfAnotherKindIgnoreNumbersAndBooleans() throws {
+        let formula = try ProgramTests.compile("flag ? x : 2", ["flag": .boolean, "x": .number])
+        let frame = formula.makeFrame()
+        let flag = try #require(formula.slot("flag")), x = try #require(formula.slot("x"))
+        frame.setBoolean(true, at: flag)
+        frame.setNumber(5, at: x)
+        frame.setNumber(0, at: flag)    // not a number slot: ignored
+        frame.setBoolean(false, at: x)  // not a boolean slot: ignored
+        #expect(try formula.evaluate(frame) == .number(5))
+        try frame.setValue(.boolean(false), at: flag)
+        #expect(try formula.evaluate(frame) == .number(2))
+        #expect(throws: FormulaError.self) { try frame.setValue(.string("no"), at: x) }
+    }
+}

@@ -1,0 +1,265 @@
+@testable import CascadeServer
+import CascadeJSON
+import CascadeStore
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Records every reply's problems against docs/openapi.json.
+final class SpecRecorder: @unchecked Sendable {
+    private(set) var problems: [String] = []
+    private(set) var covered: Set<String> = []
+
+    func check(_ method: HTTPMethod, _ template: String, _ reply: TestServer.Reply) -> TestServer.Reply {
+        covered.insert("\(method.rawValue) \(template)")
+        problems += OpenAPISpec.shared.problems(method.rawValue, template, reply)
+        return reply
+    }
+}
+
+@Suite("HTTP API", .serialized)
+struct APITests {
+    @Test func specDescribesExactlyTheEndpoints() {
+        let served = Set(API.endpoints.map { "\($0.method.rawValue) \($0.path)" })
+        #expect(served == OpenAPISpec.shared.operations, "in the code but not the spec: \(served.subtracting(OpenAPISpec.shared.operations)); in the spec only: \(OpenAPISpec.shared.operations.subtracting(served))")
+    }
+
+    /// Every endpoint, called as its users would, each answer checked against the OpenAPI description.
+    @Test(arguments: Backend.available) func everyEndpointMatchesTheSpec(_ backend: Backend) async throws {
+        let (location, _, cleanup) = try backend.freshStore()
+        defer { cleanup() }
+        let keys = try issueKeys(location, [("root", .admin), ("alice", .author), ("cal", .calibrator), ("vic", .viewer)])
+        let server = try await TestServer.start(location)
+        let spec = SpecRecorder()
+        func call(_ method: HTTPMethod, _ template: String, _ path: String? = nil, as user: String?, _ body: String? = nil) async throws -> TestServer.Reply {
+            spec.check(method, template, try await server.request(method, path ?? template, key: user.flatMap { keys[$0] }, body: body))
+        }
+
+        #expect(try await call(.GET, "/v1/health", as: nil).json?["status"] == .string("ok"))
+        let added = try await call(.POST, "/v1/users", as: "root", #"{"username": "dora", "role": "author"}"#)
+        #expect(added.status == 201)
+        let doraKey = try #require(added.json?["api_key"]?.stringValue)
+        #expect(try await server.request(.GET, "/v1/scenarios", key: doraKey).status == 200)
+        #expect(try await call(.GET, "/v1/users", as: "root").json?["users"]?.arrayValue?.count == 5)
+
+        let submitted = try await call(.POST, "/v1/scenarios", as: "alice", scenarioJSON(name: "API walk", author: "alice"))
+        #expect(submitted.status == 201)
+        let id = try #require(submitted.json?["id"]?.stringValue)
+        #expect(try await call(.GET, "/v1/scenarios", as: "vic").json?["scenarios"]?.arrayValue?.count == 1)
+        #expect(try await call(.GET, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: "vic").json?["author"] == .string("alice"))
+        let replaced = try await call(.PUT, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: "alice",
+                                      scenarioJSON(name: "API walk", author: "alice", rate: 0.03))
+        #expect(replaced.status == 200)
+
+        let first = try await call(.POST, "/v1/scenarios/{id}/runs", "/v1/scenarios/\(id)/runs?wait=120", as: "alice")
+        #expect(first.status == 200)
+        #expect(first.json?["cached"] == .bool(false))
+        #expect((first.json?["entities"]?.arrayValue?.count ?? 0) > 100)
+        let second = try await call(.POST, "/v1/scenarios/{id}/runs", "/v1/scenarios/\(id)/runs", as: "cal")
+        #expect(second.status == 200)
+        #expect(second.json?["cached"] == .bool(true))
+        #expect(second.json?["fingerprint"] == first.json?["fingerprint"])
+        let forced = try await call(.POST, "/v1/scenarios/{id}/runs", "/v1/scenarios/\(id)/runs?force=true&entities=false", as: "alice")
+        #expect(forced.status == 202 || forced.status == 200)
+        if forced.status == 202 {
+            let job = try #require(forced.json?["id"]?.stringValue)
+            #expect(forced.headers["Location"].first == "/v1/runs/\(job)")
+            let done = try await call(.GET, "/v1/runs/{id}", "/v1/runs/\(job)?wait=120&entities=false", as: "vic")
+            #expect(done.status == 200)
+            #expect(done.json?["fingerprint"] == first.json?["fingerprint"])
+        }
+        #expect(try await call(.GET, "/v1/scenarios/{id}/result", "/v1/scenarios/\(id)/result", as: "vic").json?["fingerprint"]
+                == first.json?["fingerprint"])
+        #expect(try await call(.GET, "/v1/scenarios/{id}/result", "/v1/scenarios/\(id)/result?entities=false", as: "vic").status == 200)
+
+        #expect(try await call(.GET, "/v1/formulas", as: "vic").json?["formulas"]?.arrayValue?.isEmpty == false)
+        #expect(try await call(.GET, "/v1/formulas/{name}", "/v1/formulas/gdp_sector_impact", as: "vic").status == 200)
+        #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/1", as: "vic")
+                .json?["version"] == .number(1))
+        #expect(try await call(.POST, "/v1/formulas/{name}/versions/{version}/test", "/v1/formulas/gdp_sector_impact/versions/1/test",
+                               as: "vic").json?["ok"] == .bool(true))
+        let document = """
+            {"name": "api_margin", "formula_type": "IMPACT_CALCULATION", "formula_text": "return x * 2;",
+             "parameters": {"x": "number"}, "effective_date": "2025-01-01",
+             "test_cases": [{"inputs": {"x": 1.5}, "expected": 3, "tolerance": 0}]}
+            """
+        #expect(try await call(.POST, "/v1/formulas", as: "cal", document).status == 201)
+        let again = try await call(.POST, "/v1/formulas", as: "cal", document)
+        #expect(again.status == 200 && again.json?["new"] == .bool(false))
+        #expect(try await call(.POST, "/v1/formulas/{name}/versions/{version}/deactivate", "/v1/formulas/api_margin/versions/1/deactivate",
+                               as: "cal").json?["is_active"] == .bool(false))
+        #expect(try await call(.POST, "/v1/formulas/{name}/versions/{version}/activate", "/v1/formulas/api_margin/versions/1/activate",
+                               as: "cal").json?["is_active"] == .bool(true))
+
+        let evaluated = try await call(.POST, "/v1/eval", as: "vic", #"{"id": "k1", "formula": "return x * 2;", "bindings": {"x": 1.5}}"#)
+        #expect(evaluated.json == (try JSONValue.parse(#"{"id": "k1", "ok": true, "type": "number", "value": 3}"#)))
+        let failed = try await call(.POST, "/v1/eval", as: "vic", #"{"formula": "return x * ;", "bindings": {"x": 1}}"#)
+        #expect(failed.json?["ok"] == .bool(false) && failed.json?["error"]?["kind"] == .string("syntax"))
+
+        let entities = try await call(.GET, "/v1/entities", "/v1/entities?level=3&limit=5", as: "vic")
+        let entityID = try #require(entities.json?["entities"]?.arrayValue?.first?["id"]?.stringValue)
+        #expect(entities.json?["entities"]?.arrayValue?.count == 5)
+        #expect(try await call(.GET, "/v1/entities/{id}", "/v1/entities/\(entityID)", as: "vic").json?["relationships"]?.arrayValue != nil)
+
+        #expect(try await call(.GET, "/v1/coefficients", "/v1/coefficients?sector=SEMICONDUCTOR", as: "vic").status == 200)
+        let coefficient = try await call(.POST, "/v1/coefficients", as: "cal",
+                                         #"{"sector": "SEMICONDUCTOR", "coefficient_type": "gdp_elasticity", "value": 2.1, "effective_date": "2026-01-01"}"#)
+        #expect(coefficient.status == 201)
+        let rowID = try #require(coefficient.json?["id"]?.stringValue)
+        #expect(try await call(.POST, "/v1/coefficients/{id}/deactivate", "/v1/coefficients/\(rowID)/deactivate", as: "cal")
+                .json?["is_active"] == .bool(false))
+        #expect(try await call(.POST, "/v1/coefficients/{id}/activate", "/v1/coefficients/\(rowID)/activate", as: "cal")
+                .json?["is_active"] == .bool(true))
+
+        #expect(try await call(.DELETE, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: "alice").status == 204)
+        #expect(try await call(.GET, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: "alice").status == 404)
+
+        // Every write is in the audit log, with the user who made it.
+        let audit = try await call(.GET, "/v1/audit", "/v1/audit?limit=1000", as: "root")
+        let entries = audit.json?["entries"]?.arrayValue ?? []
+        func actors(_ table: String, _ action: String) -> Set<String> {
+            Set(entries.filter { $0["table"]?.stringValue == table && $0["action"]?.stringValue == action }.compactMap { $0["actor"]?.stringValue })
+        }
+        #expect(actors("scenarios", "create") == ["alice"])
+        #expect(actors("scenarios", "update") == ["alice"])
+        #expect(actors("scenarios", "delete") == ["alice"])
+        #expect(actors("formulas", "register").contains("cal") || actors("formulas", "create").contains("cal"))
+        #expect(actors("sector_coefficients", "deactivate") == ["cal"])
+        #expect(actors("users", "create").contains("root"))
+        #expect(actors("run_queue", "enqueue").contains("alice"))
+
+        #expect(spec.problems.isEmpty, "\(spec.problems.joined(separator: "\n"))")
+        #expect(spec.covered == OpenAPISpec.shared.operations, "not exercised: \(OpenAPISpec.shared.operations.subtracting(spec.covered))")
+        await server.stop()
+    }
+
+    @Test(arguments: Backend.available) func roleBoundariesHold(_ backend: Backend) async throws {
+        let (location, _, cleanup) = try backend.freshStore()
+        defer { cleanup() }
+        let keys = try issueKeys(location, [("root", .admin), ("alice", .author), ("bob", .author), ("cal", .calibrator),
+                                            ("vic", .viewer), ("gone", .author)])
+        _ = try Store(location).setUserActive(username: "gone", false)
+        let server = try await TestServer.start(location)
+        let spec = SpecRecorder()
+        func call(_ method: HTTPMethod, _ template: String, _ path: String? = nil, as key: String?, _ body: String? = nil) async throws -> TestServer.Reply {
+            spec.check(method, template, try await server.request(method, path ?? template, key: key, body: body))
+        }
+
+        let mine = try await call(.POST, "/v1/scenarios", as: keys["alice"], scenarioJSON(name: "Alice's", author: "alice"))
+        let id = try #require(mine.json?["id"]?.stringValue)
+        let secret = try #require(try await call(.POST, "/v1/scenarios", as: keys["alice"],
+                                                 scenarioJSON(name: "Alice's secret", author: "alice", isPublic: false)).json?["id"]?.stringValue)
+
+        // No key, a malformed one, a forged one, a deactivated user: 401 with a JSON error.
+        let forged = String(keys["alice"]!.dropLast(3)) + "abc"
+        for key in [nil, "not-a-key", forged, keys["gone"]] {
+            let reply = try await call(.GET, "/v1/scenarios", as: key)
+            #expect(reply.status == 401 && reply.errorCode == "unauthorized", "\(key ?? "no key"): \(reply.body)")
+        }
+        // Outside the role: 403.
+        let refusals: [(HTTPMethod, String, String, String?, String?)] = [
+            (.POST, "/v1/scenarios", "/v1/scenarios", "vic", scenarioJSON(name: "v", author: "vic")),
+            (.POST, "/v1/scenarios", "/v1/scenarios", "cal", scenarioJSON(name: "c", author: "cal")),
+            (.POST, "/v1/scenarios/{id}/runs", "/v1/scenarios/\(id)/runs", "vic", nil),
+            (.POST, "/v1/formulas", "/v1/formulas", "alice", #"{"name": "x", "formula_text": "return 1;", "parameters": {}, "effective_date": "2025-01-01"}"#),
+            (.POST, "/v1/formulas/{name}/versions/{version}/deactivate", "/v1/formulas/gdp_sector_impact/versions/1/deactivate", "alice", nil),
+            (.POST, "/v1/coefficients", "/v1/coefficients", "vic", #"{"sector": "X", "coefficient_type": "y", "value": 1, "effective_date": "2025-01-01"}"#),
+            (.GET, "/v1/users", "/v1/users", "cal", nil),
+            (.POST, "/v1/users", "/v1/users", "alice", #"{"username": "mallory", "role": "admin"}"#),
+            (.GET, "/v1/audit", "/v1/audit", "vic", nil),
+        ]
+        for (method, template, path, user, body) in refusals {
+            let reply = try await call(method, template, path, as: keys[user!], body)
+            #expect(reply.status == 403 && reply.errorCode == "forbidden", "\(user!) \(method) \(path): \(reply.status) \(reply.body)")
+        }
+        // Another author's scenario: not editable, not deletable; the private one not even visible.
+        let edit = try await call(.PUT, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: keys["bob"], scenarioJSON(name: "Bob's now", author: "alice"))
+        #expect(edit.status == 403, "\(edit.body)")
+        let steal = try await call(.PUT, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: keys["bob"], scenarioJSON(name: "Bob's now", author: "bob"))
+        #expect(steal.status == 403, "\(steal.body)")
+        #expect(try await call(.DELETE, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: keys["bob"]).status == 403)
+        #expect(try await call(.POST, "/v1/scenarios", as: keys["bob"], scenarioJSON(name: "forged", author: "alice")).status == 403)
+        for user in ["bob", "vic"] {
+            #expect(try await call(.GET, "/v1/scenarios/{id}", "/v1/scenarios/\(secret)", as: keys[user]).status == 404)
+            #expect(try await call(.GET, "/v1/scenarios/{id}/result", "/v1/scenarios/\(secret)/result", as: keys[user]).status == 404)
+            #expect(try await call(.PUT, "/v1/scenarios/{id}", "/v1/scenarios/\(secret)", as: keys[user],
+                                   scenarioJSON(name: "x", author: "alice")).status != 200)
+            let listed = try await call(.GET, "/v1/scenarios", as: keys[user]).json?["scenarios"]?.arrayValue ?? []
+            #expect(listed.map { $0["id"] } == [.string(id)])
+        }
+        #expect(try await call(.POST, "/v1/scenarios/{id}/runs", "/v1/scenarios/\(secret)/runs", as: keys["bob"]).status == 404)
+        // The owner and an admin can.
+        #expect(try await call(.GET, "/v1/scenarios/{id}", "/v1/scenarios/\(secret)", as: keys["alice"]).status == 200)
+        #expect(try await call(.GET, "/v1/scenarios", as: keys["root"]).json?["scenarios"]?.arrayValue?.count == 2)
+        #expect(try await call(.PUT, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: keys["root"],
+                               scenarioJSON(name: "Alice's, fixed by an admin", author: "alice")).status == 200)
+        let stored = try #require(try Store(location).scenario(id))
+        #expect(stored.name == "Alice's, fixed by an admin" && stored.author == "alice")
+        #expect(spec.problems.isEmpty, "\(spec.problems.joined(separator: "\n"))")
+        await server.stop()
+    }
+
+    @Test(arguments: Backend.available) func badRequestsAreRefusedWithTheirPathAndWriteNothing(_ backend: Backend) async throws {
+        let (location, _, cleanup) = try backend.freshStore()
+        defer { cleanup() }
+        let keys = try issueKeys(location, [("alice", .author), ("cal", .calibrator)])
+        let server = try await TestServer.start(location) { $0.maxBodyBytes = 4096 }
+        let spec = SpecRecorder()
+        let before = try Store(location).tableCounts()
+        func post(_ template: String, as user: String, _ body: String) async throws -> TestServer.Reply {
+            spec.check(.POST, template, try await server.request(.POST, template, key: keys[user], body: body))
+        }
+
+        let cases: [(String, String, String, String?)] = [
+            ("/v1/scenarios", "alice", #"{"name": "x", "author": "alice", "macro_variables": {"fed_funds_rate": 0.02}"#, nil),
+            ("/v1/scenarios", "alice", #"{"name": "x", "author": "alice", "macro_variables": {"fed_funds_rate": "low"}}"#, "$.macro_variables.fed_funds_rate"),
+            ("/v1/scenarios", "alice", #"{"name": "x", "author": "alice", "macro_variables": {}, "colour": "red"}"#, "$.colour"),
+            ("/v1/scenarios", "alice", #"{"name": "x", "author": "alice", "macro_variables": {}, "level_settings": {"12": {}}}"#, "$.level_settings"),
+            ("/v1/scenarios", "alice", #"[1, 2]"#, "$"),
+            ("/v1/scenarios", "alice", #"{"name": "x", "name": "y", "author": "alice", "macro_variables": {}}"#, nil),
+            ("/v1/eval", "alice", #"{"formula": 42}"#, "$.formula"),
+            ("/v1/eval", "alice", #"{"formula": "return 1;", "bindings": {"x": [1]}, "extra": true}"#, "$.extra"),
+            ("/v1/formulas", "cal", #"{"name": "bad", "formula_text": "return x * 2;", "parameters": {"x": "number"}, "effective_date": "2025-01-01", "test_cases": [{"inputs": {"x": 1}, "expected": 3}]}"#, nil),
+            ("/v1/formulas", "cal", #"{"name": "bad", "formula_text": "return (x;", "parameters": {"x": "number"}, "effective_date": "2025-01-01"}"#, nil),
+            ("/v1/coefficients", "cal", #"{"sector": "X", "coefficient_type": "y", "value": "1", "effective_date": "2025-01-01"}"#, "$.value"),
+        ]
+        for (path, user, body, expectedPath) in cases {
+            let reply = try await post(path, as: user, body)
+            #expect(reply.status == 400, "\(path) \(body): \(reply.status) \(reply.body)")
+            #expect(reply.error?["message"]?.stringValue?.isEmpty == false)
+            if let expectedPath {
+                let paths = [reply.error?["path"]?.stringValue] + (reply.error?["problems"]?.arrayValue ?? []).map { $0["path"]?.stringValue }
+                #expect(paths.contains { $0?.hasPrefix(expectedPath) == true }, "\(body): \(reply.body)")
+            }
+        }
+        let empty = try await server.request(.POST, "/v1/scenarios", key: keys["alice"])
+        #expect(empty.status == 400)
+        let huge = try await post("/v1/scenarios", as: "alice", scenarioJSON(name: String(repeating: "x", count: 5000), author: "alice"))
+        #expect(huge.status == 413 && huge.errorCode == "body_too_large")
+        for query in ["?limit=0", "?limit=abc", "?colour=red", "?offset=-1"] {
+            let reply = spec.check(.GET, "/v1/scenarios", try await server.request(.GET, "/v1/scenarios\(query)", key: keys["alice"]))
+            #expect(reply.status == 400 && reply.error?["path"]?.stringValue?.hasPrefix("?") == true, "\(query): \(reply.body)")
+        }
+        let run = spec.check(.POST, "/v1/scenarios/{id}/runs", try await server.request(.POST, "/v1/scenarios/not-an-id/runs", key: keys["alice"]))
+        #expect(run.status == 404)
+        #expect(try Store(location).tableCounts() == before, "a refused request wrote something")
+        #expect(spec.problems.isEmpty, "\(spec.problems.joined(separator: "\n"))")
+        await server.stop()
+    }
+
+    @Test func requestsBeyondTheRateLimitGet429WithRetryAfter() async throws {
+        let (location, _, cleanup) = try Backend.sqlite.freshStore()
+        defer { cleanup() }
+        let keys = try issueKeys(location, [("alice", .author), ("vic", .viewer)])
+        let server = try await TestServer.start(location) { $0.rateLimitPerMinute = 5 }
+        for _ in 0..<5 { #expect(try await server.request(.GET, "/v1/scenarios", key: keys["alice"]).status == 200) }
+        let limited = try await server.request(.GET, "/v1/scenarios", key: keys["alice"])
+        #expect(limited.status == 429 && limited.errorCode == "rate_limited")
+        let retry = try #require(limited.headers["Retry-After"].first.flatMap(Int.init))
+        #expect(retry >= 1 && retry <= 60)
+        #expect(OpenAPISpec.shared.problems("GET", "/v1/scenarios", limited).isEmpty)
+        #expect(try await server.request(.GET, "/v1/scenarios", key: keys["vic"]).status == 200, "another key has its own budget")
+        #expect(try await server.request(.GET, "/v1/health").status == 200, "health is not limited")
+        await server.stop()
+    }
+}
