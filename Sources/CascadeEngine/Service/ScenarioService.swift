@@ -72,9 +72,9 @@ public struct ScenarioService {
             object["moved_per_level"] = nil
             object["source_names"] = nil
             object["entity_count"] = nil
-            object["entities"] = .string("\u{0}ENTITIES\u{0}")
+            object["entities"] = .string(ScenarioService.entitiesMarker)
             let text = JSONValue.object(object).withSortedKeys().serialized()
-            let marker = JSNumber.quoted("\u{0}ENTITIES\u{0}")
+            let marker = JSNumber.quoted(ScenarioService.entitiesMarker)
             return text.replacingOccurrences(of: marker, with: "[" + (entityTexts ?? []).joined(separator: ",") + "]")
         }
 
@@ -151,6 +151,10 @@ public struct ScenarioService {
                        cacheNote: stored.resultFingerprint == nil ? "first run" : "inputs changed since the cached run")
     }
 
+    /// Stands for the entity list in a serialised summary until the entity texts are spliced in
+    /// (a NUL cannot occur in a JSON text's strings unescaped, so it never matches real content).
+    static let entitiesMarker = "\u{0}ENTITIES\u{0}"
+
     /// Graphs with more reported entities than this keep them in `scenario_entity_results`;
     /// smaller results are stored whole in `simulation_results`.
     static let inlineEntityLimit = 2_000
@@ -161,13 +165,16 @@ public struct ScenarioService {
               run: (id: String, counts: JSONValue?), lease: JobLease?) throws {
         let entities = result.entities
         if entities.count <= ScenarioService.inlineEntityLimit {
+            // The entity texts are spliced into the summary's text, not parsed back into values.
             var whole = summary.objectValue ?? JSONObject()
-            whole["entities"] = .array(try entities.indices.map { try JSONValue.parse(entities.jsonText(at: $0)) })
+            whole["entities"] = .string(Self.entitiesMarker)
+            let text = JSONValue.object(whole).serialized().replacingOccurrences(
+                of: JSNumber.quoted(Self.entitiesMarker), with: "[" + entities.indices.map { entities.jsonText(at: $0) }.joined(separator: ",") + "]")
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: .object(whole), entities: [], run: run, lease: lease)
+                                  summaryText: text, entityCount: 0, run: run, lease: lease) { _ in ("", "") }
         } else {
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summary: summary, entityCount: entities.count, run: run, lease: lease) {
+                                  summaryText: summary.serialized(), entityCount: entities.count, run: run, lease: lease) {
                                       (entities.id(at: $0), entities.jsonText(at: $0))
                                   }
         }

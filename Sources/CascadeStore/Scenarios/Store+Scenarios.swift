@@ -126,14 +126,14 @@ extension Store {
     public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summary: JSONValue,
                             entities: [(id: String, json: String)], run: (id: String, counts: JSONValue?)? = nil,
                             lease: JobLease? = nil) throws {
-        try storeResult(scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summary: summary,
+        try storeResult(scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summaryText: summary.serialized(),
                         entityCount: entities.count, run: run, lease: lease) { entities[$0] }
     }
 
-    /// Like `storeResult(…entities:…)`, with the per-entity rows produced one at a time by
-    /// `entity(0..<entityCount)` as they are written (a large result is never held whole; a
-    /// retried transaction asks for them again).
-    public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summary: JSONValue,
+    /// Like `storeResult(…entities:…)`, with the summary already serialised and the per-entity
+    /// rows produced one at a time by `entity(0..<entityCount)` as they are written (a large
+    /// result is never held whole; a retried transaction asks for them again).
+    public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summaryText: String,
                             entityCount: Int, run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil,
                             entity: (Int) throws -> (id: String, json: String)) throws {
         try writeRetrying { db in
@@ -150,7 +150,7 @@ extension Store {
                 UPDATE scenarios SET simulation_results = ?, result_fingerprint = ?, result_data_version = ?,
                   results_updated_at = ?, updated_at = ? WHERE id = ?
                 """,
-                .json(summary.serialized()), .text(fingerprint), .text(dataVersion), .text(now()), .text(now()), .text(scenarioID))
+                .json(summaryText), .text(fingerprint), .text(dataVersion), .text(now()), .text(now()), .text(scenarioID))
             if let run { try finishRun(db, run.id, status: .succeeded, counts: run.counts, error: nil) }
         }
     }
