@@ -50,9 +50,10 @@ final class API: Sendable {
                         hint: endpoint.query.isEmpty ? "this endpoint takes none" : "it takes: \(endpoint.query.joined(separator: ", "))",
                         code: "unknown_parameter")
                 }
-                query[String(name)] = String(value).removingPercentEncoding ?? String(value)
+                query[String(name)] = String(value)  // Hummingbird has percent-decoded query values
             }
             var values: [String: String] = [:]
+            // Path parameters arrive as written in the URL.
             for (name, value) in parameters { values[String(name)] = String(value).removingPercentEncoding ?? String(value) }
             let body = endpoint.hasBody ? try await readBody(request) : nil
             let reply = try await endpoint.handler(APICall(caller: caller, parameters: values, query: query, body: body, api: self))

@@ -247,6 +247,20 @@ struct APITests {
         await server.stop()
     }
 
+    /// A query value is percent-decoded once: `%2541` is the text `%41`, not `A`.
+    @Test func queryValuesAreDecodedOnce() async throws {
+        let (location, _, cleanup) = try Backend.sqlite.freshStore()
+        defer { cleanup() }
+        let keys = try issueKeys(location, [("xA", .author), ("x%41", .author)])
+        let server = try await TestServer.start(location)
+        for user in ["xA", "x%41"] {
+            #expect(try await server.request(.POST, "/v1/scenarios", key: keys[user], body: scenarioJSON(name: user, author: user)).status == 201)
+        }
+        let listed = try await server.request(.GET, "/v1/scenarios?author=x%2541", key: keys["xA"])
+        #expect(listed.json?["scenarios"]?.arrayValue?.compactMap { $0["author"]?.stringValue } == ["x%41"], "\(listed.body)")
+        await server.stop()
+    }
+
     @Test func requestsBeyondTheRateLimitGet429WithRetryAfter() async throws {
         let (location, _, cleanup) = try Backend.sqlite.freshStore()
         defer { cleanup() }
