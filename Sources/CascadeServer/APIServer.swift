@@ -34,8 +34,7 @@ public enum APIServer {
     /// Runs until SIGINT/SIGTERM (or the task is cancelled). `onRunning` receives the bound port.
     public static func run(_ options: ServerOptions, log: @escaping @Sendable (String) -> Void,
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let check = try Store(options.location)
-        try check.requireCurrentSchema()
+        try Store(options.location).requireCurrentSchema()
         let wakeUp = WakeUpSignal()
         let workers = try WorkerThreads(count: options.workers, options: options, wakeUp: wakeUp, log: log)
         defer { workers.stop() }

@@ -10,14 +10,7 @@ extension Propagator {
     /// Evaluates an inline program (as `evaluate(_:edge:mode:sourceImpact:)` does for `.inline`).
     @inline(__always)
     func evaluate(_ plan: InlinePlan, edge e: Int, mode: ContextMode, sourceImpact: Double) throws(FormulaError) -> Double? {
-        let result = try evaluate(plan.bound, edge: e, mode: mode, sourceImpact: sourceImpact)
-        switch result {
-        case .number(let x): return x
-        case .undefined: return nil
-        default:
-            throw FormulaError(Diagnostic(.type, "impact-type", "the formula returned \(result.typeName) \(result), not a number",
-                                          at: SourceRange(0, 0)))
-        }
+        try Self.impact(try evaluate(plan.bound, edge: e, mode: mode, sourceImpact: sourceImpact))
     }
 
     /// Evaluates an edge's program in a context; nil when the formula returns no value.
@@ -37,6 +30,12 @@ extension Propagator {
             }
             result = try formula.evaluate(frame)
         }
+        return try Self.impact(result)
+    }
+
+    /// A formula's result as an impact: a number, or nil for no value; anything else is an error.
+    @inline(__always)
+    static func impact(_ result: Value) throws(FormulaError) -> Double? {
         switch result {
         case .number(let x): return x
         case .undefined: return nil

@@ -9,6 +9,12 @@ public struct Caller: Sendable, Equatable {
     public var keyID: String
 
     public var isAdmin: Bool { role == .admin }
+
+    /// Whether the caller may see a scenario: a public one, their own, or any for an admin (on
+    /// PostgreSQL row-level security applies the same rule underneath).
+    public func canSee(_ scenario: StoredScenario) -> Bool {
+        scenario.isPublic || scenario.author == username || isAdmin
+    }
 }
 
 /// Turns an API key into a `Caller`. A verified key is remembered for `cacheSeconds`, so a busy

@@ -66,9 +66,10 @@ struct APICall: Sendable {
         return n
     }
 
-    func flag(_ name: String) throws -> Bool {
+    func flag(_ name: String, default value: Bool = false) throws -> Bool {
         switch query[name] {
-        case nil, "false", "0": return false
+        case nil: return value
+        case "false", "0": return false
         case "", "true", "1": return true
         case let text?: throw APIError.badRequest("query parameter `\(name)` must be true or false, not `\(text)`", path: "?\(name)")
         }

@@ -10,7 +10,7 @@ extension API {
             let scenario = try await visibleScenario(call)
             let force = try call.flag("force")
             let wait = try call.integer("wait", default: 0, in: 0...300)
-            let entities = try call.query["entities"] == nil || call.flag("entities")
+            let entities = try call.flag("entities", default: true)
             if !force, let outcome = try await call.store({ store in
                 try ScenarioService(store: store).storedResult(scenario.id, onlyIfCurrent: true, includeEntities: entities)
             }) {
@@ -27,13 +27,12 @@ extension API {
                  summary: "Show a run request, or its result once done") { call in
             let id = call.parameter("id"), user = call.user
             let wait = try call.integer("wait", default: 0, in: 0...300)
-            let entities = try call.query["entities"] == nil || call.flag("entities")
+            let entities = try call.flag("entities", default: true)
             let found = try await call.store { store -> (RunJob, StoredScenario?)? in
                 guard let job = try store.job(id) else { return nil }
                 return (job, try store.scenario(job.scenarioID))
             }
-            guard let (job, scenario) = found, let scenario,
-                  scenario.isPublic || scenario.author == user.username || user.isAdmin else {
+            guard let (job, scenario) = found, let scenario, user.canSee(scenario) else {
                 throw APIError.notFound("no run `\(id)` that you can see")
             }
             return try await jobReply(job, call, waitSeconds: wait, entities: entities)
@@ -41,7 +40,7 @@ extension API {
         Endpoint(method: .get, path: "/v1/scenarios/{id}/result", access: .everyone, query: ["entities"],
                  summary: "Fetch a scenario's last result") { call in
             let scenario = try await visibleScenario(call)
-            let entities = try call.query["entities"] == nil || call.flag("entities")
+            let entities = try call.flag("entities", default: true)
             guard let outcome = try await call.store({ store in
                 try ScenarioService(store: store).storedResult(scenario.id, onlyIfCurrent: false, includeEntities: entities)
             }) else {
@@ -76,10 +75,8 @@ extension API {
             }
             return .json(job.json)
         case .failed:
-            var error = APIError(.unprocessableContent, "run_failed", job.error ?? "the run failed",
-                                 hint: "GET /v1/runs/\(job.id) shows the request")
-            error.path = nil
-            throw error
+            throw APIError(.unprocessableContent, "run_failed", job.error ?? "the run failed",
+                           hint: "GET /v1/runs/\(job.id) shows the request")
         case .queued, .running:
             var reply = APIReply.json(job.json, status: .accepted)
             reply.headers.append(("Location", "/v1/runs/\(job.id)"))

@@ -86,7 +86,7 @@ extension API {
             guard UUID(uuidString: id) != nil else { return nil }
             return try store.scenario(id)
         }
-        guard let scenario, scenario.isPublic || scenario.author == user.username || user.isAdmin else {
+        guard let scenario, user.canSee(scenario) else {
             throw APIError.notFound("no scenario `\(id)` that you can see")
         }
         return scenario
