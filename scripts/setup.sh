@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # Debian packages the build, the tests and the tools rely on.
-needed=(pkg-config libsqlite3-dev libpq-dev libxxhash-dev libedit-dev postgresql sqlite3 tmux)
+needed=(pkg-config libsqlite3-dev libpq-dev libxxhash-dev libedit-dev postgresql sqlite3 tmux curl)
 command -v node >/dev/null 2>&1 || needed+=(nodejs)
 
 missing=()
