@@ -4,17 +4,23 @@ import Testing
 @Suite("README")
 struct ReadmeExampleTests {
     /// The README's first HTTP API example runs as written (with the built binary for
-    /// `scripts/cascade` and a free port for 8080), and no curl in it gets an error back.
+    /// `scripts/cascade`, and port 0 for 8080: the script reads the port the server reports), and no curl in it gets an error back.
     @Test func curlExamplesWorkAsWritten() throws {
         let readme = try String(contentsOf: Cascade.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         let section = try #require(readme.range(of: "## The HTTP API"))
         let rest = readme[section.upperBound...]
         let start = try #require(rest.range(of: "```sh\n"))
         let end = try #require(rest[start.upperBound...].range(of: "```"))
-        let port = String(Int.random(in: 20_000...40_000))
-        let script = "set -euo pipefail\n" + rest[start.upperBound..<end.lowerBound]
+        // No guessed port: the server binds port 0, and the script reads the port it reports once
+        // the example's own wait loop has seen it listening.
+        let wait = try #require(rest.range(of: "; done   # wait until it listens\n"))
+        let portLine = "PORT=$(sed -n 's/.* on http:\\/\\/[^:]*:\\([0-9]*\\).*/\\1/p' serve.log | head -1)\n"
+            + "[ -n \"$PORT\" ] || { echo 'cascade serve never said it was listening:' >&2; cat serve.log >&2; exit 1; }\n"
+        let example = rest[start.upperBound..<wait.upperBound] + portLine + rest[wait.upperBound..<end.lowerBound]
+        let script = "set -euo pipefail\n" + example
             .replacingOccurrences(of: "scripts/cascade ", with: "'\(Cascade.binary.path)' ")
-            .replacingOccurrences(of: "8080", with: port)
+            .replacingOccurrences(of: "--port 8080", with: "--port 0")
+            .replacingOccurrences(of: "127.0.0.1:8080", with: "127.0.0.1:$PORT")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-readme-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
