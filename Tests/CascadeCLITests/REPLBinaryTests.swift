@@ -168,11 +168,14 @@ struct REPLTerminalTests {
             try tmux(["capture-pane", "-p", "-t", "repl"] + (escapes ? ["-e"] : []))
         }
 
-        /// Polls the screen (at most 10 s) until `condition` holds; returns the screen.
+        /// Polls the screen until `condition` holds and returns the screen. The minute is only a
+        /// safety net for a stuck REPL: a loaded machine may take seconds to draw a line.
         @discardableResult
         func waitFor(escapes: Bool = false, _ condition: (String) -> Bool) throws -> String {
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(60)
             var text = ""
-            for _ in 0..<200 {
+            while clock.now < deadline {
                 text = try screen(escapes: escapes)
                 if condition(text) { return text }
                 usleep(50_000)
