@@ -31,15 +31,22 @@ trap cleanup EXIT INT TERM
 for i in $(seq 0 49); do
     echo "load$i $("$bin/cascade" user add "load$i" --role author --db "$db" 2>/dev/null)"
 done >"$work/keys.txt"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$bin/cascade" serve --db "$db" --port "$port" --rate-limit 0 --connections 16 2>"$work/serve.log" &
+# Port 0: the kernel picks a free port and the server reports it on its "serving … on" line.
+"$bin/cascade" serve --db "$db" --port 0 --rate-limit 0 --connections 16 2>"$work/serve.log" &
 pids+=($!)
+api=
+for _ in $(seq 600); do
+    api=$(sed -n 's|.* on \(http://[^ ]*\).*|\1|p' "$work/serve.log")
+    [[ -n "$api" ]] && break
+    kill -0 "${pids[0]}" 2>/dev/null || break
+    sleep 0.1
+done
+[[ -n "$api" ]] || { echo "load-test: the server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
 if [[ "$db" == postgres* ]]; then
     for i in 0 1; do
         "$bin/cascade" worker --db "$db" --name "load-worker-$i" --poll 0.02 2>"$work/worker-$i.log" &
         pids+=($!)
     done
 fi
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
-echo "load-test: $(curl -s "http://127.0.0.1:$port/v1/health")" >&2
-"$bin/cascade-load" --url "http://127.0.0.1:$port" --keys "$work/keys.txt" --clients 50 --seconds 30 "$@"
+echo "load-test: $(curl -s "$api/v1/health")" >&2
+"$bin/cascade-load" --url "$api" --keys "$work/keys.txt" --clients 50 --seconds 30 "$@"
