@@ -1,7 +1,7 @@
 import CascadeFormula
 
 /// The JSON protocol of `cascade eval --json` / `--batch` and of the HTTP API's `POST /v1/eval`
-/// (`interfaces.md`): one request object in, one output object out.
+/// (`docs/formats.md`): one request object in, one output object out.
 public enum FormulaEvaluation {
     /// Top-level bindings from a JSON object.
     public static func bindings(from json: JSONValue) throws(JSONError) -> [String: Value] {
@@ -78,7 +78,7 @@ public enum FormulaEvaluation {
     }
 }
 
-/// The result of evaluating one formula, and its JSON form of `interfaces.md`.
+/// The result of evaluating one formula, and its JSON form of `docs/formats.md`.
 public struct EvalOutcome: Sendable {
     public var source: String
     public var result: Result<Value, DiagnosticList>

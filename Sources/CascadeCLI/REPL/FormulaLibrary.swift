@@ -24,7 +24,7 @@ struct InMemoryFormulaLibrary: FormulaLibrary {
         for formula in formulas { add(formula) }
     }
 
-    /// Reads formula version documents (`interfaces.md`), e.g. the files in `Formulas/`.
+    /// Reads formula version documents (`docs/formats.md`), e.g. the files in `Formulas/`.
     init(documents: [JSONValue]) throws {
         for document in documents {
             let name = document["name"]?.stringValue ?? ""

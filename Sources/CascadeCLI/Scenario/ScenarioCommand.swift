@@ -16,7 +16,7 @@ struct ScenarioSubmitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "submit", abstract: "Validate a scenario file and store it; prints its id.")
 
     @OptionGroup var store: StoreOptions
-    @Argument(help: "The scenario file (JSON, see interfaces.md).") var file: String
+    @Argument(help: "The scenario file (JSON, see docs/formats.md).") var file: String
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
@@ -56,7 +56,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: RunOutputOptions
-    @Argument(help: "The scenario file (JSON, see interfaces.md).") var file: String
+    @Argument(help: "The scenario file (JSON, see docs/formats.md).") var file: String
 
     func run() throws {
         try StoreOutput.run(json: store.json) {

@@ -11,7 +11,7 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: "The world file (JSON, see interfaces.md).")
+    @Argument(help: "The world file (JSON, see docs/formats.md).")
     var file: String
 
     @Flag(name: .long, help: "No progress lines on stderr.")

@@ -142,7 +142,7 @@ extension RunResult {
         return JSONValue.object(object).withSortedKeys()
     }
 
-    /// The result document of `interfaces.md`.
+    /// The result document of `docs/formats.md`.
     public var json: JSONValue { json(includeEntities: true) }
 
     func json(includeEntities: Bool) -> JSONValue {

@@ -2,7 +2,7 @@ import CascadeFormula
 import CascadeJSON
 
 /// A scenario: shifts of macro variables (and optional exogenous shocks) against the baseline,
-/// with per-level settings. Parsed strictly from the scenario file format of `interfaces.md`.
+/// with per-level settings. Parsed strictly from the scenario file format of `docs/formats.md`.
 public struct Scenario: Sendable, Equatable {
     public var name: String
     public var description: String?

@@ -65,7 +65,7 @@ public struct ScenarioService {
             }
         }
 
-        /// The full result document of `interfaces.md` as JSON text (keys sorted).
+        /// The full result document of `docs/formats.md` as JSON text (keys sorted).
         public var documentText: String {
             var object = summary.objectValue ?? JSONObject()
             object["top_movers"] = nil

@@ -4,7 +4,7 @@
 /// first component is its `kind`; messages are lowercase, quote tokens with backticks, and the
 /// `hint` says what to do instead where there is something to say.
 public struct Diagnostic: Hashable, Sendable, Error, CustomStringConvertible {
-    /// What sort of problem this is; the `kind` of the JSON error objects in `interfaces.md`.
+    /// What sort of problem this is; the `kind` of the JSON error objects in `docs/formats.md`.
     public enum Kind: String, Hashable, Sendable, CaseIterable {
         case syntax, name, type, forbidden, limit, runtime
     }

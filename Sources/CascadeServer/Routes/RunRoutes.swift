@@ -85,7 +85,7 @@ extension API {
         }
     }
 
-    /// A result document (`interfaces.md`), whole or without its entity list.
+    /// A result document (`docs/formats.md`), whole or without its entity list.
     static func result(_ outcome: ScenarioService.Outcome, entities: Bool) -> APIReply {
         APIReply(status: .ok, jsonText: entities ? outcome.documentText : outcome.summary.serialized())
     }

@@ -2,7 +2,7 @@ import CascadeJSON
 import Foundation
 
 extension Store {
-    /// Imports a world file (interfaces.md) all or nothing: reads and validates every row first,
+    /// Imports a world file (docs/formats.md) all or nothing: reads and validates every row first,
     /// reporting every problem with its JSON path, then writes everything in one transaction.
     /// Entities and relationships are keyed by the file's ids, so importing the same file again
     /// changes nothing. `progress` receives short human-readable lines (for stderr).

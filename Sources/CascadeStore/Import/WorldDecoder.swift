@@ -22,6 +22,10 @@ struct WorldDecoder {
     init(file: String?) { self.file = file }
 
     static let topKeys: Set<String> = ["entities", "relationships", "sector_coefficients", "macro_data", "financial_data", "formulas"]
+    static let entityKeys: Set<String> = ["id", "type", "name", "description", "category", "ontology_level", "metadata"]
+    static let relationshipKeys: Set<String> = ["id", "source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"]
+    static let macroDataKeys: Set<String> = ["date", "variable_name", "value", "unit", "data_source"]
+    static let financialDataKeys = Set(FinancialDatum.numericColumns + ["entity_id", "date", "data_source"])
 
     /// Every problem kept, in section order (at most `maxProblems`).
     var problems: [Problem] { Array(sectionProblems.joined().prefix(maxProblems)) }
@@ -254,7 +258,7 @@ struct WorldDecoder {
             let path = JSONPath.root.appending("macro_data").appending(i)
             var found: [Problem] = []
             guard let r = JSONReader(raw, at: path, file: file, what: "a macro data point", problems: &found) else { absorb(found); continue }
-            r.rejectUnknownKeys(["date", "variable_name", "value", "unit", "data_source"], problems: &found)
+            r.rejectUnknownKeys(Self.macroDataKeys, problems: &found)
             let date = r.date("date", required: true, acceptQuarters: true, problems: &found)
             let name = r.string("variable_name", required: true, maxLength: 100, problems: &found)
             let value = r.number("value", problems: &found)
@@ -277,7 +281,7 @@ struct WorldDecoder {
             let path = JSONPath.root.appending("financial_data").appending(i)
             var found: [Problem] = []
             guard let r = JSONReader(raw, at: path, file: file, what: "a financial data row", problems: &found) else { absorb(found); continue }
-            r.rejectUnknownKeys(Set(FinancialDatum.numericColumns + ["entity_id", "date", "data_source"]), problems: &found)
+            r.rejectUnknownKeys(Self.financialDataKeys, problems: &found)
             let entity = r.string("entity_id", required: true, problems: &found)
             if let entity { world.entityReferences.append(EntityReference(index: i, field: .financial, id: entity)) }
             let date = r.date("date", required: true, acceptQuarters: true, problems: &found)
@@ -404,7 +408,7 @@ struct WorldDecoder {
         var found: [Problem] = []
         defer { absorb(found) }
         guard let r = JSONReader(raw, at: path, file: file, what: "an entity", problems: &found) else { return nil }
-        r.rejectUnknownKeys(["id", "type", "name", "description", "category", "ontology_level", "metadata"], problems: &found)
+        r.rejectUnknownKeys(Self.entityKeys, problems: &found)
         let id = r.string("id", required: true, problems: &found)
         let type = r.string("type", required: true, problems: &found)
         if let type, !SeedVocabulary.entityTypes.contains(type) {
@@ -429,7 +433,7 @@ struct WorldDecoder {
         var found: [Problem] = []
         defer { absorb(found) }
         guard let r = JSONReader(raw, at: path, file: file, what: "a relationship", problems: &found) else { return nil }
-        r.rejectUnknownKeys(["id", "source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"], problems: &found)
+        r.rejectUnknownKeys(Self.relationshipKeys, problems: &found)
         let id = r.string("id", required: true, problems: &found)
         let source = r.string("source_entity_id", required: true, problems: &found)
         let target = r.string("target_entity_id", required: true, problems: &found)

@@ -2,7 +2,7 @@ import CascadeFormula
 import CascadeJSON
 
 /// A formula version document: what `cascade formula register FILE.json` reads, what a world
-/// file's `formulas` array holds, and what the registry stores (interfaces.md).
+/// file's `formulas` array holds, and what the registry stores (docs/formats.md).
 public struct FormulaDocument: Sendable, Equatable {
     public var name: String
     public var formulaType: String?
