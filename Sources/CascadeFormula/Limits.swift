@@ -4,7 +4,8 @@ public struct Limits: Hashable, Sendable {
     public var maxSourceBytes = 8 * 1024
     /// Largest number of syntax-tree nodes.
     public var maxNodes = 2_000
-    /// Deepest nesting of expressions and statements, checked on every recursive parser call.
+    /// Deepest nesting of expressions and statements, counted where brackets and prefix operators
+    /// are consumed (see `Parser`).
     public var maxDepth = 64
     /// Most `let`/`const` locals in one formula.
     public var maxLocals = 64

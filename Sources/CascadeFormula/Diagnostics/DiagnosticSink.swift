@@ -8,8 +8,15 @@ struct DiagnosticSink: Sendable {
 
     var hasErrors: Bool { items.contains { $0.isError } || dropped > 0 }
 
+    /// Keeps the first `cap` diagnostics and counts the rest — except that the first `limit`
+    /// diagnostic past the cap is kept too: it says why the input was not read to its end, which
+    /// matters more than the hundredth repeat of an earlier problem.
     mutating func add(_ diagnostic: Diagnostic) {
-        if items.count < cap { items.append(diagnostic) } else { dropped += 1 }
+        if items.count < cap || (diagnostic.kind == .limit && items.count == cap && !items.contains { $0.kind == .limit }) {
+            items.append(diagnostic)
+        } else {
+            dropped += 1
+        }
     }
 
     mutating func add(

@@ -207,6 +207,8 @@ extension Parser {
                 expr = makeExpr(.member(expr, name: name, nameRange: nameToken.range), expr.range.union(nameToken.range))
             } else if current.isPunctuator("[") {
                 let open = advance()
+                guard enter() else { return invalidExpr(open.range) }
+                defer { leave() }
                 let key = parseExpression()
                 let close = current.range
                 expect("]", "to close the `[` access")
@@ -301,6 +303,8 @@ extension Parser {
             advance()
             forbid("new", "`new` is not allowed in formulas", at: token.range,
                    hint: "formulas cannot create objects")
+            guard enter() else { return invalidExpr(token.range) }
+            defer { leave() }
             let target = parsePostfix()
             return makeExpr(.invalid, token.range.union(target.range))
         case "function", "class", "async":
@@ -399,7 +403,8 @@ extension Parser {
     mutating func skipArrowBody() {
         if current.isPunctuator("{") {
             skipBalanced()
-        } else {
+        } else if enter() {
+            defer { leave() }
             _ = parseConditional()
         }
     }

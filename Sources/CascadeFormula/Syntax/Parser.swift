@@ -1,8 +1,11 @@
 /// Recursive-descent parser for the formula subset of JavaScript (see `Grammar/formula.ebnf`).
 ///
-/// It never traps: malformed input yields diagnostics and `.invalid` nodes. Nesting depth is
-/// checked on every recursive entry, the node count on every node, and once a limit is hit the
-/// parser stops consuming input, so work stays linear in the input whatever its shape.
+/// It never traps: malformed input yields diagnostics and `.invalid` nodes. Nesting is counted
+/// where it happens, as swift-syntax does: where a bracket token (`(`, `[`, `{`, a call's or an
+/// `if`'s parenthesis) or a prefix operator (`-`, `!`, `new`, `?`, `=>`, `**`'s right side) is
+/// consumed — also when a rejected construct is skipped unparsed — so no input shape recurses past
+/// `maxDepth` whatever the other limits are. The node count is checked on every node, and once a
+/// limit is hit the parser stops consuming input, so work stays linear in the input.
 struct Parser {
     var tokens: [Token]
     var index = 0
@@ -91,7 +94,12 @@ struct Parser {
     /// Counts one level of nesting; false (after reporting once and aborting) past the limit.
     mutating func enter() -> Bool {
         depth += 1
-        if depth > limits.maxDepth {
+        return isWithinDepth(depth)
+    }
+
+    /// Whether `nesting` levels are allowed; past the limit reports once and aborts the parse.
+    mutating func isWithinDepth(_ nesting: Int) -> Bool {
+        if nesting > limits.maxDepth {
             if !isAborted {
                 sink.add(.limit, "depth", "the formula nests deeper than \(limits.maxDepth) levels",
                          at: current.range, hint: "split it into `const` steps")
@@ -126,19 +134,22 @@ struct Parser {
 
     // MARK: - Recovery
 
-    /// Skips a bracketed group starting at the current opener, keeping nesting balanced.
+    /// Skips a bracketed group starting at the current opener, keeping nesting balanced. The
+    /// skipped brackets count towards the depth limit like parsed ones.
     mutating func skipBalanced() {
-        var stack: [String] = []
+        var open = 0
         repeat {
             let token = advance()
             if case .punctuator(let p) = token.kind {
                 switch p {
-                case "(", "[", "{": stack.append(p)
-                case ")", "]", "}": if !stack.isEmpty { stack.removeLast() }
+                case "(", "[", "{":
+                    open += 1
+                    guard isWithinDepth(depth + open) else { return }
+                case ")", "]", "}": if open > 0 { open -= 1 }
                 default: break
                 }
             }
-        } while !stack.isEmpty && !atEnd
+        } while open > 0 && !atEnd
     }
 
     /// Skips to the end of the current statement: a `;`, a line break, or a closing `}`.
