@@ -1,6 +1,4 @@
 extension Parser {
-    static let loopKeywords: Set<String> = ["for", "while", "do"]
-
     mutating func parseProgram() -> [Stmt] {
         var statements: [Stmt] = []
         while !atEnd {
