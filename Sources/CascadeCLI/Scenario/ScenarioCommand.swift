@@ -4,12 +4,13 @@ import CascadeJSON
 import CascadeStore
 import Foundation
 
-/// `cascade scenario submit | run | show | list`.
+/// `cascade scenario submit | run | show | list | delete`.
 struct ScenarioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenario",
         abstract: "Submit, run and inspect scenarios.",
-        subcommands: [ScenarioSubmitCommand.self, ScenarioRunCommand.self, ScenarioShowCommand.self, ScenarioListCommand.self])
+        subcommands: [ScenarioSubmitCommand.self, ScenarioRunCommand.self, ScenarioShowCommand.self, ScenarioListCommand.self,
+                      ScenarioDeleteCommand.self])
 }
 
 struct ScenarioSubmitCommand: ParsableCommand {
@@ -37,12 +38,15 @@ struct ScenarioRunCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: RunOutputOptions
-    @Argument(help: "The scenario id (or its name).") var id: String
+    @Argument(help: ScenarioFiles.keyHelp) var id: String
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
-            let service = ScenarioService(store: try store.openStore())
-            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json)),
+            let opened = try store.openStore()
+            let scenario = try ScenarioFiles.stored(id, in: opened)
+            let service = ScenarioService(store: opened)
+            try output.emit(try ScenarioFiles.run(scenario.id, with: service, force: output.force,
+                                                  includeEntities: output.needsEntities(json: store.json)),
                             json: store.json)
         }
     }
@@ -97,14 +101,12 @@ struct ScenarioShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a stored scenario and its cached result.")
 
     @OptionGroup var store: StoreOptions
-    @Argument(help: "The scenario id (or its name).") var id: String
+    @Argument(help: ScenarioFiles.keyHelp) var id: String
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
             let opened = try store.openStore()
-            guard let scenario = try opened.scenario(id) else {
-                throw StoreError(.notFound, "no scenario `\(id)`", hint: "`cascade scenario list` shows the stored ones")
-            }
+            let scenario = try ScenarioFiles.stored(id, in: opened)
             let result = try opened.result(scenarioID: scenario.id)
             if store.json {
                 StoreOutput.printJSON(.object(JSONObject([
@@ -153,6 +155,16 @@ struct ScenarioListCommand: ParsableCommand {
 
 /// Reading scenario files and mapping the engine's errors to the store commands' error shape.
 enum ScenarioFiles {
+    static let keyHelp: ArgumentHelp = "The scenario's id, a unique prefix of it (6 characters or more), or its name when it is unique."
+
+    /// The stored scenario `key` names (see `Store.scenario(matching:)`), or a not-found error.
+    static func stored(_ key: String, in store: Store) throws -> StoredScenario {
+        guard let scenario = try store.scenario(matching: key) else {
+            throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
+        }
+        return scenario
+    }
+
     static func submit(_ file: String, to service: ScenarioService) throws -> (id: String, scenario: Scenario) {
         let data: Data
         do {

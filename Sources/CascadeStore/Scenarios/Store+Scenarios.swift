@@ -89,6 +89,27 @@ extension Store {
         }
     }
 
+    /// The scenario a person names on the command line: its id, a unique prefix of its id (at
+    /// least 6 characters, as git accepts for commits), or its name when exactly one scenario has
+    /// it. Nil when nothing matches; several matches are an error listing every one of them.
+    public func scenario(matching key: String) throws -> StoredScenario? {
+        if UUID(uuidString: key) != nil, let exact = try scenario(key) { return exact }
+        let prefix = key.lowercased()
+        var candidates: [StoredScenario] = []
+        if prefix.count >= 6, prefix.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
+            // Hex digits and hyphens only: nothing in the key is a LIKE wildcard.
+            candidates = try read { db in
+                try db.query("SELECT \(Self.scenarioColumns) FROM scenarios WHERE CAST(id AS TEXT) LIKE ? ORDER BY created_at DESC, id",
+                             [.text(prefix + "%")]).map(Self.storedScenario)
+            }
+        }
+        if candidates.isEmpty { candidates = try scenarios(named: key) }
+        guard candidates.count > 1 else { return candidates.first }
+        throw StoreError(.invalidInput, "`\(key)` names \(candidates.count) scenarios: "
+                         + candidates.map { "\($0.id) (\($0.name), by \($0.author))" }.joined(separator: ", "),
+                         hint: "name one by its id, or by a longer prefix of it")
+    }
+
     /// Every scenario with this exact name, newest first.
     public func scenarios(named name: String) throws -> [StoredScenario] {
         try read { db in

@@ -1,0 +1,59 @@
+import CascadeJSON
+import CascadeStore
+import Foundation
+import Testing
+
+/// How a person names a stored scenario on the command line: by id, by a unique id prefix of six
+/// characters or more, or by a unique name — never by a silent pick among several.
+@Suite("cascade scenario show | run | delete: naming a scenario (end to end)")
+struct ScenarioCommandTests {
+    static func document(name: String, rate: Double) -> String {
+        #"{"name": "\#(name)", "author": "alice", "macro_variables": {"fed_funds_rate": \#(rate)}, "as_of": "2025-06-30"}"#
+    }
+
+    @Test(arguments: CLIBackend.available)
+    func aScenarioIsNamedByIdPrefixOrUniqueNameAndCanBeDeleted(_ backend: CLIBackend) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        try #require(try StoreCLI.run(["init", "--db", db], in: dir).status == 0)
+        var ids: [String] = []
+        for (i, rate) in [0.03, 0.04].enumerated() {
+            let file = try StoreCLI.write(Self.document(name: "twin", rate: rate), to: "twin\(i).json", in: dir)
+            let submitted = try StoreCLI.run(["scenario", "submit", file, "--db", db], in: dir)
+            try #require(submitted.status == 0, "\(submitted.stderr)")
+            ids.append(submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+
+        // Two scenarios share the name: an error that lists both, not the newer one in silence.
+        let ambiguous = try StoreCLI.run(["scenario", "show", "twin", "--db", db], in: dir)
+        #expect(ambiguous.status != 0)
+        #expect(ambiguous.stderr.contains("names 2 scenarios"), "\(ambiguous.stderr)")
+        for id in ids { #expect(ambiguous.stderr.contains(id)) }
+        let notRun = try StoreCLI.run(["scenario", "run", "twin", "--db", db], in: dir)
+        #expect(notRun.status != 0)
+        #expect(notRun.stderr.contains("names 2 scenarios"), "\(notRun.stderr)")
+
+        // A unique prefix of 6+ characters names one; a shorter one is not taken as a prefix.
+        let byPrefix = try StoreCLI.run(["scenario", "show", String(ids[0].prefix(8)), "--db", db, "--json"], in: dir)
+        #expect(byPrefix.status == 0, "\(byPrefix.stderr)")
+        #expect(byPrefix.json?["id"]?.stringValue == ids[0])
+        let tooShort = try StoreCLI.run(["scenario", "show", String(ids[0].prefix(5)), "--db", db], in: dir)
+        #expect(tooShort.status != 0)
+        #expect(tooShort.stderr.contains("no scenario"), "\(tooShort.stderr)")
+
+        // Deleting one (by its full id) leaves the name unique; the delete is audited.
+        let deleted = try StoreCLI.run(["scenario", "delete", ids[0], "--db", db], in: dir)
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect(deleted.stdout.contains("deleted scenario \(ids[0])"))
+        let byName = try StoreCLI.run(["scenario", "show", "twin", "--db", db, "--json"], in: dir)
+        #expect(byName.status == 0, "\(byName.stderr)")
+        #expect(byName.json?["id"]?.stringValue == ids[1])
+        let again = try StoreCLI.run(["scenario", "delete", ids[0], "--db", db], in: dir)
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("no scenario"))
+        let audited = try Store(StoreLocation(db)).read { db in
+            try db.query("SELECT row_id FROM audit_log WHERE action = 'delete' AND table_name = 'scenarios'").compactMap { $0.string("row_id") }
+        }
+        #expect(audited == [ids[0]])
+    }
+}
