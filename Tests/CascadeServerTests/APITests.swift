@@ -90,6 +90,22 @@ struct APITests {
                                as: "cal").json?["is_active"] == .bool(false))
         #expect(try await call(.POST, "/v1/formulas/{name}/versions/{version}/activate", "/v1/formulas/api_margin/versions/1/activate",
                                as: "cal").json?["is_active"] == .bool(true))
+        // A version the graph's unpinned references cannot bind is refused (409, each listed),
+        // whether registered active or activated later; nothing is written.
+        let renamed = """
+            {"name": "gdp_sector_impact", "formula_text": "return (growth - baseline) * elasticity * 100;",
+             "parameters": {"growth": "number", "baseline": "number", "elasticity": "number"}, "effective_date": "2025-01-01",
+             "test_cases": [{"inputs": {"growth": 0.03, "baseline": 0.02, "elasticity": 1.8}, "expected": 1.8, "tolerance": 1e-9}]}
+            """
+        let breaking = try await call(.POST, "/v1/formulas", as: "cal", renamed)
+        #expect(breaking.status == 409, "\(breaking.body)")
+        #expect(breaking.error?["problems"]?.arrayValue?.count == 20)
+        let candidate = try await call(.POST, "/v1/formulas", "/v1/formulas?inactive=true", as: "cal", renamed)
+        #expect(candidate.status == 201 && candidate.json?["version"] == .number(2), "\(candidate.body)")
+        #expect(try await call(.POST, "/v1/formulas/{name}/versions/{version}/activate", "/v1/formulas/gdp_sector_impact/versions/2/activate",
+                               as: "cal").status == 409)
+        #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/2", as: "vic")
+                .json?["is_active"] == .bool(false))
 
         let evaluated = try await call(.POST, "/v1/eval", as: "vic", #"{"id": "k1", "formula": "return x * 2;", "bindings": {"x": 1.5}}"#)
         #expect(evaluated.json == (try JSONValue.parse(#"{"id": "k1", "ok": true, "type": "number", "value": 3}"#)))

@@ -30,7 +30,7 @@ struct FormulaShowCommand: ParsableCommand {
                 "  content hash:   \(version.contentHash)",
             ]
             if let description = d.description { lines.append("  description:    \(description)") }
-            lines.append("  test cases:     \(d.testCases.count)")
+            lines.append("  test cases:     \(d.testCases.count)\(version.isUntested ? " (untested: registered with --allow-untested)" : "")")
             lines.append("")
             lines.append(d.formulaText)
             StoreOutput.print(lines.joined(separator: "\n"))

@@ -10,12 +10,7 @@ extension EngineWorld {
         var loader = ColumnLoader()
         try store.scanWorld(entities: { loader.addEntity($0) }, relationships: { loader.addRelationship($0) })
         let columns = loader.finish()
-        let formulas = try store.allFormulaVersions().map { version in
-            RegistryFormula(
-                name: version.name, version: version.version, text: version.document.formulaText,
-                parameters: Dictionary(uniqueKeysWithValues: version.document.parameters.map { ($0.key, $0.value.stringValue ?? "") }),
-                effectiveDate: version.document.effectiveDate, isActive: version.isActive, contentHash: version.contentHash)
-        }
+        let formulas = try store.allFormulaVersions().map(RegistryFormula.init)
         let macroData = try store.macroData().compactMap { point in
             point.value.map { MacroPoint(date: point.date, variable: point.variable, value: $0, unit: point.unit) }
         }

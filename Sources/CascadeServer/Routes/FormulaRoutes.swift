@@ -1,3 +1,4 @@
+import CascadeEngine
 import CascadeJSON
 import CascadeStore
 
@@ -12,7 +13,7 @@ extension API {
             let summaries = try await call.store { store in try store.formulaSummaries(asOf: asOf) }
             return .json(.object(JSONObject([("formulas", .array(summaries.map(\.json)))])))
         },
-        Endpoint(method: .post, path: "/v1/formulas", access: .calibrators, hasBody: true,
+        Endpoint(method: .post, path: "/v1/formulas", access: .calibrators, query: ["inactive", "force", "allow_untested"], hasBody: true,
                  summary: "Register a formula version") { call in
             var problems: [Problem] = []
             guard let document = FormulaDocument.decode(call.document, file: nil, problems: &problems) else {
@@ -20,7 +21,15 @@ extension API {
                                "the formula document has \(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was registered",
                                path: problems.first?.path, hint: "fix every problem listed", problems: problems)
             }
-            let registration = try await call.store { store in try store.register(document) }
+            let (inactive, force, allowUntested) = (try call.flag("inactive"), try call.flag("force"), try call.flag("allow_untested"))
+            let registration = try await call.store { store in
+                _ = try store.checkForRegistration(document, allowUntested: allowUntested)
+                if !inactive, try store.existingVersion(of: document) == nil {
+                    let breakage = FormulaRollout.breakage(registering: document, in: try EngineWorld.load(from: store))
+                    try refuse(breakage, "registering a new version of `\(document.name)`", force: force)
+                }
+                return try store.register(document, isActive: !inactive, allowUntested: allowUntested)
+            }
             var reply = APIReply.json(registration.json, status: registration.isNew ? .created : .ok)
             reply.headers.append(("Location", "/v1/formulas/\(registration.name)/versions/\(registration.version)"))
             return reply
@@ -36,7 +45,7 @@ extension API {
             let reference = try formulaReference(call)
             return .json(try await call.store { store in try store.formula(reference) }.json)
         },
-        Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/activate", access: .calibrators,
+        Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/activate", access: .calibrators, query: ["force"],
                  summary: "Activate a formula version") { call in
             try await toggle(call, true)
         },
@@ -52,6 +61,12 @@ extension API {
         },
     ]
 
+    /// A 409 listing every relationship `breakage` names, unless `force`.
+    static func refuse(_ breakage: [EngineError.Problem], _ action: String, force: Bool) throws {
+        guard !breakage.isEmpty, !force else { return }
+        throw FormulaRollout.refusal(breakage, action, override: "?force=true")
+    }
+
     static func formulaReference(_ call: APICall) throws -> FormulaReference {
         let text = call.parameter("version")
         guard let version = Int(text), version >= 1 else {
@@ -62,8 +77,14 @@ extension API {
 
     private static func toggle(_ call: APICall, _ isActive: Bool) async throws -> APIReply {
         let reference = try formulaReference(call)
+        let force = isActive ? try call.flag("force") : false
         let (changed, version) = try await call.store { store in
-            (try store.setActive(reference, isActive), try store.formula(reference))
+            let stored = try store.formula(reference)
+            if isActive && !stored.isActive {
+                try refuse(FormulaRollout.breakage(of: RegistryFormula(stored), in: try EngineWorld.load(from: store)),
+                           "activating \(reference)", force: force)
+            }
+            return (try store.setActive(reference, isActive), try store.formula(reference))
         }
         return .json(.object(JSONObject([("formula", .string(reference.description)), ("is_active", .bool(version.isActive)),
                                          ("changed", .bool(changed))])))

@@ -12,6 +12,8 @@ public struct FormulaVersion: Sendable, Equatable {
     public var name: String { document.name }
     /// `name@version`.
     public var reference: String { "\(document.name)@\(version)" }
+    /// Stored without test cases (registered with `--allow-untested`, or before they were required).
+    public var isUntested: Bool { document.testCases.isEmpty }
 
     static let columns = """
         id, name, version, formula_type, formula_text, parameters, effective_date, r_squared, mae, rmse,
@@ -56,6 +58,7 @@ public struct FormulaVersion: Sendable, Equatable {
         out["name"] = o["name"]
         out["version"] = .number(Double(version))
         out["is_active"] = .bool(isActive)
+        out["is_untested"] = .bool(isUntested)
         o["name"] = nil
         for (key, value) in o { out[key] = value }
         out["content_hash"] = .string(contentHash)

@@ -9,15 +9,41 @@ extension Store {
     /// Concurrent registrations of one name from many processes get distinct consecutive versions:
     /// SQLite serialises writers (`BEGIN IMMEDIATE`); on PostgreSQL a lost race for a version
     /// number (unique violation) reruns the transaction.
-    public func register(_ document: FormulaDocument, file: String? = nil) throws -> Registration {
-        let check = FormulaCheck.run(document, textPath: file.map { "\($0): $.formula_text" } ?? "$.formula_text")
+    ///
+    /// `isActive: false` stores a candidate that no run picks until it is activated. A version
+    /// without test cases is refused unless `allowUntested` (an untested version is one whose
+    /// `test_cases` is empty: `FormulaVersion.isUntested`).
+    public func register(_ document: FormulaDocument, file: String? = nil, isActive: Bool = true,
+                         allowUntested: Bool = false) throws -> Registration {
+        let check = try checkForRegistration(document, file: file, allowUntested: allowUntested)
+        var registration = try writeRetrying { db in try self.insertChecked(document, db, isActive: isActive) }
+        registration.warnings = check.warnings
+        return registration
+    }
+
+    /// The checks of `register` without writing anything: the text compiles against its
+    /// parameters, every test case passes, and there is at least one (unless `allowUntested`).
+    /// Throws every problem found; returns the check with its warnings.
+    public func checkForRegistration(_ document: FormulaDocument, file: String? = nil, allowUntested: Bool = false) throws -> FormulaCheck {
+        var check = FormulaCheck.run(document, textPath: file.map { "\($0): $.formula_text" } ?? "$.formula_text")
+        if document.testCases.isEmpty && !allowUntested {
+            check.problems.append(Problem(path: JSONReader.place(file, JSONPath.root.appending("test_cases")), code: "formula.untested",
+                                          message: "the version has no test cases",
+                                          hint: "add at least one case with `inputs` and `expected`, or register it with --allow-untested"))
+        }
         guard check.isPassing else {
             throw StoreError(.invalidInput, "formula `\(document.name)` was not registered: \(check.problems.count) problem\(check.problems.count == 1 ? "" : "s")",
                              location: file, hint: "fix every problem listed; nothing was written", problems: check.problems)
         }
-        var registration = try writeRetrying { db in try self.insertChecked(document, db) }
-        registration.warnings = check.warnings
-        return registration
+        return check
+    }
+
+    /// The version that already holds this document's text and parameters, if any.
+    public func existingVersion(of document: FormulaDocument) throws -> Int? {
+        try read { db in
+            try db.queryOne("SELECT version FROM formulas WHERE name = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
+                            [.text(document.name), .text(document.contentHash)])?.int("version")
+        }
     }
 
     /// Registers several documents all or nothing: every one is checked first (all problems are
@@ -35,7 +61,7 @@ extension Store {
     }
 
     /// Stores an already checked document inside the caller's transaction.
-    func insertChecked(_ document: FormulaDocument, _ db: any DatabaseConnection) throws -> Registration {
+    func insertChecked(_ document: FormulaDocument, _ db: any DatabaseConnection, isActive: Bool = true) throws -> Registration {
         let hash = document.contentHash
         if db.dialect == .postgresql {
             // Under READ COMMITTED each statement sees newly committed rows, so a racing
@@ -59,11 +85,11 @@ extension Store {
             .text(id), .text(document.name), .integer(Int64(next)), .text(document.formulaType),
             .text(document.formulaText), .json(document.canonicalParameters), .text(document.effectiveDate),
             .real(document.rSquared), .real(document.mae), .real(document.rmse), .text(document.description),
-            .json(document.testCasesJSON.serialized()), .bool(true), .text(document.createdBy ?? actor), .text(hash),
+            .json(document.testCasesJSON.serialized()), .bool(isActive), .text(document.createdBy ?? actor), .text(hash),
             .text(now()))
         var after = document.json.objectValue ?? JSONObject()
         after["version"] = .number(Double(next))
-        after["is_active"] = .bool(true)
+        after["is_active"] = .bool(isActive)
         after["content_hash"] = .string(hash)
         try audit(db, action: "register", table: "formulas", row: "\(document.name)@\(next)", before: nil, after: .object(after))
         return Registration(name: document.name, version: next, isNew: true, contentHash: hash)
