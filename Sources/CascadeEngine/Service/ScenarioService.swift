@@ -135,7 +135,14 @@ public struct ScenarioService {
             return cached
         }
         progress("propagating")
-        var result = prepared.propagate()
+        var result: RunResult
+        do {
+            result = try prepared.propagate()
+        } catch {
+            // A non-finite value: the run fails and nothing is cached.
+            try? store.finishRun(runID, status: .failed, error: String(describing: error))
+            throw error
+        }
         result.scenarioID = stored.id
         progress("storing \(result.entities.count) entity results")
         let summary = result.summaryJSON()
