@@ -71,9 +71,11 @@ struct RunLogAbandonmentTests {
             let scenario = try store.insertScenario(name: "s", description: nil, author: "tester", asOf: "2025-06-30", isPublic: false,
                                                     document: .object(JSONObject([("name", .string("s"))])))
             _ = try store.enqueueRun(scenarioID: scenario, requestedBy: "tester", force: false)
-            // A lease that has already run out (its worker stopped renewing it).
-            let job = try #require(try store.claimJob(owner: "w1", leaseSeconds: -60))
+            let job = try #require(try store.claimJob(owner: "w1", leaseSeconds: 600))
             let first = try store.startRun(scenarioID: scenario, jobID: job.id)
+            #expect(try store.runs().first { $0.id == first }?.status == .running)
+            // w1 stops renewing its lease: let it run out, and w2 claims the job.
+            try store.write { db in try db.execute("UPDATE run_queue SET lease_expires_ms = 0 WHERE id = ?", .text(job.id)) }
             let second = try #require(try store.claimJob(owner: "w2", leaseSeconds: 600))
             #expect(second.id == job.id)
             let status = try store.read { db in
