@@ -213,7 +213,7 @@ func runPhases(_ options: Options) throws -> [(String, JSONValue)] {
         detail(fingerprint)
         var best: RunResult?
         for k in 0..<options.repeats {
-            let result = measure(options.repeats == 1 ? "propagate() total" : "propagate() total #\(k + 1)") { prepared.propagate() }
+            let result = try measure(options.repeats == 1 ? "propagate() total" : "propagate() total #\(k + 1)") { try prepared.propagate() }
             let t = Dictionary(uniqueKeysWithValues: result.stats.timings.map { ($0.phase, $0.ms) })
             let c = Dictionary(uniqueKeysWithValues: result.stats.cpuTimings.map { ($0.phase, $0.ms) })
             detail(String(format: "propagate %.1f ms, attribute %.1f ms, results %.1f ms (RunStats wall); CPU %.1f / %.1f / %.1f ms",

@@ -55,14 +55,16 @@ public final class PreparedScenario {
     /// Warnings found while resolving (unbound variables, entities without a level, …).
     public var warnings: [String] { run.warnings }
 
-    /// Propagates the scenario.
-    public func propagate() -> RunResult {
+    /// Propagates the scenario; throws when a contribution, impact or fixed-point iterate is not
+    /// a finite number (naming the entity, the relationship and the value).
+    public func propagate() throws(EngineError) -> RunResult {
         let clock = ContinuousClock()
         let fingerprint = self.fingerprint
         let start = clock.now
         let cpuStart = threadCPUMilliseconds()
         let propagator = Propagator(run)
         propagator.propagate()
+        if let failure = propagator.nonFinite { throw propagator.nonFiniteError(failure) }
         let propagated = clock.now
         let cpuPropagated = threadCPUMilliseconds()
         var attribution = Attribution(propagator)
@@ -107,6 +109,10 @@ public final class PreparedScenario {
             warnings.append("\(skipped.count) feedback edge\(skipped.count == 1 ? "" : "s") skipped (feedback_rounds is 0): "
                             + listed.joined(separator: ", ") + (skipped.count > 10 ? ", …" : ""))
         }
+        if let convergence = run.scenario.feedbackConvergence, !p.feedbackConverged {
+            warnings.append("feedback did not converge within \(p.feedbackRoundsRun) round\(p.feedbackRoundsRun == 1 ? "" : "s") (feedback_max_rounds): "
+                            + "the last round still moved an impact by \(JSNumber.format(p.feedbackChange)), more than feedback_tolerance \(JSNumber.format(convergence.tolerance))")
+        }
         if p.unconvergedCycles > 0 {
             warnings.append("\(p.unconvergedCycles) same-level cycle\(p.unconvergedCycles == 1 ? "" : "s") did not converge within max_cycle_rounds; members are marked not_converged")
         }
@@ -133,6 +139,8 @@ public final class PreparedScenario {
                              formulaEvaluations: p.evaluations, programs: run.programs.count, cycles: p.cycleCount,
                              unconvergedCycles: p.unconvergedCycles,
                              skippedFeedbackEdges: run.scenario.feedbackRounds == 0 ? skipped.count : 0,
+                             feedbackRounds: p.feedbackRoundsRun,
+                             feedbackConverged: run.scenario.feedbackConvergence == nil ? nil : p.feedbackConverged,
                              durationMs: 0, timings: [])
         return RunResult(scenarioID: nil, fingerprint: fingerprint, cached: false, asOf: run.scenario.asOf, inputs: inputs,
                          macros: macros, entities: entities, warnings: warnings, stats: stats)

@@ -117,7 +117,8 @@ public struct MacroPoint: Sendable, Equatable {
     }
 }
 
-/// Problems that stop a run before it starts (unresolvable names, missing coefficients, bad metadata).
+/// Problems that stop a run: before it starts (unresolvable names, missing coefficients, bad
+/// metadata), or while it propagates (a value that is not a finite number).
 public struct EngineError: Error, Sendable, CustomStringConvertible {
     public struct Problem: Sendable, Equatable {
         /// Where: `relationship rel-0042`, `entity macro-oil`, `$.macro_variables.x`, …
@@ -128,6 +129,14 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
     }
 
     public var problems: [Problem]
+    /// True when propagation itself failed (a non-finite contribution, impact or iterate), so
+    /// the graph resolved but its numbers did not hold; false for problems found before the run.
+    public var isPropagationFailure = false
+
+    init(problems: [Problem], isPropagationFailure: Bool = false) {
+        self.problems = problems
+        self.isPropagationFailure = isPropagationFailure
+    }
 
     public var description: String {
         problems.map { "\($0.location): \($0.message)" + ($0.detail.map { "\n" + $0 } ?? "") }.joined(separator: "\n")

@@ -52,4 +52,43 @@ struct StoreConcurrencyTests {
         let history = try StoreCLI.run(["formula", "history", "gdp_sector_impact", "--db", db, "--json"], in: dir)
         #expect(history.json?.arrayValue?.compactMap { $0["version"]?.numberValue }.map { Int($0) } == Array(1...(workers * each)))
     }
+
+    /// 32 `cascade scenario submit` processes started together with one scenario file: every one
+    /// succeeds and prints the same id, and the store holds exactly one scenario.
+    @Test(arguments: CLIBackend.available)
+    func concurrentIdenticalSubmissionsStoreOneScenario(_ backend: CLIBackend) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        let initialised = try StoreCLI.run(["init", "--db", db], in: dir)
+        try #require(initialised.status == 0, "\(initialised.stderr)")
+        let file = try StoreCLI.write(#"{"name": "same", "author": "analyst", "macro_variables": {"oil_price": 80}, "as_of": "2025-06-30"}"#,
+                                      to: "same.json", in: dir)
+        let count = 32
+        var processes: [Process] = []
+        for k in 0..<count {
+            let process = Process()
+            process.executableURL = StoreCLI.binary
+            process.arguments = ["scenario", "submit", file, "--db", db, "--json"]
+            process.currentDirectoryURL = dir
+            var env = ProcessInfo.processInfo.environment
+            env["CASCADE_DB"] = nil
+            process.environment = env
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: try StoreCLI.write("", to: "out-\(k).json", in: dir)))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: try StoreCLI.write("", to: "err-\(k).txt", in: dir)))
+            processes.append(process)
+        }
+        for process in processes { try process.run() }
+        for process in processes { process.waitUntilExit() }
+
+        var ids: Set<String> = []
+        for k in 0..<count {
+            let out = (try? String(contentsOf: dir.appendingPathComponent("out-\(k).json"), encoding: .utf8)) ?? ""
+            let err = (try? String(contentsOf: dir.appendingPathComponent("err-\(k).txt"), encoding: .utf8)) ?? ""
+            #expect(processes[k].terminationStatus == 0, "submission \(k) failed: \(err)")
+            if let id = (try? JSONValue.parse(out.trimmingCharacters(in: .whitespacesAndNewlines)))?["scenario_id"]?.stringValue { ids.insert(id) }
+        }
+        #expect(ids.count == 1, "\(ids.count) different scenario ids: \(ids.sorted())")
+        let list = try StoreCLI.run(["scenario", "list", "--db", db, "--json"], in: dir)
+        #expect(list.json?.arrayValue?.count == 1, "\(list.stdout)\(list.stderr)")
+    }
 }

@@ -14,14 +14,21 @@ struct ScenarioServiceTests {
 
         static let available: [Backend] = TestStores.postgresURL == nil ? [.sqlite] : [.sqlite, .postgresql]
 
-        /// A migrated store at a fresh location, holding the sample world and Formulas/.
-        func withSampleStore<T>(_ body: (Store) throws -> T) throws -> T {
+        /// A migrated, empty store at a fresh location.
+        func withStore<T>(_ body: (Store) throws -> T) throws -> T {
             let (location, _, _, cleanup) = try TestStores.fresh(postgres: self == .postgresql, prefix: "cascade-engine")
             defer { cleanup() }
             let store = try Store(location, actor: "tests")
             try store.migrate()
-            _ = try store.importWorld(path: PackageExecutables.root.appendingPathComponent("Scenarios/world/sample-world.json").path)
             return try body(store)
+        }
+
+        /// A migrated store at a fresh location, holding the sample world and Formulas/.
+        func withSampleStore<T>(_ body: (Store) throws -> T) throws -> T {
+            try withStore { store in
+                _ = try store.importWorld(path: PackageExecutables.root.appendingPathComponent("Scenarios/world/sample-world.json").path)
+                return try body(store)
+            }
         }
     }
 
@@ -99,6 +106,17 @@ struct ScenarioServiceTests {
         (#"{"name": "x", "author": "a", "macro_variables": {"oil": NaN}}"#, "$.macro_variables.oil"),
         (#"{"name": "x", "macro_variables": {}}"#, "$.author"),
         (#"{"name": "x", "author": "a", "macro_variables": {}, "as_of": "2025-02-30"}"#, "$.as_of"),
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "level_settings": {"3": {"damping": 10, "clamp": [-1, 1.7e308]}}}"#,
+         "$.level_settings[\"3\"].clamp[1]"),
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "level_settings": {"3": {"clamp": [-1e7, 1]}}}"#,
+         "$.level_settings[\"3\"].clamp[0]"),
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "level_settings": {"3": {"damping": 11}}}"#,
+         "$.level_settings[\"3\"].damping"),
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "feedback_rounds": 1001}"#, "$.feedback_rounds"),
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "feedback_rounds": "forever"}"#, "$.feedback_rounds"),
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "feedback_rounds": 3, "feedback_tolerance": 1e-9}"#, "$.feedback_tolerance"),
+        (#"{"name": "x", "author": "a", "macro_variables": {}, "feedback_rounds": "converge", "feedback_max_rounds": 0}"#,
+         "$.feedback_max_rounds"),
     ]
 
     @Test(arguments: ScenarioServiceTests.badScenarios)

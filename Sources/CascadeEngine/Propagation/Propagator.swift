@@ -104,6 +104,13 @@ final class Propagator {
     let coefficientTypeCount: Int
     var cycleCount = 0
     var unconvergedCycles = 0
+    /// Feedback passes run, and (with `"feedback_rounds": "converge"`) the largest impact
+    /// change of the last one and whether it was within the tolerance.
+    var feedbackRoundsRun = 0
+    var feedbackChange = 0.0
+    var feedbackConverged = false
+    /// The first value that was not a finite number; the run stops there and fails with it.
+    var nonFinite: NonFiniteValue?
     /// Where early loads (issued to overlap cache misses) leave their value, so they are kept.
     var prefetchSink: UInt64 = 0
 
@@ -168,10 +175,19 @@ final class Propagator {
 
     func propagate() {
         pass()
-        for _ in 0..<run.scenario.feedbackRounds {
+        let tolerance = run.scenario.feedbackConvergence?.tolerance
+        for _ in 0..<run.scenario.feedbackRounds where nonFinite == nil && !feedbackConverged {
             _ = previousPass.update(fromContentsOf: impact)
             isFeedbackPass = true
             pass()
+            feedbackRoundsRun += 1
+            if let tolerance {
+                // One pass over the entities per round (a pass itself is O(E)).
+                var change = 0.0
+                for i in 0..<impact.count { change = max(change, abs(impact[i] - previousPass[i])) }
+                feedbackChange = change
+                feedbackConverged = change <= tolerance
+            }
         }
     }
 
@@ -204,6 +220,7 @@ final class Propagator {
                     let value = accumulate(i, settings, inCycle: false)
                     finish(i, value, settings)
                 }
+                if nonFinite != nil { return }
             }
         }
     }
@@ -211,6 +228,9 @@ final class Propagator {
     /// Records an entity's unclamped sum and its clamped impact and status.
     @inline(__always)
     func finish(_ i: Int, _ sum: Double, _ settings: LevelSettings) {
+        // One check per entity: a non-finite contribution makes the sum non-finite too (a
+        // non-binding bottleneck input is checked in `accumulate`).
+        if !sum.isFinite { recordNonFinite(i, sum: sum, round: nil) }
         unclamped[i] = sum
         impact[i] = min(max(sum, settings.clamp.lowerBound), settings.clamp.upperBound)
         let range = incomingStart[i]..<incomingStart[i + 1]
@@ -283,11 +303,13 @@ final class Propagator {
         }
         bindingEdge[i] = bottleneckEdge
         guard hasBottleneck else { return sum + shock[i] }
+        var check = 0.0  // stays 0 while every counted contribution is finite (∞ · 0 and NaN · 0 are NaN)
         for e in range {
             switch state[e] {
             case .skipped, .blocked, .failed:
                 shown[e] = 0
             default:
+                check += contribution[e] * 0
                 if edgeIsBottleneck[e] {
                     shown[e] = e == bottleneckEdge ? contribution[e] : 0
                 } else {
@@ -296,6 +318,7 @@ final class Propagator {
             }
             sum += shown[e]
         }
+        if check.isNaN { return .nan }  // an input (perhaps a non-binding one) was not finite: the caller reports it
         return sum + shock[i]
     }
 
@@ -378,6 +401,10 @@ final class Propagator {
                 let sum = accumulate(i, settings)
                 let value = min(max(sum, settings.clamp.lowerBound), settings.clamp.upperBound)
                 let relaxed = settings.relaxation == 1 ? value : (1 - settings.relaxation) * iterate[i] + settings.relaxation * value
+                if !sum.isFinite || !relaxed.isFinite {  // one check per member and round
+                    recordNonFinite(i, sum: sum.isFinite ? relaxed : sum, round: round)
+                    return
+                }
                 change = max(change, abs(relaxed - iterate[i]))
                 next[m] = relaxed
             }

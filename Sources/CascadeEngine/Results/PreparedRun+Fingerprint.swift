@@ -31,6 +31,10 @@ extension PreparedRun {
             hasher.add(value)
         }
         hasher.add(scenario.feedbackRounds)
+        if let convergence = scenario.feedbackConvergence {  // absent from older fingerprints, which stay valid
+            hasher.add("feedback:converge")
+            hasher.add(convergence.tolerance)
+        }
         hasher.add(ids.count)
         for k in idOrder {
             let i = Int(k)

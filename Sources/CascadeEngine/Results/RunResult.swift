@@ -86,6 +86,11 @@ public struct RunStats: Sendable {
     public var cycles: Int
     public var unconvergedCycles: Int
     public var skippedFeedbackEdges: Int
+    /// Feedback passes run after the first pass.
+    public var feedbackRounds: Int = 0
+    /// With `"feedback_rounds": "converge"`: whether the last pass moved no impact by more than
+    /// `feedback_tolerance` (nil for a fixed number of rounds).
+    public var feedbackConverged: Bool? = nil
     public var durationMs: Double
     public var timings: [(phase: String, ms: Double)]
     /// This thread's CPU time of `propagate()`'s steps (propagate, attribute, results), in ms;
@@ -179,6 +184,8 @@ extension RunResult {
             ("formula_evaluations", .number(Double(stats.formulaEvaluations))), ("programs", .number(Double(stats.programs))),
             ("cycles", .number(Double(stats.cycles))), ("unconverged_cycles", .number(Double(stats.unconvergedCycles))),
             ("skipped_feedback_edges", .number(Double(stats.skippedFeedbackEdges))),
+            ("feedback_rounds", .number(Double(stats.feedbackRounds))),
+            ("feedback_converged", stats.feedbackConverged.map(JSONValue.bool) ?? .null),
             ("duration_ms", .number((stats.durationMs * 1000).rounded() / 1000)),
             ("timings_ms", .object(JSONObject(stats.timings.map { ($0.phase, .number(($0.ms * 1000).rounded() / 1000)) }))),
         ]))

@@ -4,7 +4,7 @@ import CascadeJSON
 extension Scenario {
     static let keys: Set<String> = [
         "name", "description", "author", "macro_variables", "level_settings", "entity_shocks", "as_of",
-        "feedback_rounds", "is_public",
+        "feedback_rounds", "feedback_tolerance", "feedback_max_rounds", "is_public",
     ]
     static let levelKeys: Set<String> = ["enabled", "damping", "clamp", "max_cycle_rounds", "tolerance", "relaxation"]
 
@@ -104,13 +104,37 @@ extension Scenario {
         }
 
         var feedbackRounds = 0
-        if let value = object["feedback_rounds"], value != .null {
-            if let x = number(value, root.appending("feedback_rounds")) {
-                if x != x.rounded() || x < 0 || x > 10 {
-                    problem(root.appending("feedback_rounds"), "must be a whole number from 0 to 10")
-                } else {
-                    feedbackRounds = Int(x)
-                }
+        var feedbackConvergence: FeedbackConvergence?
+        let limit = Scenario.feedbackRoundsLimit
+        switch object["feedback_rounds"] {
+        case .string("converge")?:
+            feedbackConvergence = FeedbackConvergence()
+            feedbackRounds = limit
+        case .number(let x)?:
+            if x != x.rounded() || x < 0 || x > Double(limit) {
+                problem(root.appending("feedback_rounds"), "must be a whole number from 0 to \(limit), or \"converge\"")
+            } else {
+                feedbackRounds = Int(x)
+            }
+        case nil, .null?: break
+        case let other?:
+            problem(root.appending("feedback_rounds"), "must be a whole number from 0 to \(limit) or \"converge\", not "
+                    + (other.stringValue.map { "`\($0)`" } ?? other.typeName))
+        }
+        for key in ["feedback_tolerance", "feedback_max_rounds"] {
+            guard let value = object[key], value != .null else { continue }
+            let path = root.appending(key)
+            guard feedbackConvergence != nil else {
+                problem(path, "applies only with \"feedback_rounds\": \"converge\"")
+                continue
+            }
+            guard let x = number(value, path) else { continue }
+            if key == "feedback_tolerance" {
+                if x <= 0 || x > 1 { problem(path, "must be greater than 0 and at most 1") } else { feedbackConvergence?.tolerance = x }
+            } else if x != x.rounded() || x < 1 || x > Double(limit) {
+                problem(path, "must be a whole number from 1 to \(limit)")
+            } else {
+                feedbackRounds = Int(x)
             }
         }
 
@@ -123,7 +147,8 @@ extension Scenario {
 
         if !problems.isEmpty { throw ScenarioError(problems: problems) }
         return Scenario(name: name, author: author, macroVariables: variables, asOf: asOf, description: description,
-                        levelSettings: levels, entityShocks: shocks, feedbackRounds: feedbackRounds, isPublic: isPublic)
+                        levelSettings: levels, entityShocks: shocks, feedbackRounds: feedbackRounds,
+                        feedbackConvergence: feedbackConvergence, isPublic: isPublic)
     }
 
     private static func parseLevel(_ value: JSONValue, _ path: JSONPath, problem: (JSONPath, String) -> Void,
@@ -140,7 +165,11 @@ extension Scenario {
                 if case .bool(let b) = field { settings.isEnabled = b } else { problem(at, "must be true or false") }
             case "damping":
                 if let x = number(field, at) {
-                    if x < 0 || x > 10 { problem(at, "must be between 0 and 10") } else { settings.damping = x }
+                    if x < 0 || x > LevelSettings.dampingLimit {
+                        problem(at, "must be between 0 and \(JSNumber.format(LevelSettings.dampingLimit))")
+                    } else {
+                        settings.damping = x
+                    }
                 }
             case "clamp":
                 guard case .array(let bounds) = field, bounds.count == 2 else {
@@ -148,9 +177,14 @@ extension Scenario {
                     continue
                 }
                 if let lo = number(bounds[0], at.appending(0)), let hi = number(bounds[1], at.appending(1)) {
+                    let limit = LevelSettings.clampLimit
+                    let outside = [lo, hi].indices.filter { abs([lo, hi][$0]) > limit }
+                    for k in outside {
+                        problem(at.appending(k), "a clamp bound is a relative impact from \(JSNumber.format(-limit)) to \(JSNumber.format(limit)), so contributions stay finite")
+                    }
                     if lo > 0 || hi < 0 || lo >= hi {
                         problem(at, "must satisfy lower ≤ 0 ≤ upper and lower < upper")
-                    } else {
+                    } else if outside.isEmpty {
                         settings.clamp = lo...hi
                     }
                 }
@@ -195,7 +229,13 @@ extension Scenario {
             object["entity_shocks"] = .object(JSONObject(entityShocks.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
         }
         object["as_of"] = .string(asOf)
-        object["feedback_rounds"] = .number(Double(feedbackRounds))
+        if let feedbackConvergence {
+            object["feedback_rounds"] = .string("converge")
+            object["feedback_tolerance"] = .number(feedbackConvergence.tolerance)
+            object["feedback_max_rounds"] = .number(Double(feedbackRounds))
+        } else {
+            object["feedback_rounds"] = .number(Double(feedbackRounds))
+        }
         object["is_public"] = .bool(isPublic)
         return .object(object)
     }

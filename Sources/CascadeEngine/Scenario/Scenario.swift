@@ -14,12 +14,16 @@ public struct Scenario: Sendable, Equatable {
     public var entityShocks: [String: Double]
     /// The as-of date (`YYYY-MM-DD`); resolved when the scenario is submitted, never "now" at run time.
     public var asOf: String
+    /// Feedback passes after the first pass: exactly this many, or at most this many when
+    /// `feedbackConvergence` is set (`"feedback_rounds": "converge"` with `feedback_max_rounds`).
     public var feedbackRounds: Int
+    /// Set when feedback passes run until no impact changes by more than its tolerance.
+    public var feedbackConvergence: FeedbackConvergence?
     public var isPublic: Bool
 
     public init(name: String, author: String, macroVariables: [String: Double], asOf: String,
                 description: String? = nil, levelSettings: [Int: LevelSettings] = [:], entityShocks: [String: Double] = [:],
-                feedbackRounds: Int = 0, isPublic: Bool = false) {
+                feedbackRounds: Int = 0, feedbackConvergence: FeedbackConvergence? = nil, isPublic: Bool = false) {
         self.name = name
         self.description = description
         self.author = author
@@ -28,11 +32,24 @@ public struct Scenario: Sendable, Equatable {
         self.entityShocks = entityShocks
         self.asOf = asOf
         self.feedbackRounds = feedbackRounds
+        self.feedbackConvergence = feedbackConvergence
         self.isPublic = isPublic
     }
 
     /// The settings in force for a level (the defaults where the scenario says nothing).
     public func settings(for level: Int) -> LevelSettings { levelSettings[level] ?? LevelSettings() }
+
+    /// The most feedback passes a scenario may ask for (a fixed count, or the cap of `converge`).
+    public static let feedbackRoundsLimit = 1000
+}
+
+/// `"feedback_rounds": "converge"`: feedback passes repeat until the largest change of any
+/// impact between two passes is at most `tolerance` (or the scenario's `feedbackRounds` cap).
+public struct FeedbackConvergence: Sendable, Equatable {
+    /// `feedback_tolerance`, default 1e-12.
+    public var tolerance: Double
+
+    public init(tolerance: Double = 1e-12) { self.tolerance = tolerance }
 }
 
 /// Per-level propagation settings (`level_settings["3"]`).
@@ -51,6 +68,13 @@ public struct LevelSettings: Sendable, Equatable {
     public var relaxation = 1.0
 
     public init() {}
+
+    /// The largest damping a scenario may set.
+    public static let dampingLimit = 10.0
+    /// The largest magnitude of a clamp bound: with damping ≤ 10 a clamped impact times any
+    /// ordinary weight stays far from overflow, and a relative impact beyond ±10⁶ means nothing.
+    /// (A contribution that still overflows fails the run; it is never stored as `null`.)
+    public static let clampLimit = 1e6
 }
 
 /// Problems found in a scenario, each with the JSON path it concerns.

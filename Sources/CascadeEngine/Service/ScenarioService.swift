@@ -85,15 +85,9 @@ public struct ScenarioService {
     /// Validates a scenario document and stores it; nothing is written when it is invalid.
     public func submit(_ document: JSONValue, today: String) throws -> (id: String, scenario: Scenario) {
         let scenario = try Scenario.parse(document, defaultAsOf: today)
-        // Submitting the same document again finds the stored scenario (and its cached result).
-        let canonical = scenario.json.serialized(sortedKeys: true)
-        if let existing = try store.scenarios(named: scenario.name).first(where: {
-            $0.document.serialized(sortedKeys: true) == canonical
-        }) {
-            return (existing.id, scenario)
-        }
-        let id = try store.insertScenario(name: scenario.name, description: scenario.description, author: scenario.author,
-                                          asOf: scenario.asOf, isPublic: scenario.isPublic, document: scenario.json)
+        // Submitting the same document again (even concurrently) finds the stored scenario and its cached result.
+        let (id, _) = try store.submitScenario(name: scenario.name, description: scenario.description, author: scenario.author,
+                                               asOf: scenario.asOf, isPublic: scenario.isPublic, document: scenario.json)
         return (id, scenario)
     }
 
@@ -135,7 +129,14 @@ public struct ScenarioService {
             return cached
         }
         progress("propagating")
-        var result = prepared.propagate()
+        var result: RunResult
+        do {
+            result = try prepared.propagate()
+        } catch {
+            // A non-finite value: the run fails and nothing is cached.
+            try? store.finishRun(runID, status: .failed, error: String(describing: error))
+            throw error
+        }
         result.scenarioID = stored.id
         progress("storing \(result.entities.count) entity results")
         let summary = result.summaryJSON()

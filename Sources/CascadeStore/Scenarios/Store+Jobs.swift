@@ -125,6 +125,7 @@ extension Store {
                   error = 'abandoned: ' || attempts || ' workers stopped while running it'
                 WHERE status = 'running' AND lease_expires_ms < \(now) AND attempts >= ?
                 """, .text(self.now()), .integer(Int64(maxAttempts)))
+            try markAbandonedRuns(db)
             let lock = db.dialect == .postgresql ? "FOR UPDATE SKIP LOCKED" : ""
             let rows = try db.query("""
                 UPDATE run_queue SET status = 'running', lease_owner = ?, attempts = attempts + 1,

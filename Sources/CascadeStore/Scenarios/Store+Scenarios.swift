@@ -10,18 +10,53 @@ extension Store {
     /// Stores a validated scenario document; returns its new id. Audited.
     public func insertScenario(name: String, description: String?, author: String, asOf: String, isPublic: Bool,
                                document: JSONValue) throws -> String {
-        let id = UUID().uuidString.lowercased()
         try write { db in
-            _ = try db.execute("""
-                INSERT INTO scenarios (id, name, description, author, macro_variables, level_settings, is_public, as_of, document, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                .text(id), .text(name), .text(description), .text(author),
-                .json((document["macro_variables"] ?? .object(JSONObject())).serialized(sortedKeys: true)),
-                .json(document["level_settings"].map { $0.serialized(sortedKeys: true) }),
-                .bool(isPublic), .text(asOf), .json(document.serialized(sortedKeys: true)), .text(now()), .text(now()))
-            try audit(db, action: "create", table: "scenarios", row: id, before: nil, after: document)
+            try insertScenario(db, name: name, description: description, author: author, asOf: asOf, isPublic: isPublic,
+                               document: document)
         }
+    }
+
+    /// Stores a validated scenario document unless its author already stored the same one
+    /// (same name, same canonical document): then returns that scenario's id, with `isNew` false.
+    ///
+    /// The look-up and the insert share one write transaction, so concurrent identical
+    /// submissions from many processes store one scenario: SQLite serialises writers (`BEGIN
+    /// IMMEDIATE`); on PostgreSQL, where READ COMMITTED would let two transactions both miss the
+    /// other's uncommitted row, one submitter per (author, name) at a time holds an advisory lock
+    /// until commit (as formula registration does per name). Nothing here is retried on a unique
+    /// violation, so it cannot loop.
+    public func submitScenario(name: String, description: String?, author: String, asOf: String, isPublic: Bool,
+                               document: JSONValue) throws -> (id: String, isNew: Bool) {
+        let canonical = document.serialized(sortedKeys: true)
+        return try writeRetrying { db in
+            if db.dialect == .postgresql {
+                _ = try db.query("SELECT pg_advisory_xact_lock(1396917838, hashtext(?))", [.text(JSONValue.array([.string(author), .string(name)]).serialized())])
+            }
+            for row in try db.query("SELECT id, CAST(document AS TEXT) AS document FROM scenarios WHERE name = ? AND author = ? ORDER BY created_at, id",
+                                    [.text(name), .text(author)]) {
+                if let text = row.string("document"), let stored = try? JSONValue.parse(text),
+                   stored.serialized(sortedKeys: true) == canonical, let id = row.string("id") {
+                    return (id, false)
+                }
+            }
+            let id = try insertScenario(db, name: name, description: description, author: author, asOf: asOf, isPublic: isPublic,
+                                        document: document)
+            return (id, true)
+        }
+    }
+
+    private func insertScenario(_ db: any DatabaseConnection, name: String, description: String?, author: String, asOf: String,
+                                isPublic: Bool, document: JSONValue) throws -> String {
+        let id = UUID().uuidString.lowercased()
+        _ = try db.execute("""
+            INSERT INTO scenarios (id, name, description, author, macro_variables, level_settings, is_public, as_of, document, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            .text(id), .text(name), .text(description), .text(author),
+            .json((document["macro_variables"] ?? .object(JSONObject())).serialized(sortedKeys: true)),
+            .json(document["level_settings"].map { $0.serialized(sortedKeys: true) }),
+            .bool(isPublic), .text(asOf), .json(document.serialized(sortedKeys: true)), .text(now()), .text(now()))
+        try audit(db, action: "create", table: "scenarios", row: id, before: nil, after: document)
         return id
     }
 
