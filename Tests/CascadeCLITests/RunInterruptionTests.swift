@@ -9,15 +9,16 @@ import Glibc
 
 @Suite("An interrupted run is abandoned, not running forever (end to end)")
 struct RunInterruptionTests {
-    /// A ring of 200 entities on one level, each passing on 0.999 of the last through a formula:
-    /// it does not converge within 10 000 rounds, so a run takes seconds (6 M formula evaluations),
-    /// long enough to be killed in the middle.
+    /// A ring of 2 000 entities on one level, each passing on 0.999 of the last through a formula:
+    /// it does not converge within 10 000 rounds, so a run would take a minute or more (60 M formula
+    /// evaluations in a debug build) — far longer than the few milliseconds between seeing its
+    /// `running` row and killing it, however loaded the machine. It is killed, so that time is never spent.
     static func slowWorld() -> String {
-        let n = 200
+        let n = 2_000
         var entities = [#"{"id": "oil", "type": "MACRO", "name": "Oil Price", "category": "COMMODITY", "ontology_level": 0, "metadata": {"variable": "oil_price", "unit": "index", "current_value": 75}}"#]
-        var relationships = [#"{"id": "rel-oil", "source_entity_id": "oil", "target_entity_id": "r000", "type": "IMPACTS", "weight": 1, "impact_formula": "return source.delta / 100;"}"#]
+        var relationships = [#"{"id": "rel-oil", "source_entity_id": "oil", "target_entity_id": "r0000", "type": "IMPACTS", "weight": 1, "impact_formula": "return source.delta / 100;"}"#]
         for k in 0..<n {
-            let id = String(format: "r%03d", k), next = String(format: "r%03d", (k + 1) % n)
+            let id = String(format: "r%04d", k), next = String(format: "r%04d", (k + 1) % n)
             entities.append(#"{"id": "\#(id)", "type": "COMPANY", "name": "\#(id)", "category": "ENERGY", "ontology_level": 2, "metadata": {}}"#)
             relationships.append(#"{"id": "rel-\#(id)", "source_entity_id": "\#(id)", "target_entity_id": "\#(next)", "type": "SUPPLIES", "weight": 1, "impact_formula": "return source.impact * 0.999;"}"#)
         }
