@@ -20,6 +20,35 @@ public enum Engine {
 
     /// Graphs with more computed entities than this report only those that moved or failed.
     public static let fullReportLimit = 10_000
+
+    /// The most memory a run's attribution tables may take, in bytes: `CASCADE_MEMORY_BUDGET`
+    /// (a byte count with an optional K, M, G or T suffix, powers of 1024), else half of the
+    /// machine's physical memory. A run that would need more fails before allocating it.
+    public static func memoryBudget() throws(EngineError) -> Int {
+        if let text = getenv("CASCADE_MEMORY_BUDGET").map({ String(cString: $0) }), !text.isEmpty {
+            guard let bytes = byteCount(text) else {
+                throw EngineError(problems: [.init(location: "CASCADE_MEMORY_BUDGET",
+                                                   message: "`\(text)` is not a size; write bytes or a number with K, M, G or T, e.g. 16G")],
+                                  kind: .overBudget)
+            }
+            return bytes
+        }
+        return sysconf(Int32(_SC_PHYS_PAGES)) * sysconf(Int32(_SC_PAGESIZE)) / 2
+    }
+
+    /// `16G` → 17 179 869 184; nil for anything but a positive whole number with an optional suffix.
+    static func byteCount(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = Substring(text.uppercased())
+        var unit = 1
+        if let last = digits.last, let scale = units[last] {
+            unit = scale
+            digits = digits.dropLast()
+        }
+        guard let count = Int(digits), count > 0 else { return nil }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: unit)
+        return overflow ? nil : bytes
+    }
 }
 
 /// This thread's CPU time in milliseconds (on a busy machine wall time also counts waiting).
@@ -56,8 +85,10 @@ public final class PreparedScenario {
     public var warnings: [String] { run.warnings }
 
     /// Propagates the scenario; throws when a contribution, impact or fixed-point iterate is not
-    /// a finite number (naming the entity, the relationship and the value).
-    public func propagate() throws(EngineError) -> RunResult {
+    /// a finite number (naming the entity, the relationship and the value), and — before
+    /// allocating it — when attribution would need more than `memoryBudget` bytes (default:
+    /// `Engine.memoryBudget()`).
+    public func propagate(memoryBudget: Int? = nil) throws(EngineError) -> RunResult {
         let clock = ContinuousClock()
         let fingerprint = self.fingerprint
         let start = clock.now
@@ -67,6 +98,9 @@ public final class PreparedScenario {
         if let failure = propagator.nonFinite { throw propagator.nonFiniteError(failure) }
         let propagated = clock.now
         let cpuPropagated = threadCPUMilliseconds()
+        let budget: Int
+        if let memoryBudget { budget = memoryBudget } else { budget = try Engine.memoryBudget() }
+        try Attribution.requireBudget(propagator, budget: budget)
         var attribution = Attribution(propagator)
         attribution.compute()
         let attributed = clock.now

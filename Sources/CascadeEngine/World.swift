@@ -128,14 +128,22 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public var detail: String?
     }
 
-    public var problems: [Problem]
-    /// True when propagation itself failed (a non-finite contribution, impact or iterate), so
-    /// the graph resolved but its numbers did not hold; false for problems found before the run.
-    public var isPropagationFailure = false
+    /// Why the run stopped.
+    public enum Kind: Sendable, Equatable {
+        /// Found before the run: unresolvable names, missing coefficients, bad metadata.
+        case binding
+        /// Propagation itself failed: a contribution, impact or iterate was not a finite number.
+        case nonFinite
+        /// The run would need more memory than its budget; it stopped before allocating it.
+        case overBudget
+    }
 
-    init(problems: [Problem], isPropagationFailure: Bool = false) {
+    public var problems: [Problem]
+    public var kind: Kind
+
+    init(problems: [Problem], kind: Kind = .binding) {
         self.problems = problems
-        self.isPropagationFailure = isPropagationFailure
+        self.kind = kind
     }
 
     public var description: String {

@@ -29,6 +29,39 @@ struct Attribution {
 
     typealias Vector = UnsafeMutableBufferPointer<Double>
 
+    /// Fails the run, before anything is allocated, when the attribution tables would take more
+    /// than `budget` bytes: one row of (causes + 1) doubles per entity, and three member × causes
+    /// tables for the largest same-level cycle. Causes are the moving variables, the shocked
+    /// entities and `other`, so a scenario with many direct shocks on a large graph is the case
+    /// this stops (30 000 shocks on 1 M entities would need 240 GB).
+    static func requireBudget(_ propagator: Propagator, budget: Int) throws(EngineError) {
+        let run = propagator.run
+        var causes = 1  // other
+        for k in run.variableNames.indices where run.variableValues[k] != run.variableBaselines[k] { causes += 1 }
+        for i in run.ids.indices where propagator.shock[i] != 0 { causes += 1 }
+        var largestCycle = 0
+        for level in 0..<10 {
+            for (c, members) in run.components[level].enumerated() where run.componentIsCyclic[level][c] {
+                largestCycle = max(largestCycle, members.count)
+            }
+        }
+        let rows = run.ids.count.multipliedReportingOverflow(by: causes + 1)
+        let cycle = largestCycle.multipliedReportingOverflow(by: causes * 3)
+        let (doubles, overflow) = rows.partialValue.addingReportingOverflow(cycle.partialValue)
+        let bytes = doubles.multipliedReportingOverflow(by: MemoryLayout<Double>.size)
+        guard rows.overflow || cycle.overflow || overflow || bytes.overflow || bytes.partialValue > budget else { return }
+        let needed = rows.overflow || cycle.overflow || overflow || bytes.overflow ? "more than \(Int.max) bytes" : gigabytes(bytes.partialValue)
+        throw EngineError(problems: [.init(
+            location: "$.entity_shocks",
+            message: "attributing \(run.ids.count) entities to \(causes) causes (\(causes - 1) moving variables and shocked entities, and `other`) "
+                + "would need \(needed); the budget is \(gigabytes(budget))")], kind: .overBudget)
+    }
+
+    static func gigabytes(_ bytes: Int) -> String {
+        let tenths = Int((Double(bytes) / Double(1 << 30) * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) GiB"
+    }
+
     init(_ propagator: Propagator) {
         self.propagator = propagator
         let run = propagator.run

@@ -66,6 +66,6 @@ extension Propagator {
         }
         message += "; level \(level) has damping \(JSNumber.format(settings.damping)) and clamp [\(JSNumber.format(settings.clamp.lowerBound)), \(JSNumber.format(settings.clamp.upperBound))]"
         return EngineError(problems: [.init(location: "entity \(run.ids[i])", message: message, detail: nil)],
-                           isPropagationFailure: true)
+                           kind: .nonFinite)
     }
 }

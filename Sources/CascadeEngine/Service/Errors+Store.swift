@@ -13,13 +13,19 @@ extension ScenarioError {
 
 extension EngineError {
     public var storeError: StoreError {
-        if isPropagationFailure {
+        switch kind {
+        case .overBudget:
+            return StoreError(.invalidInput, "the run was not started: it would need more memory than its budget; nothing was stored",
+                              hint: "fewer distinct causes (entity shocks) or a smaller graph; CASCADE_MEMORY_BUDGET (e.g. 16G) sets the budget, by default half the machine's memory",
+                              problems: problems.map { CascadeStore.Problem(path: $0.location, code: "engine.memory-budget", message: $0.message) })
+        case .nonFinite:
             return StoreError(.invalidInput, "the run failed: \(problems.count == 1 ? "a value" : "\(problems.count) values") did not stay a finite number; nothing was stored",
                               hint: "results must be finite numbers; lower the level's `damping` or `clamp` bounds, or the weights on the path",
                               problems: problems.map { CascadeStore.Problem(path: $0.location, code: "engine.non-finite", message: $0.message) })
-        }
-        return StoreError(.invalidInput, "the scenario cannot run: \(problems.count) problem\(problems.count == 1 ? "" : "s") in the graph or its formulas",
+        case .binding:
+            return StoreError(.invalidInput, "the scenario cannot run: \(problems.count) problem\(problems.count == 1 ? "" : "s") in the graph or its formulas",
                    hint: "fix them in the world file or the registry and re-import",
                    problems: problems.map { CascadeStore.Problem(path: $0.location, code: "engine.binding", message: $0.message, rendered: $0.detail) })
+        }
     }
 }
