@@ -71,7 +71,8 @@ struct RunCommand: ParsableCommand {
 struct RunOutputOptions: ParsableArguments {
     @Option(help: "Also write the full JSON result to this file.") var out: String?
     @Flag(help: "Recompute even when a cached result is valid.") var force = false
-    @Option(help: "Movers shown per level in the summary.") var top = 5
+    @Option(parsing: .unconditional, help: "Movers shown per level in the summary.",
+            transform: NumericOption.integer(1...10_000)) var top = 5
 
     /// The full document (every entity) is read only when it is printed or written.
     func needsEntities(json: Bool) -> Bool { json || out != nil }
