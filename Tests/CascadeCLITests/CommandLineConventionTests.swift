@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// The command line behaves like the ecosystem's tools: numeric options are checked by the
-/// parser, and negative values are values.
+/// parser, negative values are values, `--db` may come first, `--version`, "did you mean", help
+/// that wraps to the terminal.
 @Suite("cascade command-line conventions")
 struct CommandLineConventionTests {
     struct BadNumber: CustomTestStringConvertible, Sendable {
@@ -72,5 +73,60 @@ struct CommandLineConventionTests {
         let badR2 = try StoreCLI.run(Self.coefficient + ["--value", "1", "--r-squared", "-0.5", "--db", db], in: dir)
         #expect(badR2.status == 1)
         #expect(badR2.stderr.contains("--r-squared"), "\(badR2.stderr)")
+    }
+
+    /// `--db` is a global option: before the subcommand (`cascade --db X init`) as well as after it.
+    @Test(arguments: CLIBackend.available)
+    func theStoreMayBeNamedBeforeTheSubcommand(_ backend: CLIBackend) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        let created = try StoreCLI.run(["--db", db, "init", "--json"], in: dir)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.json?["ok"] == .bool(true))
+        let listed = try StoreCLI.run(["--db=\(db)", "formula", "list", "--json"], in: dir)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.json == .array([]))
+        let grouped = try StoreCLI.run(["scenario", "--db", db, "list", "--json"], in: dir)
+        #expect(grouped.json == .array([]), "\(grouped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".cascade").path))
+    }
+
+    @Test func versionIsPrinted() throws {
+        let result = try CascadeBinary.run(["--version"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("1.0.0 (store schema "), "\(result.stdout)")
+    }
+
+    @Test(arguments: [
+        (["scenario", "lst"], "unknown subcommand `lst` of `cascade scenario`; did you mean `list`?"),
+        (["rnu", "x.json"], "unknown subcommand `rnu` of `cascade`; did you mean `run`?"),
+        (["frmula", "list"], "unknown subcommand `frmula` of `cascade`; did you mean `formula`?"),
+        (["--db", "x.sqlite", "coefficent", "list"], "did you mean `coefficient`?"),
+        (["zzz"], "unknown subcommand `zzz` of `cascade` (`cascade --help` lists them)"),
+    ])
+    func aMistypedSubcommandGetsTheNearestName(_ arguments: [String], _ message: String) throws {
+        let result = try CascadeBinary.run(arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    /// Help is wrapped by argument-parser to the terminal's width (`COLUMNS` here): no line but
+    /// the usage synopsis (which argument-parser never wraps) is wider than a narrow terminal,
+    /// and on a wide one a paragraph is not broken where the source happened to break it.
+    @Test(arguments: [
+        (["eval"], "JSON object of numbers, booleans, strings"),
+        (["serve"], "needs an API key (`cascade user add NAME --role ROLE` issues one)"),
+        (["worker"], "under a lease that a heartbeat renews"),
+        (["run"], "Prints the top movers per level and why"),
+        (["coefficient", "add"], "Append a sector coefficient row"),
+        ([], "may come before the subcommand or after it"),
+    ])
+    func helpWrapsToTheTerminal(_ command: [String], _ phrase: String) throws {
+        let narrow = try CascadeBinary.run(command + ["--help"], environment: ["COLUMNS": "60"])
+        #expect(narrow.status == 0)
+        let long = narrow.stdout.split(separator: "\n").filter { $0.count > 60 && !$0.hasPrefix("USAGE: ") }
+        #expect(long.isEmpty, "\(long)")
+        let wide = try CascadeBinary.run(command + ["--help"], environment: ["COLUMNS": "400"])
+        #expect(wide.stdout.split(separator: "\n").contains { $0.contains(phrase) }, "\(wide.stdout)")
     }
 }

@@ -9,9 +9,9 @@ struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve the HTTP API (see docs/openapi.json).",
         discussion: """
-            Listens on 127.0.0.1 by default. Every endpoint but /v1/health needs an API key
-            (`cascade user add NAME --role ROLE` issues one), sent as `Authorization: Bearer KEY`.
-            Runs are queued; in-process workers run them (default: 1 with SQLite, 0 with PostgreSQL,
+            Listens on 127.0.0.1 by default. Every endpoint but /v1/health needs an API key \
+            (`cascade user add NAME --role ROLE` issues one), sent as `Authorization: Bearer KEY`. \
+            Runs are queued; in-process workers run them (default: 1 with SQLite, 0 with PostgreSQL, \
             where `cascade worker` processes on any machine drain the queue). Stops on SIGINT/SIGTERM.
             """)
 
@@ -53,9 +53,9 @@ struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker", abstract: "Run queued scenario runs (start any number, on any machine).",
         discussion: """
-            Claims runs from the queue table (`FOR UPDATE SKIP LOCKED` on PostgreSQL) under a lease
-            that a heartbeat renews; stores each result and marks the run done in one transaction.
-            If a worker dies, its run is claimed again once the lease expires. Stops on SIGINT/SIGTERM
+            Claims runs from the queue table (`FOR UPDATE SKIP LOCKED` on PostgreSQL) under a lease \
+            that a heartbeat renews; stores each result and marks the run done in one transaction. \
+            If a worker dies, its run is claimed again once the lease expires. Stops on SIGINT/SIGTERM \
             after the run in hand.
             """)
 
