@@ -87,7 +87,7 @@ struct RunOutputOptions: ParsableArguments {
             }
         }
         if json {
-            StoreOutput.print(text)
+            StoreOutput.printJSON(text: text)
         } else {
             StoreOutput.print(ResultSummary(outcome: outcome, top: top).text)
         }

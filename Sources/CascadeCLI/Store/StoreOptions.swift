@@ -28,7 +28,7 @@ struct StoreOptions: ParsableArguments {
                 throw error
             }
             if !json {
-                FileHandle.standardError.write(Data("cascade: created \(path) with the sample (\(loaded.summary))\n".utf8))
+                StoreOutput.note("cascade: created \(path) with the sample (\(loaded.summary))")
             }
             return store
         }
