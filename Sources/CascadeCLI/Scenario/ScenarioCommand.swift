@@ -41,9 +41,10 @@ struct ScenarioRunCommand: ParsableCommand {
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
+            let file = try output.file(besides: store)
             let service = ScenarioService(store: try store.openStore())
             try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json)),
-                            json: store.json)
+                            json: store.json, to: file)
         }
     }
 }
@@ -60,10 +61,11 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
+            let out = try output.file(besides: store)
             let service = ScenarioService(store: try store.openStore())
             let (id, _) = try ScenarioFiles.submit(file, to: service)
             try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json)),
-                            json: store.json)
+                            json: store.json, to: out)
         }
     }
 }
@@ -77,15 +79,14 @@ struct RunOutputOptions: ParsableArguments {
     /// The full document (every entity) is read only when it is printed or written.
     func needsEntities(json: Bool) -> Bool { json || out != nil }
 
-    func emit(_ outcome: ScenarioService.Outcome, json: Bool) throws {
+    /// `--out`, checked before the run (see `OutputFile`).
+    func file(besides store: StoreOptions) throws -> OutputFile? {
+        try out.map { try OutputFile($0, option: "--out", store: store.location) }
+    }
+
+    func emit(_ outcome: ScenarioService.Outcome, json: Bool, to file: OutputFile?) throws {
         let text = needsEntities(json: json) ? outcome.documentText : ""
-        if let out {
-            do {
-                try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-            } catch {
-                throw StoreError(.io, "cannot write \(out): \(error.localizedDescription)")
-            }
-        }
+        try file?.write(Array((text + "\n").utf8))
         if json {
             StoreOutput.printJSON(text: text)
         } else {
