@@ -1,10 +1,17 @@
 import ArgumentParser
+import CascadeStore
 
 /// The `cascade` command: formulas, the registry, scenarios.
 public struct CascadeCommand: ParsableCommand {
+    /// The release, as `cascade --version` prints it with the store schema this build writes.
+    public static let version = "1.0.0"
+
     public static let configuration = CommandConfiguration(
         commandName: "cascade",
         abstract: "Sandboxed formula and scenario evaluation.",
+        discussion: "--db LOCATION (a SQLite file path or a postgres:// URL) may come before the subcommand or after it. "
+            + "Shell completions: `cascade --generate-completion-script bash|zsh|fish`.",
+        version: "\(version) (store schema \(Migration.all.count))",
         subcommands: [
             EvalCommand.self, ReplCommand.self,
             InitCommand.self, ImportCommand.self, FormulaCommand.self, CoefficientCommand.self,
@@ -13,4 +20,20 @@ public struct CascadeCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Parses and runs the command line, placing global options given before the subcommand
+    /// after it and naming the nearest subcommand to a mistyped one (`CommandLineArguments`).
+    public static func main() {
+        let typed = CommandLineArguments(Array(CommandLine.arguments.dropFirst()), root: Self.self)
+        do {
+            var command = try parseAsRoot(typed.arguments)
+            try command.run()
+        } catch {
+            // Help, --version and completion scripts arrive here as "errors" that exit 0.
+            if exitCode(for: error) != .success, let message = typed.unknownSubcommandMessage(root: "cascade") {
+                exit(withError: ValidationError(message))
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -11,6 +11,26 @@ enum StoreCLI {
 
     static let packageRoot = PackageExecutables.root
 
+    /// The environment that points `init --sample` at the package's `Formulas/`.
+    static let sampleFormulas = ["CASCADE_FORMULAS": packageRoot.appendingPathComponent("Formulas").path]
+    /// A standard scenario that moves the sample world.
+    static let sampleScenario = packageRoot.appendingPathComponent("Scenarios/oil-up-5.json").path
+
+    /// A new empty temporary directory (the caller removes it).
+    static func emptyDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-cli-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// A fresh store with the sample loaded (`init --sample`).
+    static func sampleStore(_ backend: CLIBackend) throws -> (dir: URL, db: String, cleanup: () -> Void) {
+        let (dir, db, cleanup) = try fresh(backend)
+        let initialised = try run(["init", "--sample", "--db", db], in: dir, environment: sampleFormulas)
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        return (dir, db, cleanup)
+    }
+
     struct Result {
         var status: Int32
         var stdout: String

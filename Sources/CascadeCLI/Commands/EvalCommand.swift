@@ -8,11 +8,14 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate a formula against bindings.",
         discussion: """
-            The formula is a bare expression or a function body. Bindings are a JSON object of numbers,
-            booleans, strings, null and objects (read-only records). With --batch, each input line is
-            {"id": …, "formula": "…", "bindings": {…}} and each output line is the result for that line,
-            in order; a bad line is reported on its own output line and never stops the batch.
+            The formula is a bare expression or a function body. Bindings are a JSON object of numbers, \
+            booleans, strings, null and objects (read-only records). With --batch, each input line is \
+            {"id": …, "formula": "…", "bindings": {…}} and each output line is the result for that line, \
+            in order; a bad line is reported on its own output line and never stops the batch. \
             Exit status: 0 when every formula evaluated, 1 otherwise.
+
+            A formula that starts with `-` goes after `--`, which ends the options: \
+            cascade eval --bindings '{"x": 1.5}' -- '-x * 2'
             """
     )
 

@@ -56,7 +56,7 @@ enum Failure {
             if let detail = failure.detail {
                 printError(detail, terminator: "")  // rendered diagnostics: their headline is the reason
             } else {
-                printError("error: \(failure)")
+                printError("error: " + Terminal.escaped(failure.description))
             }
             if json { print(JSONValue.object(JSONObject([("ok", .bool(false)), ("error", failure.json)])).serialized()) }
             return ExitCode(1)
@@ -73,9 +73,9 @@ enum Failure {
         if let location = storeError.location { line += "\(location): " }
         line += storeError.message
         if let hint = storeError.hint { line += " (hint: \(hint))" }
-        printError(line)
+        printError(Terminal.escaped(line))
         for problem in storeError.problems {
-            printError("  \(problem)")
+            printError("  " + Terminal.escaped("\(problem)"))
             if let rendered = problem.rendered {
                 for renderedLine in rendered.split(separator: "\n") { printError("    \(renderedLine)") }
             }

@@ -42,12 +42,13 @@ struct ScenarioRunCommand: ParsableCommand {
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
+            let file = try output.file(besides: store)
             let opened = try store.openStore()
             let scenario = try ScenarioFiles.stored(id, in: opened)
             let service = ScenarioService(store: opened)
             try output.emit(try ScenarioFiles.run(scenario.id, with: service, force: output.force,
                                                   includeEntities: output.needsEntities(json: store.json)),
-                            json: store.json)
+                            json: store.json, to: file)
         }
     }
 }
@@ -64,10 +65,11 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
+            let out = try output.file(besides: store)
             let service = ScenarioService(store: try store.openStore())
             let (id, _) = try ScenarioFiles.submit(file, to: service)
             try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json)),
-                            json: store.json)
+                            json: store.json, to: out)
         }
     }
 }
@@ -75,22 +77,22 @@ struct RunCommand: ParsableCommand {
 struct RunOutputOptions: ParsableArguments {
     @Option(help: "Also write the full JSON result to this file.") var out: String?
     @Flag(help: "Recompute even when a cached result is valid.") var force = false
-    @Option(help: "Movers shown per level in the summary.") var top = 5
+    @Option(parsing: .unconditional, help: "Movers shown per level in the summary.",
+            transform: NumericOption.integer(1...10_000)) var top = 5
 
     /// The full document (every entity) is read only when it is printed or written.
     func needsEntities(json: Bool) -> Bool { json || out != nil }
 
-    func emit(_ outcome: ScenarioService.Outcome, json: Bool) throws {
+    /// `--out`, checked before the run (see `OutputFile`).
+    func file(besides store: StoreOptions) throws -> OutputFile? {
+        try out.map { try OutputFile($0, option: "--out", store: store.location) }
+    }
+
+    func emit(_ outcome: ScenarioService.Outcome, json: Bool, to file: OutputFile?) throws {
         let text = needsEntities(json: json) ? outcome.documentText : ""
-        if let out {
-            do {
-                try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-            } catch {
-                throw StoreError(.io, "cannot write \(out): \(error.localizedDescription)")
-            }
-        }
+        try file?.write(Array((text + "\n").utf8))
         if json {
-            StoreOutput.print(text)
+            StoreOutput.printJSON(text: text)
         } else {
             StoreOutput.print(ResultSummary(outcome: outcome, top: top).text)
         }

@@ -9,27 +9,26 @@ struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve the HTTP API (see docs/openapi.json).",
         discussion: """
-            Listens on 127.0.0.1 by default. Every endpoint but /v1/health needs an API key
-            (`cascade user add NAME --role ROLE` issues one), sent as `Authorization: Bearer KEY`.
-            Runs are queued; in-process workers run them (default: 1 with SQLite, 0 with PostgreSQL,
+            Listens on 127.0.0.1 by default. Every endpoint but /v1/health needs an API key \
+            (`cascade user add NAME --role ROLE` issues one), sent as `Authorization: Bearer KEY`. \
+            Runs are queued; in-process workers run them (default: 1 with SQLite, 0 with PostgreSQL, \
             where `cascade worker` processes on any machine drain the queue). Stops on SIGINT/SIGTERM.
             """)
 
     @OptionGroup var store: StoreOptions
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
-    @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
-    @Option(name: .customLong("rate-limit"), help: "Requests per API key per minute (0: no limit).") var rateLimit = 100
-    @Option(name: .customLong("max-body"), help: "The largest request body in bytes.") var maxBody = 1 << 20
-    @Option(help: "In-process workers (default: 1 with SQLite, 0 with PostgreSQL).") var workers: Int?
-    @Option(help: "Store connections for requests.") var connections = 8
-    @Option(help: "Seconds a worker's claim on a run lasts without renewal.") var lease = 30.0
-
-    func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-        guard rateLimit >= 0, maxBody > 0, connections > 0, lease > 0, (workers ?? 0) >= 0 else {
-            throw ValidationError("--rate-limit, --max-body, --connections, --lease and --workers must be positive")
-        }
-    }
+    @Option(parsing: .unconditional, help: "The port to listen on (0 picks a free one).",
+            transform: NumericOption.integer(0...65535)) var port = 8080
+    @Option(name: .customLong("rate-limit"), parsing: .unconditional, help: "Requests per API key per minute (0: no limit).",
+            transform: NumericOption.integer(0...1_000_000)) var rateLimit = 100
+    @Option(name: .customLong("max-body"), parsing: .unconditional, help: "The largest request body in bytes.",
+            transform: NumericOption.integer(1...(1 << 30))) var maxBody = 1 << 20
+    @Option(parsing: .unconditional, help: "In-process workers (default: 1 with SQLite, 0 with PostgreSQL).",
+            transform: NumericOption.integer(0...256)) var workers: Int?
+    @Option(parsing: .unconditional, help: "Store connections for requests.",
+            transform: NumericOption.integer(1...1024)) var connections = 8
+    @Option(parsing: .unconditional, help: "Seconds a worker's claim on a run lasts without renewal.",
+            transform: NumericOption.number(0.1...86_400)) var lease = 30.0
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
@@ -54,15 +53,17 @@ struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker", abstract: "Run queued scenario runs (start any number, on any machine).",
         discussion: """
-            Claims runs from the queue table (`FOR UPDATE SKIP LOCKED` on PostgreSQL) under a lease
-            that a heartbeat renews; stores each result and marks the run done in one transaction.
-            If a worker dies, its run is claimed again once the lease expires. Stops on SIGINT/SIGTERM
+            Claims runs from the queue table (`FOR UPDATE SKIP LOCKED` on PostgreSQL) under a lease \
+            that a heartbeat renews; stores each result and marks the run done in one transaction. \
+            If a worker dies, its run is claimed again once the lease expires. Stops on SIGINT/SIGTERM \
             after the run in hand.
             """)
 
     @OptionGroup var store: StoreOptions
-    @Option(help: "Seconds a claim lasts without renewal.") var lease = 30.0
-    @Option(help: "Seconds between looks at an empty queue.") var poll = 0.5
+    @Option(parsing: .unconditional, help: "Seconds a claim lasts without renewal.",
+            transform: NumericOption.number(0.1...86_400)) var lease = 30.0
+    @Option(parsing: .unconditional, help: "Seconds between looks at an empty queue.",
+            transform: NumericOption.number(0.01...3_600)) var poll = 0.5
     @Option(help: "A name for this worker in the queue and the audit log (default: host:pid).") var name: String?
     @Flag(help: "Exit when the queue is empty instead of waiting for more.") var drain = false
 

@@ -10,11 +10,13 @@ struct CoefficientAddCommand: ParsableCommand {
 
     @Option(help: "Sector, e.g. SEMICONDUCTOR.") var sector: String
     @Option(name: .customLong("type"), help: "Coefficient type, e.g. gdp_elasticity.") var coefficientType: String
-    @Option(help: "The value.") var value: Double
+    @Option(parsing: .unconditional, help: "The value (negative ones too: `--value -0.05`).",
+            transform: NumericOption.number()) var value: Double
     @Option(name: .customLong("effective-date"), help: "First day it applies (YYYY-MM-DD).") var effectiveDate: String
     @Option(name: .customLong("calibrated-from"), help: "Start of the calibration period.") var calibratedFrom: String?
     @Option(name: .customLong("calibrated-to"), help: "End of the calibration period.") var calibratedTo: String?
-    @Option(name: .customLong("r-squared"), help: "Regression R² (0…1).") var rSquared: Double?
+    @Option(name: .customLong("r-squared"), parsing: .unconditional, help: "Regression R² (0…1).",
+            transform: NumericOption.number()) var rSquared: Double?
     @Option(name: .customLong("source"), help: "Where the value came from.") var dataSource: String?
     @Option(help: "Free-form notes.") var notes: String?
 
@@ -36,7 +38,6 @@ struct CoefficientAddCommand: ParsableCommand {
                            "$.effective_date": "--effective-date", "$.calibrated_from": "--calibrated-from",
                            "$.calibrated_to": "--calibrated-to", "$.r_squared": "--r-squared", "$.data_source": "--source", "$.notes": "--notes"]
             problems = problems.map { p in var p = p; p.path = options[p.path] ?? p.path; return p }
-            if !value.isFinite { problems.append(Problem(path: "--value", code: "json.type", message: "the value must be a finite number")) }
             guard problems.isEmpty, let row else {
                 throw StoreError(.invalidInput, "the coefficient is not valid", location: "options",
                                  hint: "fix the options listed", problems: problems)

@@ -15,9 +15,12 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
-            let opened = try store.openStore(requireSchema: false)
-            let applied = try opened.migrate()
-            let loaded = sample ? try SampleLoader.load(into: opened) : nil
+            // The sample is read before the store is touched; a store this command creates is
+            // removed again if migrating or loading fails.
+            let bundled = sample ? try SampleLoader.find() : nil
+            let (opened, applied, loaded) = try store.withStore(creating: true) { opened in
+                (opened, try opened.migrate(), try bundled?.load(into: opened))
+            }
             if store.json {
                 var o = JSONObject()
                 o["ok"] = .bool(true)

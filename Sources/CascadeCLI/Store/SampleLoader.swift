@@ -2,9 +2,10 @@ import CascadeJSON
 import CascadeStore
 import Foundation
 
-/// Loads the bundled sample: every formula version document in `Formulas/`, then the sample
-/// world `Scenarios/world/sample-world.json`, into a store.
-enum SampleLoader {
+/// The bundled sample: every formula version document in `Formulas/` and the sample world
+/// `Scenarios/world/sample-world.json`, found from any working directory and read in full before
+/// anything is written.
+struct SampleLoader {
     struct Loaded {
         var registrations: [Registration] = []
         var world: ImportReport?
@@ -19,13 +20,33 @@ enum SampleLoader {
         }
     }
 
+    /// The formula documents, in file-name order, with their files.
+    let documents: [(document: FormulaDocument, file: String?)]
     /// The sample world file beside `Formulas/`.
-    static func sampleWorld(besides formulas: URL) -> URL {
-        formulas.deletingLastPathComponent().appendingPathComponent("Scenarios/world/sample-world.json")
+    let world: URL
+
+    /// Finds the sample and reads every formula document; throws before any store is touched.
+    static func find() throws -> SampleLoader {
+        guard let dir = formulasDirectory() else {
+            throw StoreError(.io, "cannot find the bundled `Formulas/` directory",
+                             hint: "set CASCADE_FORMULAS to its path (it is looked for beside the executable and in the source tree it was built from)")
+        }
+        let world = dir.deletingLastPathComponent().appendingPathComponent("Scenarios/world/sample-world.json")
+        guard FileManager.default.fileExists(atPath: world.path) else {
+            throw StoreError(.io, "cannot find the sample world \(world.path)")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        let documents = try files.map { name in
+            let path = dir.appendingPathComponent(name).path
+            return (document: try FormulaDocumentFile.read(path), file: Optional(path))
+        }
+        return SampleLoader(documents: documents, world: world)
     }
 
     /// The project's `Formulas/` directory: `$CASCADE_FORMULAS`, else `./Formulas`, else the
-    /// nearest `Formulas/` beside a `Package.swift` above the executable.
+    /// nearest `Formulas/` beside a `Package.swift` above the running executable (found through
+    /// the system, not `argv[0]`, which is a bare name when run from `PATH`), else the one in the
+    /// source tree this executable was built from.
     static func formulasDirectory() -> URL? {
         let fm = FileManager.default
         if let env = ProcessInfo.processInfo.environment["CASCADE_FORMULAS"], !env.isEmpty {
@@ -33,33 +54,26 @@ enum SampleLoader {
         }
         let local = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("Formulas")
         if fm.fileExists(atPath: local.path) { return local }
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<8 {
-            let candidate = dir.appendingPathComponent("Formulas")
-            if fm.fileExists(atPath: dir.appendingPathComponent("Package.swift").path), fm.fileExists(atPath: candidate.path) {
-                return candidate
+        var roots: [URL] = []
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            var dir = executable.deletingLastPathComponent()
+            for _ in 0..<8 {
+                roots.append(dir)
+                dir = dir.deletingLastPathComponent()
             }
-            dir = dir.deletingLastPathComponent()
         }
-        return nil
+        // Sources/CascadeCLI/Store/SampleLoader.swift → the package root, as built.
+        roots.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent())
+        return roots.lazy
+            .filter { fm.fileExists(atPath: $0.appendingPathComponent("Package.swift").path) }
+            .map { $0.appendingPathComponent("Formulas") }
+            .first { fm.fileExists(atPath: $0.path) }
     }
 
-    /// Registers every `Formulas/*.json` document, in file-name order, all or nothing.
-    static func load(into store: Store) throws -> Loaded {
-        guard let dir = formulasDirectory() else {
-            throw StoreError(.io, "cannot find the bundled `Formulas/` directory",
-                             hint: "run from the project directory, or set CASCADE_FORMULAS to its path")
-        }
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
-        let documents = try files.map { name in
-            let path = dir.appendingPathComponent(name).path
-            return (document: try FormulaDocumentFile.read(path), file: Optional(path))
-        }
+    /// Registers every formula document (all or nothing), then imports the sample world.
+    func load(into store: Store) throws -> Loaded {
         let registrations = try store.registerAll(documents)
-        let world = sampleWorld(besides: dir)
-        guard FileManager.default.fileExists(atPath: world.path) else {
-            throw StoreError(.io, "cannot find the sample world \(world.path)")
-        }
         return Loaded(registrations: registrations, world: try store.importWorld(path: world.path))
     }
 }

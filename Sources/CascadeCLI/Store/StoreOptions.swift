@@ -12,28 +12,55 @@ struct StoreOptions: ParsableArguments {
     @Flag(name: .long, help: "Print results (and errors) as JSON on stdout.")
     var json = false
 
-    /// Opens the store and checks its schema. The embedded default is created, with the sample
-    /// loaded, the first time it is used; an explicitly named store never populates itself.
-    func openStore(requireSchema: Bool = true) throws -> Store {
+    /// The store named by `--db`, else `CASCADE_DB`, else the embedded default.
+    var location: StoreLocation {
+        StoreLocation.resolve(option: db, environment: ProcessInfo.processInfo.environment).location
+    }
+
+    /// Opens an existing store and checks its schema. The embedded default is created, with the
+    /// sample loaded, the first time it is used; a store named by `--db` or `CASCADE_DB` must
+    /// exist (only `cascade init` creates one, see `withStore(creating:_:)`).
+    func openStore() throws -> Store {
+        try withStore(creating: false) { $0 }
+    }
+
+    /// Opens the store — creating a SQLite file when `creating` (for `init`) or when it is the
+    /// embedded default — and runs `body` with it. A SQLite file this call created is removed
+    /// again when setting it up or `body` fails, so a failed command leaves no half-made store.
+    /// Never creates a directory, and refuses a path that holds anything but a SQLite database.
+    func withStore<T>(creating: Bool, _ body: (Store) throws -> T) throws -> T {
         let (location, isDefault) = StoreLocation.resolve(option: db, environment: ProcessInfo.processInfo.environment)
-        if isDefault, case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+        guard case .sqlite(let path) = location, path != ":memory:" else {
             let store = try Store(location)
-            let loaded: SampleLoader.Loaded
+            if !creating { try store.requireCurrentSchema() }
+            return try body(store)
+        }
+        if isDefault { try FileManager.default.createDirectory(atPath: SQLiteFile.parentDirectory(of: path), withIntermediateDirectories: true) }
+        switch try SQLiteFile.state(of: path) {
+        case .database:
+            let store = try Store(location)
+            if !creating { try store.requireCurrentSchema() }
+            return try body(store)
+        case .missingDirectory where creating:
+            let directory = SQLiteFile.parentDirectory(of: path)
+            throw StoreError(.io, "no directory `\(directory)` for the store \(path)",
+                             hint: "create the directory first (`mkdir -p \(directory)`); cascade does not create directories")
+        case .missing where creating || isDefault:
             do {
-                try store.migrate()
-                loaded = try SampleLoader.load(into: store)
+                let store = try Store(location)
+                if isDefault {
+                    try store.migrate()
+                    let loaded = try SampleLoader.find().load(into: store)
+                    if !json { StoreOutput.note("cascade: created \(path) with the sample (\(loaded.summary))") }
+                }
+                return try body(store)
             } catch {
-                // Leave no half-made default behind: the next command tries again.
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                SQLiteFile.remove(path)
                 throw error
             }
-            if !json {
-                FileHandle.standardError.write(Data("cascade: created \(path) with the sample (\(loaded.summary))\n".utf8))
-            }
-            return store
+        case .missing, .missingDirectory:
+            throw StoreError(.notFound, "no store at \(path); create it with `cascade init --db \(path)`",
+                             hint: "only `cascade init` creates a store (the embedded default \(StoreLocation.defaultPath) creates itself)")
         }
-        let store = try Store(location)
-        if requireSchema { try store.requireCurrentSchema() }
-        return store
     }
 }

@@ -4,18 +4,24 @@ import CascadeStore
 import Foundation
 
 /// Output for the store and scenario commands: human text or one JSON document on stdout, notes
-/// on stderr, tables. Errors go through `Failure`.
+/// on stderr, tables. Errors go through `Failure`. Human text is printed through
+/// `Terminal.escaped`, so names in it cannot drive the terminal.
 enum StoreOutput {
     static func print(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((Terminal.escaped(text) + "\n").utf8))
     }
 
     static func printJSON(_ value: JSONValue) {
-        print(value.serialized(pretty: false))
+        printJSON(text: value.serialized(pretty: false))
+    }
+
+    /// A serialized JSON document (its strings' control characters are JSON escapes already).
+    static func printJSON(text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((Terminal.escaped(text) + "\n").utf8))
     }
 
     /// Runs a command body; any failure is reported by `Failure`, the one place errors become text.
