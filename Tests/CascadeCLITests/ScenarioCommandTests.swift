@@ -15,7 +15,7 @@ struct ScenarioCommandTests {
     func aScenarioIsNamedByIdPrefixOrUniqueNameAndCanBeDeleted(_ backend: CLIBackend) throws {
         let (dir, db, cleanup) = try StoreCLI.fresh(backend)
         defer { cleanup() }
-        try #require(try StoreCLI.run(["init", "--db", db], in: dir).status == 0)
+        try StoreCLI.initWithMacroWorld(db, in: dir)
         var ids: [String] = []
         for (i, rate) in [0.03, 0.04].enumerated() {
             let file = try StoreCLI.write(Self.document(name: "twin", rate: rate), to: "twin\(i).json", in: dir)
@@ -55,5 +55,49 @@ struct ScenarioCommandTests {
             try db.query("SELECT row_id FROM audit_log WHERE action = 'delete' AND table_name = 'scenarios'").compactMap { $0.string("row_id") }
         }
         #expect(audited == [ids[0]])
+    }
+
+    /// (what the author wrote, the JSON path of the problem, text the message must hold)
+    static let mistakes: [(String, String, String)] = [
+        (#""macro_variables": {"fed_fund_rate": 0.03, "tariff": 0}"#, "$.macro_variables.fed_fund_rate", "did you mean `fed_funds_rate`?"),
+        (#""macro_variables": {"fed_funds_rate": 2.5, "tariff": 0}"#, "$.macro_variables.fed_funds_rate", "2.5 is 250 %; did you mean 0.025 (2.5 %)?"),
+        (#""macro_variables": {"oil_price": 80}, "entity_shocks": {"co-nvidi": -0.1}"#, #"$.entity_shocks["co-nvidi"]"#, "did you mean `co-nvidia`?"),
+        (#""macro_variables": {"oil_price": 80}, "entity_shocks": {"NVIDIA": -0.1}"#, "$.entity_shocks.NVIDIA", "is the name of `co-nvidia`"),
+        (#""macro_variables": {"fed_funds_rate": {"value": 2.5, "unit": "percent points"}}"#, "$.macro_variables.fed_funds_rate.unit", "unknown unit"),
+    ]
+
+    @Test(arguments: CLIBackend.available, mistakes.indices)
+    func aMistakeFailsAtSubmitAndNothingIsStored(_ backend: CLIBackend, _ index: Int) throws {
+        let (text, path, message) = Self.mistakes[index]
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        try StoreCLI.initWithMacroWorld(db, in: dir)
+        let file = try StoreCLI.write(#"{"name": "mistake", "author": "alice", "as_of": "2025-06-30", "# + text + "}", to: "s.json", in: dir)
+        let submitted = try StoreCLI.run(["scenario", "submit", file, "--db", db], in: dir)
+        #expect(submitted.status != 0)
+        #expect(submitted.stderr.contains(path), "\(submitted.stderr)")
+        #expect(submitted.stderr.contains(message), "\(submitted.stderr)")
+        let listed = try StoreCLI.run(["run", file, "--db", db], in: dir)
+        #expect(listed.status != 0, "`cascade run` stored or ran it: \(listed.stdout)")
+        #expect(try StoreCLI.run(["scenario", "list", "--db", db, "--json"], in: dir).json == .array([]))
+    }
+
+    @Test(arguments: CLIBackend.available)
+    func explicitUnitsAndVariablesOnlyFormulasReadAreAccepted(_ backend: CLIBackend) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        try StoreCLI.initWithMacroWorld(db, in: dir)
+        let file = try StoreCLI.write(#"""
+            {"name": "explicit", "author": "alice", "as_of": "2025-06-30",
+             "macro_variables": {"fed_funds_rate": {"value": 2.5, "unit": "%"}, "oil_price": {"value": 80, "unit": "decimal"}, "tariff": 0.25}}
+            """#, to: "s.json", in: dir)
+        let submitted = try StoreCLI.run(["scenario", "submit", file, "--db", db, "--json"], in: dir)
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let id = try #require(submitted.json?["scenario_id"]?.stringValue)
+        let shown = try StoreCLI.run(["scenario", "show", id, "--db", db, "--json"], in: dir)
+        let variables = shown.json?["scenario"]?["macro_variables"]
+        #expect(variables?["fed_funds_rate"] == .number(0.025))
+        #expect(variables?["oil_price"] == .number(80))
+        #expect(variables?["tariff"] == .number(0.25))
     }
 }

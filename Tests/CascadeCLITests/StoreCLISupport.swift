@@ -57,6 +57,28 @@ enum StoreCLI {
         return url.path
     }
 
+    /// A small world for scenario tests: the Fed funds rate (a `%` MACRO entity), the oil price
+    /// (an index), and one company whose inline formula also reads the bare variable `tariff`,
+    /// which no MACRO entity binds (so a scenario must set it for the formula to compile).
+    static let macroWorld = #"""
+        {"entities": [
+          {"id": "macro-fed-funds", "type": "MACRO", "name": "Fed Funds Rate", "category": "INTEREST_RATE", "ontology_level": 0,
+           "metadata": {"variable": "fed_funds_rate", "unit": "%", "current_value": 5.25}},
+          {"id": "macro-oil", "type": "MACRO", "name": "Oil Price", "category": "COMMODITY", "ontology_level": 0,
+           "metadata": {"variable": "oil_price", "unit": "index", "current_value": 75}},
+          {"id": "co-nvidia", "type": "COMPANY", "name": "NVIDIA", "category": "SEMICONDUCTOR", "ontology_level": 3}],
+         "relationships": [
+          {"id": "rel-1", "source_entity_id": "macro-fed-funds", "target_entity_id": "co-nvidia", "type": "IMPACTS",
+           "impact_formula": "return -2 * source.delta + (tariff > 0.1 ? -0.01 : 0);"}]}
+        """#
+
+    /// `cascade init` and an import of `macroWorld` into `db`.
+    static func initWithMacroWorld(_ db: String, in dir: URL) throws {
+        try #require(try run(["init", "--db", db], in: dir).status == 0)
+        let imported = try run(["import", try write(macroWorld, to: "macro-world.json", in: dir), "--db", db], in: dir)
+        try #require(imported.status == 0, "\(imported.stderr)")
+    }
+
     static func formulaDocument(name: String = "gdp_sector_impact", text: String = "return (gdpGrowth - baseline) * elasticity * 100;",
                                 expected: Double = 1.8) -> String {
         """

@@ -59,8 +59,7 @@ struct StoreConcurrencyTests {
     func concurrentIdenticalSubmissionsStoreOneScenario(_ backend: CLIBackend) throws {
         let (dir, db, cleanup) = try StoreCLI.fresh(backend)
         defer { cleanup() }
-        let initialised = try StoreCLI.run(["init", "--db", db], in: dir)
-        try #require(initialised.status == 0, "\(initialised.stderr)")
+        try StoreCLI.initWithMacroWorld(db, in: dir)
         let file = try StoreCLI.write(#"{"name": "same", "author": "analyst", "macro_variables": {"oil_price": 80}, "as_of": "2025-06-30"}"#,
                                       to: "same.json", in: dir)
         let count = 32

@@ -55,7 +55,11 @@ extension Scenario {
             for (key, value) in values {
                 let path = root.appending("macro_variables").appending(key)
                 if key.isEmpty { problem(path, "variable names must not be empty") }
-                if let x = number(value, path) { variables[key] = x }
+                if case .object(let explicit) = value {
+                    if let x = explicitUnitValue(explicit, path, problem: problem, number: number) { variables[key] = x }
+                } else if let x = number(value, path) {
+                    variables[key] = x
+                }
             }
         case nil:
             problem(root.appending("macro_variables"), "is required (an object of variable → value)")
@@ -149,6 +153,42 @@ extension Scenario {
         return Scenario(name: name, author: author, macroVariables: variables, asOf: asOf, description: description,
                         levelSettings: levels, entityShocks: shocks, feedbackRounds: feedbackRounds,
                         feedbackConvergence: feedbackConvergence, isPublic: isPublic)
+    }
+
+    /// Units a variable's value may be written in (`{"value": 2.5, "unit": "%"}`), and what to
+    /// divide by for the decimals the scenario stores (a division, so 2.5 % is exactly `0.025`).
+    static let explicitUnits: [(names: [String], divisor: Double)] = [
+        (["%", "percent"], 100), (["bp", "bps"], 10_000), (["decimal"], 1),
+    ]
+
+    /// `{"value": 2.5, "unit": "%"}` → 0.025.
+    private static func explicitUnitValue(_ object: JSONObject, _ path: JSONPath, problem: (JSONPath, String) -> Void,
+                                          number: (JSONValue, JSONPath) -> Double?) -> Double? {
+        for key in object.keys where key != "value" && key != "unit" {
+            problem(path.appending(key), "unknown key; a value with its unit is {\"value\": 2.5, \"unit\": \"%\"}")
+        }
+        let known = explicitUnits.flatMap(\.names)
+        guard case .string(let unit)? = object["unit"] else {
+            problem(path.appending("unit"), "is required with an explicit value: one of \(known.map { "\"\($0)\"" }.joined(separator: ", "))")
+            return nil
+        }
+        guard let divisor = explicitUnits.first(where: { $0.names.contains(unit) })?.divisor else {
+            problem(path.appending("unit"), "unknown unit `\(unit)`; known: \(known.joined(separator: ", "))"
+                    + (Suggestion.closest(to: unit, among: known).map { " (did you mean `\($0)`?)" } ?? ""))
+            return nil
+        }
+        guard let value = object["value"] else {
+            problem(path.appending("value"), "is required")
+            return nil
+        }
+        return number(value, path.appending("value")).map { $0 / divisor }
+    }
+
+    /// The variables whose value the document gives with an explicit unit (so a decimal that looks
+    /// implausible for its unit was meant).
+    public static func variablesWithExplicitUnits(in document: JSONValue) -> Set<String> {
+        guard case .object(let values)? = document["macro_variables"] else { return [] }
+        return Set(values.pairs.compactMap { if case .object = $0.value { $0.key } else { nil } })
     }
 
     private static func parseLevel(_ value: JSONValue, _ path: JSONPath, problem: (JSONPath, String) -> Void,

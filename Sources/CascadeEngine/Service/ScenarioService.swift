@@ -85,6 +85,9 @@ public struct ScenarioService {
     /// Validates a scenario document and stores it; nothing is written when it is invalid.
     public func submit(_ document: JSONValue, today: String) throws -> (id: String, scenario: Scenario) {
         let scenario = try Scenario.parse(document, defaultAsOf: today)
+        let problems = ScenarioValidation.problems(scenario, explicitUnits: Scenario.variablesWithExplicitUnits(in: document),
+                                                   world: try EngineWorld.load(from: store))
+        if !problems.isEmpty { throw ScenarioError(problems: problems) }
         // Submitting the same document again (even concurrently) finds the stored scenario and its cached result.
         let (id, _) = try store.submitScenario(name: scenario.name, description: scenario.description, author: scenario.author,
                                                asOf: scenario.asOf, isPublic: scenario.isPublic, document: scenario.json)
