@@ -155,4 +155,25 @@ struct REPLSessionTests {
         let plain = run(["x", ":nope"]).1.flatMap(\.output).map(\.text).joined()
         #expect(!plain.contains("\u{1B}"))
     }
+
+    /// A library with one formula of three number parameters, and others.
+    static let library = InMemoryFormulaLibrary([
+        LoadedFormula(name: "gdp_sector_impact", version: 1, text: "return (gdpGrowth - baseline) * elasticity * 100;",
+                      parameters: [.init(name: "gdpGrowth", typeName: "number"), .init(name: "baseline", typeName: "number"),
+                                   .init(name: "elasticity", typeName: "number")],
+                      description: nil, testCases: []),
+        LoadedFormula(name: "gdp_other", version: 1, text: "return 1;", parameters: [], description: nil, testCases: []),
+        LoadedFormula(name: "supply_bottleneck", version: 1, text: "return 0;", parameters: [], description: nil, testCases: []),
+    ])
+
+    @Test func aBindingOfTheWrongTypeIsNamedWhenTheFormulaRuns() {
+        var session = ReplSession(library: REPLSessionTests.library)
+        for line in [":load gdp_sector_impact", ":bind gdpGrowth 0.05", ":bind baseline 0.02", ":bind elasticity \"high\""] {
+            #expect(!session.receive(line).failed, "\(line)")
+        }
+        let step = session.receive(":run")
+        #expect(step.failed)
+        let text = step.output.map(\.text).joined()
+        #expect(text.contains("input slot 2 (`elasticity`) expects a number but was given a string"), "\(text)")
+    }
 }
