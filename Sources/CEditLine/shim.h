@@ -57,6 +57,15 @@ static inline void cascade_editline_set_completion(rl_compentry_func_t *entries)
     rl_basic_word_break_characters = " \t\n\"'()[]{},;+-*/%<>=!?&|";
 }
 
+/// A copy (to free) of the line being edited up to the cursor; while Tab completes, the text
+/// in front of the word being completed is this minus that word.
+static inline char *cascade_editline_line_before_cursor(void) {
+    if (rl_line_buffer == NULL) return strdup("");
+    size_t length = strlen(rl_line_buffer);
+    size_t point = rl_point < 0 ? 0 : (size_t)rl_point;
+    return strndup(rl_line_buffer, point < length ? point : length);
+}
+
 /// The newest history entry, or NULL.
 static inline const char *cascade_editline_last_history(void) {
     if (history_length <= 0) return NULL;

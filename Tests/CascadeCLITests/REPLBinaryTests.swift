@@ -152,12 +152,16 @@ struct REPLTerminalTests {
             return String(decoding: output, as: UTF8.self)
         }
 
-        func start() throws {
+        func start(arguments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws {
             // Exactly these variables decide colour and history, whatever the test process has.
             let env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Terminal.quoted($0.value))" }.joined(separator: " ")
-            try tmux(["new-session", "-d", "-s", "repl", "-x", "160", "-y", "50",
-                      "env -u NO_COLOR -u CASCADE_HISTORY \(env) \(Terminal.quoted(CascadeBinary.url.path)) repl"])
-            try waitFor { Terminal.lines($0).last == ">" }
+            let command = ([CascadeBinary.url.path, "repl"] + arguments).map(Terminal.quoted).joined(separator: " ")
+            // The server outlives its sessions (`exit-empty off`): a test that ends one REPL and starts
+            // another must not race a server that is still exiting after the first.
+            try tmux(["start-server", ";", "set-option", "-s", "exit-empty", "off", ";",
+                      "new-session", "-d", "-s", "repl", "-x", "160", "-y", "50",
+                      "env -u NO_COLOR -u CASCADE_HISTORY \(env) \(command)"])
+            try waitFor(sourceLocation: sourceLocation) { Terminal.lines($0).last == ">" }
         }
 
         func send(_ keys: String...) throws { try tmux(["send-keys", "-t", "repl"] + keys) }
@@ -171,7 +175,8 @@ struct REPLTerminalTests {
         /// Polls the screen until `condition` holds and returns the screen. The minute is only a
         /// safety net for a stuck REPL: a loaded machine may take seconds to draw a line.
         @discardableResult
-        func waitFor(escapes: Bool = false, _ condition: (String) -> Bool) throws -> String {
+        func waitFor(escapes: Bool = false, sourceLocation: SourceLocation = #_sourceLocation,
+                     _ condition: (String) -> Bool) throws -> String {
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(60)
             var text = ""
@@ -180,7 +185,7 @@ struct REPLTerminalTests {
                 if condition(text) { return text }
                 usleep(50_000)
             }
-            Issue.record("the terminal never showed what was expected; it shows:\n\(text)")
+            Issue.record("the terminal never showed what was expected; it shows:\n\(text)", sourceLocation: sourceLocation)
             return text
         }
 
@@ -258,5 +263,106 @@ struct REPLTerminalTests {
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(".cascade_history").path),
                     "an empty CASCADE_HISTORY keeps no file")
         }
+    }
+
+    @Test(.enabled(if: REPLTerminalTests.tmux != nil, "tmux is not installed (scripts/setup.sh installs it)"))
+    func ctrlCAbandonsAWholePendingEntryAndTheHistoryKeepsIt() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-tty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let history = directory.appendingPathComponent("history").path
+        let terminal = Terminal(directory: directory, environment: ["CASCADE_HISTORY": history, "NO_COLOR": "1", "HOME": directory.path])
+        defer { terminal.stop() }
+
+        try terminal.start()
+        try terminal.type("Math.max(1,")
+        try terminal.send("Enter")
+        try terminal.waitFor { Terminal.lines($0).last == "..." }
+        try terminal.type("  2,")
+        try terminal.send("Enter")
+        try terminal.waitFor { Terminal.lines($0).last == "..." && REPLTerminalTests.occurrences("...   2,", in: $0) == 1 }
+        // Ctrl-C drops both lines and gives a fresh prompt: the next entry stands alone.
+        try terminal.send("C-c")
+        try terminal.waitFor { $0.contains("(entry dropped)") && Terminal.lines($0).last == ">" }
+        try terminal.type("6 * 7")
+        try terminal.send("Enter")
+        try terminal.waitFor { Terminal.lines($0).contains("42") && Terminal.lines($0).last == ">" }
+        // At an empty prompt Ctrl-C only says how to leave.
+        try terminal.send("C-c")
+        try terminal.waitFor { $0.contains("(:quit or Ctrl-D leaves)") && Terminal.lines($0).last == ">" }
+
+        // Nothing typed is lost: the abandoned entry is one history entry, recalled whole and finished.
+        try terminal.send("Up", "Up")
+        try terminal.waitFor { $0.contains("> Math.max(1,\n  2,") && Terminal.lines($0).last == "  2," }
+        try terminal.send("Enter")
+        try terminal.waitFor { Terminal.lines($0).last == "..." }
+        try terminal.type("  3)")
+        try terminal.send("Enter")
+        try terminal.waitFor { Terminal.lines($0).contains("3") }
+    }
+
+    @Test(.enabled(if: REPLTerminalTests.tmux != nil, "tmux is not installed (scripts/setup.sh installs it)"))
+    func aMultiLineEntryIsOneHistoryEntry() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-tty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let history = directory.appendingPathComponent("history").path
+        let terminal = Terminal(directory: directory, environment: ["CASCADE_HISTORY": history, "NO_COLOR": "1", "HOME": directory.path])
+        defer { terminal.stop() }
+
+        try terminal.start()
+        let entry = ["if (1 > 0) {", "  return 'yes'", "}"]  // no `;`: tmux would read a final one as its own separator
+        for (index, line) in entry.enumerated() {
+            try terminal.type(line)
+            try terminal.send("Enter")
+            if index < entry.count - 1 { try terminal.waitFor { Terminal.lines($0).last == "..." } }
+        }
+        try terminal.waitFor { REPLTerminalTests.occurrences("\"yes\"", in: $0) == 1 }
+        // The up arrow brings back the whole entry, not its last line; Enter runs it again.
+        try terminal.send("Up")
+        try terminal.waitFor { REPLTerminalTests.occurrences("> if (1 > 0) {", in: $0) == 2 && Terminal.lines($0).last == "}" }
+        try terminal.send("Enter")
+        try terminal.waitFor { REPLTerminalTests.occurrences("\"yes\"", in: $0) == 2 }
+
+        // The history file keeps it as one entry too.
+        try terminal.tmux(["kill-session", "-t", "repl"])
+        try terminal.start()
+        try terminal.send("Up")
+        try terminal.waitFor { $0.contains("> if (1 > 0) {\n  return 'yes'\n}") }
+        try terminal.send("Enter")
+        try terminal.waitFor { $0.contains("\"yes\"") }
+    }
+
+    @Test(.enabled(if: REPLTerminalTests.tmux != nil, "tmux is not installed (scripts/setup.sh installs it)"))
+    func tabCompletesFormulaNamesAfterLoadAndParametersAfterBind() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-tty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("store.sqlite").path
+        let initialised = try CascadeBinary.run(["init", "--sample", "--db", db])
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        let terminal = Terminal(directory: directory, environment: ["CASCADE_HISTORY": "", "NO_COLOR": "1", "HOME": directory.path])
+        defer { terminal.stop() }
+
+        try terminal.start(arguments: ["--db", db])
+        try terminal.type(":lo")
+        try terminal.send("Tab")
+        try terminal.waitFor { Terminal.lines($0).last == "> :load" }
+        try terminal.type("gdp_s")
+        try terminal.send("Tab")
+        try terminal.waitFor { Terminal.lines($0).last == "> :load gdp_sector_impact" }
+        try terminal.send("Enter")
+        try terminal.waitFor { $0.contains("parameters: baseline: number, elasticity: number, gdpGrowth: number") }
+        try terminal.type(":bind el")
+        try terminal.send("Tab")
+        try terminal.waitFor { Terminal.lines($0).last == "> :bind elasticity" }
+        // A value of the wrong type: `:run` names the parameter.
+        try terminal.type("\"high\"")
+        try terminal.send("Enter")
+        for line in [":bind gdpGrowth 0.05", ":bind baseline 0.02", ":run"] {
+            try terminal.type(line)
+            try terminal.send("Enter")
+        }
+        try terminal.waitFor { $0.contains("input slot 2 (`elasticity`) expects a number but was given a string") }
     }
 }

@@ -155,4 +155,52 @@ struct REPLSessionTests {
         let plain = run(["x", ":nope"]).1.flatMap(\.output).map(\.text).joined()
         #expect(!plain.contains("\u{1B}"))
     }
+
+    /// A library with one formula of three number parameters, and a second name sharing its prefix.
+    static let library = InMemoryFormulaLibrary([
+        LoadedFormula(name: "gdp_sector_impact", version: 1, text: "return (gdpGrowth - baseline) * elasticity * 100;",
+                      parameters: [.init(name: "gdpGrowth", typeName: "number"), .init(name: "baseline", typeName: "number"),
+                                   .init(name: "elasticity", typeName: "number")],
+                      description: nil, testCases: []),
+        LoadedFormula(name: "gdp_other", version: 1, text: "return 1;", parameters: [], description: nil, testCases: []),
+        LoadedFormula(name: "supply_bottleneck", version: 1, text: "return 0;", parameters: [], description: nil, testCases: []),
+    ])
+
+    @Test(arguments: [
+        // (lines typed before, the line in front of the word, the word, what Tab offers)
+        ([], "", ":lo", [":load"]),
+        ([], "  ", ":c", [":check", ":clear", ":cost"]),
+        ([], "", "ret", ["return"]),
+        ([], ":load ", "", ["gdp_other", "gdp_sector_impact", "supply_bottleneck"]),
+        ([], ":load ", "gdp_s", ["gdp_sector_impact"]),
+        ([], ":load gdp_other ", "", []),
+        ([], ":bind ", "", []),  // nothing loaded, nothing bound
+        ([":load gdp_sector_impact"], ":bind ", "", ["baseline", "elasticity", "gdpGrowth"]),
+        ([":load gdp_sector_impact"], ":bind ", "el", ["elasticity"]),
+        ([":load gdp_sector_impact", ":bind rate 2", "let local = 1"], ":bind ", "", ["baseline", "elasticity", "gdpGrowth", "rate"]),
+        ([":load gdp_sector_impact"], ":bind elasticity ", "", []),  // the value is not a name
+        ([":load gdp_sector_impact"], ":vars ", "", []),
+        (["let growth = 1"], "1 + ", "gr", ["growth"]),
+        (["let growth = 1"], "1 + ", ":lo", []),  // commands only start a line
+        (["let growth = 1"], ":type ", "gr", ["growth"]),
+        ([], ":cost Math.max(1, ", "Math.ma", ["Math.max"]),
+        (["if (1 > 0) {"], "", ":lo", []),  // a continuation line is not a command
+        (["if (1 > 0) {"], "", "ret", ["return"]),
+    ] as [([String], String, String, [String])])
+    func tabCompletesByContext(_ lines: [String], _ before: String, _ word: String, _ expected: [String]) {
+        var session = ReplSession(library: REPLSessionTests.library)
+        for line in lines { _ = session.receive(line) }
+        #expect(session.completions(for: word, after: before) == expected, "\(lines) \(before.debugDescription) \(word)")
+    }
+
+    @Test func aBindingOfTheWrongTypeIsNamedWhenTheFormulaRuns() {
+        var session = ReplSession(library: REPLSessionTests.library)
+        for line in [":load gdp_sector_impact", ":bind gdpGrowth 0.05", ":bind baseline 0.02", ":bind elasticity \"high\""] {
+            #expect(!session.receive(line).failed, "\(line)")
+        }
+        let step = session.receive(":run")
+        #expect(step.failed)
+        let text = step.output.map(\.text).joined()
+        #expect(text.contains("input slot 2 (`elasticity`) expects a number but was given a string"), "\(text)")
+    }
 }

@@ -46,6 +46,29 @@ struct REPLTranscriptTests {
         #expect(actual == expected, "\(name).txt differs:\n\(Transcript.difference(expected, actual))")
     }
 
+    /// The README's REPL example is a transcript too: what a terminal shows, prompts included.
+    @Test func theReadmeExampleIsWhatTheREPLShows() throws {
+        let readme = try String(contentsOf: Self.formulasDirectory.deletingLastPathComponent().appendingPathComponent("README.md"),
+                                encoding: .utf8)
+        let section = try #require(readme.range(of: "## `cascade repl`"))
+        let rest = readme[section.upperBound...]
+        let start = try #require(rest.range(of: "```text\n"))
+        let end = try #require(rest[start.upperBound...].range(of: "```"))
+        var lines = rest[start.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "$ scripts/cascade repl")
+        #expect(lines.dropFirst().first.map(String.init) == ReplCommand.banner)
+        lines.removeFirst(min(2, lines.count))
+        let expected = lines.joined(separator: "\n")
+        let inputs = Transcript.inputs(of: expected)
+        #expect(inputs.count >= 5, "the example types at least five lines")
+
+        let storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-repl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: storeDirectory) }
+        var session = ReplSession(library: try Self.makeLibrary(.store, in: storeDirectory))
+        let actual = Transcript.replay(inputs, in: &session)
+        #expect(actual == expected, "the README's REPL example differs:\n\(Transcript.difference(expected, actual))")
+    }
+
     static func makeLibrary(_ library: Library, in directory: URL) throws -> FormulaLibrary {
         switch library {
         case .fixture:

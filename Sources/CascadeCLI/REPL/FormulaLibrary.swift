@@ -5,6 +5,8 @@ import CascadeJSON
 protocol FormulaLibrary {
     /// The version `version` of `name`, or its latest version when `version` is nil.
     func load(_ name: String, version: Int?) throws -> LoadedFormula
+    /// The registered formula names (what `:load` completes).
+    func names() throws -> [String]
 }
 
 /// A failure to find or read a formula in a library.
@@ -37,6 +39,8 @@ struct InMemoryFormulaLibrary: FormulaLibrary {
         versions[formula.name, default: []].append(formula)
         versions[formula.name]?.sort { $0.version < $1.version }
     }
+
+    func names() -> [String] { versions.keys.sorted() }
 
     func load(_ name: String, version: Int?) throws -> LoadedFormula {
         guard let all = versions[name], let latest = all.last else {

@@ -16,7 +16,9 @@ struct LineEditor: ReplLineSource {
     static let historySize: Int32 = 1000
     private var lastEntry: String?
 
-    init(historyPath: String?, completions: @escaping () -> [String]) {
+    /// `completions(word, before)`: what Tab offers for the word before the cursor, `before` being
+    /// the line's text in front of it.
+    init(historyPath: String?, completions: @escaping (String, String) -> [String]) {
         self.historyPath = historyPath
         LineEditor.completions = completions
         _ = cascade_editline_setup("cascade")
@@ -36,31 +38,33 @@ struct LineEditor: ReplLineSource {
         }
         defer { free(raw) }
         if cascade_editline_take_interrupt() != 0 { return .interrupted }
-        let line = String(cString: raw)
-        remember(line)
-        return .line(line)
+        return .line(String(cString: raw))
     }
 
-    /// Adds a line to the history (not blank lines, not a repeat of the previous one) and saves
-    /// the file at once, so that a session ended by a signal keeps it too.
-    private mutating func remember(_ line: String) {
-        guard !line.trimmingWhitespace().isEmpty, line != lastEntry else { return }
-        lastEntry = line
-        _ = add_history(line)
+    /// Adds an entry to the history (not a blank one, not a repeat of the previous one) and saves
+    /// the file at once, so that a session ended by a signal keeps it too. A multi-line entry is
+    /// one history entry: the up arrow recalls it whole.
+    mutating func remember(_ entry: String) {
+        guard !entry.trimmingWhitespace().isEmpty, entry != lastEntry else { return }
+        lastEntry = entry
+        _ = add_history(entry)
         guard let historyPath else { return }
         if write_history(historyPath) == 0 { _ = chmod(historyPath, 0o600) }
     }
 
     // MARK: - Completion
 
-    /// Words Tab completes: commands, binding names, `Math` members, keywords.
-    nonisolated(unsafe) static var completions: () -> [String] = { [] }
+    /// What Tab offers for a word, given the line in front of it (`ReplSession.completions`).
+    nonisolated(unsafe) static var completions: (String, String) -> [String] = { _, _ in [] }
     nonisolated(unsafe) private static var matches: [String] = []
 
     private static func complete(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
         if state == 0 {
-            let prefix = text.map { String(cString: $0) } ?? ""
-            matches = completions().filter { $0.hasPrefix(prefix) }.sorted()
+            let word = text.map { String(cString: $0) } ?? ""
+            let raw = cascade_editline_line_before_cursor()
+            defer { free(raw) }
+            let line = raw.map { String(cString: $0) } ?? ""
+            matches = completions(word, String(decoding: line.utf8.dropLast(word.utf8.count), as: UTF8.self))
         }
         let index = Int(state)
         guard index < matches.count else { return nil }

@@ -16,9 +16,10 @@ struct ReplCommand: ParsableCommand {
             values are kept for later lines, and an entry continues until its brackets balance. :help
             lists the commands (:vars, :bind, :type, :ast, :cost, :load, :test, :check, :run, :clear, :quit).
 
-            On a terminal, lines are edited with arrow keys, Ctrl-R searches the history and Tab completes;
-            the history is kept in $CASCADE_HISTORY (default ~/.cascade_history; empty: none). Ctrl-C drops
-            the line being typed, Ctrl-D or :quit leaves.
+            On a terminal, lines are edited with arrow keys, Ctrl-R searches the history (a multi-line entry
+            is one history entry) and Tab completes by context (formula names after :load, parameters after
+            :bind); the history is kept in $CASCADE_HISTORY (default ~/.cascade_history; empty: none).
+            Ctrl-C abandons the entry being typed, all its lines; Ctrl-D or :quit leaves.
 
             When standard input is not a terminal (cascade repl < script.txt), lines are read plainly and
             only results are printed (errors on standard error). Exit status: 1 if any line failed, else 0.
@@ -31,6 +32,8 @@ struct ReplCommand: ParsableCommand {
     var db: String?
 
     static let maxLineBytes = 1 << 20
+    /// The first line on a terminal (the README's example shows it).
+    static let banner = "Cascade formula REPL. :help lists the commands; :quit or Ctrl-D leaves."
 
     func run() throws {
         let isInteractive = isatty(0) != 0
@@ -41,8 +44,8 @@ struct ReplCommand: ParsableCommand {
         let box = SessionBox(ReplSession(options: options, library: openLibrary()))
         let failed: Bool
         if isInteractive {
-            print("Cascade formula REPL. :help lists the commands; :quit or Ctrl-D leaves.")
-            var editor = LineEditor(historyPath: ReplCommand.historyPath(), completions: { box.completions() })
+            print(ReplCommand.banner)
+            var editor = LineEditor(historyPath: ReplCommand.historyPath(), completions: { box.completions(for: $0, after: $1) })
             failed = ReplCommand.loop(box, &editor, isInteractive: true)
         } else {
             var source = try PipedLineSource(maxLineBytes: ReplCommand.maxLineBytes)
@@ -71,24 +74,36 @@ struct ReplCommand: ParsableCommand {
         while true {
             guard let input = source.next(prompt: box.session.prompt) else {
                 if isInteractive { print("") }  // leave the terminal on a fresh line after Ctrl-D
+                if !box.session.pending.isEmpty { source.remember(box.session.pending.joined(separator: "\n")) }
                 let step = box.session.finish()
                 emit(step)
                 return failed || step.failed
             }
-            let step: ReplStep
+            let before = box.session.pending
+            var steps: [ReplStep] = []
             switch input {
-            case .line(let line):
-                step = box.session.receive(line)
+            case .line(let text):
+                // A multi-line entry recalled from the history comes back whole: line by line, as typed.
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                for line in lines {
+                    steps.append(box.session.receive(line))
+                    if steps.last?.quits == true { break }
+                }
+                if !box.session.isContinuing { source.remember((before + lines).joined(separator: "\n")) }
             case .interrupted:
-                let dropped = box.session.cancel()
-                step = ReplStep(output: [.message(dropped ? "(entry dropped)\n" : "(:quit or Ctrl-D leaves)\n")])
+                // The lines of an abandoned entry stay in the history, so the up arrow brings them back.
+                if !before.isEmpty { source.remember(before.joined(separator: "\n")) }
+                _ = box.session.cancel()
+                steps.append(ReplStep(output: [.message(before.isEmpty ? "(:quit or Ctrl-D leaves)\n" : "(entry dropped)\n")]))
             case .tooLong(let bytes):
                 _ = box.session.cancel()
-                step = ReplStep.failure([box.session.error("a line of \(bytes) bytes is over the limit of \(maxLineBytes)")])
+                steps.append(ReplStep.failure([box.session.error("a line of \(bytes) bytes is over the limit of \(maxLineBytes)")]))
             }
-            emit(step)
-            if step.failed { failed = true }
-            if step.quits { return failed }
+            for step in steps {
+                emit(step)
+                if step.failed { failed = true }
+                if step.quits { return failed }
+            }
         }
     }
 
@@ -112,11 +127,7 @@ final class SessionBox {
 
     init(_ session: ReplSession) { self.session = session }
 
-    func completions() -> [String] {
-        ReplSession.commands.map(\.name) + session.bindings.keys.sorted()
-            + ["Math.min", "Math.max", "Math.abs", "Math.sqrt", "Math.pow", "Math.exp", "Math.log", "Math.log10",
-               "Math.log2", "Math.floor", "Math.ceil", "Math.round", "Math.sign", "Math.trunc", "Math.PI", "Math.E",
-               "Math.LN2", "Math.LN10", "Math.LOG2E", "Math.LOG10E", "Math.SQRT2", "Math.SQRT1_2",
-               "return", "const", "let", "if", "else", "true", "false", "null"]
+    func completions(for word: String, after before: String) -> [String] {
+        session.completions(for: word, after: before)
     }
 }

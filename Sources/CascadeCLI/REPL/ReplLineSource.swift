@@ -1,5 +1,7 @@
 /// What the REPL reads next.
 enum ReplInput {
+    /// What was typed; a multi-line entry recalled from the history comes back whole, its lines
+    /// separated by line feeds.
     case line(String)
     /// Ctrl-C at the prompt: the line being typed is dropped.
     case interrupted
@@ -11,6 +13,8 @@ enum ReplInput {
 protocol ReplLineSource {
     /// The next line, or nil at the end of input.
     mutating func next(prompt: String) -> ReplInput?
+    /// Keeps a finished entry (all its lines) as one history entry.
+    mutating func remember(_ entry: String)
 }
 
 /// Standard input that is not a terminal: lines read plainly, no prompt, no history.
@@ -28,4 +32,6 @@ struct PipedLineSource: ReplLineSource {
         case nil: nil
         }
     }
+
+    func remember(_ entry: String) {}
 }

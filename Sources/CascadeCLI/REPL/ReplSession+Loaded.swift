@@ -180,7 +180,12 @@ extension ReplSession {
             let value = try formula.evaluate(bindings.mapValues(\.value))
             step.output.append(.result(ReplSession.display(value) + "\n"))
         } catch {
-            step.output.append(render(error.diagnostic))
+            let diagnostic = error.diagnostic
+            // A bound value of the wrong type is no place in the text: no source line, a hint instead.
+            step.output.append(diagnostic.code == "type.binding"
+                ? self.error(diagnostic.message, code: diagnostic.code,
+                             hint: "`:bind NAME VALUE` binds another value; `:load` shows the declared types")
+                : render(diagnostic))
             step.failed = true
         }
         return step

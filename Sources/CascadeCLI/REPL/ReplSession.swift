@@ -108,9 +108,10 @@ struct ReplSession {
                               color: options.color)
     }
 
-    /// `error: message`, with the hint on a line of its own.
-    func error(_ message: String, hint: String? = nil) -> ReplOutput {
-        let label = options.color ? "\u{1B}[1;31merror\u{1B}[0m" : "error"
+    /// `error: message` (`error[code]: message` with a diagnostic code), with the hint on a line of its own.
+    func error(_ message: String, code: String? = nil, hint: String? = nil) -> ReplOutput {
+        let word = "error" + (code.map { "[\($0)]" } ?? "")
+        let label = options.color ? "\u{1B}[1;31m\(word)\u{1B}[0m" : word
         return .message("\(label): \(message)\n" + (hint.map { "  = hint: \($0)\n" } ?? ""))
     }
 

@@ -42,7 +42,7 @@ public final class CompiledFormula: Sendable {
     /// A fresh frame of registers for this formula.
     public func makeFrame() -> Frame {
         Frame(program: program, valueCount: valueCount, storage: storage,
-              inputTypes: checked.inputs.map(\.type), maxStringBytes: limits.maxStringBytes)
+              inputTypes: checked.inputs.map(\.type), inputPaths: checked.inputs.map(\.path), maxStringBytes: limits.maxStringBytes)
     }
 
     /// Evaluates with the inputs already set in `frame`. Returns `.undefined` when the formula

@@ -25,16 +25,20 @@ public final class Frame {
     @usableFromInline let slotCount: Int
     @usableFromInline let storage: [SlotStorage]
     let inputTypes: [InputType]
+    /// Per input slot: the path it is bound from (`x`, `source.value`), for error messages.
+    let inputPaths: [String]
     @usableFromInline let maxStringBytes: Int
     /// The returned value: numbers and booleans (0/1) unboxed, anything else in `result`.
     @usableFromInline var result: Value = .undefined
     @usableFromInline var resultNumber = 0.0
 
-    init(program: Program, valueCount: Int, storage: [SlotStorage], inputTypes: [InputType], maxStringBytes: Int) {
+    init(program: Program, valueCount: Int, storage: [SlotStorage], inputTypes: [InputType], inputPaths: [String],
+         maxStringBytes: Int) {
         registerCount = program.registerCount + 1
         self.valueCount = valueCount
         self.storage = storage
         self.inputTypes = inputTypes
+        self.inputPaths = inputPaths
         self.maxStringBytes = maxStringBytes
         numbers = .allocate(capacity: registerCount)
         numbers.initialize(repeating: 0, count: registerCount)
@@ -116,7 +120,7 @@ public final class Frame {
         default:
             let detail = if case .number(let x) = value, !x.isFinite { "a non-finite number (\(JSNumber.format(x)))" }
                          else { "a \(value.typeName)" }
-            throw FormulaError(Diagnostic(.type, "binding", "input slot \(slot) expects a \(type) but was given \(detail)",
+            throw FormulaError(Diagnostic(.type, "binding", "input slot \(slot) (`\(inputPaths[slot])`) expects a \(type) but was given \(detail)",
                                           at: SourceRange(0, 0)))
         }
     }
