@@ -100,4 +100,22 @@ struct ScenarioCommandTests {
         #expect(variables?["oil_price"] == .number(80))
         #expect(variables?["tariff"] == .number(0.25))
     }
+
+    /// A scenario without `as_of` is stored as of the submission date, and the result says so.
+    @Test func aMissingAsOfIsStatedWithTheResult() throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(.sqlite)
+        defer { cleanup() }
+        try StoreCLI.initWithMacroWorld(db, in: dir)
+        let file = try StoreCLI.write(#"{"name": "undated", "author": "alice", "macro_variables": {"fed_funds_rate": 0.03, "tariff": 0}}"#,
+                                      to: "s.json", in: dir)
+        let ran = try StoreCLI.run(["run", file, "--db", db], in: dir)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(ran.stdout.contains("(today: set `as_of` to pin it)"), "\(ran.stdout)")
+        #expect(ran.stderr.contains("has no `as_of`; it is stored as of"), "\(ran.stderr)")
+        let dated = try StoreCLI.write(#"{"name": "dated", "author": "alice", "as_of": "2025-06-30", "macro_variables": {"fed_funds_rate": 0.03, "tariff": 0}}"#,
+                                       to: "d.json", in: dir)
+        let pinned = try StoreCLI.run(["run", dated, "--db", db], in: dir)
+        #expect(pinned.stdout.contains("as of 2025-06-30 ·"), "\(pinned.stdout)")
+        #expect(!pinned.stdout.contains("set `as_of`"))
+    }
 }

@@ -6,6 +6,10 @@ import Foundation
 struct ResultSummary {
     let outcome: ScenarioService.Outcome
     let top: Int
+    /// Said beside the as-of date when the scenario did not give one ("today: set `as_of` to pin it").
+    var asOfNote: String?
+    /// Warnings listed before the rest are counted (the full list is in `--json`).
+    static let shownWarnings = 10
 
     var document: JSONValue { outcome.summary }
 
@@ -19,7 +23,7 @@ struct ResultSummary {
             if let id = item["id"]?.stringValue { names[id] = item["name"]?.stringValue ?? id }
         }
 
-        lines.append("scenario \(outcome.scenarioID) · as of \(document["as_of"]?.stringValue ?? "?") · "
+        lines.append("scenario \(outcome.scenarioID) · as of \(document["as_of"]?.stringValue ?? "?")\(asOfNote.map { " (\($0))" } ?? "") · "
                      + (outcome.isCached ? "cached result (\(outcome.cacheNote))" : "computed (\(outcome.cacheNote))"))
         lines.append("fingerprint \(outcome.fingerprint)")
 
@@ -69,7 +73,10 @@ struct ResultSummary {
         if !warnings.isEmpty {
             lines.append("")
             lines.append("Warnings (\(warnings.count))")
-            for warning in warnings { lines.append("  - \(warning.stringValue ?? "")") }
+            for warning in warnings.prefix(Self.shownWarnings) { lines.append("  - \(warning.stringValue ?? "")") }
+            if warnings.count > Self.shownWarnings {
+                lines.append("  … \(warnings.count - Self.shownWarnings) more (every one is in the --json result)")
+            }
         }
         if let stats = document["stats"] {
             func n(_ key: String) -> Int { Int(stats[key]?.numberValue ?? 0) }

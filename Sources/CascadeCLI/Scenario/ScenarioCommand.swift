@@ -22,7 +22,7 @@ struct ScenarioSubmitCommand: ParsableCommand {
     func run() throws {
         try StoreOutput.run(json: store.json) {
             let service = ScenarioService(store: try store.openStore())
-            let (id, scenario) = try ScenarioFiles.submit(file, to: service)
+            let (id, scenario, _) = try ScenarioFiles.submit(file, to: service)
             if store.json {
                 StoreOutput.printJSON(.object(JSONObject([("ok", .bool(true)), ("scenario_id", .string(id)),
                                                           ("name", .string(scenario.name)), ("as_of", .string(scenario.asOf))])))
@@ -67,9 +67,9 @@ struct RunCommand: ParsableCommand {
         try StoreOutput.run(json: store.json) {
             let out = try output.file(besides: store)
             let service = ScenarioService(store: try store.openStore())
-            let (id, _) = try ScenarioFiles.submit(file, to: service)
+            let (id, _, asOfNote) = try ScenarioFiles.submit(file, to: service)
             try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json)),
-                            json: store.json, to: out)
+                            json: store.json, to: out, asOfNote: asOfNote)
         }
     }
 }
@@ -88,13 +88,13 @@ struct RunOutputOptions: ParsableArguments {
         try out.map { try OutputFile($0, option: "--out", store: store.location) }
     }
 
-    func emit(_ outcome: ScenarioService.Outcome, json: Bool, to file: OutputFile?) throws {
+    func emit(_ outcome: ScenarioService.Outcome, json: Bool, to file: OutputFile?, asOfNote: String? = nil) throws {
         let text = needsEntities(json: json) ? outcome.documentText : ""
         try file?.write(Array((text + "\n").utf8))
         if json {
             StoreOutput.printJSON(text: text)
         } else {
-            StoreOutput.print(ResultSummary(outcome: outcome, top: top).text)
+            StoreOutput.print(ResultSummary(outcome: outcome, top: top, asOfNote: asOfNote).text)
         }
     }
 }
@@ -167,7 +167,9 @@ enum ScenarioFiles {
         return scenario
     }
 
-    static func submit(_ file: String, to service: ScenarioService) throws -> (id: String, scenario: Scenario) {
+    /// Stores the scenario in `file`; with no `as_of` in it the submission date is stored, and a
+    /// note on stderr says so (`asOfNote`, also shown with the result).
+    static func submit(_ file: String, to service: ScenarioService) throws -> (id: String, scenario: Scenario, asOfNote: String?) {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -181,7 +183,11 @@ enum ScenarioFiles {
             throw StoreError(.invalidInput, error.message, location: "\(file):\(error.line):\(error.column) (at \(error.path))")
         }
         do {
-            return try service.submit(document, today: CalendarDate.today())
+            let (id, scenario) = try service.submit(document, today: CalendarDate.today())
+            guard document["as_of"] == nil else { return (id, scenario, nil) }
+            let note = "today: set `as_of` to pin it"
+            StoreOutput.note("note: \(file) has no `as_of`; it is stored as of \(scenario.asOf) (\(note))")
+            return (id, scenario, note)
         } catch let error as ScenarioError {
             throw error.storeError("\(file) is not a valid scenario")
         }

@@ -282,17 +282,39 @@ final class PreparedRun {
             }
             variableValues[v] = scenario.macroVariables[name] ?? variableBaselines[v]
         }
+        var againstHistory: [String] = [], withoutBaseline: [String] = []
         for (name, value) in scenario.macroVariables.sorted(by: { byteOrder($0.key, $1.key) }) where variableIndex[name] == nil {
             let v = variable(name)
             variableValues[v] = value
             if let point = latest[name] {
                 variableBaselines[v] = point.value * Units.scale(point.unit)
                 macroPointsRead.append(point)
-                warnings.append("the scenario variable `\(name)` binds no MACRO entity; formulas can read it, against its macro_data baseline")
+                againstHistory.append(name)
             } else {
                 variableBaselines[v] = value
-                warnings.append("the scenario variable `\(name)` binds no MACRO entity and has no macro_data baseline; it carries no shock")
+                withoutBaseline.append(name)
             }
+        }
+        // One warning per kind, however many variables: a count and the first few names.
+        if let warning = Self.aggregated(againstHistory, "binds no MACRO entity; formulas can read it, against its macro_data baseline",
+                                         "bind no MACRO entity; formulas can read them, against their macro_data baselines") {
+            warnings.append(warning)
+        }
+        if let warning = Self.aggregated(withoutBaseline, "binds no MACRO entity and has no macro_data baseline; it carries no shock",
+                                         "bind no MACRO entity and have no macro_data baseline; they carry no shock") {
+            warnings.append(warning)
+        }
+    }
+
+    /// "the scenario variable `x` …" for one name; "3 scenario variables (`a`, `b`, `c`) …" for
+    /// several, naming at most five.
+    static func aggregated(_ names: [String], _ one: String, _ many: String) -> String? {
+        switch names.count {
+        case 0: return nil
+        case 1: return "the scenario variable `\(names[0])` \(one)"
+        default:
+            let shown = names.prefix(5).map { "`\($0)`" }.joined(separator: ", ") + (names.count > 5 ? ", …" : "")
+            return "\(names.count) scenario variables (\(shown)) \(many)"
         }
     }
 
