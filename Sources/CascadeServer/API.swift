@@ -24,7 +24,7 @@ final class API: Sendable {
     }
 
     /// Every endpoint, in the order of the OpenAPI description.
-    static let endpoints: [Endpoint] = healthEndpoints + scenarioEndpoints + runEndpoints + formulaEndpoints
+    static let endpoints: [Endpoint] = healthEndpoints + scenarioEndpoints + diffEndpoints + runEndpoints + formulaEndpoints
         + evalEndpoints + graphEndpoints + coefficientEndpoints + userEndpoints
 
     /// The router: every endpoint, and JSON errors for unknown paths and methods.

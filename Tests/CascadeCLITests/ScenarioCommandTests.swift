@@ -1,5 +1,6 @@
 import CascadeJSON
 import CascadeStore
+import CascadeTestSupport
 import Foundation
 import Testing
 
@@ -117,5 +118,76 @@ struct ScenarioCommandTests {
         let pinned = try StoreCLI.run(["run", dated, "--db", db], in: dir)
         #expect(pinned.stdout.contains("as of 2025-06-30 ·"), "\(pinned.stdout)")
         #expect(!pinned.stdout.contains("set `as_of`"))
+    }
+
+    /// `scenario diff`: per entity B − A with its causes, the inputs that differ, as JSON, a table
+    /// and CSV that Python's csv module reads back to the same numbers.
+    @Test(arguments: CLIBackend.available)
+    func twoScenariosAreComparedEntityByEntity(_ backend: CLIBackend) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        let formulas = ["CASCADE_FORMULAS": StoreCLI.packageRoot.appendingPathComponent("Formulas").path]
+        try #require(try StoreCLI.run(["init", "--sample", "--db", db], in: dir, environment: formulas).status == 0)
+        var ids: [String] = []
+        var results: [JSONValue] = []
+        for name in ["rates-up-25bp", "rates-down-25bp"] {
+            let file = StoreCLI.packageRoot.appendingPathComponent("Scenarios/\(name).json").path
+            let ran = try StoreCLI.run(["run", file, "--db", db, "--json"], in: dir)
+            try #require(ran.status == 0, "\(ran.stderr)")
+            ids.append(try #require(ran.json?["scenario_id"]?.stringValue))
+            results.append(try #require(ran.json))
+        }
+        func impacts(_ result: JSONValue) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: (result["entities"]?.arrayValue ?? []).compactMap { e in
+                e["id"]?.stringValue.map { ($0, e["impact"]?.numberValue ?? .nan) }
+            })
+        }
+        let (a, b) = (impacts(results[0]), impacts(results[1]))
+
+        let diff = try StoreCLI.run(["scenario", "diff", ids[0], ids[1], "--db", db, "--json"], in: dir)
+        #expect(diff.status == 0, "\(diff.stderr)")
+        let rows = diff.json?["entities"]?.arrayValue ?? []
+        #expect(rows.count == a.keys.filter { a[$0] != b[$0] }.count)
+        #expect(diff.json?["entity_count"] == .number(Double(rows.count)))
+        var previous = Double.infinity
+        for row in rows {
+            let id = row["id"]?.stringValue ?? ""
+            #expect(row["impact_a"]?.numberValue == a[id] && row["impact_b"]?.numberValue == b[id], "\(id)")
+            let difference = row["difference"]?.numberValue ?? .nan
+            #expect(difference == (b[id] ?? 0) - (a[id] ?? 0))
+            #expect(abs(difference) <= previous)
+            previous = abs(difference)
+            let causes = (row["causes"]?.objectValue?.pairs ?? []).reduce(0.0) { $0 + ($1.value.numberValue ?? 0) }
+            #expect(abs(causes - difference) <= 1e-12, "\(id): causes sum to \(causes), not \(difference)")
+        }
+        let inputs = diff.json?["inputs"]?.arrayValue ?? []
+        #expect(inputs.contains { $0["key"] == .string("macro:fed_funds_rate") && $0["a"] == .number(0.055) && $0["b"] == .number(0.05) })
+
+        let table = try StoreCLI.run(["scenario", "diff", ids[0], ids[1], "--db", db, "--top", "2"], in: dir)
+        #expect(table.stdout.contains("Real Estate"), "\(table.stdout)")
+        #expect(table.stdout.contains("macro:fed_funds_rate  Fed Funds Rate: 0.055 → 0.05"))
+
+        let csv = try StoreCLI.run(["scenario", "diff", ids[0], ids[1], "--db", db, "--format", "csv"], in: dir)
+        let csvFile = try StoreCLI.write(csv.stdout, to: "diff.csv", in: dir)
+        let read = try PackageExecutablesPython.run(#"""
+            import csv, json, sys
+            rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+            print(json.dumps([[r["id"], float(r["impact_a"]), float(r["impact_b"]), float(r["difference"])] for r in rows]))
+            """#, csvFile, in: dir)
+        let parsed = try JSONValue.parse(read).arrayValue ?? []
+        #expect(parsed.count == rows.count)
+        for (line, row) in zip(parsed.map { $0.arrayValue ?? [] }, rows) {
+            #expect(line == [row["id"], row["impact_a"], row["impact_b"], row["difference"]].compactMap { $0 }, "\(line)")
+        }
+    }
+}
+
+/// Runs a Python 3 snippet (the reference reader for CSV) and returns its standard output.
+enum PackageExecutablesPython {
+    static func run(_ script: String, _ arguments: String..., in dir: URL) throws -> String {
+        let path = try StoreCLI.write(script, to: "read.py", in: dir)
+        let result = try PackageExecutables.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", path] + arguments, in: dir)
+        try #require(result.status == 0, "\(result.stderr)")
+        return result.stdout
     }
 }

@@ -72,6 +72,18 @@ struct APITests {
                 == first.json?["fingerprint"])
         #expect(try await call(.GET, "/v1/scenarios/{id}/result", "/v1/scenarios/\(id)/result?entities=false", as: "vic").status == 200)
 
+        // Two scenarios' stored results compared; one without a result yet is a 409.
+        let other = try #require(try await call(.POST, "/v1/scenarios", as: "alice",
+                                                scenarioJSON(name: "API walk, deeper cut", author: "alice", rate: 0.02)).json?["id"]?.stringValue)
+        let unrun = try await call(.GET, "/v1/scenarios/{id}/diff/{other}", "/v1/scenarios/\(id)/diff/\(other)", as: "vic")
+        #expect(unrun.status == 409, "\(unrun.body)")
+        #expect(try await call(.POST, "/v1/scenarios/{id}/runs", "/v1/scenarios/\(other)/runs?wait=120&entities=false", as: "alice").status == 200)
+        let compared = try await call(.GET, "/v1/scenarios/{id}/diff/{other}", "/v1/scenarios/\(id)/diff/\(other)?limit=3", as: "vic")
+        #expect(compared.status == 200, "\(compared.body)")
+        #expect(compared.json?["entities"]?.arrayValue?.count == 3)
+        #expect((compared.json?["entity_count"]?.numberValue ?? 0) > 3)
+        #expect(compared.json?["inputs"]?.arrayValue?.first?["key"] == .string("macro:fed_funds_rate"))
+
         #expect(try await call(.GET, "/v1/formulas", as: "vic").json?["formulas"]?.arrayValue?.isEmpty == false)
         #expect(try await call(.GET, "/v1/formulas/{name}", "/v1/formulas/gdp_sector_impact", as: "vic").status == 200)
         #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/1", as: "vic")

@@ -4,13 +4,13 @@ import CascadeJSON
 import CascadeStore
 import Foundation
 
-/// `cascade scenario submit | run | show | list | delete`.
+/// `cascade scenario submit | run | show | list | delete | diff`.
 struct ScenarioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenario",
         abstract: "Submit, run and inspect scenarios.",
         subcommands: [ScenarioSubmitCommand.self, ScenarioRunCommand.self, ScenarioShowCommand.self, ScenarioListCommand.self,
-                      ScenarioDeleteCommand.self])
+                      ScenarioDeleteCommand.self, ScenarioDiffCommand.self])
 }
 
 struct ScenarioSubmitCommand: ParsableCommand {

@@ -80,8 +80,8 @@ extension API {
 
     /// A scenario the caller may see (public, their own, or any for an admin); 404 otherwise.
     /// On PostgreSQL row-level security filters the same way underneath.
-    static func visibleScenario(_ call: APICall) async throws -> StoredScenario {
-        let id = call.parameter("id"), user = call.user
+    static func visibleScenario(_ call: APICall, parameter: String = "id") async throws -> StoredScenario {
+        let id = call.parameter(parameter), user = call.user
         let scenario = try await call.store { store -> StoredScenario? in
             guard UUID(uuidString: id) != nil else { return nil }
             return try store.scenario(id)
