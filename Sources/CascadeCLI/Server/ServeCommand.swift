@@ -23,12 +23,22 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "In-process workers (default: 1 with SQLite, 0 with PostgreSQL).") var workers: Int?
     @Option(help: "Store connections for requests.") var connections = 8
     @Option(help: "Seconds a worker's claim on a run lasts without renewal.") var lease = 30.0
+    @Option(name: .customLong("header-timeout"),
+            help: "Seconds a connection may take to send a complete request head; then it is closed.") var headerTimeout = 10.0
+    @Option(name: .customLong("idle-timeout"),
+            help: "Seconds a kept-alive connection may sit idle between requests; then it is closed.") var idleTimeout = 60.0
+    @Option(name: .customLong("max-connections-per-client"),
+            help: "Concurrent connections one client address may hold (0: no cap); more get a 429.") var maxConnectionsPerClient = 100
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard rateLimit >= 0, maxBody > 0, connections > 0, lease > 0, (workers ?? 0) >= 0 else {
             throw ValidationError("--rate-limit, --max-body, --connections, --lease and --workers must be positive")
         }
+        guard headerTimeout > 0, headerTimeout <= 86_400, idleTimeout > 0, idleTimeout <= 86_400 else {
+            throw ValidationError("--header-timeout and --idle-timeout must be more than 0 and at most 86400 seconds")
+        }
+        guard maxConnectionsPerClient >= 0 else { throw ValidationError("--max-connections-per-client must be 0 or more") }
     }
 
     func run() throws {
@@ -41,6 +51,9 @@ struct ServeCommand: ParsableCommand {
             options.maxBodyBytes = maxBody
             options.connections = connections
             options.leaseSeconds = lease
+            options.headerTimeoutSeconds = headerTimeout
+            options.idleTimeoutSeconds = idleTimeout
+            options.maxConnectionsPerClient = maxConnectionsPerClient
             options.workers = workers ?? (opened.dialect == .sqlite ? 1 : 0)
             try AsyncBridge.wait { [options] in
                 try await APIServer.run(options, log: { StoreOutput.note($0) })
