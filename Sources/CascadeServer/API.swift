@@ -4,6 +4,7 @@ import CascadeStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The HTTP API: its endpoints, and the checks every request passes before a handler runs —
@@ -15,6 +16,8 @@ final class API: Sendable {
     let limiter: RateLimiter
     /// Wakes the in-process workers when a run is queued.
     let wakeUp: WakeUpSignal
+    /// What `GET /metrics` shows.
+    let metrics = ServerMetrics()
 
     init(options: ServerOptions, wakeUp: WakeUpSignal) {
         self.options = options
@@ -25,12 +28,13 @@ final class API: Sendable {
 
     /// Every endpoint, in the order of the OpenAPI description.
     static let endpoints: [Endpoint] = healthEndpoints + scenarioEndpoints + runEndpoints + formulaEndpoints
-        + evalEndpoints + graphEndpoints + coefficientEndpoints + userEndpoints
+        + evalEndpoints + graphEndpoints + coefficientEndpoints + userEndpoints + metricsEndpoints
 
     /// The router: every endpoint, and JSON errors for unknown paths and methods.
     /// HEAD is answered for every GET endpoint: the same status and headers, no body.
     func router() -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: AccessLogMiddleware(logger: options.accessLog, metrics: metrics))
         router.add(middleware: JSONErrorMiddleware())
         for endpoint in Self.endpoints {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { [self] request, context in
@@ -41,8 +45,11 @@ final class API: Sendable {
     }
 
     private func respond(_ endpoint: Endpoint, _ request: Request, parameters: Parameters) async -> Response {
+        let record = RequestRecord.current
+        record?.route = endpoint.path
         do {
             let caller = try await authorize(endpoint, request)
+            record?.user = caller?.username
             var query: [String: String] = [:]
             for (name, value) in request.uri.queryParameters {
                 guard query[String(name)] == nil else {
@@ -64,7 +71,13 @@ final class API: Sendable {
             let reply = try await endpoint.handler(APICall(caller: caller, parameters: values, query: query, body: body, api: self))
             return Self.response(reply)
         } catch {
-            return Self.response(APIError(error).withoutStoreLocation(options.location))
+            let refusal = APIError(error).withoutStoreLocation(options.location)
+            if refusal.status.code >= 500 {
+                options.accessLog.error("request failed", metadata: [
+                    "request_id": .string(record?.id ?? "-"), "route": .string(endpoint.path), "error": .string("\(error)"),
+                ])
+            }
+            return Self.response(refusal)
         }
     }
 
@@ -92,6 +105,7 @@ final class API: Sendable {
             throw APIError(.unauthorized, "unauthorized", reason, path: "Authorization")
         case .caller(let caller):
             if let seconds = limiter.retryAfter(key: caller.keyID) {
+                metrics.recordRateLimited()
                 var error = APIError(.tooManyRequests, "rate_limited",
                                      "more than \(limiter.limit) requests in a minute with this key",
                                      hint: "retry after \(seconds) s")
@@ -129,7 +143,7 @@ final class API: Sendable {
         var headers = HTTPFields()
         for (name, value) in reply.headers { headers[HTTPField.Name(name)!] = value }
         guard let text = reply.jsonText else { return Response(status: reply.status, headers: headers) }
-        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentType] = reply.contentType
         return Response(status: reply.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 

@@ -30,6 +30,9 @@ public struct ServerOptions: Sendable {
     public var idleTimeoutSeconds = 60.0
     /// Concurrent connections one client address may hold (0: no cap); more get a 429 and are closed.
     public var maxConnectionsPerClient = 100
+    /// Where the access log goes: one structured line per request (`cascade serve` writes it to
+    /// standard error); 5xx failures are logged here too, with the detail the client is not told.
+    public var accessLog = Logger(label: "cascade.access", factory: { _ in SwiftLogNoOpLogHandler() })
 
     public init(location: StoreLocation) {
         self.location = location

@@ -3,6 +3,7 @@ import CascadeEngine
 import CascadeServer
 import CascadeStore
 import Foundation
+import Logging
 
 /// `cascade serve`: the HTTP API.
 struct ServeCommand: ParsableCommand {
@@ -54,6 +55,7 @@ struct ServeCommand: ParsableCommand {
             options.headerTimeoutSeconds = headerTimeout
             options.idleTimeoutSeconds = idleTimeout
             options.maxConnectionsPerClient = maxConnectionsPerClient
+            options.accessLog = Logger(label: "cascade.access", factory: { StreamLogHandler.standardError(label: $0) })
             options.workers = workers ?? (opened.dialect == .sqlite ? 1 : 0)
             try AsyncBridge.wait { [options] in
                 try await APIServer.run(options, log: { StoreOutput.note($0) })
