@@ -24,6 +24,14 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Already in the graph through Hummingbird; named because the server imports them directly
+        // (its connection guard works on NIOHTTPTypes' request parts, its logs go through swift-log).
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // GET /metrics in Prometheus' text format (small: swift-metrics' CoreMetrics and swift-atomics,
+        // both already in the graph).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The HTTP client of the API tests and the load test (Hummingbird's own testing library uses it too).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
@@ -64,6 +72,11 @@ let package = Package(
             dependencies: [
                 "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -76,6 +89,7 @@ let package = Package(
             dependencies: [
                 "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeEngine", "CascadeServer", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -143,6 +157,8 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore", "CascadeTestSupport"], exclude: ["Transcripts"],
                     swiftSettings: strict),

@@ -4,6 +4,7 @@ import CascadeStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The HTTP API: its endpoints, and the checks every request passes before a handler runs —
@@ -15,6 +16,8 @@ final class API: Sendable {
     let limiter: RateLimiter
     /// Wakes the in-process workers when a run is queued.
     let wakeUp: WakeUpSignal
+    /// What `GET /metrics` shows.
+    let metrics = ServerMetrics()
 
     init(options: ServerOptions, wakeUp: WakeUpSignal) {
         self.options = options
@@ -25,11 +28,13 @@ final class API: Sendable {
 
     /// Every endpoint, in the order of the OpenAPI description.
     static let endpoints: [Endpoint] = healthEndpoints + scenarioEndpoints + diffEndpoints + runEndpoints + formulaEndpoints
-        + evalEndpoints + graphEndpoints + coefficientEndpoints + userEndpoints
+        + evalEndpoints + graphEndpoints + coefficientEndpoints + userEndpoints + metricsEndpoints
 
     /// The router: every endpoint, and JSON errors for unknown paths and methods.
+    /// HEAD is answered for every GET endpoint: the same status and headers, no body.
     func router() -> Router<BasicRequestContext> {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: AccessLogMiddleware(logger: options.accessLog, metrics: metrics))
         router.add(middleware: JSONErrorMiddleware())
         for endpoint in Self.endpoints {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { [self] request, context in
@@ -40,10 +45,17 @@ final class API: Sendable {
     }
 
     private func respond(_ endpoint: Endpoint, _ request: Request, parameters: Parameters) async -> Response {
+        let record = RequestRecord.current
+        record?.route = endpoint.path
         do {
             let caller = try await authorize(endpoint, request)
+            record?.user = caller?.username
             var query: [String: String] = [:]
             for (name, value) in request.uri.queryParameters {
+                guard query[String(name)] == nil else {
+                    throw APIError.badRequest("query parameter `\(name)` is given more than once", path: "?\(name)",
+                                              hint: "give each parameter once", code: "repeated_parameter")
+                }
                 guard endpoint.query.contains(String(name)) else {
                     throw APIError.badRequest(
                         "unknown query parameter `\(name)`", path: "?\(name)",
@@ -59,7 +71,13 @@ final class API: Sendable {
             let reply = try await endpoint.handler(APICall(caller: caller, parameters: values, query: query, body: body, api: self))
             return Self.response(reply)
         } catch {
-            return Self.response(APIError(error))
+            let refusal = APIError(error).withoutStoreLocation(options.location)
+            if refusal.status.code >= 500 {
+                options.accessLog.error("request failed", metadata: [
+                    "request_id": .string(record?.id ?? "-"), "route": .string(endpoint.path), "error": .string("\(error)"),
+                ])
+            }
+            return Self.response(refusal)
         }
     }
 
@@ -87,6 +105,7 @@ final class API: Sendable {
             throw APIError(.unauthorized, "unauthorized", reason, path: "Authorization")
         case .caller(let caller):
             if let seconds = limiter.retryAfter(key: caller.keyID) {
+                metrics.recordRateLimited()
                 var error = APIError(.tooManyRequests, "rate_limited",
                                      "more than \(limiter.limit) requests in a minute with this key",
                                      hint: "retry after \(seconds) s")
@@ -124,7 +143,7 @@ final class API: Sendable {
         var headers = HTTPFields()
         for (name, value) in reply.headers { headers[HTTPField.Name(name)!] = value }
         guard let text = reply.jsonText else { return Response(status: reply.status, headers: headers) }
-        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentType] = reply.contentType
         return Response(status: reply.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
@@ -135,14 +154,38 @@ final class API: Sendable {
     }
 }
 
-/// Hummingbird's own errors (no such path, method not allowed) as the API's JSON errors.
+/// Hummingbird's own errors (no such path, method not allowed) as the API's JSON errors. A method
+/// the API does not use at all (CONNECT, TRACE, PATCH, anything invented) is a 405 before routing,
+/// and the connection closes after it (a CONNECT's tunnel bytes would otherwise be read as the
+/// next request); a known method on a path that lacks it is a 405 naming the allowed ones.
 struct JSONErrorMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
 
+    /// The methods of the endpoint table, and HEAD (generated for every GET).
+    static let knownMethods: Set<HTTPRequest.Method> = Set(API.endpoints.map(\.method)).union([.head])
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.knownMethods.contains(request.method) else {
+            let allowed = Self.allowedMethods(at: request.uri.path)
+            var response = API.response(APIError(.methodNotAllowed, "method_not_allowed", "the API does not use the method \(request.method)",
+                                                 hint: "see docs/openapi.json for the endpoints"))
+            response.headers[.allow] = (allowed.isEmpty ? Self.knownMethods : allowed).map(\.rawValue).sorted().joined(separator: ", ")
+            response.headers[.connection] = "close"
+            return response
+        }
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
+            if error.status == .notFound {
+                let allowed = Self.allowedMethods(at: request.uri.path)
+                if !allowed.isEmpty {
+                    var response = API.response(APIError(.methodNotAllowed, "method_not_allowed",
+                                                         "\(request.uri.path) does not answer \(request.method)",
+                                                         hint: "it answers \(allowed.map(\.rawValue).sorted().joined(separator: ", "))"))
+                    response.headers[.allow] = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+                    return response
+                }
+            }
             let code = error.status == .notFound ? "not_found" : "http_\(error.status.code)"
             let message = error.status == .notFound ? "no endpoint \(request.method) \(request.uri.path)"
                 : (error.body ?? error.status.reasonPhrase)
@@ -150,6 +193,21 @@ struct JSONErrorMiddleware: RouterMiddleware {
         } catch {
             return API.response(APIError(error))
         }
+    }
+
+    /// The methods of the endpoints whose path template matches `path` (with HEAD where GET is).
+    static func allowedMethods(at path: String) -> Set<HTTPRequest.Method> {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        var methods: Set<HTTPRequest.Method> = []
+        for endpoint in API.endpoints {
+            let template = endpoint.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard template.count == parts.count else { continue }
+            if zip(template, parts).allSatisfy({ t, p in t == p || (t.hasPrefix("{") && !p.isEmpty) }) {
+                methods.insert(endpoint.method)
+                if endpoint.method == .get { methods.insert(.head) }
+            }
+        }
+        return methods
     }
 }
 

@@ -23,6 +23,16 @@ public struct ServerOptions: Sendable {
     public var leaseSeconds = 30.0
     /// How often idle workers look at the queue (in-process workers are also woken directly).
     public var pollSeconds = 0.2
+    /// Seconds a connection may take to send a complete request head (from its opening, or from
+    /// the first byte of a later request); then it is closed.
+    public var headerTimeoutSeconds = 10.0
+    /// Seconds a kept-alive connection may sit idle between requests; then it is closed.
+    public var idleTimeoutSeconds = 60.0
+    /// Concurrent connections one client address may hold (0: no cap); more get a 429 and are closed.
+    public var maxConnectionsPerClient = 100
+    /// Where the access log goes: one structured line per request (`cascade serve` writes it to
+    /// standard error); 5xx failures are logged here too, with the detail the client is not told.
+    public var accessLog = Logger(label: "cascade.access", factory: { _ in SwiftLogNoOpLogHandler() })
 
     public init(location: StoreLocation) {
         self.location = location
@@ -41,8 +51,12 @@ public enum APIServer {
         let api = API(options: options, wakeUp: wakeUp)
         var logger = Logger(label: "cascade.serve")
         logger.logLevel = .warning
+        let limits = ConnectionLimits(headerTimeout: .nanoseconds(Int64(options.headerTimeoutSeconds * 1e9)),
+                                      idleTimeout: .nanoseconds(Int64(options.idleTimeoutSeconds * 1e9)),
+                                      maxPerClient: options.maxConnectionsPerClient)
         let app = Application(
             router: api.router(),
+            server: GuardedHTTP1Channel.builder(limits),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "cascade"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port

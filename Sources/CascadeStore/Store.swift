@@ -15,6 +15,8 @@ public final class Store {
     /// security policies on `scenarios` (see `useApplicationRole()`); ignored on SQLite.
     public var rowSecurityUser: String?
     private var isInTransaction = false
+    /// Whether this connection acts as `cascade_app` (see `useApplicationRole()`).
+    public private(set) var isApplicationRole = false
 
     /// Opens a connection; does not create or migrate the schema (see `migrate()`).
     public init(
@@ -42,6 +44,7 @@ public final class Store {
         guard dialect == .postgresql else { return }
         do {
             try connection.executeScript("SET ROLE \(Migration.applicationRole)")
+            isApplicationRole = true
         } catch {
             throw StoreError(.connection, "cannot switch to the role `\(Migration.applicationRole)`: \(error.message)",
                              location: location.description,

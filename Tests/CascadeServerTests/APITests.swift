@@ -156,6 +156,9 @@ struct APITests {
         #expect(actors("users", "create").contains("root"))
         #expect(actors("run_queue", "enqueue").contains("alice"))
 
+        let metrics = try await call(.GET, "/metrics", as: "root")
+        #expect(metrics.status == 200 && metrics.body.contains("cascade_http_requests_total{"))
+
         #expect(spec.problems.isEmpty, "\(spec.problems.joined(separator: "\n"))")
         #expect(spec.covered == OpenAPISpec.shared.operations, "not exercised: \(OpenAPISpec.shared.operations.subtracting(spec.covered))")
         await server.stop()

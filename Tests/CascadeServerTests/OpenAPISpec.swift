@@ -32,6 +32,10 @@ struct OpenAPISpec {
             return ["\(method) \(path): status \(reply.status) is not declared (body: \(reply.body.prefix(300)))"]
         }
         guard let schema = response["content"]?["application/json"]?["schema"] else {
+            if response["content"]?["text/plain"] != nil {  // /metrics: Prometheus' text format
+                return reply.headers["Content-Type"].first?.hasPrefix("text/plain") == true ? []
+                    : ["\(method) \(path) \(reply.status): not text/plain as the spec declares"]
+            }
             return reply.body.isEmpty ? [] : ["\(method) \(path) \(reply.status): a body where the spec declares none"]
         }
         guard let json = reply.json else { return ["\(method) \(path) \(reply.status): the body is not JSON: \(reply.body.prefix(200))"] }

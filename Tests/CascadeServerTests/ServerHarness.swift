@@ -61,10 +61,14 @@ struct TestServer: Sendable {
         configure(&options)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { [options] in
+            defer { continuation.finish() }  // a server that fails to start ends the wait below
             try await APIServer.run(options, log: { _ in }, onRunning: { continuation.yield($0) })
         }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw StoreError(.io, "the server did not start") }
+        guard let port = await iterator.next() else {
+            try await task.value
+            throw StoreError(.io, "the server did not start")
+        }
         return TestServer(base: "http://127.0.0.1:\(port)", task: task, location: location)
     }
 

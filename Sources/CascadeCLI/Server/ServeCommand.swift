@@ -3,6 +3,7 @@ import CascadeEngine
 import CascadeServer
 import CascadeStore
 import Foundation
+import Logging
 
 /// `cascade serve`: the HTTP API.
 struct ServeCommand: ParsableCommand {
@@ -29,6 +30,15 @@ struct ServeCommand: ParsableCommand {
             transform: NumericOption.integer(1...1024)) var connections = 8
     @Option(parsing: .unconditional, help: "Seconds a worker's claim on a run lasts without renewal.",
             transform: NumericOption.number(0.1...86_400)) var lease = 30.0
+    @Option(name: .customLong("header-timeout"), parsing: .unconditional,
+            help: "Seconds a connection may take to send a complete request head; then it is closed.",
+            transform: NumericOption.number(0.001...86_400)) var headerTimeout = 10.0
+    @Option(name: .customLong("idle-timeout"), parsing: .unconditional,
+            help: "Seconds a kept-alive connection may sit idle between requests; then it is closed.",
+            transform: NumericOption.number(0.001...86_400)) var idleTimeout = 60.0
+    @Option(name: .customLong("max-connections-per-client"), parsing: .unconditional,
+            help: "Concurrent connections one client address may hold (0: no cap); more get a 429.",
+            transform: NumericOption.integer(0...1_000_000)) var maxConnectionsPerClient = 100
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
@@ -40,6 +50,10 @@ struct ServeCommand: ParsableCommand {
             options.maxBodyBytes = maxBody
             options.connections = connections
             options.leaseSeconds = lease
+            options.headerTimeoutSeconds = headerTimeout
+            options.idleTimeoutSeconds = idleTimeout
+            options.maxConnectionsPerClient = maxConnectionsPerClient
+            options.accessLog = Logger(label: "cascade.access", factory: { StreamLogHandler.standardError(label: $0) })
             options.workers = workers ?? (opened.dialect == .sqlite ? 1 : 0)
             try AsyncBridge.wait { [options] in
                 try await APIServer.run(options, log: { StoreOutput.note($0) })

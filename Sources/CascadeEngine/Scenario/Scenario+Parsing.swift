@@ -1,5 +1,6 @@
 import CascadeFormula
 import CascadeJSON
+import CascadeStore
 
 extension Scenario {
     static let keys: Set<String> = [
@@ -285,14 +286,10 @@ extension Scenario {
 struct CalendarDate: Comparable, Hashable, Sendable {
     var year: Int, month: Int, day: Int
 
+    /// A `YYYY-MM-DD` date as the store reads it (year 1 or later; `0000-01-01` is not a date).
     init?(_ text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m) else { return nil }
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
-        guard (1...days).contains(d) else { return nil }
-        (year, month, day) = (y, m, d)
+        guard let date = CascadeStore.CalendarDate.parse(text) else { return nil }
+        (year, month, day) = date
     }
 
     static func < (a: CalendarDate, b: CalendarDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }

@@ -1,6 +1,7 @@
 import CascadeEngine
 import CascadeJSON
 import CascadeStore
+import Foundation
 import HTTPTypes
 
 /// A refused request: HTTP status, a stable code, what went wrong, where (a JSON path, a query
@@ -57,11 +58,45 @@ struct APIError: Error, Sendable {
             case .connection: .serviceUnavailable
             default: .internalServerError
             }
-            self.init(status, error.kind.name.replacingOccurrences(of: "-", with: "_"), error.message,
-                      path: error.problems.first?.path ?? error.location, hint: error.hint, problems: error.problems)
+            let code = error.kind.name.replacingOccurrences(of: "-", with: "_")
+            switch status {
+            case .internalServerError, .serviceUnavailable:
+                // The store's own words name its file or server, its SQL and its tables: none of
+                // that is the caller's business (the server's log has the error).
+                self.init(status, code, status == .serviceUnavailable ? "the store is not reachable" : "the store failed to answer",
+                          hint: "try again; if it persists, the server's operator can find the cause in its log")
+            default:
+                // A location is a JSON path or a field name only for bad input; elsewhere it is the store's.
+                self.init(status, code, error.message,
+                          path: error.problems.first?.path ?? (error.kind == .invalidInput ? error.location : nil),
+                          hint: error.hint, problems: error.problems)
+            }
         default:
-            self.init(.internalServerError, "internal", "\(error)")
+            self.init(.internalServerError, "internal", "the server failed to answer",
+                      hint: "try again; if it persists, the server's operator can find the cause in its log")
         }
+    }
+
+    /// This error with every mention of the store's file or URL replaced by "the store": an error
+    /// body must never tell a caller where the data lives (or the user the server logs in as).
+    func withoutStoreLocation(_ location: StoreLocation) -> APIError {
+        let secrets: [String] = switch location {
+        case .sqlite(let path): [path, location.description]
+        case .postgresql(let url): [url, location.description]
+        }
+        func scrub(_ text: String) -> String {
+            secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "the store") }
+        }
+        var copy = self
+        copy.message = scrub(message)
+        copy.path = path.map(scrub)
+        copy.hint = hint.map(scrub)
+        copy.problems = problems.map { problem in
+            var problem = problem
+            problem.message = scrub(problem.message)
+            return problem
+        }
+        return copy
     }
 
     var json: JSONValue {

@@ -82,9 +82,16 @@ struct APIReply: Sendable {
     var status: HTTPResponse.Status
     var jsonText: String?
     var headers: [(name: String, value: String)] = []
+    /// JSON but for `/metrics`, whose body is Prometheus' text format.
+    var contentType = "application/json; charset=utf-8"
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> APIReply {
         APIReply(status: status, jsonText: value.serialized())
+    }
+
+    /// A body that is not JSON (the text already ends with a newline, as Prometheus writes it).
+    static func text(_ text: String, contentType: String) -> APIReply {
+        APIReply(status: .ok, jsonText: String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)), contentType: contentType)
     }
 
     static let noContent = APIReply(status: .noContent, jsonText: nil)

@@ -61,8 +61,11 @@ extension API {
             let id = call.parameter("id"), user = call.user
             let scenario = try Scenario.parse(document, defaultAsOf: CalendarDate.today())
             try await call.store { store in
-                if let existing = try store.scenario(id), existing.id == id.lowercased(), scenario.author != existing.author {
-                    throw APIError.forbidden("a scenario keeps its author (`\(existing.author)`)", hint: "submit a new scenario instead")
+                if let existing = try store.scenario(id), existing.id == id.lowercased() {
+                    guard user.canSee(existing) else { throw APIError.notFound("no scenario `\(id)` that you can see") }
+                    if scenario.author != existing.author {
+                        throw APIError.forbidden("a scenario keeps its author (`\(existing.author)`)", hint: "submit a new scenario instead")
+                    }
                 }
                 try store.replaceScenario(id, name: scenario.name, description: scenario.description, author: scenario.author,
                                           asOf: scenario.asOf, isPublic: scenario.isPublic, document: scenario.json,

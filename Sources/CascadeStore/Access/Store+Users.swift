@@ -64,9 +64,17 @@ extension Store {
             }
             let user = StoredUser(id: UUID().uuidString.lowercased(), username: username, role: role, keyID: keyID,
                                   keySalt: keySalt, keyHash: keyHash, isActive: true, createdAt: now())
-            try db.execute("INSERT INTO users (\(Self.userColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           .text(user.id), .text(username), .text(role.rawValue), .text(keyID), .text(keySalt),
-                           .text(keyHash), .bool(true), .text(user.createdAt))
+            if isApplicationRole {
+                // `cascade_app` may not write `users`; the function checks that `cascade.user` is an admin.
+                _ = try db.query(
+                    "SELECT 1 AS added FROM cascade_add_user(CAST(? AS UUID), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMPTZ))",
+                    [.text(user.id), .text(username), .text(role.rawValue), .text(keyID), .text(keySalt), .text(keyHash),
+                     .text(user.createdAt)])
+            } else {
+                try db.execute("INSERT INTO users (\(Self.userColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               .text(user.id), .text(username), .text(role.rawValue), .text(keyID), .text(keySalt),
+                               .text(keyHash), .bool(true), .text(user.createdAt))
+            }
             try audit(db, action: "create", table: "users", row: user.id, before: nil, after: user.publicJSON)
             return user
         }

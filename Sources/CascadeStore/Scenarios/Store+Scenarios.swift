@@ -104,7 +104,11 @@ extension Store {
             throw StoreError(.notFound, "no scenario `\(id)`")
         }
         let scenario = try Self.storedScenario(row)
-        guard isAdmin || scenario.author == user else { throw Self.notYours(scenario) }
+        guard isAdmin || scenario.author == user else {
+            // Someone else's private scenario does not exist for this user (as row-level security
+            // has it on PostgreSQL): saying whose it is would tell them it does.
+            throw scenario.isPublic ? Self.notYours(scenario) : StoreError(.notFound, "no scenario `\(id)`")
+        }
         return scenario
     }
 
@@ -170,9 +174,9 @@ extension Store {
         let document = (try? JSONValue.parse(text)) ?? .object(JSONObject())
         return StoredScenario(
             id: row.string("id") ?? "", name: row.string("name") ?? "", author: row.string("author") ?? "",
-            asOf: row.date("as_of"), isPublic: row.bool("is_public") ?? false, createdAt: row.string("created_at") ?? "",
+            asOf: row.date("as_of"), isPublic: row.bool("is_public") ?? false, createdAt: row.timestamp("created_at") ?? "",
             document: document, resultFingerprint: row.string("result_fingerprint"),
-            resultDataVersion: row.string("result_data_version"), resultsUpdatedAt: row.string("results_updated_at"))
+            resultDataVersion: row.string("result_data_version"), resultsUpdatedAt: row.timestamp("results_updated_at"))
     }
 
     /// Replaces a scenario's cached result in one transaction: the summary in `simulation_results`

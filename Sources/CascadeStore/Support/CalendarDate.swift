@@ -8,7 +8,9 @@ public enum CalendarDate {
     /// Today's date in UTC (a scenario's default as-of date).
     public static func today() -> String { Timestamp.day(Date()) }
 
-    static func parse(_ text: String) -> (year: Int, month: Int, day: Int)? {
+    /// The year (1…9999), month and day of a `YYYY-MM-DD` date; nil for anything else (the one
+    /// reading of dates: scenario `as_of`, effective dates and query parameters all use it).
+    public static func parse(_ text: String) -> (year: Int, month: Int, day: Int)? {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D else { return nil }
         func number(_ range: Range<Int>) -> Int? {
