@@ -33,8 +33,7 @@ extension JSONValue {
                 out += "{}"
                 return
             }
-            var pairs = object.pairs
-            if sortedKeys { pairs.sort { $0.key < $1.key } }
+            let pairs = sortedKeys ? object.sortedCanonically().pairs : object.pairs
             out += "{"
             for (i, pair) in pairs.enumerated() {
                 if i > 0 { out += "," }

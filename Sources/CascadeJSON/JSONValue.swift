@@ -34,11 +34,35 @@ public enum JSONValue: Hashable, Sendable {
 
 /// A JSON object: key/value pairs in document order, keys unique.
 ///
+/// Keys are compared as JavaScript compares them, code unit by code unit: `"é"` and `"e\u{301}"`
+/// are two keys (Swift's `String ==` would call them equal). The one canonical key order, used
+/// wherever a canonical form is hashed or stored, is UTF-8 byte order (`canonicalOrder`).
+///
 /// Small objects (most of them) are searched linearly; past `indexThreshold` keys a dictionary
 /// index keeps lookups (and the parser's duplicate-key check) constant-time.
 public struct JSONObject: Hashable, Sendable, Sequence {
     public private(set) var pairs: [(key: String, value: JSONValue)] = []
-    private var index: [String: Int]?
+    private var index: [ExactKey: Int]?
+
+    /// A key hashed and compared by its bytes, not by Unicode canonical equivalence.
+    private struct ExactKey: Hashable {
+        let text: String
+        static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+        func hash(into hasher: inout Hasher) {
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
+    }
+
+    /// The canonical key order: UTF-8 bytes, lexicographically (JSONB-independent, locale-free).
+    public static func canonicalOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    /// The same pairs in canonical key order.
+    public func sortedCanonically() -> JSONObject {
+        var sorted = JSONObject()
+        sorted.pairs = pairs.sorted { JSONObject.canonicalOrder($0.key, $1.key) }
+        sorted.rebuildIndex()
+        return sorted
+    }
 
     static let indexThreshold = 16
 
@@ -54,13 +78,13 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     public var isEmpty: Bool { pairs.isEmpty }
 
     private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        return pairs.firstIndex { $0.key == key }
+        if let index { return index[ExactKey(text: key)] }
+        return pairs.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
     }
 
     private mutating func rebuildIndex() {
         index = pairs.count > JSONObject.indexThreshold
-            ? Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1.key, $0) }) : nil
+            ? Dictionary(uniqueKeysWithValues: pairs.enumerated().map { (ExactKey(text: $1.key), $0) }) : nil
     }
 
     public subscript(key: String) -> JSONValue? {
@@ -76,7 +100,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
             } else if let newValue {
                 pairs.append((key, newValue))
                 if index != nil {
-                    index![key] = pairs.count - 1
+                    index![ExactKey(text: key)] = pairs.count - 1
                 } else if pairs.count > JSONObject.indexThreshold {
                     rebuildIndex()
                 }
@@ -90,12 +114,12 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.pairs.count == rhs.pairs.count
-            && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+            && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value }
     }
 
     public func hash(into hasher: inout Hasher) {
         for (key, value) in pairs {
-            hasher.combine(key)
+            for byte in key.utf8 { hasher.combine(byte) }
             hasher.combine(value)
         }
     }
@@ -142,7 +166,7 @@ extension JSONValue {
         case .string(let s): self = .string(s)
         case .null, .undefined: self = .null
         case .record(let fields):
-            self = .object(JSONObject(fields.sorted { $0.key < $1.key }.map { ($0.key, JSONValue($0.value)) }))
+            self = .object(JSONObject(fields.sorted { JSONObject.canonicalOrder($0.key, $1.key) }.map { ($0.key, JSONValue($0.value)) }))
         }
     }
 }
@@ -154,8 +178,7 @@ extension JSONValue {
         switch self {
         case .array(let items): .array(items.map { $0.withSortedKeys() })
         case .object(let object):
-            .object(JSONObject(object.pairs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-                .map { ($0.key, $0.value.withSortedKeys()) }))
+            .object(JSONObject(object.sortedCanonically().pairs.map { ($0.key, $0.value.withSortedKeys()) }))
         default: self
         }
     }

@@ -57,6 +57,26 @@ struct JSONParserTests {
         #expect(throws: JSONError.self) { try JSONValue.parse("{" + keys.map { "\"\($0)\": 1" }.joined(separator: ", ") + ", \"k17\": 2}") }
     }
 
+    /// Keys compare code unit by code unit, as in JavaScript: precomposed `é` and `e` + combining
+    /// acute are two keys (Swift's `String ==` calls them equal), in small and indexed objects.
+    @Test(arguments: [0, 40])
+    func keysCompareByCodeUnitsNotCanonicalEquivalence(_ padding: Int) throws {
+        let filler = (0..<padding).map { "\"k\($0)\": 0, " }.joined()
+        let object = try #require(try JSONValue.parse("{" + filler + #""\u00e9": 1, "e\u0301": 2}"#).objectValue)
+        #expect(object.count == padding + 2)
+        #expect(object["\u{e9}"] == .number(1))
+        #expect(object["e\u{301}"] == .number(2))
+        #expect(JSONValue.object(object) != JSONValue.object(JSONObject([("\u{e9}", .number(1)), ("\u{e9}", .number(2))])))
+    }
+
+    /// The canonical form orders keys by UTF-8 bytes: `e` + combining (0x65 …) before `é` (0xC3 …),
+    /// and `Z` before `a`.
+    @Test func canonicalKeyOrderIsUTF8ByteOrder() throws {
+        let value = try JSONValue.parse(#"{"\u00e9": 1, "a": 2, "e\u0301": 3, "Z": 4}"#)
+        #expect(value.serialized(sortedKeys: true) == "{\"Z\":4,\"a\":2,\"e\u{301}\":3,\"\u{e9}\":1}")
+        #expect(value.withSortedKeys().serialized() == value.serialized(sortedKeys: true))
+    }
+
     @Test func pathsQuoteKeysThatAreNotPlainNames() {
         let path = JSONPath.root.appending("entity_shocks").appending("co nvidia").appending(2)
         #expect(path.description == #"$.entity_shocks["co nvidia"][2]"#)

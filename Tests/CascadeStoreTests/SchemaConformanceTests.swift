@@ -62,6 +62,25 @@ struct SchemaConformanceTests {
         }
     }
 
+    /// A unique-key violation is a bug in the writer, not a lost race: it fails at once instead of
+    /// being retried (it used to be rerun 200 times with backoff).
+    @Test(arguments: TestBackend.available)
+    func aUniqueViolationIsNotRetried(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            var attempts = 0
+            let error = #expect(throws: StoreError.self) {
+                try store.writeRetrying { db in
+                    attempts += 1
+                    try db.execute("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                                   1, "duplicate", "2030-01-01T00:00:00Z")
+                }
+            }
+            #expect(error?.isUniqueViolation == true)
+            #expect(error?.isTransient == false)
+            #expect(attempts == 1)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func textWithQuotesAndUnicodeRoundTrips(_ backend: TestBackend) throws {
         try backend.withStore { store in

@@ -255,7 +255,7 @@ extension Scenario {
         object["name"] = .string(name)
         if let description { object["description"] = .string(description) }
         object["author"] = .string(author)
-        object["macro_variables"] = .object(JSONObject(macroVariables.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
+        object["macro_variables"] = .object(JSONObject(macroVariables.sorted { JSONObject.canonicalOrder($0.key, $1.key) }.map { ($0.key, .number($0.value)) }))
         if !levelSettings.isEmpty {
             object["level_settings"] = .object(JSONObject(levelSettings.sorted { $0.key < $1.key }.map { level, s in
                 (String(level), .object(JSONObject([
@@ -267,7 +267,7 @@ extension Scenario {
             }))
         }
         if !entityShocks.isEmpty {
-            object["entity_shocks"] = .object(JSONObject(entityShocks.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
+            object["entity_shocks"] = .object(JSONObject(entityShocks.sorted { JSONObject.canonicalOrder($0.key, $1.key) }.map { ($0.key, .number($0.value)) }))
         }
         object["as_of"] = .string(asOf)
         if let feedbackConvergence {

@@ -53,13 +53,19 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         return text
     }
 
-    /// Whether retrying the whole transaction may succeed (a lost race for a version number, a
-    /// serialization failure, a busy SQLite file).
+    /// Whether retrying the whole transaction may succeed: a serialization failure or deadlock, a
+    /// busy SQLite file, or a race the writer itself recognised and reported as `.conflict`.
+    /// A unique-key violation is not transient: retrying a constraint bug cannot fix it.
     public var isTransient: Bool {
         if kind == .conflict { return true }
         guard let code else { return false }
-        return ["23505", "40001", "40P01", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CONSTRAINT_UNIQUE",
-                "SQLITE_CONSTRAINT_PRIMARYKEY"].contains(code)
+        return ["40001", "40P01", "SQLITE_BUSY", "SQLITE_LOCKED"].contains(code)
+    }
+
+    /// A unique or primary-key violation, on either backend.
+    public var isUniqueViolation: Bool {
+        guard let code else { return false }
+        return ["23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"].contains(code)
     }
 }
 

@@ -17,7 +17,7 @@ public struct ImportReport: Sendable {
 
     public var json: JSONValue {
         func counts(_ d: [String: Int]) -> JSONValue {
-            .object(JSONObject(d.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) }))
+            .object(JSONObject(d.sorted { JSONObject.canonicalOrder($0.key, $1.key) }.map { ($0.key, .number(Double($0.value))) }))
         }
         return .object(JSONObject([
             ("file", .string(file)),

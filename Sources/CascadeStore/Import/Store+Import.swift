@@ -338,7 +338,7 @@ extension Store {
         let total = written.values.reduce(0, +)
         if total > 0 {
             try audit(db, action: "import", table: "world", row: nil, before: nil, after: .object(JSONObject([
-                ("rows_written", .object(JSONObject(written.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) }))),
+                ("rows_written", .object(JSONObject(written.sorted { JSONObject.canonicalOrder($0.key, $1.key) }.map { ($0.key, .number(Double($0.value))) }))),
                 ("content_hash", .string("xxh3-128:" + ContentHash.xxh3_128(world.entities.map(\.id).joined(separator: "\u{0}")))),
             ])))
         }

@@ -37,7 +37,7 @@ public struct FormulaVersion: Sendable, Equatable {
             }
         }
         // PostgreSQL's jsonb reorders keys; present parameters in sorted order on both backends.
-        let sortedParameters = JSONObject(parameters.pairs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        let sortedParameters = parameters.sortedCanonically()
         document = FormulaDocument(
             name: row.string("name") ?? "", formulaType: row.string("formula_type"),
             formulaText: row.string("formula_text") ?? "", parameters: sortedParameters,

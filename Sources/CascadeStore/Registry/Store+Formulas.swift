@@ -77,7 +77,7 @@ extension Store {
         }
         let next = (try db.queryOne("SELECT MAX(version) AS v FROM formulas WHERE name = ?", [.text(document.name)])?.int("v") ?? 0) + 1
         let id = UUID().uuidString.lowercased()
-        try db.execute("""
+        do { try db.execute("""
             INSERT INTO formulas (id, name, version, formula_type, formula_text, parameters, effective_date,
               r_squared, mae, rmse, description, test_cases, is_active, created_by, content_hash, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -87,6 +87,13 @@ extension Store {
             .real(document.rSquared), .real(document.mae), .real(document.rmse), .text(document.description),
             .json(document.testCasesJSON.serialized()), .bool(isActive), .text(document.createdBy ?? actor), .text(hash),
             .text(now()))
+        } catch {
+            // Another registrar took version `next` between MAX() and this insert: a lost race,
+            // which the caller's `writeRetrying` reruns with the next number.
+            guard error.isUniqueViolation else { throw error }
+            throw StoreError(.conflict, "version \(next) of \(document.name) was registered concurrently",
+                             sql: error.sql, code: error.code)
+        }
         var after = document.json.objectValue ?? JSONObject()
         after["version"] = .number(Double(next))
         after["is_active"] = .bool(isActive)
