@@ -47,7 +47,7 @@ public final class PreparedScenario {
         let budget: Int
         if let memoryBudget { budget = memoryBudget } else { budget = try Engine.memoryBudget() }
         try Attribution.requireBudget(propagator, budget: budget)
-        var attribution = Attribution(propagator)
+        let attribution = Attribution(propagator)
         attribution.compute()
         let attributed = clock.now
         let cpuAttributed = threadCPUMilliseconds()

@@ -20,7 +20,9 @@ struct MemoryBudgetTests {
     @Test func aRunOverItsBudgetFailsBeforeAllocating() throws {
         let (w, s) = Self.shockedWorld()
         let prepared = try Engine.prepare(s, world: w.world)
-        let needed = 41 * 42 * 8  // entities (40 shocked + the macro) × (41 causes + the impact) × 8 bytes
+        // Per entity (40 shocked + the macro): a row start and count (8 + 4 bytes) and up to
+        // `causeLimit` + 1 entries of a key and a share (4 + 8 bytes).
+        let needed = 41 * (12 + (Attribution.causeLimit + 1) * 12)
         do {
             _ = try prepared.propagate(memoryBudget: needed - 1)
             Issue.record("the run succeeded over its budget")
@@ -33,6 +35,48 @@ struct MemoryBudgetTests {
         // Exactly enough is enough, and the result is the ordinary one.
         let result = try prepared.propagate(memoryBudget: needed)
         #expect(result.impact("co-3") == -0.04)
+    }
+
+    /// The benchmark's shape at 100 k entities (10 levels, 5 edges per entity from the levels
+    /// above, 3 % of the entities — 3 000 — shocked directly): a dense entities × causes table
+    /// would need 2.4 GB; sparse rows of at most `causeLimit` causes fit in 48 MB, every row
+    /// still sums to its entity's impact, and the rows that reach past the limit keep their
+    /// largest causes and put the rest in `other`.
+    @Test func thousandsOfDirectShocksAreAttributedWithinTheBudget() throws {
+        var w = WorldBuilder()
+        let n = 100_000, levelSize = n / 10
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {  // SplitMix64
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+        for k in 0..<n { w.entity("e\(k)", level: k / levelSize) }
+        for k in levelSize..<n {
+            let level = k / levelSize
+            var sources = Set<Int>()
+            while sources.count < 5 {
+                let from = next(10) < 7 ? level - 1 : next(level)
+                sources.insert(from * levelSize + next(levelSize))
+            }
+            for source in sources.sorted() { w.edge("e\(source)", "e\(k)", weight: 0.02 + Double(next(38)) / 100) }
+        }
+        var shocks: [String: Double] = [:]
+        for k in 0..<3_000 { shocks["e\(k * 3)"] = -0.001 * Double(k % 9 + 1) }
+        let prepared = try Engine.prepare(scenario([:], shocks: shocks), world: w.world)
+        let result = try prepared.propagate(memoryBudget: 48 << 20)
+        var longest = 0, withOther = 0
+        for k in result.entities.indices {
+            let entity = result.entities[k]
+            longest = max(longest, entity.attribution.count)
+            if entity.attribution.contains(where: { $0.key == "other" }) { withOther += 1 }
+            let sum = entity.attribution.reduce(0) { $0 + $1.value }
+            #expect(abs(sum - entity.impact) <= 1e-9 * max(1, abs(entity.impact)), "\(entity.id): \(sum) vs \(entity.impact)")
+        }
+        #expect(longest == Attribution.causeLimit + 1)
+        #expect(withOther > 0)
     }
 
     @Test(arguments: [("16G", 16 << 30), ("512m", 512 << 20), ("1000", 1000), ("3K", 3072)])

@@ -7,33 +7,46 @@ import CascadeFormula
 /// alone against the baseline); a pass-through contribution is shared in proportion to the
 /// source's own attribution. Inside a cycle, proportional sharing is iterated to its fixed point.
 /// Each entity's attribution is finally scaled to sum to its (clamped) impact.
-struct Attribution {
+///
+/// Rows are sparse: an entity keeps only the causes that reach it, at most `causeLimit` of them
+/// (the largest by magnitude; the rest are added to `other`), so a scenario with tens of
+/// thousands of direct shocks needs memory in proportion to the graph, not graph × causes. A row
+/// is built in one dense accumulator (the sparse-accumulator technique) and stored with its keys
+/// ascending, which keeps every sum in the order the dense table summed it: where no row is cut,
+/// the numbers are bit-identical to a dense table's.
+final class Attribution {
     let propagator: Propagator
     var run: PreparedRun { propagator.run }
     /// `macro:<variable>` and `shock:<entity id>` keys, then `other` (interactions, unattributable).
-    var keys: [String] = []
+    private(set) var keys: [String] = []
     /// Variable → its key, or -1 when the variable does not move.
-    var variableKey: [Int] = []
-    var shockKey: [Int: Int] = [:]
-    var otherKey = 0
-    /// Row-major: entity × (key…, then the entity's impact, 0 for MACRO entities): a source's
-    /// impact sits beside its attribution, so sharing from it touches one place in memory.
-    var values: [Double] = []
+    private var variableKey: [Int] = []
+    private var shockKey: [Int: Int] = [:]
+    private(set) var otherKey = 0
+    /// The most causes an entity's row keeps besides `other`.
+    static let causeLimit = 32
+    /// Per entity, its row: entries `rowStart[i] ..< rowStart[i] + rowCount[i]` of `entryKey` and
+    /// `entryValue`, keys ascending, values nonzero; empty until the entity is attributed.
+    private(set) var rowStart: [Int]
+    private(set) var rowCount: [Int32]
+    private(set) var entryKey: [Int32] = []
+    private(set) var entryValue: [Double] = []
+    /// The accumulator a row is built in: a dense vector of every key, zero except where touched.
+    private let scratch: UnsafeMutableBufferPointer<Double>
+    private let isTouched: UnsafeMutableBufferPointer<Bool>
+    private var touched: [Int32] = []
     /// While a cycle is attributed: its members' positions; -1 elsewhere.
-    var memberSlot: [Int] = []
+    private var memberSlot: [Int] = []
     /// Per program: the moving variables it reads (ascending), and whether it reads the source.
-    let programVariables: [[Int]]
-    let programReadsSource: [Bool]
-    /// `values` while `compute` runs.
-    private var rows = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    private let programVariables: [[Int]]
+    private let programReadsSource: [Bool]
 
     typealias Vector = UnsafeMutableBufferPointer<Double>
 
-    /// Fails the run, before anything is allocated, when the attribution tables would take more
-    /// than `budget` bytes: one row of (causes + 1) doubles per entity, and three member × causes
-    /// tables for the largest same-level cycle. Causes are the moving variables, the shocked
-    /// entities and `other`, so a scenario with many direct shocks on a large graph is the case
-    /// this stops (30 000 shocks on 1 M entities would need 240 GB).
+    /// Fails the run, before anything is allocated, when attribution would take more than
+    /// `budget` bytes: each entity's row (at most `causeLimit` + 1 entries), and three member ×
+    /// causes tables for the largest same-level cycle, which is attributed densely. Causes are the
+    /// moving variables, the shocked entities and `other`.
     static func requireBudget(_ propagator: Propagator, budget: Int) throws(EngineError) {
         let run = propagator.run
         var causes = 1  // other
@@ -45,16 +58,19 @@ struct Attribution {
                 largestCycle = max(largestCycle, members.count)
             }
         }
-        let rows = run.ids.count.multipliedReportingOverflow(by: causes + 1)
-        let cycle = largestCycle.multipliedReportingOverflow(by: causes * 3)
-        let (doubles, overflow) = rows.partialValue.addingReportingOverflow(cycle.partialValue)
-        let bytes = doubles.multipliedReportingOverflow(by: MemoryLayout<Double>.size)
-        guard rows.overflow || cycle.overflow || overflow || bytes.overflow || bytes.partialValue > budget else { return }
-        let needed = rows.overflow || cycle.overflow || overflow || bytes.overflow ? "more than \(Int.max) bytes" : gigabytes(bytes.partialValue)
+        let entryBytes = MemoryLayout<Int32>.size + MemoryLayout<Double>.size
+        let rowBytes = MemoryLayout<Int>.size + MemoryLayout<Int32>.size + min(causes, causeLimit + 1) * entryBytes
+        let rows = run.ids.count.multipliedReportingOverflow(by: rowBytes)
+        let cycle = largestCycle.multipliedReportingOverflow(by: causes * 3 * MemoryLayout<Double>.size)
+        let (bytes, overflow) = rows.partialValue.addingReportingOverflow(cycle.partialValue)
+        guard rows.overflow || cycle.overflow || overflow || bytes > budget else { return }
+        let needed = rows.overflow || cycle.overflow || overflow ? "more than \(Int.max) bytes" : gigabytes(bytes)
+        let cycleNote = largestCycle > 0 ? " (its largest cycle, \(largestCycle) entities, is attributed to every cause)" : ""
         throw EngineError(problems: [.init(
             location: "$.entity_shocks",
-            message: "attributing \(run.ids.count) entities to \(causes) causes (\(causes - 1) moving variables and shocked entities, and `other`) "
-                + "would need \(needed); the budget is \(gigabytes(budget))")], kind: .overBudget)
+            message: "attributing \(run.ids.count) entities to \(causes) causes (\(causes - 1) moving variables and shocked entities, "
+                + "and `other`)\(cycleNote) would need \(needed); the budget is \(gigabytes(budget))")],
+            kind: .overBudget)
     }
 
     static func gigabytes(_ bytes: Int) -> String {
@@ -76,106 +92,147 @@ struct Attribution {
         }
         otherKey = keys.count
         keys.append("other")
-        let stride = keys.count + 1
-        values = Array(repeating: 0, count: run.ids.count * stride)
-        for i in run.ids.indices where !propagator.isMacro[i] { values[i * stride + stride - 1] = propagator.impact[i] }
+        rowStart = Array(repeating: 0, count: run.ids.count)
+        rowCount = Array(repeating: 0, count: run.ids.count)
+        scratch = .filled(0, count: keys.count)
+        isTouched = .allocate(capacity: keys.count)
+        isTouched.initialize(repeating: false)
         memberSlot = Array(repeating: -1, count: run.ids.count)
         let variableKey = self.variableKey
         programVariables = run.programs.map { $0.variablesRead.filter { variableKey[$0] >= 0 } }
         programReadsSource = run.programs.map(\.readsSource)
     }
 
-    var width: Int { keys.count }
-    /// Doubles per entity in `values`.
-    var stride: Int { keys.count + 1 }
-
-    func row(_ i: Int) -> ArraySlice<Double> { values[i * stride..<i * stride + width] }
-
-    func rowVector(_ i: Int) -> Vector { Vector(rebasing: rows[i * stride..<i * stride + width]) }
-
-    mutating func compute() {
-        var values = self.values
-        self.values = []
-        values.withUnsafeMutableBufferPointer { rows in
-            self.rows = rows
-            for level in 0..<10 where propagator.levelEnabled[level] {
-                let components = run.components[level]
-                let isCyclic = run.componentIsCyclic[level]
-                for c in components.indices {
-                    if isCyclic[c] {
-                        attributeCycle(components[c], level: level)
-                    } else {
-                        // Written straight into the entity's row (zero so far; sources are other rows).
-                        let i = components[c][0]
-                        let vector = rowVector(i)
-                        external(i, inCycle: false, into: vector)
-                        normalize(vector, i)
-                    }
-                }
-            }
-            self.rows = Vector(start: nil, count: 0)
-        }
-        self.values = values
+    deinit {
+        scratch.deallocate()
+        isTouched.deallocate()
     }
 
-    /// Scales a vector to sum to the entity's impact (this also applies the clamp's scaling).
-    func normalize(_ vector: Vector, _ i: Int) {
+    var width: Int { keys.count }
+
+    /// The entries of entity `i`'s row.
+    func row(_ i: Int) -> Range<Int> { rowStart[i]..<rowStart[i] + Int(rowCount[i]) }
+
+    func compute() {
+        for level in 0..<10 where propagator.levelEnabled[level] {
+            let components = run.components[level]
+            let isCyclic = run.componentIsCyclic[level]
+            for c in components.indices {
+                if isCyclic[c] {
+                    attributeCycle(components[c], level: level)
+                } else {
+                    let i = components[c][0]
+                    external(i, inCycle: false)
+                    finish(i)
+                }
+            }
+        }
+    }
+
+    /// Adds `amount` to key `key` of the accumulator.
+    @inline(__always)
+    private func add(_ key: Int, _ amount: Double) {
+        if !isTouched[key] {
+            isTouched[key] = true
+            touched.append(Int32(key))
+        }
+        scratch[key] += amount
+    }
+
+    /// Empties the accumulator.
+    private func clear() {
+        for key in touched {
+            scratch[Int(key)] = 0
+            isTouched[Int(key)] = false
+        }
+        touched.removeAll(keepingCapacity: true)
+    }
+
+    /// Stores the accumulator as entity `i`'s row, scaled to sum to the entity's impact (this
+    /// also applies the clamp's scaling), and empties it. Sums run in ascending key order, as a
+    /// dense row's did (the untouched keys are zeros, which change no sum).
+    private func finish(_ i: Int) {
+        touched.sort()
         let impact = propagator.impact[i]
         var total = 0.0
-        for k in 0..<width { total += vector[k] }
+        for key in touched { total += scratch[Int(key)] }
+        rowStart[i] = entryKey.count
         if impact == 0 {
-            vector.update(repeating: 0)
+            // nothing moved: an empty row
         } else if total == 0 {
-            vector.update(repeating: 0)
-            vector[otherKey] = impact
+            append(otherKey, impact)
         } else {
             let scale = impact / total
             var finite = true
-            for k in 0..<width {
-                vector[k] *= scale
-                finite = finite && vector[k].isFinite
+            for key in touched {
+                scratch[Int(key)] *= scale
+                finite = finite && scratch[Int(key)].isFinite
             }
             if !finite {  // a degenerate split: keep the sum, lose the detail
-                vector.update(repeating: 0)
-                vector[otherKey] = impact
+                append(otherKey, impact)
+            } else {
+                appendLimited()
             }
         }
+        rowCount[i] = Int32(entryKey.count - rowStart[i])
+        clear()
+    }
+
+    private func append(_ key: Int, _ value: Double) {
+        entryKey.append(Int32(key))
+        entryValue.append(value)
+    }
+
+    /// Appends the accumulator's nonzero entries; past `causeLimit` causes, the largest by
+    /// magnitude (earlier keys first among equals) and `other` with the rest added to it.
+    private func appendLimited() {
+        var causes = 0
+        for key in touched where scratch[Int(key)] != 0 && Int(key) != otherKey { causes += 1 }
+        if causes <= Self.causeLimit {
+            for key in touched where scratch[Int(key)] != 0 { append(Int(key), scratch[Int(key)]) }
+            return
+        }
+        let ranked = touched.filter { scratch[Int($0)] != 0 && Int($0) != otherKey }.sorted {
+            let a = abs(scratch[Int($0)]), b = abs(scratch[Int($1)])
+            return a != b ? a > b : $0 < $1
+        }
+        var rest = 0.0
+        for key in ranked[Self.causeLimit...].sorted() { rest += scratch[Int(key)] }
+        add(otherKey, rest)
+        var kept = Array(ranked[..<Self.causeLimit])
+        kept.append(Int32(otherKey))
+        for key in kept.sorted() where scratch[Int(key)] != 0 { append(Int(key), scratch[Int(key)]) }
     }
 
     /// Adds the shock plus the attribution of every counted contribution (when `inCycle`, only
-    /// those whose source is outside the cycle being attributed) to `vector` (zero on entry).
-    func external(_ i: Int, inCycle: Bool, into vector: Vector) {
-        if !shockKey.isEmpty, let key = shockKey[i] { vector[key] += propagator.shock[i] }
+    /// those whose source is outside the cycle being attributed) to the accumulator.
+    private func external(_ i: Int, inCycle: Bool) {
+        if !shockKey.isEmpty, let key = shockKey[i] { add(key, propagator.shock[i]) }
         let shown = propagator.shown, edgeSource = propagator.edgeSource
-        let end = run.incomingStart[i + 1]
-        var touched: UInt64 = 0
-        for e in run.incomingStart[i]..<end where shown[e] != 0 {
-            // Load the next source's row now: its cache miss then overlaps this edge's work.
-            if e + 1 < end { touched &+= rows[Int(edgeSource[e + 1]) * stride].bitPattern }
+        for e in run.incomingStart[i]..<run.incomingStart[i + 1] where shown[e] != 0 {
             if inCycle && memberSlot[Int(edgeSource[e])] >= 0 { continue }
-            share(e, into: vector)
+            share(e)
         }
-        propagator.prefetchSink &+= touched  // keeps the loads
     }
 
-    /// Adds edge `e`'s counted contribution to `vector`, split by cause.
-    func share(_ e: Int, into vector: Vector) {
+    /// Adds edge `e`'s counted contribution to the accumulator, split by cause.
+    private func share(_ e: Int) {
         let c = propagator.shown[e]
         let s = Int(propagator.edgeSource[e])
         let programIndex = Int(propagator.edgeProgram[e])
         guard programIndex >= 0 else {
-            proportional(c, from: s, into: vector)
+            proportional(c, from: s)
             return
         }
         let direct = programVariables[programIndex]
         let isMacro = propagator.isMacro[s]
         if isMacro && direct.allSatisfy({ $0 == propagator.macroVariable[s] }) {
             let key = variableKey[propagator.macroVariable[s]]
-            vector[key >= 0 ? key : otherKey] += c
+            add(key >= 0 ? key : otherKey, c)
             return
         }
         if !isMacro && direct.isEmpty {
-            proportional(c, from: s, into: vector)
+            proportional(c, from: s)
             return
         }
         // One at a time: each directly read variable, and the source, shocked alone.
@@ -197,31 +254,31 @@ struct Attribution {
         let total = groups.reduce(0) { $0 + $1.effect }
         let magnitude = groups.reduce(0) { $0 + abs($1.effect) }
         guard magnitude != 0 else {
-            vector[otherKey] += c
+            add(otherKey, c)
             return
         }
         for group in groups {
             let part = total != 0 ? c * group.effect / total : c * abs(group.effect) / magnitude
-            if group.source { proportional(part, from: s, into: vector) } else { vector[group.key ?? otherKey] += part }
+            if group.source { proportional(part, from: s) } else { add(group.key ?? otherKey, part) }
         }
     }
 
-    /// Shares `amount` in proportion to the source's own attribution.
+    /// Shares `amount` in proportion to the source's own attribution (its row sums to its
+    /// impact; a MACRO source's impact counts as 0).
     @inline(__always)
-    func proportional(_ amount: Double, from s: Int, into vector: Vector) {
-        let base = s * stride
-        let sourceImpact = rows[base + width]  // its impact, 0 for a MACRO source
+    private func proportional(_ amount: Double, from s: Int) {
+        let sourceImpact = propagator.isMacro[s] ? 0 : propagator.impact[s]
         guard sourceImpact != 0 else {
-            vector[otherKey] += amount
+            add(otherKey, amount)
             return
         }
         let factor = amount / sourceImpact
-        for k in 0..<width where rows[base + k] != 0 { vector[k] += rows[base + k] * factor }
+        for entry in row(s) { add(Int(entryKey[entry]), entryValue[entry] * factor) }
     }
 
     /// Proportional sharing inside a cycle, iterated (normalised each round) toward its fixed
-    /// point, then normalised to the impact. Members' vectors live in one flat array.
-    mutating func attributeCycle(_ members: [Int], level: Int) {
+    /// point, then normalised to the impact. Members' vectors live in one flat dense array.
+    private func attributeCycle(_ members: [Int], level: Int) {
         let m = members.count
         let width = self.width
         for (k, i) in members.enumerated() { memberSlot[i] = k }
@@ -234,7 +291,11 @@ struct Attribution {
             current.deallocate()
             next.deallocate()
         }
-        for k in 0..<m { external(members[k], inCycle: true, into: Vector(rebasing: outside[k * width..<(k + 1) * width])) }
+        for k in 0..<m {
+            external(members[k], inCycle: true)
+            for key in touched { outside[k * width + Int(key)] = scratch[Int(key)] }
+            clear()
+        }
         _ = current.update(fromContentsOf: outside)
         let shown = propagator.shown, impact = propagator.impact, unclamped = propagator.unclamped
         let edgeSource = propagator.edgeSource, incomingStart = run.incomingStart
@@ -291,9 +352,8 @@ struct Attribution {
             if change <= 1e-15 { break }
         }
         for (k, i) in members.enumerated() {
-            let vector = rowVector(i)
-            _ = vector.update(fromContentsOf: current[k * width..<(k + 1) * width])
-            normalize(vector, i)
+            for key in 0..<width where current[k * width + key] != 0 { add(key, current[k * width + key]) }
+            finish(i)
         }
     }
 }

@@ -24,11 +24,15 @@ final class ResultTable: Sendable {
     let state: [EdgeState]
     let shown: [Double]
     let edgeErrors: [Int: String]
-    /// `macro:…`, `shock:…`, `other`; values row-major, entity × key.
+    /// `macro:…`, `shock:…`, `other`, and each entity's row of (key, share) entries (see
+    /// `Attribution`).
     let attributionKeys: [String]
-    let attributionValues: [Double]
-    /// Key positions in UTF-8 byte order of the keys (the order of sorted JSON objects).
-    let attributionKeyOrder: [Int]
+    let attributionRowStart: [Int]
+    let attributionRowCount: [Int32]
+    let attributionEntryKey: [Int32]
+    let attributionEntryValue: [Double]
+    /// Per key, its rank in UTF-8 byte order of the keys (the order of sorted JSON objects).
+    let attributionKeyRank: [Int]
     /// Per entity, its strongest counted incoming edge (-1 for none): the step top paths follow.
     let strongest: [Int32]
 
@@ -55,14 +59,20 @@ final class ResultTable: Sendable {
         shown = Array(p.shown)
         edgeErrors = p.edgeErrors.mapValues { $0.diagnostic.message }
         attributionKeys = attribution.keys
-        attributionValues = attribution.values
-        attributionKeyOrder = attribution.keys.indices.sorted { byteOrder(attribution.keys[$0], attribution.keys[$1]) }
+        attributionRowStart = attribution.rowStart
+        attributionRowCount = attribution.rowCount
+        attributionEntryKey = attribution.entryKey
+        attributionEntryValue = attribution.entryValue
+        var rank = Array(repeating: 0, count: attribution.keys.count)
+        for (position, k) in attribution.keys.indices.sorted(by: { byteOrder(attribution.keys[$0], attribution.keys[$1]) }).enumerated() {
+            rank[k] = position
+        }
+        attributionKeyRank = rank
         self.strongest = strongest
     }
 
-    var width: Int { attributionKeys.count }
-    /// Doubles per entity in `attributionValues` (the keys, then the impact).
-    var stride: Int { attributionKeys.count + 1 }
+    /// Entity `i`'s attribution entries, keys ascending.
+    func attributionRow(_ i: Int) -> Range<Int> { attributionRowStart[i]..<attributionRowStart[i] + Int(attributionRowCount[i]) }
 
     func note(_ e: Int, of i: Int) -> String {
         let notBinding = edgeIsBottleneck[e] && bindingEdge[i] != e
@@ -87,8 +97,8 @@ final class ResultTable: Sendable {
                                                     error: nil, isShock: true))
         }
         var shares: [(key: String, value: Double)] = []
-        for k in 0..<width where attributionValues[i * stride + k] != 0 {
-            shares.append((attributionKeys[k], attributionValues[i * stride + k]))
+        for entry in attributionRow(i) {
+            shares.append((attributionKeys[Int(attributionEntryKey[entry])], attributionEntryValue[entry]))
         }
         return EntityResult(
             id: ids[i], name: names[i], type: types[i], level: levels[i], impact: impact[i],
@@ -139,12 +149,12 @@ final class ResultTable: Sendable {
         func number(_ x: Double) { appendJSONNumber(x, to: &out) }
         out += "{\"attribution\":{"
         var first = true
-        for k in attributionKeyOrder where attributionValues[i * stride + k] != 0 {
+        for entry in attributionRow(i).sorted(by: { attributionKeyRank[Int(attributionEntryKey[$0])] < attributionKeyRank[Int(attributionEntryKey[$1])] }) {
             if !first { out += "," }
             first = false
-            out += JSNumber.quoted(attributionKeys[k])
+            out += JSNumber.quoted(attributionKeys[Int(attributionEntryKey[entry])])
             out += ":"
-            number(attributionValues[i * stride + k])
+            number(attributionEntryValue[entry])
         }
         out += "},\"clamped\":"
         out += impact[i] != unclamped[i] ? "true" : "false"
