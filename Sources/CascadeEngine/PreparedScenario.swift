@@ -55,10 +55,9 @@ public final class PreparedScenario {
         let built = clock.now
         result.stats.cpuTimings = [("propagate", cpuPropagated - cpuStart), ("attribute", cpuAttributed - cpuPropagated),
                                    ("results", threadCPUMilliseconds() - cpuAttributed)]
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-        result.stats.timings = [("prepare", ms(prepareTime)), ("fingerprint", ms(fingerprintTime)),
-                                ("propagate", ms(propagated - start)), ("attribute", ms(attributed - propagated)),
-                                ("results", ms(built - attributed))]
+        result.stats.timings = [("prepare", prepareTime.milliseconds), ("fingerprint", fingerprintTime.milliseconds),
+                                ("propagate", (propagated - start).milliseconds), ("attribute", (attributed - propagated).milliseconds),
+                                ("results", (built - attributed).milliseconds)]
         result.stats.durationMs = result.stats.timings.reduce(0) { $0 + $1.ms }
         return result
     }

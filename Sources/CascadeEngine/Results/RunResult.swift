@@ -96,6 +96,17 @@ public struct RunStats: Sendable {
     /// This thread's CPU time of `propagate()`'s steps (propagate, attribute, results), in ms;
     /// not part of the result document.
     public var cpuTimings: [(phase: String, ms: Double)] = []
+
+    /// Adds a phase measured outside `propagate()` (loading the world) to `timings` and the duration.
+    mutating func addTiming(_ phase: String, _ duration: Duration, first: Bool) {
+        let entry = (phase: phase, ms: duration.milliseconds)
+        if first { timings.insert(entry, at: 0) } else { timings.append(entry) }
+        durationMs += entry.ms
+    }
+}
+
+extension Duration {
+    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
 }
 
 extension RunResult {

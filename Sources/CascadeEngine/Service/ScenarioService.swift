@@ -113,9 +113,12 @@ public struct ScenarioService {
         }
         let runID = try store.startRun(scenarioID: stored.id, jobID: lease?.jobID)
         let prepared: PreparedScenario
+        let loadStart = ContinuousClock.now
+        var loadTime = Duration.zero
         do {
             progress("loading the graph from \(store.location)")
             let world = try EngineWorld.load(from: store)
+            loadTime = ContinuousClock.now - loadStart
             progress("resolving \(world.entityCount) entities and \(world.relationshipCount) relationships")
             prepared = try Engine.prepare(scenario, world: world)
         } catch {
@@ -141,6 +144,7 @@ public struct ScenarioService {
             throw error
         }
         result.scenarioID = stored.id
+        result.stats.addTiming("load", loadTime, first: true)
         progress("storing \(result.entities.count) entity results")
         let summary = result.summaryJSON()
         do {
