@@ -109,8 +109,8 @@ do {
 
     let started = Date()
     let cpuStarted = cpuSeconds()
-    let report = try store.importWorld(path: worldPath) { line in
-        if options.verbose { print(String(format: "  %6.2f s  %@", seconds(started), line)) }
+    let report = try store.importWorld(path: worldPath) { progress in
+        if options.verbose { print(String(format: "  %6.2f s  %@", seconds(started), progress.line)) }
     }
     let total = seconds(started)
     let cpu = cpuSeconds() - cpuStarted

@@ -18,11 +18,11 @@ enum CascadeBinary {
         return directory.appendingPathComponent("cascade")
     }()
 
-    /// Runs `cascade` with `arguments`, feeding `input` on standard input.
+    /// Runs `cascade` (or `executable`) with `arguments`, feeding `input` on standard input.
     static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
-                    directory: URL? = nil) throws -> Result {
+                    directory: URL? = nil, executable: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable ?? url
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"

@@ -97,7 +97,10 @@ struct StoreImportTests {
         var sawWriting = false
         while Date() < deadline && process.isRunning {
             let progress = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-            if progress.contains("import: relationships ") { sawWriting = true; break }
+            if progress.split(separator: "\n").contains(where: { $0.hasPrefix("import: writing relationships ") && $0.hasSuffix("%)") }) {
+                sawWriting = true
+                break
+            }
             usleep(2_000)
         }
         try #require(sawWriting && process.isRunning, "the import finished or failed before it could be killed: \((try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")")

@@ -47,7 +47,7 @@ struct ScenarioRunCommand: ParsableCommand {
             let scenario = try ScenarioFiles.stored(id, in: opened)
             let service = ScenarioService(store: opened)
             try output.emit(try ScenarioFiles.run(scenario.id, with: service, force: output.force,
-                                                  includeEntities: output.needsEntities(json: store.json)),
+                                                  includeEntities: output.needsEntities(json: store.json), quiet: output.quiet),
                             json: store.json, to: file)
         }
     }
@@ -68,7 +68,8 @@ struct RunCommand: ParsableCommand {
             let out = try output.file(besides: store)
             let service = ScenarioService(store: try store.openStore())
             let (id, _, asOfNote) = try ScenarioFiles.submit(file, to: service)
-            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json)),
+            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json),
+                                                  quiet: output.quiet),
                             json: store.json, to: out, asOfNote: asOfNote)
         }
     }
@@ -77,6 +78,8 @@ struct RunCommand: ParsableCommand {
 struct RunOutputOptions: ParsableArguments {
     @Option(help: "Also write the full JSON result to this file.") var out: String?
     @Flag(help: "Recompute even when a cached result is valid.") var force = false
+    @Flag(help: "No progress on stderr (a bar on a terminal; lines elsewhere, for worlds of 100 000 rows or more).")
+    var quiet = false
     @Option(parsing: .unconditional, help: "Movers shown per level in the summary.",
             transform: NumericOption.integer(1...10_000)) var top = 5
 
@@ -193,14 +196,16 @@ enum ScenarioFiles {
         }
     }
 
-    static func run(_ id: String, with service: ScenarioService, force: Bool, includeEntities: Bool) throws -> ScenarioService.Outcome {
+    /// Worlds of this many entities and relationships or more report a run's phases as lines when
+    /// stderr is not a terminal (on a terminal every run shows its bar, cleared when it is done).
+    static let progressLinesFrom = 100_000
+
+    static func run(_ id: String, with service: ScenarioService, force: Bool, includeEntities: Bool,
+                    quiet: Bool = false) throws -> ScenarioService.Outcome {
+        let display = ProgressDisplay("run", quiet: quiet, linesFrom: progressLinesFrom)
+        defer { display.finish() }
         do {
-            let clock = ContinuousClock()
-            let start = clock.now
-            // Progress on stderr, once a run has taken longer than a second.
-            return try service.run(id, force: force, includeEntities: includeEntities) { line in
-                if clock.now - start > .seconds(1) { StoreOutput.note("run: \(line)") }
-            }
+            return try service.run(id, force: force, includeEntities: includeEntities, progress: display.report)
         } catch let error as EngineError {
             throw error.storeError
         } catch let error as ScenarioError {

@@ -14,15 +14,16 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The world file (JSON, see docs/formats.md).")
     var file: String
 
-    @Flag(name: .long, help: "No progress lines on stderr.")
+    @Flag(name: .long, help: "No progress on stderr (a bar on a terminal, periodic lines otherwise).")
     var quiet = false
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
             let opened = try store.openStore()
-            let report = try opened.importWorld(path: file) { line in
-                if !quiet { StoreOutput.note("import: \(line)") }
-            }
+            let display = ProgressDisplay("import", quiet: quiet)
+            defer { display.finish() }
+            let report = try opened.importWorld(path: file, progress: display.report)
+            display.finish()
             if store.json {
                 guard case .object(var o) = report.json else { return }
                 o["ok"] = .bool(true)

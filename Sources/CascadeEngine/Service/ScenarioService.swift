@@ -95,11 +95,12 @@ public struct ScenarioService {
     }
 
     /// Propagates a stored scenario, or returns its cached result when nothing it read changed.
-    /// `progress` receives a line per phase of a long run (loading, resolving, propagating, storing).
+    /// `progress` receives each phase of the run (loading, resolving — with the world's size —,
+    /// propagating, storing — with the entity results written so far).
     /// With a queue job's `lease`, the job is marked done in the transaction that stores the result
     /// (or, for a cached result, in its own), and nothing is stored if the lease was lost.
     public func run(_ key: String, force: Bool = false, includeEntities: Bool = false, lease: JobLease? = nil,
-                    progress: (String) -> Void = { _ in }) throws -> Outcome {
+                    progress: (WorkProgress) -> Void = { _ in }) throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
         }
@@ -116,10 +117,10 @@ public struct ScenarioService {
         let loadStart = ContinuousClock.now
         var loadTime = Duration.zero
         do {
-            progress("loading the graph from \(store.location)")
+            progress(WorkProgress("loading the graph"))
             let world = try EngineWorld.load(from: store)
             loadTime = ContinuousClock.now - loadStart
-            progress("resolving \(world.entityCount) entities and \(world.relationshipCount) relationships")
+            progress(WorkProgress("resolving entities and relationships", total: world.entityCount + world.relationshipCount, unit: "rows"))
             prepared = try Engine.prepare(scenario, world: world)
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
@@ -134,7 +135,7 @@ public struct ScenarioService {
             cached.cacheNote = "the store changed, but nothing this run reads"
             return cached
         }
-        progress("propagating")
+        progress(WorkProgress("propagating"))
         var result: RunResult
         do {
             result = try prepared.propagate()
@@ -145,11 +146,13 @@ public struct ScenarioService {
         }
         result.scenarioID = stored.id
         result.stats.addTiming("load", loadTime, first: true)
-        progress("storing \(result.entities.count) entity results")
+        progress(WorkProgress("storing entity results", total: result.entities.count, unit: "entities"))
         let summary = result.summaryJSON()
         do {
             try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion,
-                     run: (runID, summary["stats"]), lease: lease)
+                     run: (runID, summary["stats"]), lease: lease) { written in
+                progress(WorkProgress("storing entity results", done: written, total: result.entities.count, unit: "entities"))
+            }
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
@@ -170,7 +173,7 @@ public struct ScenarioService {
     /// Stores the result, finishes the run-log row `run` and completes the job `lease` in one
     /// transaction; a large result's entity texts are serialised as they are written.
     func save(_ summary: JSONValue, result: RunResult, scenarioID: String, dataVersion: String,
-              run: (id: String, counts: JSONValue?), lease: JobLease?) throws {
+              run: (id: String, counts: JSONValue?), lease: JobLease?, progress: (Int) -> Void = { _ in }) throws {
         let entities = result.entities
         if entities.count <= ScenarioService.inlineEntityLimit {
             // The entity texts are spliced into the summary's text, not parsed back into values.
@@ -182,7 +185,8 @@ public struct ScenarioService {
                                   summaryText: text, entityCount: 0, run: run, lease: lease) { _ in ("", "") }
         } else {
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summaryText: summary.serialized(), entityCount: entities.count, run: run, lease: lease) {
+                                  summaryText: summary.serialized(), entityCount: entities.count, run: run, lease: lease,
+                                  progress: progress) {
                                       (entities.id(at: $0), entities.jsonText(at: $0))
                                   }
         }

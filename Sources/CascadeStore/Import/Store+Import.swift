@@ -5,8 +5,8 @@ extension Store {
     /// Imports a world file (docs/formats.md) all or nothing: reads and validates every row first,
     /// reporting every problem with its JSON path, then writes everything in one transaction.
     /// Entities and relationships are keyed by the file's ids, so importing the same file again
-    /// changes nothing. `progress` receives short human-readable lines (for stderr).
-    public func importWorld(path: String, progress: (String) -> Void = { _ in }) throws -> ImportReport {
+    /// changes nothing. `progress` receives each phase and, while rows are written, how many.
+    public func importWorld(path: String, progress: (WorkProgress) -> Void = { _ in }) throws -> ImportReport {
         let started = Date()
         // The file's bytes and its parsed tree live only inside this closure: the write phase
         // holds just the validated rows.
@@ -18,7 +18,7 @@ extension Store {
                 throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
                                  hint: "check the path")
             }
-            progress("read \(bytes.count) bytes; parsing and validating")
+            progress(WorkProgress("parsing and validating \(bytes.count) bytes"))
             // Parsing and the checks of each row are one pass over the bytes; the checks against
             // the store follow.
             var decoded: (WorldDecoder, World)
@@ -38,22 +38,22 @@ extension Store {
     }
 
     /// Imports an already parsed world document; see `importWorld(path:progress:)`.
-    public func importWorld(_ root: JSONValue, file: String, progress: (String) -> Void = { _ in }) throws -> ImportReport {
+    public func importWorld(_ root: JSONValue, file: String, progress: (WorkProgress) -> Void = { _ in }) throws -> ImportReport {
         let started = Date()
         let world = try validatedWorld(root, file: file, progress: progress)
         return try write(world, file: file, times: (started, started, Date()), progress: progress)
     }
 
     /// Every row read and checked, against the file and the store; throws with every problem.
-    private func validatedWorld(_ root: JSONValue, file: String, progress: (String) -> Void) throws -> World {
+    private func validatedWorld(_ root: JSONValue, file: String, progress: (WorkProgress) -> Void) throws -> World {
         var decoder = WorldDecoder(file: file)
-        progress("parsed; validating")
+        progress(WorkProgress("validating"))
         let world = decoder.decode(root, progress: progress)
         return try checkedWorld(&decoder, world, file: file, progress: progress)
     }
 
     /// Adds the checks against the store to what `decoder` found; throws with every problem.
-    private func checkedWorld(_ decoder: inout WorldDecoder, _ world: World, file: String, progress: (String) -> Void) throws -> World {
+    private func checkedWorld(_ decoder: inout WorldDecoder, _ world: World, file: String, progress: (WorkProgress) -> Void) throws -> World {
         var world = world
         var problems = decoder.problems
         problems += try referenceProblems(&world, file: file)
@@ -64,13 +64,13 @@ extension Store {
                              hint: decoder.droppedProblems > 0 ? "only the first \(problems.count) are listed" : "fix every row listed and import again",
                              problems: problems)
         }
-        progress("validated \(world.rowCount) rows")
+        progress(WorkProgress("validated \(world.rowCount) rows"))
         return world
     }
 
     /// Writes a validated world in one transaction. `times` are when reading, parsing and
     /// validation started, ended and ended.
-    private func write(_ world: World, file: String, times: (Date, Date, Date), progress: (String) -> Void) throws -> ImportReport {
+    private func write(_ world: World, file: String, times: (Date, Date, Date), progress: (WorkProgress) -> Void) throws -> ImportReport {
         var report = ImportReport(file: file)
         report.parseSeconds = times.1.timeIntervalSince(times.0)
         report.validateSeconds = times.2.timeIntervalSince(times.1)
@@ -199,7 +199,7 @@ extension Store {
         }
     }
 
-    private func writeWorld(_ world: World, _ db: any DatabaseConnection, progress: (String) -> Void) throws -> ([String: Int], [Registration]) {
+    private func writeWorld(_ world: World, _ db: any DatabaseConnection, progress: (WorkProgress) -> Void) throws -> ([String: Int], [Registration]) {
         var written: [String: Int] = [:]
         let stampText = now()
         var registrations: [Registration] = []
@@ -232,15 +232,6 @@ extension Store {
         let distinct = db.dialect == .sqlite ? "IS NOT" : "IS DISTINCT FROM"
         let entityChanged = ["type", "name", "description", "category", "ontology_level", "metadata"]
             .map { "entities.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
-        // Progress about every tenth of the way through a large table.
-        var lastTenth = 0
-        func tenths(_ label: String, _ done: Int, _ total: Int) {
-            guard total >= 50_000 else { return }
-            if done * 10 / total > lastTenth {
-                lastTenth = done * 10 / total
-                progress("\(label) \(done)/\(total)")
-            }
-        }
         // Every entity and relationship row was checked by the decoder against exactly the
         // rules of the tables' CHECK constraints (type vocabularies, name and category lengths
         // in Unicode scalars, levels 0–9, weights 0–1, metadata serialised from parsed JSON), so
@@ -249,7 +240,7 @@ extension Store {
         let skippingChecks = db.dialect == .sqlite && relationships.count >= BulkLoad.threshold
         if skippingChecks { try db.setCheckConstraints(false) }
         defer { if skippingChecks { try? db.setCheckConstraints(true) } }
-        progress("writing \(world.entities.count) entities")
+        progress(WorkProgress("writing entities", total: world.entities.count, unit: "rows"))
         written["entities"] = try db.bulkLoad(
             into: "entities",
             columns: ["id", "external_id", "type", "name", "description", "category", "ontology_level", "metadata", "created_at", "updated_at"],
@@ -260,7 +251,7 @@ extension Store {
                   ontology_level = excluded.ontology_level, metadata = excluded.metadata, updated_at = excluded.updated_at
                 WHERE \(entityChanged)
                 """,
-            progress: { tenths("entities", $0, world.entities.count) }
+            progress: { progress(WorkProgress("writing entities", done: $0, total: world.entities.count, unit: "rows")) }
         ) { i, out in
             let key = entities[i]
             let e = world.entities[key.index]
@@ -278,8 +269,7 @@ extension Store {
 
         let relationshipChanged = ["source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"]
             .map { "relationships.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
-        lastTenth = 0
-        progress("writing \(world.relationships.count) relationships")
+        progress(WorkProgress("writing relationships", total: world.relationships.count, unit: "rows"))
         written["relationships"] = try db.bulkLoad(
             into: "relationships",
             columns: ["id", "external_id", "source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata", "created_at", "updated_at"],
@@ -290,7 +280,7 @@ extension Store {
                   impact_formula = excluded.impact_formula, metadata = excluded.metadata, updated_at = excluded.updated_at
                 WHERE \(relationshipChanged)
                 """,
-            progress: { tenths("relationships", $0, world.relationships.count) }
+            progress: { progress(WorkProgress("writing relationships", done: $0, total: world.relationships.count, unit: "rows")) }
         ) { i, out in
             let key = relationships[i]
             let r = world.relationships[key.index]
@@ -308,7 +298,7 @@ extension Store {
 
         if skippingChecks { try db.setCheckConstraints(true) }
         if let bulk {
-            progress("indexing relationships")
+            progress(WorkProgress("indexing relationships"))
             try bulk.finish(db)
         }
 
@@ -342,7 +332,7 @@ extension Store {
                 ("content_hash", .string("xxh3-128:" + ContentHash.xxh3_128(world.entities.map(\.id).joined(separator: "\u{0}")))),
             ])))
         }
-        progress("committing")
+        progress(WorkProgress("committing"))
         return (written, registrations)
     }
 }

@@ -47,7 +47,7 @@ struct WorldDecoder {
     }
 
     /// Decodes a parsed world document.
-    mutating func decode(_ root: JSONValue, progress: (String) -> Void) -> World {
+    mutating func decode(_ root: JSONValue, progress: (WorkProgress) -> Void) -> World {
         var world = World()
         var scratch: [Problem] = []
         guard let top = JSONReader(root, at: .root, file: file, what: "a world file", problems: &scratch) else {
@@ -62,7 +62,7 @@ struct WorldDecoder {
     /// `relationships` go straight from the bytes to records (`WorldScanner`), everything else
     /// through the ordinary parser. Throws the parser's error for invalid JSON, exactly as
     /// `JSONValue.parse` would for the whole document.
-    static func decode(bytes: UnsafeBufferPointer<UInt8>, file: String?, progress: (String) -> Void) throws(JSONError) -> (WorldDecoder, World) {
+    static func decode(bytes: UnsafeBufferPointer<UInt8>, file: String?, progress: (WorkProgress) -> Void) throws(JSONError) -> (WorldDecoder, World) {
         let limits = JSONLimits.default
         if bytes.count <= limits.maxBytes {
             var decoder = WorldDecoder(file: file)
@@ -87,7 +87,7 @@ struct WorldDecoder {
     /// Nil when the top level is not a plain object of distinct keys (the caller then parses the
     /// document the ordinary way).
     private mutating func decodeStreaming(_ bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits,
-                                          progress: (String) -> Void) throws(JSONError) -> World? {
+                                          progress: (WorkProgress) -> Void) throws(JSONError) -> World? {
         var scanner = WorldScanner(bytes: bytes, limits: limits)
         var world = World()
         var rest = JSONObject()
@@ -105,7 +105,7 @@ struct WorldDecoder {
                     section = .entities
                     var entityIndex = IDTable(namespace: "entity")
                     var records: [EntityRecord] = []
-                    guard try Self.streamArray(&scanner, path: path, progress: { progress("read \($0) entities") }, row: { scanner, i, start throws(JSONError) in
+                    guard try Self.streamArray(&scanner, path: path, progress: { progress(WorkProgress("reading entities", done: $0, unit: "rows")) }, row: { scanner, i, start throws(JSONError) in
                         if let fields = scanner.entity(), let record = checkedEntity(fields) {
                             world.entityIDsInFile.insert(record.id, index: i)
                             accept(record, index: i, &entityIndex, &records)
@@ -120,7 +120,7 @@ struct WorldDecoder {
                     section = .relationships
                     var relationshipIndex = IDTable(namespace: "relationship")
                     var records: [RelationshipRecord] = []
-                    guard try Self.streamArray(&scanner, path: path, progress: { progress("read \($0) relationships") }, row: { scanner, i, start throws(JSONError) in
+                    guard try Self.streamArray(&scanner, path: path, progress: { progress(WorkProgress("reading relationships", done: $0, unit: "rows")) }, row: { scanner, i, start throws(JSONError) in
                         if let fields = scanner.relationship(), let (record, reference) = checkedRelationship(fields) {
                             world.entityReferences.append(EntityReference(index: i, field: .source, id: record.sourceID))
                             world.entityReferences.append(EntityReference(index: i, field: .target, id: record.targetID))
@@ -188,7 +188,7 @@ struct WorldDecoder {
 
     /// The sections of a world file's top level, in order; `streamed` holds sections already
     /// decoded from the bytes (their keys are then absent from `top`).
-    private mutating func decodeTop(_ top: JSONReader, into world: inout World, streamed: Streamed?, progress: (String) -> Void) {
+    private mutating func decodeTop(_ top: JSONReader, into world: inout World, streamed: Streamed?, progress: (WorkProgress) -> Void) {
         section = .top
         var scratch: [Problem] = []
         top.rejectUnknownKeys(Self.topKeys, problems: &scratch)
@@ -224,7 +224,7 @@ struct WorldDecoder {
             var records: [EntityRecord] = []
             for (i, raw) in entityItems.enumerated() {
                 entity(raw, index: i, &world, &entityIndex, &records)
-                if i > 0 && i % 100_000 == 0 { progress("validated \(i) of \(entityItems.count) entities") }
+                if i > 0 && i % 100_000 == 0 { progress(WorkProgress("validating entities", done: i, total: entityItems.count, unit: "rows")) }
             }
             world.entities = records
         }
@@ -238,7 +238,7 @@ struct WorldDecoder {
             var records: [RelationshipRecord] = []
             for (i, raw) in relationshipItems.enumerated() {
                 relationship(raw, index: i, &world, &relationshipIndex, &records)
-                if i > 0 && i % 100_000 == 0 { progress("validated \(i) of \(relationshipItems.count) relationships") }
+                if i > 0 && i % 100_000 == 0 { progress(WorkProgress("validating relationships", done: i, total: relationshipItems.count, unit: "rows")) }
             }
             world.relationships = records
         }

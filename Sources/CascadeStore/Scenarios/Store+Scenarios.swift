@@ -192,16 +192,18 @@ extension Store {
 
     /// Like `storeResult(…entities:…)`, with the summary already serialised and the per-entity
     /// rows produced one at a time by `entity(0..<entityCount)` as they are written (a large
-    /// result is never held whole; a retried transaction asks for them again).
+    /// result is never held whole; a retried transaction asks for them again). `progress` gets
+    /// the number of rows written so far.
     public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summaryText: String,
                             entityCount: Int, run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil,
+                            progress: (Int) -> Void = { _ in },
                             entity: (Int) throws -> (id: String, json: String)) throws {
         try writeRetrying { db in
             if let lease { try completeJob(db, lease, status: .succeeded, runID: run?.id, cached: false, error: nil) }
             _ = try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(scenarioID))
             if entityCount > 0 {
                 _ = try db.bulkInsert(into: "scenario_entity_results", columns: ["scenario_id", "entity_id", "result"],
-                                      count: entityCount, suffix: "", progress: { _ in }) { i, out in
+                                      count: entityCount, suffix: "", progress: progress) { i, out in
                     let (id, json) = try entity(i)
                     out += [.text(scenarioID), .text(id), .json(json)]
                 }
