@@ -119,6 +119,39 @@ struct ReportBrowserTests {
         }
     }
 
+    /// Level 3 clamped to ±5 %: a clamped entity's bar marks the clamp, and its waterfall runs
+    /// from the contributions to the unclamped impact, then the clamp, to the clamped impact.
+    @Test(arguments: CLIBackend.available)
+    func aClampedEntityShowsItsClamp(_ backend: CLIBackend) throws {
+        let chromium = try #require(Chromium.path, "chromium is not installed: scripts/setup.sh installs it (as root)")
+        let (dir, db, cleanup) = try StoreCLI.sampleStore(backend)
+        defer { cleanup() }
+        let original = try String(contentsOf: StoreCLI.packageRoot.appendingPathComponent("Scenarios/fed-rate-cut-2025.json"), encoding: .utf8)
+        let clamped = original.replacingOccurrences(of: #""name": "Fed Rate Cut 2025""#, with: #""name": "Fed Rate Cut, clamped""#)
+            .replacingOccurrences(of: #""feedback_rounds": 0,"#, with: #""feedback_rounds": 0, "level_settings": {"3": {"clamp": [-0.05, 0.05]}},"#)
+        let ran = try StoreCLI.run(["run", try StoreCLI.write(clamped, to: "clamped.json", in: dir), "--json", "--db", db], in: dir)
+        try #require(ran.status == 0, "\(ran.stderr)")
+        let entity = try #require(ran.json?["entities"]?.arrayValue?.filter { $0["clamped"] == .bool(true) }.max {
+            abs($0["impact_unclamped"]!.numberValue!) < abs($1["impact_unclamped"]!.numberValue!)
+        }, "level 3 has clamped entities")
+        let id = entity["id"]!.stringValue!
+        let report = dir.appendingPathComponent("clamped.html")
+        let written = try StoreCLI.run(["report", "Fed Rate Cut, clamped", "--out", report.path, "--db", db], in: dir)
+        try #require(written.status == 0, "\(written.stderr)")
+        let seen = try Chromium.open(report, chromium: chromium, in: dir, arguments: ["--click", #"tr.mover[data-entity="\#(id)"]"#])
+        #expect(seen["errors"] == .null && seen["problems"]?.arrayValue == [], "\(seen["errors"] ?? .null) \(seen["problems"] ?? .null)")
+        let row = Self.element(#"<tr class="mover" data-entity="\#(Self.escaped(id))""#, in: try #require(seen["html"]?.stringValue))
+        #expect(row?.contains(#"<rect class="clamp""#) == true && row?.contains(">clamped</span>") == true, "\(row ?? "no row")")
+        let click = try #require(seen["clicks"]?.arrayValue?.first)
+        #expect(click["selected"]?.stringValue == id, "\(click)")
+        let (impact, unclamped) = (entity["impact"]!.numberValue!, entity["impact_unclamped"]!.numberValue!)
+        #expect(click["unclamped"]?.stringValue == entity["impact_unclamped"]!.serialized())
+        #expect(click["clamp"]?.stringValue == JSONValue.number(impact - unclamped).serialized(), "\(click)")
+        #expect(click["impact"]?.stringValue == entity["impact"]!.serialized(), "\(click)")
+        let sum = (click["steps"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Double.init) }.reduce(0, +)
+        #expect(abs(sum - unclamped) <= 1e-12 * max(1, abs(unclamped)), "steps sum to \(sum), unclamped \(unclamped)")
+    }
+
     /// The text of the element that starts with `opening` (through its end tag), if any.
     static func element(_ opening: String, in html: String) -> String? {
         guard let start = html.range(of: opening), let end = html.range(of: "</tr>", range: start.upperBound..<html.endIndex) else { return nil }
