@@ -39,12 +39,13 @@ struct ReportBrowserTests {
         let clickRow = try #require(moved.first(where: withContributions), "an entity with two contributions or more")
         let clickNode = try #require(moved.first { withContributions($0) && $0["id"] != clickRow["id"] && $0["level"] != clickRow["level"] })
         let fragment = moved.first { $0["clamped"] == .bool(true) } ?? moved[moved.count / 2]
+        let searched = moved[moved.count - 1]
         let (rowID, nodeID, fragmentID) = (clickRow["id"]!.stringValue!, clickNode["id"]!.stringValue!, fragment["id"]!.stringValue!)
 
         let screenshot = dir.appendingPathComponent("report.png")
         let seen = try Chromium.open(report, chromium: chromium, in: dir, arguments: [
             "--click", #"tr.mover[data-entity="\#(rowID)"]"#, "--click", #"circle.node[data-entity="\#(nodeID)"]"#,
-            "--fragment", fragmentID, "--screenshot", screenshot.path])
+            "--search", searched["name"]!.stringValue!.uppercased(), "--fragment", fragmentID, "--screenshot", screenshot.path, "--pdf"])
 
         #expect(seen["rendered"]?.stringValue == "true", "the script did not finish: \(seen["errors"] ?? .null)")
         #expect(seen["errors"] == .null, "the page reported errors: \(seen["errors"] ?? .null)")
@@ -65,6 +66,9 @@ struct ReportBrowserTests {
 
         // A real click on a bar and on a node, and #entity=ID: the waterfall's steps are the
         // entity's contributions and add up to its unclamped impact.
+        // Typing a name (in any case) into the search box and pressing Enter selects that entity.
+        #expect(seen["search"]?["selected"] == searched["id"], "\(seen["search"] ?? .null)")
+        #expect(seen["search"]?["unclamped"]?.stringValue == searched["impact_unclamped"]!.serialized())
         let clicks = try #require(seen["clicks"]?.arrayValue)
         for (entity, outcome) in zip([clickRow, clickNode, fragment], clicks + [seen["fragment"] ?? .null]) {
             let id = entity["id"]!.stringValue!
@@ -82,6 +86,8 @@ struct ReportBrowserTests {
             }
         }
 
+        // It prints (to PDF).
+        #expect((seen["pdf"]?["pages"]?.numberValue ?? 0) >= 2, "\(seen["pdf"] ?? .null)")
         // Not blank: many colours, and a good share of the viewport is not background.
         let shot = try #require(seen["screenshot"])
         #expect((shot["colours"]?.numberValue ?? 0) >= 32, "\(shot)")

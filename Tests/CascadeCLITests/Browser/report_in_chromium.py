@@ -9,6 +9,8 @@ no port at all) and prints what a person would have seen, as one JSON object on 
   html         the DOM after the script ran
   clicks       per `--click SELECTOR`: a real mouse click at the element's centre, then the
                selected entity and its waterfall (the step values and the unclamped impact)
+  search       the same after typing `--search TEXT` into the search box and pressing Enter
+  pdf          with --pdf: the page printed to PDF (its size and page count)
   fragment     the same after opening PAGE#entity=ID (with --fragment ID)
   screenshot   width, height, distinct colours and the share of pixels unlike the background
 
@@ -191,12 +193,28 @@ def click(browser, session, selector):
     return outcome
 
 
+def search(browser, session, text):
+    """Types `text` into the search box and presses Enter, as a person would."""
+    click(browser, session, "#entity-search")
+    browser.send("Input.insertText", {"text": text}, session)
+    for kind in ("rawKeyDown", "char", "keyUp"):
+        key = {"type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13}
+        if kind == "char":
+            key["text"] = "\r"
+        browser.send("Input.dispatchKeyEvent", key, session)
+    outcome = json.loads(evaluate(browser, session, WATERFALL))
+    outcome["search"] = text
+    return outcome
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("page")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     parser.add_argument("--click", action="append", default=[], help="a CSS selector to click (in order)")
+    parser.add_argument("--search", help="a name to type into the search box (after the clicks)")
     parser.add_argument("--fragment", help="an entity id to open with #entity=ID")
+    parser.add_argument("--pdf", action="store_true", help="also print the page to PDF and count its pages")
     parser.add_argument("--screenshot", help="also save the screenshot here")
     arguments = parser.parse_args()
     url = "file://" + os.path.abspath(arguments.page)
@@ -224,6 +242,11 @@ def main():
                 out.write(png)
         report["screenshot"] = png_stats(png)
         report["clicks"] = [click(browser, session, selector) for selector in arguments.click]
+        if arguments.search:
+            report["search"] = search(browser, session, arguments.search)
+        if arguments.pdf:
+            pdf = __import__("base64").b64decode(browser.send("Page.printToPDF", {"printBackground": True}, session)["data"])
+            report["pdf"] = {"bytes": len(pdf), "pages": len(__import__("re").findall(rb"/Type\s*/Page(?!s)", pdf))}
         if arguments.fragment:
             open_page(browser, session, "about:blank")
             open_page(browser, session, url + "#entity=" + arguments.fragment)
