@@ -158,6 +158,47 @@ struct ReportBrowserTests {
         #expect(abs(sum - unclamped) <= 1e-12 * max(1, abs(unclamped)), "steps sum to \(sum), unclamped \(unclamped)")
     }
 
+    /// A result of more than ten levels' worth of embedded entities keeps the largest movers of
+    /// each level and says how many it leaves out, in the header and under the cascade's column.
+    @Test(arguments: CLIBackend.available)
+    func aLargeResultShowsItsLargestMoversAndSaysHowManyAreLeftOut(_ backend: CLIBackend) throws {
+        let chromium = try #require(Chromium.path, "chromium is not installed: scripts/setup.sh installs it (as root)")
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        try #require(try StoreCLI.run(["init", "--db", db], in: dir).status == 0)
+        let count = 2_600
+        let companies = (0..<count).map { i in
+            #"{"id": "co-\#(i)", "type": "COMPANY", "name": "Company \#(i)", "category": "SEMICONDUCTOR", "ontology_level": 3}"#
+        }
+        let relationships = (0..<count).map { i in
+            #"{"id": "rel-\#(i)", "source_entity_id": "macro-fed-funds", "target_entity_id": "co-\#(i)", "type": "IMPACTS", "#
+                + #""weight": \#(Double(i + 1) / Double(count)), "impact_formula": "return -2 * source.delta;"}"#
+        }
+        let world = #"{"entities": [{"id": "macro-fed-funds", "type": "MACRO", "name": "Fed Funds Rate", "category": "INTEREST_RATE", "#
+            + #""ontology_level": 0, "metadata": {"variable": "fed_funds_rate", "unit": "%", "current_value": 5.25}}, "#
+            + companies.joined(separator: ", ") + #"], "relationships": ["# + relationships.joined(separator: ", ") + "]}"
+        let imported = try StoreCLI.run(["import", try StoreCLI.write(world, to: "world.json", in: dir), "--db", db], in: dir)
+        try #require(imported.status == 0, "\(imported.stderr)")
+        let scenario = try StoreCLI.write(#"{"name": "cut", "author": "alice", "as_of": "2025-06-30", "macro_variables": {"fed_funds_rate": 0.03}}"#,
+                                          to: "cut.json", in: dir)
+        try #require(try StoreCLI.run(["run", scenario, "--db", db], in: dir).status == 0)
+        let report = dir.appendingPathComponent("large.html")
+        let written = try StoreCLI.run(["report", "cut", "--out", report.path, "--db", db], in: dir)
+        try #require(written.status == 0, "\(written.stderr)")
+
+        let data = try ReportCommandTests.data(try String(contentsOf: report, encoding: .utf8))
+        let kept = Set((data["entities"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
+        #expect(kept == Set(((count - 250)..<count).map { "co-\($0)" }), "the 250 largest (the heaviest weights)")
+        #expect(data["entities_reported"] == .number(Double(count)))
+
+        let seen = try Chromium.open(report, chromium: chromium, in: dir, arguments: [])
+        #expect(seen["errors"] == .null && seen["problems"]?.arrayValue == [], "\(seen["errors"] ?? .null) \(seen["problems"] ?? .null)")
+        let html = try #require(seen["html"]?.stringValue)
+        #expect(html.contains("This page holds the 250 largest movers (250 per level) of the \(count) entity results"), "header note")
+        #expect(html.contains(">+\(count - 12) more</text>"), "the cascade's column says how many it does not draw")
+        #expect(html.contains(#"data-entity="co-\#(count - 1)""#))
+    }
+
     /// The text of the element that starts with `opening` (through its end tag), if any.
     static func element(_ opening: String, in html: String) -> String? {
         guard let start = html.range(of: opening), let end = html.range(of: "</tr>", range: start.upperBound..<html.endIndex) else { return nil }
