@@ -160,7 +160,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
-        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore", "CascadeTestSupport"], exclude: ["Transcripts"],
+        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore", "CascadeTestSupport"], exclude: ["Transcripts", "Browser"],
                     swiftSettings: strict),
     ]
 )

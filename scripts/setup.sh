@@ -5,6 +5,8 @@ set -euo pipefail
 
 # Debian packages the build, the tests and the tools rely on.
 needed=(pkg-config libsqlite3-dev libpq-dev libxxhash-dev libedit-dev postgresql sqlite3 tmux curl)
+# The browser tests of `cascade report` drive Debian's chromium headless (Tests/CascadeCLITests/Browser).
+needed+=(chromium)
 command -v node >/dev/null 2>&1 || needed+=(nodejs)
 
 missing=()

@@ -75,6 +75,8 @@ struct ReadmeCommandTests {
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("oil.json").path))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("my-result.json").path))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("cascade.bash").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("fed-rate-cut.html").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("fed-vs-oil.html").path))
     }
 
     /// `$ command` lines (continued by a trailing `\`) and the output printed after each.

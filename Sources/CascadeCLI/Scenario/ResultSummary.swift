@@ -10,8 +10,29 @@ struct ResultSummary {
     var asOfNote: String?
     /// Warnings listed before the rest are counted (the full list is in `--json`).
     static let shownWarnings = 10
+    /// Colour for signs (green up, red down) and clamps (yellow), for a terminal (see
+    /// `Terminal.useColor`). The text is then escaped already (every string of the result is,
+    /// before the colour codes go in) and is printed as it is.
+    var isColoured = false
 
-    var document: JSONValue { outcome.summary }
+    var document: JSONValue { isColoured ? Self.escapingStrings(outcome.summary) : outcome.summary }
+
+    /// `value` with every string in it escaped for a terminal (`Terminal.escaped`).
+    static func escapingStrings(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): .string(Terminal.escaped(text))
+        case .array(let items): .array(items.map(escapingStrings))
+        case .object(let object): .object(JSONObject(object.map { (Terminal.escaped($0.key), escapingStrings($0.value)) }))
+        default: value
+        }
+    }
+
+    /// `text` in the colour of `x`'s sign, or of a clamp (`ansi` 33), on a terminal.
+    func paint(_ text: String, sign x: Double) -> String { paint(text, ansi: x > 0 ? 32 : x < 0 ? 31 : 0) }
+
+    func paint(_ text: String, ansi: Int) -> String {
+        isColoured && ansi != 0 ? "\u{1B}[\(ansi)m\(text)\u{1B}[0m" : text
+    }
 
     var text: String {
         var lines: [String] = []
@@ -35,7 +56,7 @@ struct ResultSummary {
                 let unit = macro["unit"]?.stringValue
                 let value = macro["value"]?.numberValue ?? 0, baseline = macro["baseline"]?.numberValue ?? 0
                 lines.append("  \(pad(macro["name"]?.stringValue ?? "", 28)) \(level(baseline, unit)) → \(level(value, unit))"
-                             + "  (\(change(value - baseline, unit)))")
+                             + "  (\(paint(change(value - baseline, unit), sign: value - baseline)))")
             }
         }
 
@@ -61,8 +82,8 @@ struct ResultSummary {
                         let source = c["shock"] == .bool(true) ? "shock" : names[c["source_id"]?.stringValue ?? ""] ?? "?"
                         return "\(source) \(percent(c["value"]?.numberValue ?? 0))"
                     }
-                lines.append("    \(pad(percent(impact), 9)) \(pad(entity["name"]?.stringValue ?? "", 30))"
-                             + (flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]")
+                lines.append("    \(paint(pad(percent(impact), 9), sign: impact)) \(pad(entity["name"]?.stringValue ?? "", 30))"
+                             + (flags.isEmpty ? "" : " [\(paint(flags.joined(separator: ", "), ansi: 33))]")
                              + (why.isEmpty ? "" : " ← " + why.joined(separator: ", ")))
             }
             if movedCount > min(top, movers.count) { lines.append("    … \(movedCount - min(top, movers.count)) more moved") }

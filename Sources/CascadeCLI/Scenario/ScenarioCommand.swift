@@ -97,7 +97,12 @@ struct RunOutputOptions: ParsableArguments {
         if json {
             StoreOutput.printJSON(text: text)
         } else {
-            StoreOutput.print(ResultSummary(outcome: outcome, top: top, asOfNote: asOfNote).text)
+            let summary = ResultSummary(outcome: outcome, top: top, asOfNote: asOfNote, isColoured: Terminal.useColor(fileDescriptor: 1))
+            if summary.isColoured {
+                StoreOutput.printEscaped(summary.text)
+            } else {
+                StoreOutput.print(summary.text)
+            }
         }
     }
 }

@@ -11,6 +11,11 @@ enum StoreOutput {
         FileHandle.standardOutput.write(Data((Terminal.escaped(text) + "\n").utf8))
     }
 
+    /// Human text whose names were escaped already (a coloured summary: its colour codes stay).
+    static func printEscaped(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
     static func printJSON(_ value: JSONValue) {
         printJSON(text: value.serialized(pretty: false))
     }
