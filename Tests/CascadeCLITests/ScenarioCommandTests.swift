@@ -191,3 +191,73 @@ enum PackageExecutablesPython {
         return result.stdout
     }
 }
+
+/// `cascade run FILE --format csv` and `cascade scenario run ID --format csv`: the run's result as
+/// RFC 4180 CSV that Python's csv module reads back to the JSON result's values, entity by entity.
+@Suite("cascade run --format csv: a result for pandas and spreadsheets (end to end)")
+struct ResultCSVTests {
+    /// Python reads the CSV and prints each row's fields as JSON (numbers as floats, empty as null).
+    static let reader = #"""
+        import csv, json, sys
+        rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+        def number(text): return float(text) if text != "" else None
+        print(json.dumps({"header": list(rows[0].keys()) if rows else [], "rows": [
+            [r["id"], r["name"], r["type"], int(r["level"]), r["status"], number(r["baseline_value"]), number(r["projected_value"]),
+             float(r["impact"]), float(r["impact_unclamped"]), r["clamped"] == "true",
+             [[c.rsplit("=", 1)[0], float(c.rsplit("=", 1)[1])] for c in r["top_contributions"].split(";") if c]]
+            for r in rows]}))
+        """#
+
+    @Test(arguments: CLIBackend.available)
+    func aResultIsWrittenAsCSVThatReadsBackToTheJSON(_ backend: CLIBackend) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        let formulas = ["CASCADE_FORMULAS": StoreCLI.packageRoot.appendingPathComponent("Formulas").path]
+        try #require(try StoreCLI.run(["init", "--sample", "--db", db], in: dir, environment: formulas).status == 0)
+        let file = StoreCLI.packageRoot.appendingPathComponent("Scenarios/fed-rate-cut-2025.json").path
+        let ran = try StoreCLI.run(["run", file, "--db", db, "--json"], in: dir)
+        try #require(ran.status == 0, "\(ran.stderr)")
+        let id = try #require(ran.json?["scenario_id"]?.stringValue)
+        let entities = ran.json?["entities"]?.arrayValue ?? []
+        try #require(entities.count > 10)
+
+        // What the CSV must say for an entity, from its JSON.
+        func expected(_ e: JSONValue) -> JSONValue {
+            var counted: [(String, Double)] = []
+            for c in e["contributions"]?.arrayValue ?? [] where (c["value"]?.numberValue ?? 0) != 0 {
+                counted.append((c["shock"] == .bool(true) ? "shock:\(e["id"]?.stringValue ?? "")" : c["source_id"]?.stringValue ?? "",
+                                c["value"]?.numberValue ?? 0))
+            }
+            let top = counted.enumerated().sorted {
+                abs($0.element.1) != abs($1.element.1) ? abs($0.element.1) > abs($1.element.1) : $0.offset < $1.offset
+            }.prefix(3).map { JSONValue.array([.string($0.element.0), .number($0.element.1)]) }
+            return .array([e["id"] ?? .null, e["name"] ?? .null, e["type"] ?? .null, e["level"] ?? .null, e["status"] ?? .null,
+                           e["baseline_value"] ?? .null, e["projected_value"] ?? .null, e["impact"] ?? .null,
+                           e["impact_unclamped"] ?? .null, e["clamped"] ?? .null, .array(Array(top))])
+        }
+        // The entity JSON carries the value the projection moves from.
+        let withValue = entities.filter { $0["baseline_value"]?.numberValue != nil }
+        #expect(!withValue.isEmpty)
+        for e in withValue {
+            let (baseline, impact) = (e["baseline_value"]?.numberValue ?? .nan, e["impact"]?.numberValue ?? .nan)
+            #expect(e["projected_value"]?.numberValue == baseline * (1 + impact), "\(e["id"] ?? .null)")
+        }
+
+        for command in [["run", file], ["scenario", "run", id], ["scenario", "run", id, "--force"]] {
+            let csv = try StoreCLI.run(command + ["--db", db, "--format", "csv"], in: dir)
+            try #require(csv.status == 0, "\(command): \(csv.stderr)")
+            #expect(csv.stdout.hasPrefix("id,name,type,level,status,baseline_value,projected_value,impact,impact_unclamped,clamped,top_contributions\r\n"))
+            let read = try JSONValue.parse(try PackageExecutablesPython.run(Self.reader, try StoreCLI.write(csv.stdout, to: "result.csv", in: dir), in: dir))
+            let rows = read["rows"]?.arrayValue ?? []
+            #expect(rows.count == entities.count, "\(command)")
+            for (row, entity) in zip(rows, entities) {
+                #expect(row == expected(entity), "\(command): \(row) ≠ \(expected(entity))")
+            }
+        }
+
+        // CSV and --json both on stdout: refused, naming both.
+        let both = try StoreCLI.run(["scenario", "run", id, "--db", db, "--format", "csv", "--json"], in: dir)
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("`--format csv` and `--json`"), "\(both.stderr)")
+    }
+}

@@ -84,6 +84,32 @@ struct APITests {
         #expect((compared.json?["entity_count"]?.numberValue ?? 0) > 3)
         #expect(compared.json?["inputs"]?.arrayValue?.first?["key"] == .string("macro:fed_funds_rate"))
 
+        // What-if: the base with changes is the caller's own (cached) scenario, compared with the
+        // base; a saved session takes changes, keeps a summary per run, closes, and is its author's alone.
+        let whatIf = try await call(.POST, "/v1/whatif", as: "alice", #"{"base": "\#(id)", "set": {"fed_funds_rate": 0.035}, "save": "walk"}"#)
+        #expect(whatIf.status == 201, "\(whatIf.body)")
+        let session = try #require(whatIf.json?["session"]?["id"]?.stringValue)
+        #expect(whatIf.headers["Location"].first == "/v1/whatif/\(session)")
+        #expect(whatIf.json?["inputs"]?.arrayValue?.first?["b"] == .number(0.035))
+        let same = try await call(.POST, "/v1/whatif", as: "alice", #"{"base": "\#(id)", "set": {"fed_funds_rate": 0.035}}"#)
+        #expect(same.status == 200 && same.json?["cached"] == .bool(true) && same.json?["session"] == .null, "\(same.body)")
+        #expect(same.json?["scenario_id"] == whatIf.json?["scenario_id"])
+        let typo = try await call(.POST, "/v1/whatif", as: "alice", #"{"base": "\#(id)", "set": {"fed_fund_rate": 0.035}}"#)
+        #expect(typo.status == 400 && typo.body.contains("did you mean `fed_funds_rate`"), "\(typo.body)")
+        #expect(try await call(.GET, "/v1/whatif", as: "alice").json?["sessions"]?.arrayValue?.count == 1)
+        #expect(try await call(.GET, "/v1/whatif", as: "vic").json?["sessions"]?.arrayValue?.count == 0)
+        #expect(try await call(.GET, "/v1/whatif/{id}", "/v1/whatif/\(session)", as: "vic").status == 404)
+        #expect(try await server.request(.POST, "/v1/whatif/\(session)/cancel", key: doraKey).status == 404)
+        #expect(try await call(.GET, "/v1/whatif/{id}", "/v1/whatif/\(session)", as: "alice").json?["status"] == .string("active"))
+        let changed = try await call(.POST, "/v1/whatif/{id}/changes", "/v1/whatif/\(session)/changes", as: "alice",
+                                     #"{"shocks": {"co-nvidia": -0.1}}"#)
+        #expect(changed.status == 200, "\(changed.body)")
+        #expect(changed.json?["session"]?["history"]?.arrayValue?.count == 2)
+        #expect(changed.json?["changes"] == (try JSONValue.parse(#"{"set": {"fed_funds_rate": 0.035}, "shocks": {"co-nvidia": -0.1}}"#)))
+        #expect(try await call(.POST, "/v1/whatif/{id}/complete", "/v1/whatif/\(session)/complete", as: "alice")
+                .json?["status"] == .string("completed"))
+        #expect(try await call(.POST, "/v1/whatif/{id}/cancel", "/v1/whatif/\(session)/cancel", as: "alice").status == 409)
+
         #expect(try await call(.GET, "/v1/formulas", as: "vic").json?["formulas"]?.arrayValue?.isEmpty == false)
         #expect(try await call(.GET, "/v1/formulas/{name}", "/v1/formulas/gdp_sector_impact", as: "vic").status == 200)
         #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/1", as: "vic")

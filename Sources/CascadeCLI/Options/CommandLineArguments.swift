@@ -46,7 +46,9 @@ struct CommandLineArguments {
             default:
                 let subcommands = command.configuration.subcommands
                 guard let next = subcommands.first(where: { Self.names(of: $0).contains(word) }) else {
-                    if word != "help" {
+                    // A command with a default subcommand takes the word as that one's argument
+                    // (`cascade whatif BASE`), so it is no mistyped subcommand.
+                    if word != "help" && command.configuration.defaultSubcommand == nil {
                         unknown = (path, word, subcommands.compactMap { $0.configuration.commandName })
                     }
                     break scan

@@ -82,20 +82,25 @@ struct RunOutputOptions: ParsableArguments {
     var quiet = false
     @Option(parsing: .unconditional, help: "Movers shown per level in the summary.",
             transform: NumericOption.integer(1...10_000)) var top = 5
+    @Option(help: "table (the summary, default) or csv (RFC 4180: one row per reported entity, see docs/formats.md).")
+    var format: OutputFormat = .table
 
     /// The full document (every entity) is read only when it is printed or written.
-    func needsEntities(json: Bool) -> Bool { json || out != nil }
+    func needsEntities(json: Bool) -> Bool { json || out != nil || format == .csv }
 
-    /// `--out`, checked before the run (see `OutputFile`).
+    /// `--out`, checked before the run (see `OutputFile`), with `--format` against `--json`.
     func file(besides store: StoreOptions) throws -> OutputFile? {
-        try out.map { try OutputFile($0, option: "--out", store: store.location) }
+        try format.check(json: store.json)
+        return try out.map { try OutputFile($0, option: "--out", store: store.location) }
     }
 
     func emit(_ outcome: ScenarioService.Outcome, json: Bool, to file: OutputFile?, asOfNote: String? = nil) throws {
-        let text = needsEntities(json: json) ? outcome.documentText : ""
+        let text = json || file != nil ? outcome.documentText : ""
         try file?.write(Array((text + "\n").utf8))
         if json {
             StoreOutput.printJSON(text: text)
+        } else if format == .csv {
+            FileHandle.standardOutput.write(Data(try ResultCSV.text(outcome).utf8))
         } else {
             let summary = ResultSummary(outcome: outcome, top: top, asOfNote: asOfNote, isColoured: Terminal.useColor(fileDescriptor: 1))
             if summary.isColoured {

@@ -11,17 +11,16 @@ struct ScenarioDiffCommand: ParsableCommand {
         commandName: "diff", abstract: "Compare two scenarios' results: per entity B − A, and the inputs and causes behind it.",
         discussion: "Each scenario's result is computed first when it is missing or stale (as `scenario run` would).")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv }
-
     @OptionGroup var store: StoreOptions
     @Argument(help: "Scenario A (id, id prefix or unique name).") var a: String
     @Argument(help: "Scenario B (id, id prefix or unique name).") var b: String
     @Option(parsing: .unconditional, help: "Entities shown per level in the table.",
             transform: NumericOption.integer(1...10_000)) var top = 5
-    @Option(help: "table (default) or csv (RFC 4180: every entity whose impact differs).") var format: Format = .table
+    @Option(help: "table (default) or csv (RFC 4180: every entity whose impact differs).") var format: OutputFormat = .table
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
+            try format.check(json: store.json)
             let opened = try store.openStore()
             let (keyA, keyB) = (try ScenarioFiles.stored(a, in: opened).id, try ScenarioFiles.stored(b, in: opened).id)
             let diff = try ScenarioService(store: opened).diff(keyA, keyB, computing: true)
@@ -30,12 +29,13 @@ struct ScenarioDiffCommand: ParsableCommand {
             } else if format == .csv {
                 FileHandle.standardOutput.write(Data(diff.csv.utf8))
             } else {
-                StoreOutput.print(table(diff))
+                StoreOutput.print(Self.table(diff, top: top))
             }
         }
     }
 
-    func table(_ diff: ScenarioDiff) -> String {
+    /// The readable diff: the inputs that differ, then per level the `top` largest differences.
+    static func table(_ diff: ScenarioDiff, top: Int) -> String {
         var lines = ["A \(diff.a.name) (\(diff.a.id))", "B \(diff.b.name) (\(diff.b.id))"]
         if !diff.inputs.isEmpty {
             lines += ["", "Inputs that differ (A → B)"]
@@ -51,10 +51,10 @@ struct ScenarioDiffCommand: ParsableCommand {
             guard !rows.isEmpty else { continue }
             lines.append("  Level \(level)")
             for row in rows.prefix(top) {
-                let causes = row.causes.prefix(2).map { "\($0.key) \(Self.percent($0.difference))" }.joined(separator: ", ")
-                lines.append("    \(Self.percent(row.difference).padding(toLength: 9, withPad: " ", startingAt: 0)) "
+                let causes = row.causes.prefix(2).map { "\($0.key) \(percent($0.difference))" }.joined(separator: ", ")
+                lines.append("    \(percent(row.difference).padding(toLength: 9, withPad: " ", startingAt: 0)) "
                              + "\(row.name.padding(toLength: 30, withPad: " ", startingAt: 0)) "
-                             + "\(Self.percent(row.impactA)) → \(Self.percent(row.impactB))" + (causes.isEmpty ? "" : "  ← " + causes))
+                             + "\(percent(row.impactA)) → \(percent(row.impactB))" + (causes.isEmpty ? "" : "  ← " + causes))
             }
             if rows.count > top { lines.append("    … \(rows.count - top) more") }
         }

@@ -103,6 +103,7 @@ final class ResultTable: Sendable {
         return EntityResult(
             id: ids[i], name: names[i], type: types[i], level: levels[i], impact: impact[i],
             impactUnclamped: unclamped[i], isClamped: impact[i] != unclamped[i],
+            baselineValue: hasCurrentValue[i] ? levelValues[i] : nil,
             projectedValue: hasCurrentValue[i] ? levelValues[i] * (1 + impact[i]) : nil,
             status: status[i], contributions: contributions, attribution: shares,
             topPaths: topPaths(i).map { $0.map { ids[$0] } }, cycleRounds: rounds[i] > 0 ? rounds[i] : nil)
@@ -156,7 +157,9 @@ final class ResultTable: Sendable {
             out += ":"
             number(attributionEntryValue[entry])
         }
-        out += "},\"clamped\":"
+        out += "},\"baseline_value\":"
+        if hasCurrentValue[i] { number(levelValues[i]) } else { out += "null" }
+        out += ",\"clamped\":"
         out += impact[i] != unclamped[i] ? "true" : "false"
         out += ",\"contributions\":["
         first = true

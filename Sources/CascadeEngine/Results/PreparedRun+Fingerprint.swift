@@ -1,7 +1,9 @@
 import CascadeJSON
 
 extension PreparedRun {
-    static let engineVersion = "cascade-engine/1"
+    /// Part of every fingerprint: a change to what a result holds (2: entities carry
+    /// `baseline_value`) makes results cached by an earlier engine stale.
+    static let engineVersion = "cascade-engine/2"
 
     /// XXH3-128 over the resolved inputs the run reads: engine version, scenario values (units
     /// normalised, as-of resolved), every entity and relationship, the formula versions, coefficient

@@ -53,6 +53,8 @@ public struct EntityResult: Sendable {
     public var impact: Double
     public var impactUnclamped: Double
     public var isClamped: Bool
+    /// The entity's `metadata.current_value` (nil when it has none): what `projectedValue` moves from.
+    public var baselineValue: Double?
     public var projectedValue: Double?
     public var status: EntityStatus
     public var contributions: [ContributionResult]
@@ -214,6 +216,7 @@ extension EntityResult {
         object["impact"] = .number(impact)
         object["impact_unclamped"] = .number(impactUnclamped)
         object["clamped"] = .bool(isClamped)
+        object["baseline_value"] = baselineValue.map(JSONValue.number) ?? .null
         object["projected_value"] = projectedValue.map(JSONValue.number) ?? .null
         object["status"] = .string(status.rawValue)
         if let cycleRounds { object["cycle_rounds"] = .number(Double(cycleRounds)) }

@@ -124,22 +124,16 @@ public struct ScenarioDiff: Sendable {
         ]))
     }
 
-    /// RFC 4180 CSV, a header row and one row per entity whose impact differs (numbers with
+    /// RFC 4180 CSV (`CSV`), a header row and one row per entity whose impact differs (numbers with
     /// round-trip precision; `causes` as `key=difference` pairs separated by `;`).
     public var csv: String {
-        var out = "id,name,type,level,impact_a,impact_b,difference,causes\r\n"
+        var out = CSV.record(["id", "name", "type", "level", "impact_a", "impact_b", "difference", "causes"])
         for row in rows {
             let causes = row.causes.map { "\($0.key)=\(JSNumber.format($0.difference))" }.joined(separator: ";")
-            out += [row.id, row.name, row.type, String(row.level), JSNumber.format(row.impactA), JSNumber.format(row.impactB),
-                    JSNumber.format(row.difference), causes].map(Self.csvField).joined(separator: ",") + "\r\n"
+            out += CSV.record([row.id, row.name, row.type, String(row.level), JSNumber.format(row.impactA), JSNumber.format(row.impactB),
+                               JSNumber.format(row.difference), causes])
         }
         return out
-    }
-
-    /// A CSV field, quoted when it holds a comma, a quote or a line break (quotes doubled).
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
 }
 

@@ -84,7 +84,12 @@ extension API {
     /// A scenario the caller may see (public, their own, or any for an admin); 404 otherwise.
     /// On PostgreSQL row-level security filters the same way underneath.
     static func visibleScenario(_ call: APICall, parameter: String = "id") async throws -> StoredScenario {
-        let id = call.parameter(parameter), user = call.user
+        try await visibleScenario(call, id: call.parameter(parameter))
+    }
+
+    /// The scenario `id` when the caller can see it; otherwise 404.
+    static func visibleScenario(_ call: APICall, id: String) async throws -> StoredScenario {
+        let user = call.user
         let scenario = try await call.store { store -> StoredScenario? in
             guard UUID(uuidString: id) != nil else { return nil }
             return try store.scenario(id)
