@@ -122,7 +122,7 @@ struct ScenarioShowCommand: ParsableCommand {
         try StoreOutput.run(json: store.json) {
             let opened = try store.openStore()
             let scenario = try ScenarioFiles.stored(id, in: opened)
-            let result = try opened.result(scenarioID: scenario.id)
+            let result = try opened.result(scenarioID: scenario.id, includeEntities: false)
             if store.json {
                 StoreOutput.printJSON(.object(JSONObject([
                     ("id", .string(scenario.id)), ("scenario", scenario.document),

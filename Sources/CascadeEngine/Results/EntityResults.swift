@@ -36,35 +36,54 @@ final class ResultTable: Sendable {
     /// Per entity, its strongest counted incoming edge (-1 for none): the step top paths follow.
     let strongest: [Int32]
 
-    init(_ run: PreparedRun, _ p: Propagator, _ attribution: Attribution, strongest: [Int32]) {
-        ids = run.ids
-        names = run.names
-        types = run.types
-        levels = run.levels
-        hasCurrentValue = run.hasCurrentValue
-        levelValues = run.levelValues
-        isMacro = run.isMacro
-        impact = Array(p.impact)
-        unclamped = Array(p.unclamped)
-        status = Array(p.status)
-        rounds = Array(p.rounds)
-        shock = Array(p.shock)
-        bindingEdge = Array(p.bindingEdge)
-        incomingStart = run.incomingStart
-        edgeSource = run.edgeSource
-        edgeRelationship = run.edgeRelationship
-        edgeIsBottleneck = run.edgeIsBottleneck
-        relationshipIDs = run.relationshipIDs
-        state = Array(p.state)
-        shown = Array(p.shown)
-        edgeErrors = p.edgeErrors.mapValues { $0.diagnostic.message }
-        attributionKeys = attribution.keys
-        attributionRowStart = attribution.rowStart
-        attributionRowCount = attribution.rowCount
-        attributionEntryKey = attribution.entryKey
-        attributionEntryValue = attribution.entryValue
-        var rank = Array(repeating: 0, count: attribution.keys.count)
-        for (position, k) in attribution.keys.indices.sorted(by: { byteOrder(attribution.keys[$0], attribution.keys[$1]) }).enumerated() {
+    convenience init(_ run: PreparedRun, _ p: Propagator, _ attribution: Attribution, strongest: [Int32]) {
+        self.init(
+            ids: run.ids, names: run.names, types: run.types, levels: run.levels, hasCurrentValue: run.hasCurrentValue,
+            levelValues: run.levelValues, isMacro: run.isMacro, impact: Array(p.impact), unclamped: Array(p.unclamped),
+            status: Array(p.status), rounds: Array(p.rounds), shock: Array(p.shock), bindingEdge: Array(p.bindingEdge),
+            incomingStart: run.incomingStart, edgeSource: run.edgeSource, edgeRelationship: run.edgeRelationship,
+            edgeIsBottleneck: run.edgeIsBottleneck, relationshipIDs: run.relationshipIDs, state: Array(p.state),
+            shown: Array(p.shown), edgeErrors: p.edgeErrors.mapValues { $0.diagnostic.message },
+            attributionKeys: attribution.keys, attributionRowStart: attribution.rowStart,
+            attributionRowCount: attribution.rowCount, attributionEntryKey: attribution.entryKey,
+            attributionEntryValue: attribution.entryValue, strongest: strongest)
+    }
+
+    /// Every column as given (a fresh run's, or a stored result's decoded by `ResultColumns`).
+    init(ids: [String], names: [String], types: [String], levels: [Int], hasCurrentValue: [Bool], levelValues: [Double],
+         isMacro: [Bool], impact: [Double], unclamped: [Double], status: [EntityStatus], rounds: [Int], shock: [Double],
+         bindingEdge: [Int], incomingStart: [Int], edgeSource: [Int32], edgeRelationship: [Int32], edgeIsBottleneck: [Bool],
+         relationshipIDs: [String], state: [EdgeState], shown: [Double], edgeErrors: [Int: String], attributionKeys: [String],
+         attributionRowStart: [Int], attributionRowCount: [Int32], attributionEntryKey: [Int32], attributionEntryValue: [Double],
+         strongest: [Int32]) {
+        self.ids = ids
+        self.names = names
+        self.types = types
+        self.levels = levels
+        self.hasCurrentValue = hasCurrentValue
+        self.levelValues = levelValues
+        self.isMacro = isMacro
+        self.impact = impact
+        self.unclamped = unclamped
+        self.status = status
+        self.rounds = rounds
+        self.shock = shock
+        self.bindingEdge = bindingEdge
+        self.incomingStart = incomingStart
+        self.edgeSource = edgeSource
+        self.edgeRelationship = edgeRelationship
+        self.edgeIsBottleneck = edgeIsBottleneck
+        self.relationshipIDs = relationshipIDs
+        self.state = state
+        self.shown = shown
+        self.edgeErrors = edgeErrors
+        self.attributionKeys = attributionKeys
+        self.attributionRowStart = attributionRowStart
+        self.attributionRowCount = attributionRowCount
+        self.attributionEntryKey = attributionEntryKey
+        self.attributionEntryValue = attributionEntryValue
+        var rank = Array(repeating: 0, count: attributionKeys.count)
+        for (position, k) in attributionKeys.indices.sorted(by: { byteOrder(attributionKeys[$0], attributionKeys[$1]) }).enumerated() {
             rank[k] = position
         }
         attributionKeyRank = rank

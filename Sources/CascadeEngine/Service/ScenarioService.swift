@@ -171,7 +171,7 @@ public struct ScenarioService {
     static let inlineEntityLimit = 2_000
 
     /// Stores the result, finishes the run-log row `run` and completes the job `lease` in one
-    /// transaction; a large result's entity texts are serialised as they are written.
+    /// transaction: a small result whole in the summary, a large one's entities as columns.
     func save(_ summary: JSONValue, result: RunResult, scenarioID: String, dataVersion: String,
               run: (id: String, counts: JSONValue?), lease: JobLease?, progress: (Int) -> Void = { _ in }) throws {
         let entities = result.entities
@@ -183,27 +183,33 @@ public struct ScenarioService {
                 of: JSNumber.quoted(Self.entitiesMarker), with: "[" + entities.indices.map { entities.jsonText(at: $0) }.joined(separator: ",") + "]")
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
                                   summaryText: text, entityCount: 0, run: run, lease: lease) { _ in ("", "") }
-        } else {
+        } else if let table = entities.table {
+            // One binary document of the run's columns, not a JSON row per entity (see `ResultColumns`).
+            let columns = ResultColumns.encode(table, positions: entities.positions)
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summaryText: summary.serialized(), entityCount: entities.count, run: run, lease: lease,
-                                  progress: progress) {
-                                      (entities.id(at: $0), entities.jsonText(at: $0))
-                                  }
+                                  summaryText: summary.serialized(), columns: columns, run: run, lease: lease)
+            progress(entities.count)
         }
     }
 
-    /// The stored result, marked as cached; entities come from the row itself (small results) or
-    /// from the side table when asked for.
+    /// The stored result, marked as cached; entities come from the row itself (small results),
+    /// from its columns (large ones) or from the per-entity rows of older results, when asked for.
     func cachedOutcome(_ scenarioID: String, fingerprint: String, includeEntities: Bool) throws -> Outcome? {
         guard let stored = try store.result(scenarioID: scenarioID, includeEntities: includeEntities),
               var summary = stored.summary.objectValue, summary["fingerprint"]?.stringValue == fingerprint else { return nil }
-        var texts: [String]? = includeEntities ? stored.entityTexts : nil
-        if let inline = summary["entities"]?.arrayValue {
-            texts = includeEntities ? inline.map { $0.withSortedKeys().serialized() } : nil
-            summary["entities"] = nil
+        var texts: Outcome.Texts = .stored(includeEntities ? stored.entityTexts : nil)
+        if let columns = stored.columns {
+            do {
+                texts = .result(try ResultColumns.decode(columns))
+            } catch {
+                throw StoreError(.database, "\(error)", hint: "run the scenario again with --force to recompute it")
+            }
+        } else if let inline = summary["entities"]?.arrayValue {
+            texts = .stored(includeEntities ? inline.map { $0.withSortedKeys().serialized() } : nil)
         }
+        summary["entities"] = nil
         summary["cached"] = .bool(true)
-        return Outcome(scenarioID: scenarioID, summary: JSONValue.object(summary).withSortedKeys(), entityTexts: texts,
+        return Outcome(scenarioID: scenarioID, summary: JSONValue.object(summary).withSortedKeys(), texts: texts,
                        isCached: true, fingerprint: fingerprint, cacheNote: "")
     }
 }

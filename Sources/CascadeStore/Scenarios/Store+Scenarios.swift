@@ -77,7 +77,7 @@ extension Store {
                 .json(document["level_settings"].map { $0.serialized(sortedKeys: true) }), .bool(isPublic), .text(asOf),
                 .json(document.serialized(sortedKeys: true)), .text(now()), .text(before.id), .text(user), .bool(isAdmin))
             guard changed == 1 else { throw Self.notYours(before) }
-            try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(before.id))
+            try deleteEntityResults(db, before.id)
             try audit(db, action: "update", table: "scenarios", row: before.id, before: before.document, after: document)
         }
     }
@@ -86,7 +86,7 @@ extension Store {
     public func deleteScenario(_ id: String, by user: String, isAdmin: Bool) throws {
         try write { db in
             let before = try editableScenario(db, id, by: user, isAdmin: isAdmin)
-            try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(before.id))
+            try deleteEntityResults(db, before.id)
             try db.execute("DELETE FROM run_queue WHERE scenario_id = ?", .text(before.id))
             guard try db.execute("DELETE FROM scenarios WHERE id = ? AND (author = ? OR ?)", .text(before.id), .text(user), .bool(isAdmin)) == 1 else {
                 throw Self.notYours(before)
@@ -200,7 +200,7 @@ extension Store {
                             entity: (Int) throws -> (id: String, json: String)) throws {
         try writeRetrying { db in
             if let lease { try completeJob(db, lease, status: .succeeded, runID: run?.id, cached: false, error: nil) }
-            _ = try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(scenarioID))
+            try deleteEntityResults(db, scenarioID)
             if entityCount > 0 {
                 _ = try db.bulkInsert(into: "scenario_entity_results", columns: ["scenario_id", "entity_id", "result"],
                                       count: entityCount, suffix: "", progress: progress) { i, out in
@@ -208,13 +208,51 @@ extension Store {
                     out += [.text(scenarioID), .text(id), .json(json)]
                 }
             }
-            _ = try db.execute("""
-                UPDATE scenarios SET simulation_results = ?, result_fingerprint = ?, result_data_version = ?,
-                  results_updated_at = ?, updated_at = ? WHERE id = ?
-                """,
-                .json(summaryText), .text(fingerprint), .text(dataVersion), .text(now()), .text(now()), .text(scenarioID))
+            try setSummary(db, scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summaryText: summaryText)
             if let run { try finishRun(db, run.id, status: .succeeded, counts: run.counts, error: nil) }
         }
+    }
+
+    /// The most bytes of a result's binary document in one `scenario_result_parts` row (before
+    /// base64, which makes it 64 MiB of text).
+    static let resultPartBytes = 48 << 20
+
+    /// Stores a large result: the summary, and the per-entity results as one binary document
+    /// (`columns`, opaque here) in parts; otherwise as `storeResult(…entityCount:…)`.
+    public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summaryText: String,
+                            columns: [UInt8], run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil) throws {
+        var parts: [String] = []
+        var start = 0
+        repeat {
+            let end = min(columns.count, start + Self.resultPartBytes)
+            parts.append(columns[start..<end].withUnsafeBytes { Data($0).base64EncodedString() })
+            start = end
+        } while start < columns.count
+        try writeRetrying { db in
+            if let lease { try completeJob(db, lease, status: .succeeded, runID: run?.id, cached: false, error: nil) }
+            try deleteEntityResults(db, scenarioID)
+            for (k, part) in parts.enumerated() {
+                try db.execute("INSERT INTO scenario_result_parts (scenario_id, part, data) VALUES (?, ?, ?)",
+                               .text(scenarioID), .integer(Int64(k)), .text(part))
+            }
+            try setSummary(db, scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summaryText: summaryText)
+            if let run { try finishRun(db, run.id, status: .succeeded, counts: run.counts, error: nil) }
+        }
+    }
+
+    private func setSummary(_ db: any DatabaseConnection, scenarioID: String, fingerprint: String, dataVersion: String,
+                            summaryText: String) throws {
+        _ = try db.execute("""
+            UPDATE scenarios SET simulation_results = ?, result_fingerprint = ?, result_data_version = ?,
+              results_updated_at = ?, updated_at = ? WHERE id = ?
+            """,
+            .json(summaryText), .text(fingerprint), .text(dataVersion), .text(now()), .text(now()), .text(scenarioID))
+    }
+
+    /// Removes a scenario's stored per-entity results, in either form.
+    private func deleteEntityResults(_ db: any DatabaseConnection, _ scenarioID: String) throws {
+        _ = try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(scenarioID))
+        _ = try db.execute("DELETE FROM scenario_result_parts WHERE scenario_id = ?", .text(scenarioID))
     }
 
     /// Records that the cached result is still valid at a newer data version (nothing it read changed).
@@ -234,6 +272,14 @@ extension Store {
                                             [.text(scenarioID)]),
                   let text = row.string("results"), let summary = try? JSONValue.parse(text) else { return nil }
             guard includeEntities else { return StoredResult(summary: summary, entityTexts: []) }
+            var columns: [UInt8] = []
+            var parts = 0
+            try db.forEachRow("SELECT data FROM scenario_result_parts WHERE scenario_id = ? ORDER BY part", [.text(scenarioID)]) { row in
+                guard let text = row.string(0), let data = Data(base64Encoded: text) else { return }
+                columns += data
+                parts += 1
+            }
+            if parts > 0 { return StoredResult(summary: summary, entityTexts: [], columns: columns) }
             // Streamed (no row objects), then put in entity id (byte) order by sorting positions.
             var ids: [String] = [], texts: [String] = []
             try db.forEachRow(

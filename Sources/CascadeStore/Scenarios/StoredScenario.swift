@@ -15,9 +15,17 @@ public struct StoredScenario: Sendable {
     public var resultsUpdatedAt: String?
 }
 
-/// A stored run result: the summary document, plus the per-entity rows (JSON text, by entity
-/// id) when they were stored apart and asked for.
+/// A stored run result: the summary document, plus — when they were stored apart and asked for —
+/// the per-entity results, as the binary document of a large result (`columns`) or, for results
+/// stored before it existed, as JSON rows (by entity id).
 public struct StoredResult: Sendable {
     public var summary: JSONValue
     public var entityTexts: [String]
+    public var columns: [UInt8]?
+
+    public init(summary: JSONValue, entityTexts: [String], columns: [UInt8]? = nil) {
+        self.summary = summary
+        self.entityTexts = entityTexts
+        self.columns = columns
+    }
 }

@@ -1,0 +1,96 @@
+@testable import CascadeEngine
+import CascadeJSON
+import CascadeStore
+import CascadeTestSupport
+import Foundation
+import Testing
+
+/// A large result is stored as one binary column document, not a JSON row per entity, and reads
+/// back byte for byte as it was computed; a damaged document is an error, never a crash.
+struct ResultColumnsTests {
+    /// 3 000 entities (over `ScenarioService.inlineEntityLimit`), cycles, formulas, shocks.
+    @Test(arguments: ScenarioServiceTests.Backend.available)
+    func aLargeResultIsStoredAsColumnsAndReadsBackByteForByte(_ backend: ScenarioServiceTests.Backend) throws {
+        try backend.withStore { store in
+            _ = try store.importWorld(Self.world(), file: "world.json")
+            let shocks = JSONObject((0..<60).map { ("e\($0 * 5)", JSONValue.number(-0.01 * Double($0 % 7 + 1))) })
+            let scenario = JSONValue.object(JSONObject([
+                ("name", .string("columns")), ("author", .string("tests")), ("as_of", .string("2025-06-30")),
+                ("macro_variables", .object(JSONObject())), ("entity_shocks", .object(shocks)),
+            ]))
+            let service = ScenarioService(store: store)
+            let (id, _) = try service.submit(scenario, today: "2025-06-30")
+            let fresh = try service.run(id, includeEntities: true)
+            let cached = try service.run(id, includeEntities: true)
+            #expect(!fresh.isCached && cached.isCached)
+            let freshTexts = try #require(fresh.entityTexts), cachedTexts = try #require(cached.entityTexts)
+            #expect(freshTexts.count == 3_000)
+            #expect(cachedTexts == freshTexts)
+            #expect(freshTexts.contains { $0.contains("\"shock:e5\"") })
+            let rows = try store.read { db in
+                (try db.queryOne("SELECT COUNT(*) AS n FROM scenario_result_parts WHERE scenario_id = ?", [.text(id)])?.int("n"),
+                 try db.queryOne("SELECT COUNT(*) AS n FROM scenario_entity_results WHERE scenario_id = ?", [.text(id)])?.int("n"))
+            }
+            #expect(rows.0 == 1 && rows.1 == 0)
+            // A second run with --force replaces the parts; deleting the scenario removes them.
+            _ = try service.run(id, force: true, includeEntities: false)
+            try store.deleteScenario(id, by: "tests", isAdmin: true)
+            let left = try store.read { db in try db.queryOne("SELECT COUNT(*) AS n FROM scenario_result_parts")?.int("n") }
+            #expect(left == 0)
+        }
+    }
+
+    /// 3 000 companies on 10 levels, each below the first fed by three of the level above (every
+    /// fourth through a formula), and two-entity cycles inside every level.
+    static func world() -> JSONValue {
+        let entities = (0..<3_000).map { i in
+            JSONValue.object(JSONObject([("id", .string("e\(i)")), ("type", .string("COMPANY")), ("name", .string("Entity \(i)")),
+                                         ("category", .string("SEMICONDUCTOR")), ("ontology_level", .number(Double(i / 300)))]))
+        }
+        var relationships: [JSONValue] = []
+        func edge(_ source: Int, _ target: Int, formula: Bool) {
+            var object = JSONObject([("id", .string("r\(relationships.count)")), ("source_entity_id", .string("e\(source)")),
+                                     ("target_entity_id", .string("e\(target)")), ("type", .string("SUPPLIES")), ("weight", .number(0.3))])
+            if formula { object["impact_formula"] = .string("return source.impact * 0.5;") }
+            relationships.append(.object(object))
+        }
+        for i in 300..<3_000 {
+            for k in 0..<3 { edge((i / 300 - 1) * 300 + (i * 7 + k * 101) % 300, i, formula: (i + k) % 4 == 0) }
+            if i % 10 == 0 {
+                edge(i, i + 1, formula: false)
+                edge(i + 1, i, formula: false)
+            }
+        }
+        return .object(JSONObject([("entities", .array(entities)), ("relationships", .array(relationships))]))
+    }
+
+    /// Every truncation, and 400 seeded single-byte changes, of a result's columns either decode
+    /// to entities that serialise or fail with an error; none crashes.
+    @Test func damagedColumnsAreAnErrorNeverACrash() throws {
+        let result = try PropertyTests.world(seed: 7).run(PropertyTests.shocked(7))
+        let table = try #require(result.entities.table)
+        let bytes = ResultColumns.encode(table, positions: result.entities.positions)
+        let decoded = try ResultColumns.decode(bytes)
+        #expect(decoded.indices.map { decoded.jsonText(at: $0) } == result.entities.indices.map { result.entities.jsonText(at: $0) })
+
+        for length in [0, 8, 24, 31, bytes.count / 3, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: ResultColumns.DecodingError.self) { try ResultColumns.decode(Array(bytes.prefix(length))) }
+        }
+        #expect(throws: ResultColumns.DecodingError.self) { try ResultColumns.decode(bytes + [0]) }
+        var state: UInt64 = 99
+        var refused = 0
+        for _ in 0..<400 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            var damaged = bytes
+            let position = Int((state >> 33) % UInt64(bytes.count))
+            damaged[position] ^= UInt8(truncatingIfNeeded: (state >> 13) | 1)
+            do {
+                let entities = try ResultColumns.decode(damaged)
+                for k in entities.indices { _ = entities.jsonText(at: k) }
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused > 0)
+    }
+}
