@@ -84,6 +84,16 @@ struct APITests {
         #expect((compared.json?["entity_count"]?.numberValue ?? 0) > 3)
         #expect(compared.json?["inputs"]?.arrayValue?.first?["key"] == .string("macro:fed_funds_rate"))
 
+        // Why an entity moved: its contributions (adding up to its unclamped impact) and their sources.
+        let explained = try await call(.GET, "/v1/scenarios/{id}/explain", "/v1/scenarios/\(id)/explain?entity=Real%20Estate&depth=2", as: "vic")
+        #expect(explained.status == 200, "\(explained.body)")
+        let node = explained.json?["entity"]
+        let sum = (node?["contributions"]?.arrayValue ?? []).reduce(0.0) { $0 + ($1["value"]?.numberValue ?? 0) }
+        #expect(node?["impact_unclamped"]?.numberValue == sum && sum != 0, "\(explained.body)")
+        #expect((node?["sources"]?.arrayValue ?? []).contains { $0["macro"]?["variable"] == .string("fed_funds_rate") })
+        #expect(try await call(.GET, "/v1/scenarios/{id}/explain", "/v1/scenarios/\(id)/explain?entity=nope", as: "vic").status == 404)
+        #expect(try await call(.GET, "/v1/scenarios/{id}/explain", "/v1/scenarios/\(id)/explain", as: "vic").status == 400)
+
         // What-if: the base with changes is the caller's own (cached) scenario, compared with the
         // base; a saved session takes changes, keeps a summary per run, closes, and is its author's alone.
         let whatIf = try await call(.POST, "/v1/whatif", as: "alice", #"{"base": "\#(id)", "set": {"fed_funds_rate": 0.035}, "save": "walk"}"#)

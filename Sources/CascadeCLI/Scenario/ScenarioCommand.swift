@@ -4,13 +4,13 @@ import CascadeJSON
 import CascadeStore
 import Foundation
 
-/// `cascade scenario submit | run | show | list | delete | diff`.
+/// `cascade scenario submit | run | show | list | delete | diff | explain`.
 struct ScenarioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenario",
         abstract: "Submit, run and inspect scenarios.",
         subcommands: [ScenarioSubmitCommand.self, ScenarioRunCommand.self, ScenarioShowCommand.self, ScenarioListCommand.self,
-                      ScenarioDeleteCommand.self, ScenarioDiffCommand.self])
+                      ScenarioDeleteCommand.self, ScenarioDiffCommand.self, ScenarioExplainCommand.self])
 }
 
 struct ScenarioSubmitCommand: ParsableCommand {

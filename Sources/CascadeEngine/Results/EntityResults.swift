@@ -94,8 +94,12 @@ final class ResultTable: Sendable {
     func attributionRow(_ i: Int) -> Range<Int> { attributionRowStart[i]..<attributionRowStart[i] + Int(attributionRowCount[i]) }
 
     func note(_ e: Int, of i: Int) -> String {
-        let notBinding = edgeIsBottleneck[e] && bindingEdge[i] != e
-        return switch state[e] {
+        Self.note(state[e], isNotBinding: edgeIsBottleneck[e] && bindingEdge[i] != e)
+    }
+
+    /// How a result names an edge's state (a bottleneck input that did not bind is `not_binding`).
+    static func note(_ state: EdgeState, isNotBinding notBinding: Bool) -> String {
+        switch state {
         case .counted: notBinding ? "not_binding" : "counted"
         case .noValue: notBinding ? "not_binding" : "no_value"
         case .skipped: "skipped"

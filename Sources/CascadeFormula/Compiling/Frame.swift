@@ -72,6 +72,19 @@ public final class Frame {
         stringSlots.deallocate()
     }
 
+    /// The inputs as last set, in slot order: each slot's path (`x`, `source.value`) and value
+    /// (for explanations, which show what a formula read; not used while evaluating).
+    public var inputValues: [(path: String, value: Value)] {
+        inputPaths.indices.map { slot in
+            let value: Value = switch storage[slot] {
+            case .number(let k): .number(numbers[k])
+            case .boolean(let k): .boolean(numbers[k] != 0)
+            case .value(let k): values[k]
+            }
+            return (inputPaths[slot], value)
+        }
+    }
+
     /// Sets a number input (the fast path: no checks beyond the slot's storage kind; a slot of
     /// another kind ignores it).
     @inlinable

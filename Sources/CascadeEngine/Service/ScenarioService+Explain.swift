@@ -1,0 +1,16 @@
+import CascadeJSON
+import CascadeStore
+
+extension ScenarioService {
+    /// Explains why `entity` moved under the stored scenario `key` (see `PreparedScenario.explain`):
+    /// the scenario is resolved and propagated again (nothing is stored), so the explanation is
+    /// of the inputs as they are now — the fingerprint says which result it matches.
+    public func explain(_ key: String, entity: String, depth: Int) throws -> RunExplanation {
+        guard let stored = try store.scenario(key) else {
+            throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
+        }
+        let scenario = try Scenario.parse(stored.document, defaultAsOf: stored.asOf ?? "1970-01-01")
+        let prepared = try Engine.prepare(scenario, world: try EngineWorld.load(from: store))
+        return try prepared.explain(entity, depth: depth, scenarioName: scenario.name)
+    }
+}
