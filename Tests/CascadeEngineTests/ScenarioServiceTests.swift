@@ -119,6 +119,38 @@ struct ScenarioServiceTests {
          "$.feedback_max_rounds"),
     ]
 
+    /// `cascade run FILE` loads and resolves the world once for the checks and the run: the same
+    /// result as submitting and running apart; a second call returns the cached result without
+    /// loading anything; an invalid document is refused by the same checks and stores nothing.
+    @Test(arguments: Backend.available)
+    func submitAndRunResolvesOnceAndMatchesSubmitThenRun(_ backend: Backend) throws {
+        let document = try Self.scenarioFile("fed-rate-cut-2025.json")
+        let apart = try backend.withSampleStore { store in
+            let service = ScenarioService(store: store)
+            return try service.run(try service.submit(document, today: "2025-06-30").id, includeEntities: true)
+        }
+        try backend.withSampleStore { store in
+            let service = ScenarioService(store: store)
+            let first = try service.submitAndRun(document, today: "2025-06-30", includeEntities: true)
+            #expect(!first.outcome.isCached)
+            #expect(first.outcome.fingerprint == apart.fingerprint)
+            #expect(first.outcome.entityTexts == apart.entityTexts)
+            #expect(first.outcome.summary["stats"]?["timings_ms"]?["load"] != nil)
+            let second = try service.submitAndRun(document, today: "2025-06-30", includeEntities: true)
+            #expect(second.id == first.id && second.outcome.isCached)
+            #expect(second.outcome.cacheNote.contains("nothing was written"))
+            #expect(second.outcome.entityTexts == apart.entityTexts)
+            let forced = try service.submitAndRun(document, today: "2025-06-30", force: true)
+            #expect(!forced.outcome.isCached && forced.id == first.id)
+
+            var bad = document.objectValue!
+            bad["name"] = .string("typo")
+            bad["macro_variables"] = .object(JSONObject([("fed_fund_rate", .number(0.04))]))
+            #expect(throws: ScenarioError.self) { try service.submitAndRun(.object(bad), today: "2025-06-30") }
+            #expect(try store.scenarios().map(\.name) == [first.scenario.name])
+        }
+    }
+
     @Test(arguments: ScenarioServiceTests.badScenarios)
     func badScenariosNameTheirPathAndStoreNothing(_ text: String, _ path: String) throws {
         try Backend.sqlite.withSampleStore { store in

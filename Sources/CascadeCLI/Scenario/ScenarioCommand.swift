@@ -67,10 +67,9 @@ struct RunCommand: ParsableCommand {
         try StoreOutput.run(json: store.json) {
             let out = try output.file(besides: store)
             let service = ScenarioService(store: try store.openStore())
-            let (id, _, asOfNote) = try ScenarioFiles.submit(file, to: service)
-            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json),
-                                                  quiet: output.quiet),
-                            json: store.json, to: out, asOfNote: asOfNote)
+            let (outcome, asOfNote) = try ScenarioFiles.submitAndRun(file, with: service, force: output.force,
+                                                                     includeEntities: output.needsEntities(json: store.json), quiet: output.quiet)
+            try output.emit(outcome, json: store.json, to: out, asOfNote: asOfNote)
         }
     }
 }
@@ -180,27 +179,54 @@ enum ScenarioFiles {
         return scenario
     }
 
-    /// Stores the scenario in `file`; with no `as_of` in it the submission date is stored, and a
-    /// note on stderr says so (`asOfNote`, also shown with the result).
-    static func submit(_ file: String, to service: ScenarioService) throws -> (id: String, scenario: Scenario, asOfNote: String?) {
+    /// The scenario document in `file`, or an error with the place of the JSON mistake.
+    static func read(_ file: String) throws -> JSONValue {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
             throw StoreError(.io, "cannot read \(file): \(error.localizedDescription)")
         }
-        let document: JSONValue
         do {
-            document = try JSONValue.parse(bytes: [UInt8](data))
+            return try JSONValue.parse(bytes: [UInt8](data))
         } catch {
             throw StoreError(.invalidInput, error.message, location: "\(file):\(error.line):\(error.column) (at \(error.path))")
         }
+    }
+
+    /// With no `as_of` in the document the submission date is stored: a note on stderr says so,
+    /// and the returned text is shown with the result.
+    static func asOfNote(_ file: String, _ document: JSONValue, _ scenario: Scenario) -> String? {
+        guard document["as_of"] == nil else { return nil }
+        let note = "today: set `as_of` to pin it"
+        StoreOutput.note("note: \(file) has no `as_of`; it is stored as of \(scenario.asOf) (\(note))")
+        return note
+    }
+
+    /// Stores the scenario in `file` (see `asOfNote`).
+    static func submit(_ file: String, to service: ScenarioService) throws -> (id: String, scenario: Scenario, asOfNote: String?) {
+        let document = try read(file)
         do {
             let (id, scenario) = try service.submit(document, today: CalendarDate.today())
-            guard document["as_of"] == nil else { return (id, scenario, nil) }
-            let note = "today: set `as_of` to pin it"
-            StoreOutput.note("note: \(file) has no `as_of`; it is stored as of \(scenario.asOf) (\(note))")
-            return (id, scenario, note)
+            return (id, scenario, asOfNote(file, document, scenario))
+        } catch let error as ScenarioError {
+            throw error.storeError("\(file) is not a valid scenario")
+        }
+    }
+
+    /// Stores the scenario in `file` and runs it, loading the world once (`ScenarioService.submitAndRun`).
+    static func submitAndRun(_ file: String, with service: ScenarioService, force: Bool, includeEntities: Bool,
+                             quiet: Bool) throws -> (outcome: ScenarioService.Outcome, asOfNote: String?) {
+        let document = try read(file)
+        let display = ProgressDisplay("run", quiet: quiet, linesFrom: progressLinesFrom)
+        defer { display.finish() }
+        do {
+            let (_, scenario, outcome) = try service.submitAndRun(document, today: CalendarDate.today(), force: force,
+                                                                  includeEntities: includeEntities, progress: display.report)
+            display.finish()
+            return (outcome, asOfNote(file, document, scenario))
+        } catch let error as EngineError {
+            throw error.storeError
         } catch let error as ScenarioError {
             throw error.storeError("\(file) is not a valid scenario")
         }

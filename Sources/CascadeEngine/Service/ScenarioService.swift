@@ -85,13 +85,52 @@ public struct ScenarioService {
     /// Validates a scenario document and stores it; nothing is written when it is invalid.
     public func submit(_ document: JSONValue, today: String) throws -> (id: String, scenario: Scenario) {
         let scenario = try Scenario.parse(document, defaultAsOf: today)
+        return (try store(scenario, document, world: try EngineWorld.load(from: store), prepared: nil), scenario)
+    }
+
+    /// Checks `scenario` against the world (with `prepared`, the scenario already resolved against
+    /// it, when there is one) and stores it. Submitting the same document again (even
+    /// concurrently) finds the stored scenario and its cached result.
+    private func store(_ scenario: Scenario, _ document: JSONValue, world: EngineWorld, prepared: PreparedRun?) throws -> String {
         let problems = ScenarioValidation.problems(scenario, explicitUnits: Scenario.variablesWithExplicitUnits(in: document),
-                                                   world: try EngineWorld.load(from: store))
+                                                   world: world, prepared: prepared)
         if !problems.isEmpty { throw ScenarioError(problems: problems) }
-        // Submitting the same document again (even concurrently) finds the stored scenario and its cached result.
-        let (id, _) = try store.submitScenario(name: scenario.name, description: scenario.description, author: scenario.author,
-                                               asOf: scenario.asOf, isPublic: scenario.isPublic, document: scenario.json)
-        return (id, scenario)
+        return try store.submitScenario(name: scenario.name, description: scenario.description, author: scenario.author,
+                                        asOf: scenario.asOf, isPublic: scenario.isPublic, document: scenario.json).id
+    }
+
+    /// A world loaded once for a submit-then-run, with the data version read *before* it was
+    /// loaded (a write in between makes the next run look again; it can never make a stale result
+    /// look current) and the scenario resolved against it once, for the checks and for the run.
+    struct Preloaded {
+        let world: EngineWorld
+        let dataVersion: String
+        let loadTime: Duration
+        let prepared: PreparedScenario?
+    }
+
+    /// `cascade run FILE`: stores the scenario and runs it. When the same document is stored with
+    /// a result cached at the current data version, that result is returned without loading the
+    /// world; otherwise the world is loaded and the scenario resolved once, for both the submit-time
+    /// checks and the run (they used to load and resolve it twice).
+    public func submitAndRun(_ document: JSONValue, today: String, force: Bool = false, includeEntities: Bool = false,
+                             progress: (WorkProgress) -> Void = { _ in }) throws -> (id: String, scenario: Scenario, outcome: Outcome) {
+        let scenario = try Scenario.parse(document, defaultAsOf: today)
+        let dataVersion = try store.dataVersion()
+        if !force, let id = try store.storedScenarioID(name: scenario.name, author: scenario.author, document: scenario.json),
+           let stored = try store.scenario(id), stored.resultDataVersion == dataVersion {
+            return (id, scenario, try run(id, includeEntities: includeEntities, progress: progress))
+        }
+        let start = ContinuousClock.now
+        progress(WorkProgress("loading the graph"))
+        let world = try EngineWorld.load(from: store)
+        let loadTime = ContinuousClock.now - start
+        progress(WorkProgress("resolving entities and relationships", total: world.entityCount + world.relationshipCount, unit: "rows"))
+        // A scenario the world cannot resolve is reported by the checks (an unknown shock) or by the run.
+        let prepared = try? Engine.prepare(scenario, world: world)
+        let id = try store(scenario, document, world: world, prepared: prepared?.run)
+        let preloaded = Preloaded(world: world, dataVersion: dataVersion, loadTime: loadTime, prepared: prepared)
+        return (id, scenario, try run(id, force: force, includeEntities: includeEntities, preloaded: preloaded, progress: progress))
     }
 
     /// Propagates a stored scenario, or returns its cached result when nothing it read changed.
@@ -101,11 +140,16 @@ public struct ScenarioService {
     /// (or, for a cached result, in its own), and nothing is stored if the lease was lost.
     public func run(_ key: String, force: Bool = false, includeEntities: Bool = false, lease: JobLease? = nil,
                     progress: (WorkProgress) -> Void = { _ in }) throws -> Outcome {
+        try run(key, force: force, includeEntities: includeEntities, lease: lease, preloaded: nil, progress: progress)
+    }
+
+    func run(_ key: String, force: Bool, includeEntities: Bool, lease: JobLease? = nil, preloaded: Preloaded?,
+             progress: (WorkProgress) -> Void) throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
         }
         let scenario = try Scenario.parse(stored.document, defaultAsOf: stored.asOf ?? "1970-01-01")
-        let dataVersion = try store.dataVersion()
+        let dataVersion = try preloaded?.dataVersion ?? store.dataVersion()
         if !force, stored.resultDataVersion == dataVersion, let fingerprint = stored.resultFingerprint,
            var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
             cached.cacheNote = "nothing was written to the store since the last run"
@@ -117,11 +161,19 @@ public struct ScenarioService {
         let loadStart = ContinuousClock.now
         var loadTime = Duration.zero
         do {
-            progress(WorkProgress("loading the graph"))
-            let world = try EngineWorld.load(from: store)
-            loadTime = ContinuousClock.now - loadStart
-            progress(WorkProgress("resolving entities and relationships", total: world.entityCount + world.relationshipCount, unit: "rows"))
-            prepared = try Engine.prepare(scenario, world: world)
+            if let preloaded, let ready = preloaded.prepared, ready.run.scenario == scenario {
+                loadTime = preloaded.loadTime
+                prepared = ready
+            } else if let preloaded {
+                loadTime = preloaded.loadTime
+                prepared = try Engine.prepare(scenario, world: preloaded.world)
+            } else {
+                progress(WorkProgress("loading the graph"))
+                let world = try EngineWorld.load(from: store)
+                loadTime = ContinuousClock.now - loadStart
+                progress(WorkProgress("resolving entities and relationships", total: world.entityCount + world.relationshipCount, unit: "rows"))
+                prepared = try Engine.prepare(scenario, world: world)
+            }
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error

@@ -10,7 +10,10 @@ import CascadeJSON
 ///   for 2.5 %) — unless the document gave its unit explicitly;
 /// - an `entity_shocks` key that is no entity id — with "did you mean" over ids and names.
 enum ScenarioValidation {
-    static func problems(_ scenario: Scenario, explicitUnits: Set<String>, world: EngineWorld) -> [ScenarioError.Problem] {
+    /// `prepared` is the scenario already resolved against `world`, when the caller has it (it is
+    /// used once every shocked id is known: the variables do not depend on the shocks).
+    static func problems(_ scenario: Scenario, explicitUnits: Set<String>, world: EngineWorld,
+                         prepared: PreparedRun? = nil) -> [ScenarioError.Problem] {
         var problems: [ScenarioError.Problem] = []
         let root = JSONPath.root
 
@@ -29,10 +32,16 @@ enum ScenarioValidation {
         }
 
         // The variables as a run binds them: prepared without the shocks, whose problems are above.
-        var unshocked = scenario
-        unshocked.entityShocks = [:]
-        guard let run = try? PreparedRun.prepare(unshocked, world: world) else {
-            return problems  // the world itself does not bind: the run reports that, not the scenario
+        let run: PreparedRun
+        if problems.isEmpty, let prepared {
+            run = prepared
+        } else {
+            var unshocked = scenario
+            unshocked.entityShocks = [:]
+            guard let unshockedRun = try? PreparedRun.prepare(unshocked, world: world) else {
+                return problems  // the world itself does not bind: the run reports that, not the scenario
+            }
+            run = unshockedRun
         }
         var read = Set<Int>()
         for program in run.programs { read.formUnion(program.variablesRead) }

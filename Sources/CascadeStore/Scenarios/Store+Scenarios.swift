@@ -32,17 +32,27 @@ extension Store {
             if db.dialect == .postgresql {
                 _ = try db.query("SELECT pg_advisory_xact_lock(1396917838, hashtext(?))", [.text(JSONValue.array([.string(author), .string(name)]).serialized())])
             }
-            for row in try db.query("SELECT id, CAST(document AS TEXT) AS document FROM scenarios WHERE name = ? AND author = ? ORDER BY created_at, id",
-                                    [.text(name), .text(author)]) {
-                if let text = row.string("document"), let stored = try? JSONValue.parse(text),
-                   stored.serialized(sortedKeys: true) == canonical, let id = row.string("id") {
-                    return (id, false)
-                }
-            }
+            if let id = try identicalScenario(db, name: name, author: author, canonical: canonical) { return (id, false) }
             let id = try insertScenario(db, name: name, description: description, author: author, asOf: asOf, isPublic: isPublic,
                                         document: document)
             return (id, true)
         }
+    }
+
+    /// The id of the stored scenario of `author` named `name` whose document is `document`, if any.
+    public func storedScenarioID(name: String, author: String, document: JSONValue) throws -> String? {
+        try read { db in try identicalScenario(db, name: name, author: author, canonical: document.serialized(sortedKeys: true)) }
+    }
+
+    private func identicalScenario(_ db: any DatabaseConnection, name: String, author: String, canonical: String) throws -> String? {
+        for row in try db.query("SELECT id, CAST(document AS TEXT) AS document FROM scenarios WHERE name = ? AND author = ? ORDER BY created_at, id",
+                                [.text(name), .text(author)]) {
+            if let text = row.string("document"), let stored = try? JSONValue.parse(text),
+               stored.serialized(sortedKeys: true) == canonical, let id = row.string("id") {
+                return id
+            }
+        }
+        return nil
     }
 
     private func insertScenario(_ db: any DatabaseConnection, name: String, description: String?, author: String, asOf: String,
