@@ -1,4 +1,4 @@
-/// A checked formula compiled to closures: evaluate it as often as you like, from any thread,
+/// A checked formula compiled to a register program: evaluate it as often as you like, from any thread,
 /// each thread with its own `Frame`.
 public final class CompiledFormula: Sendable {
     /// The formula's source text.
@@ -10,9 +10,12 @@ public final class CompiledFormula: Sendable {
     let limits: Limits
     @usableFromInline let program: Program
     let slotIndex: [String: Int]
+    /// The tree shapes the compiler could not handle (see `InternalErrors`); a formula with any is
+    /// never returned by `Formula.compile`.
+    let internalErrors: [Diagnostic]
 
-    init(checked: CheckedFormula, limits: Limits) {
-        let compiler = Compiler(checked, limits: limits)
+    init(checked: CheckedFormula, limits: Limits, isTrapping: Bool = true) {
+        let compiler = Compiler(checked, limits: limits, isTrapping: isTrapping)
         self.source = checked.tree.source
         self.checked = checked
         self.limits = limits
@@ -20,6 +23,7 @@ public final class CompiledFormula: Sendable {
         self.storage = compiler.inputStorage
         self.valueCount = compiler.valueCount
         self.slotIndex = Dictionary(uniqueKeysWithValues: checked.inputs.map { ($0.path, $0.index) })
+        self.internalErrors = compiler.internalErrors.diagnostics
     }
 
     /// The inputs the formula reads, in slot order.

@@ -164,10 +164,14 @@ struct Emitter {
                 land(toElse)
             }
         case .declaration(_, _, let nameRange, let initializer):
-            guard let slot = checked.locals.firstIndex(where: { $0.range == nameRange }) else { return }
+            guard let slot = checked.declarations[statement.id] else {
+                return failStatement("a declaration without a local", at: nameRange)
+            }
             store(initializer, into: compiler.localStorage[slot], type: checked.locals[slot].type)
         case .assignment(let name, let nameRange, let op, let value):
-            guard let slot = checked.assignmentTargets[nameRange.start] else { return }
+            guard let slot = checked.assignmentTargets[statement.id] else {
+                return failStatement("an assignment without a target local", at: nameRange)
+            }
             let target = compiler.localStorage[slot]
             guard let binary = op.binary else {
                 store(value, into: target, type: checked.locals[slot].type)
@@ -198,6 +202,11 @@ struct Emitter {
         case .value:
             callStatement(compiler.store(expr, into: storage, type: localType))
         }
+    }
+
+    /// A statement with no code here: an internal error (see `InternalErrors`).
+    mutating func failStatement(_ what: String, at range: SourceRange) {
+        callStatement(compiler.failing(what, at: range))
     }
 
     mutating func callStatement(_ code: @escaping StatementCode) {
@@ -253,7 +262,7 @@ struct Emitter {
             switch compiler.storage(of: expr) {
             case .number(let k)?: return .register(k)
             case .value?: return callNumber(compiler.number(expr), into: target)
-            default: return .constant(0)  // unreachable for a checked tree
+            default: return callNumber(compiler.failing("a number name without a register", at: expr.range), into: target)
             }
         case .unary(.negate, let operand):
             switch numberOperand(operand) {
@@ -284,7 +293,7 @@ struct Emitter {
         case .call(let callee, let arguments):
             return mathCall(callee, arguments, expr, into: target)
         default:
-            return .constant(0)
+            return callNumber(compiler.failing("this expression as a number", at: expr.range), into: target)
         }
     }
 
@@ -318,7 +327,9 @@ struct Emitter {
         if let leaf = leaf(e) { return leaf }
         guard case .conditional(let test, let a, let b) = e.kind,
               case .binary(let op, let left, let right) = compiler.stripParentheses(test).kind,
-              let l = leaf(left), let r = leaf(right) else { return .constant(0) }
+              let l = leaf(left), let r = leaf(right) else {
+            return callNumber(compiler.failing("this conditional as a branch-free select", at: e.range), into: target)
+        }
         let x = register(select(a, into: nil)), y = register(select(b, into: nil))
         let p = register(l), q = register(r)
         let d = target ?? newRegister()
@@ -386,7 +397,9 @@ struct Emitter {
 
     mutating func mathCall(_ callee: Expr, _ arguments: [Expr], _ expr: Expr, into target: Int?) -> Operand {
         guard case .member(_, let name, _) = compiler.stripParentheses(callee).kind,
-              let function = MathFunction(rawValue: name) else { return .constant(0) }
+              let function = MathFunction(rawValue: name) else {
+            return callNumber(compiler.failing("a call of something other than a Math function", at: expr.range), into: target)
+        }
         let site = compiler.site(expr, arguments)
         var operands: [Operand] = []
         for argument in arguments { operands.append(numberOperand(argument)) }
@@ -448,7 +461,7 @@ struct Emitter {
             switch compiler.storage(of: expr) {
             case .boolean(let k)?: return jump(value ? .jumpIfTrue : .jumpIfFalse, k)
             case .value?: return testClosure(compiler.boolean(expr), when: value)
-            default: return value ? [] : jump()  // unreachable for a checked tree
+            default: return testClosure(compiler.failing("a boolean name without a register", at: expr.range), when: value)
             }
         case .unary(_, let operand):
             return branch(operand, when: !value)
@@ -499,7 +512,7 @@ struct Emitter {
             land(toEnd)
             return first + second
         default:
-            return value ? [] : jump()  // `false`, as the closure compiler has it
+            return testClosure(compiler.failing("this expression as a condition", at: expr.range), when: value)
         }
     }
 
