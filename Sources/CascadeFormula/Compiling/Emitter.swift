@@ -23,25 +23,32 @@ struct Emitter {
     var pendingCost = 0
     /// The instruction some jump was last pointed at.
     var landing = -1
+    /// A traced program (`CompiledFormula.explain`) records the value of every subexpression it
+    /// evaluates, and is compiled without the fusions that would skip one (fused sums,
+    /// branch-free `?:`, conditions as compare-and-branch). The fast program has none of this.
+    let isTraced: Bool
+    /// Per trace instruction's node index: the subexpression's range, and whether it is a condition.
+    var traceNodes: [TraceNode] = []
 
     enum Operand: Equatable {
         case constant(Double)
         case register(Int)
     }
 
-    init(_ compiler: Compiler) {
+    init(_ compiler: Compiler, isTraced: Bool = false) {
         self.compiler = compiler
+        self.isTraced = isTraced
         registerCount = compiler.numberCount
     }
 
-    static func program(_ compiler: Compiler) -> Program {
-        var emitter = Emitter(compiler)
+    static func program(_ compiler: Compiler, isTraced: Bool = false) -> Program {
+        var emitter = Emitter(compiler, isTraced: isTraced)
         emitter.emitProgram()
         return Program(code: emitter.code, terms: emitter.terms, strings: emitter.strings,
                        numberCode: emitter.numberCode, booleanCode: emitter.booleanCode,
                        statementCode: emitter.statementCode, sites: emitter.sites, checkedSums: emitter.checkedSums,
                        maxSteps: compiler.limits.maxSteps, registerCount: emitter.registerCount,
-                       constants: emitter.constants)
+                       constants: emitter.constants, traceNodes: emitter.traceNodes)
     }
 
     var checked: CheckedFormula { compiler.checked }
@@ -153,7 +160,7 @@ struct Emitter {
         case .returnValue(let value):
             if let value { returnCode(value) } else { emit(.returnUndefined) }
         case .ifElse(let condition, let then, let otherwise):
-            let toElse = branch(condition, when: false)
+            let toElse = self.condition(condition)
             branchBody(then)
             if let otherwise {
                 let toEnd = jump()
@@ -185,6 +192,7 @@ struct Emitter {
             } else {
                 callStatement(compiler.assignment(name, nameRange, op, value, statement))
             }
+            if isTraced { traceLocal(target, SourceRange(nameRange.start, value.range.end)) }
         }
     }
 
@@ -199,8 +207,9 @@ struct Emitter {
             place(numberOperand(expr, into: k), into: k)
         case .boolean(let k):
             _ = boolean(expr, into: k)
-        case .value:
+        case .value(let k):
             callStatement(compiler.store(expr, into: storage, type: localType))
+            if isTraced { emit(.traceValue, 0, k, traceNode(expr.range)) }
         }
     }
 
@@ -220,7 +229,7 @@ struct Emitter {
             let result = numberOperand(expr)
             // `return a * b;`: the operation returns its result itself, unless a jump lands on
             // the return or steps are metered there.
-            if case .register(let r) = result, let last = code.indices.last, landing != code.count, pendingCost == 0,
+            if !isTraced, case .register(let r) = result, let last = code.indices.last, landing != code.count, pendingCost == 0,
                code[last].d == r {
                 let fused: Opcode? = switch code[last].op {
                 case .add: .addReturn
@@ -241,7 +250,7 @@ struct Emitter {
             land(toFalse)
             emit(.returnFalse)
         default:
-            callStatement(compiler.returnCode(expr))
+            callStatement(isTraced ? tracedReturn(compiler.returnCode(expr), traceNode(expr.range)) : compiler.returnCode(expr))
             emit(.returnValue)  // not reached: the closure always returns
         }
     }
@@ -251,6 +260,12 @@ struct Emitter {
     /// Compiles a number expression; an operation's result goes to `target` when one is given
     /// (the final instruction is then the only one that writes it).
     mutating func numberOperand(_ expr: Expr, into target: Int? = nil) -> Operand {
+        let operand = untracedNumberOperand(expr, into: target)
+        if isTraced && isTraceable(expr) { emit(.traceNumber, 0, register(operand), traceNode(expr.range)) }
+        return operand
+    }
+
+    mutating func untracedNumberOperand(_ expr: Expr, into target: Int?) -> Operand {
         if type(expr) == .any { return callNumber(compiler.number(expr), into: target) }
         switch expr.kind {
         case .number(let x):
@@ -275,15 +290,15 @@ struct Emitter {
         case .unary(_, let operand):
             return numberOperand(operand, into: target)
         case .binary(let op, let left, let right):
-            if op == .add || op == .subtract, let terms = compiler.linearTerms(expr) {
+            if !isTraced, op == .add || op == .subtract, let terms = compiler.linearTerms(expr) {
                 return linear(terms, into: target)
             }
             let a = numberOperand(left), b = numberOperand(right)
             return arithmetic(op, a, b, compiler.site(expr, [left, right]), into: target)
         case .conditional(let test, let a, let b):
-            if isSelectable(expr) { return select(expr, into: target) }
+            if !isTraced && isSelectable(expr) { return select(expr, into: target) }
             let d = target ?? newRegister()
-            let toElse = branch(test, when: false)
+            let toElse = condition(test)
             place(numberOperand(a, into: d), into: d)
             let toEnd = jump()
             land(toElse)
@@ -451,6 +466,7 @@ struct Emitter {
     /// `value`; otherwise control falls through. Operands are evaluated in the tree's order, and
     /// `&&`/`||` short-circuit as in JavaScript.
     mutating func branch(_ expr: Expr, when value: Bool) -> [Int] {
+        if isTraced { return jump(value ? .jumpIfTrue : .jumpIfFalse, booleanRegister(expr)) }
         if type(expr) == .any { return testClosure(compiler.boolean(expr), when: value) }
         switch expr.kind {
         case .boolean(let b):
@@ -504,7 +520,7 @@ struct Emitter {
             }
             return testClosure(compiler.boolean(expr), when: value)
         case .conditional(let test, let a, let b):
-            let toElse = branch(test, when: false)
+            let toElse = condition(test)
             let first = branch(a, when: value)
             let toEnd = jump()
             land(toElse)

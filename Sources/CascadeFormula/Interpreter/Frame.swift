@@ -31,6 +31,9 @@ public final class Frame {
     /// The returned value: numbers and booleans (0/1) unboxed, anything else in `result`.
     @usableFromInline var result: Value = .undefined
     @usableFromInline var resultNumber = 0.0
+    /// What a traced program recorded: (trace node, value) in evaluation order. Always empty
+    /// for the fast program.
+    var trace: [(node: Int, value: Value)] = []
 
     init(program: Program, valueCount: Int, storage: [SlotStorage], inputTypes: [InputType], inputPaths: [String],
          maxStringBytes: Int) {

@@ -25,6 +25,9 @@ enum Opcode: UInt8 {
     case data
     /// The step meter: steps += a (for a cost too large for `Instruction.cost`).
     case meter
+    /// Traced programs only: record n[a] as a number (or as a boolean), or values[a], as the value
+    /// of trace node b (see `Program.traceNodes`).
+    case traceNumber, traceBoolean, traceValue
     case returnNumber, returnTrue, returnFalse, returnUndefined, returnValue
     /// An operation whose result is returned at once (`return a * b;`): `add` then `returnNumber`.
     case addReturn, subtractReturn, multiplyReturn, linearReturn

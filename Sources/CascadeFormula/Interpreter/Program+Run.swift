@@ -156,6 +156,12 @@ extension Program {
                 break
             case .meter:
                 steps &+= a
+            case .traceNumber:
+                record(b, .number(n[a]), f)
+            case .traceBoolean:
+                record(b, .boolean(n[a] != 0), f)
+            case .traceValue:
+                record(b, f.values[a], f)
             case .returnNumber:
                 f.resultNumber = n[a]
                 return .number
@@ -189,6 +195,12 @@ extension Program {
         }
         guard total.isFiniteNumber else { throw checkedSum(pc, f) }
         return total
+    }
+
+    /// A traced program's record of one subexpression's value.
+    @inline(never)
+    func record(_ node: Int, _ value: Value, _ f: Frame) {
+        f.trace.append((node, value))
     }
 
     @inline(never)

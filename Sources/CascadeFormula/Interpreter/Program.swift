@@ -27,10 +27,13 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
     /// Registers the frame needs (inputs, locals, constants, temporaries), and the constants.
     let registerCount: Int
     let constants: [(register: Int, value: Double)]
+    /// A traced program's trace nodes (empty in the fast program).
+    let traceNodes: [TraceNode]
 
     init(code: [Instruction], terms: [(Double, Int32)], strings: [String], numberCode: [NumberCode],
          booleanCode: [BoolCode], statementCode: [StatementCode], sites: [ErrorSite?],
-         checkedSums: [Int: NumberCode], maxSteps: Int, registerCount: Int, constants: [(register: Int, value: Double)]) {
+         checkedSums: [Int: NumberCode], maxSteps: Int, registerCount: Int, constants: [(register: Int, value: Double)],
+         traceNodes: [TraceNode] = []) {
         self.code = .allocate(capacity: max(code.count, 1))
         self.code.initialize(from: code, count: code.count)
         codeCount = code.count
@@ -57,6 +60,7 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
         self.maxSteps = maxSteps
         self.registerCount = registerCount
         self.constants = constants
+        self.traceNodes = traceNodes
     }
 
     deinit {
@@ -66,6 +70,13 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
         for k in 0..<stringCount { strings[k].bytes.deallocate() }
         strings.deinitialize(count: stringCount).deallocate()
     }
+}
+
+/// A subexpression a traced program records: its range, and whether it is the condition of an
+/// `if` or `?:`.
+struct TraceNode {
+    var range: SourceRange
+    var isCondition: Bool
 }
 
 extension Program: CustomStringConvertible {
