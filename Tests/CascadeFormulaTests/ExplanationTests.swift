@@ -24,7 +24,7 @@ struct ExplanationTests {
          ["a > 1 && b ? Math.max(a, 2) : -a = -3", "a > 1 && b = false ?", "a > 1 = true", "a = 3", "b = false", "-a = -3",
           "a = 3"]),
         ("let s = name + \"!\"; s += \"?\"; return s === \"x!?\";", ["name": .string("x")],
-         ["name + \"!\" = \"x!\"", "s += \"?\" = \"x!?\"", "s === \"x!?\" = true"]),
+         ["name + \"!\" = \"x!\"", "name = \"x\"", "s += \"?\" = \"x!?\"", "s === \"x!?\" = true"]),
         ("return v;", ["v": .null], ["v = null"]),
     ])
     func traceInSourceOrder(source: String, bindings: [String: Value], expected: [String]) throws {

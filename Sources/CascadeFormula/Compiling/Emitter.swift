@@ -29,6 +29,11 @@ struct Emitter {
     let isTraced: Bool
     /// Per trace instruction's node index: the subexpression's range, and whether it is a condition.
     var traceNodes: [TraceNode] = []
+    /// Value registers: the slots' (from the compiler), then string constants and temporaries.
+    var valueRegisterCount: Int
+    var valueConstants: [(register: Int, value: Value)] = []
+    /// String constants by their UTF-8 bytes (not by `==`, which is canonical equivalence).
+    var stringConstantRegisters: [[UInt8]: Int] = [:]
 
     enum Operand: Equatable {
         case constant(Double)
@@ -39,6 +44,7 @@ struct Emitter {
         self.compiler = compiler
         self.isTraced = isTraced
         registerCount = compiler.numberCount
+        valueRegisterCount = compiler.valueCount
     }
 
     static func program(_ compiler: Compiler, isTraced: Bool = false) -> Program {
@@ -48,7 +54,9 @@ struct Emitter {
                        numberCode: emitter.numberCode, booleanCode: emitter.booleanCode,
                        statementCode: emitter.statementCode, sites: emitter.sites, checkedSums: emitter.checkedSums,
                        maxSteps: compiler.limits.maxSteps, registerCount: emitter.registerCount,
-                       constants: emitter.constants, traceNodes: emitter.traceNodes)
+                       constants: emitter.constants, traceNodes: emitter.traceNodes,
+                       valueRegisterCount: emitter.valueRegisterCount, valueConstants: emitter.valueConstants,
+                       maxStringBytes: compiler.limits.maxStringBytes)
     }
 
     var checked: CheckedFormula { compiler.checked }
@@ -184,11 +192,14 @@ struct Emitter {
                 store(value, into: target, type: checked.locals[slot].type)
                 return
             }
+            let site = ErrorSite(range: statement.range, text: compiler.text(statement.range),
+                                 operands: [name, compiler.text(value.range)])
             if case .number(let k) = target {
-                let site = ErrorSite(range: statement.range, text: compiler.text(statement.range),
-                                     operands: [name, compiler.text(value.range)])
                 let rhs = numberOperand(value)
                 place(arithmetic(binary, .register(k), rhs, site, into: k), into: k)
+            } else if case .value(let k) = target, checked.locals[slot].type == .string, binary == .add, isPureString(value) {
+                let rhs = stringRegister(value)
+                emit(.concatenate, k, k, rhs, site: site)
             } else {
                 callStatement(compiler.assignment(name, nameRange, op, value, statement))
             }
@@ -207,6 +218,9 @@ struct Emitter {
             place(numberOperand(expr, into: k), into: k)
         case .boolean(let k):
             _ = boolean(expr, into: k)
+        case .value(let k) where localType == .string && isPureString(expr):
+            let r = stringRegister(expr)
+            if r != k { emit(.moveValue, k, r) }
         case .value(let k):
             callStatement(compiler.store(expr, into: storage, type: localType))
             if isTraced { emit(.traceValue, 0, k, traceNode(expr.range)) }
@@ -249,6 +263,8 @@ struct Emitter {
             emit(.returnTrue)
             land(toFalse)
             emit(.returnFalse)
+        case .string where isPureString(expr):
+            emit(.returnString, 0, stringRegister(expr))
         default:
             callStatement(isTraced ? tracedReturn(compiler.returnCode(expr), traceNode(expr.range)) : compiler.returnCode(expr))
             emit(.returnValue)  // not reached: the closure always returns

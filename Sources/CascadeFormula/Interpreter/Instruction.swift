@@ -23,6 +23,9 @@ enum Opcode: UInt8 {
     case selectLess, selectLessEqual, selectEqual
     /// Operands of the instruction before; never dispatched.
     case data
+    /// Strings in value registers: v[d] = v[a]; v[d] = v[a] + v[b] (two strings, within the
+    /// string limit); return v[a].
+    case moveValue, concatenate, returnString
     /// The step meter: steps += a (for a cost too large for `Instruction.cost`).
     case meter
     /// Traced programs only: record n[a] as a number (or as a boolean), or values[a], as the value

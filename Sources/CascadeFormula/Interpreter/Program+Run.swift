@@ -154,6 +154,13 @@ extension Program {
                 pc &+= 1
             case .data:
                 break
+            case .moveValue:
+                f.values[d] = f.values[a]
+            case .concatenate:
+                f.values[d] = try concatenate(f.values[a], f.values[b], pc)
+            case .returnString:
+                f.result = f.values[a]
+                return .value
             case .meter:
                 steps &+= a
             case .traceNumber:
@@ -195,6 +202,15 @@ extension Program {
         }
         guard total.isFiniteNumber else { throw checkedSum(pc, f) }
         return total
+    }
+
+    /// `+` on two strings (the checker typed both sides `string`; a string slot left unbound on the
+    /// fast path holds null, which is an error here, never coerced).
+    @inline(never)
+    func concatenate(_ x: Value, _ y: Value, _ pc: Int) throws(FormulaError) -> Value {
+        guard case .string(let a) = x else { throw site(pc).typeMismatch(expected: "a string", found: x) }
+        guard case .string(let b) = y else { throw site(pc).typeMismatch(expected: "a string", found: y) }
+        return .string(try Compiler.concatenate(a, b, limit: maxStringBytes, site: site(pc)))
     }
 
     /// A traced program's record of one subexpression's value.

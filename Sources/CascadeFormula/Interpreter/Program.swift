@@ -3,8 +3,10 @@
 /// constants are preloaded there when a frame is made; every temporary has its own register
 /// (there are no loops, so a program never needs more registers than it has operations).
 ///
-/// What the loop does not do itself (strings other than `===` against a literal, `null`, values
-/// of unknown type, records) it hands to closures built by `Compiler`, which own those semantics.
+/// Strings made of literals, string inputs and locals, `+` and `?:` live in value registers
+/// (`Frame.values`). What the loop does not do itself (`null`, values of unknown type, records,
+/// `===` between two computed strings) it hands to closures built by `Compiler`, which own those
+/// semantics.
 @usableFromInline
 final class Program: @unchecked Sendable {  // immutable after init; frames are per thread
     let code: UnsafeMutablePointer<Instruction>
@@ -29,11 +31,17 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
     let constants: [(register: Int, value: Double)]
     /// A traced program's trace nodes (empty in the fast program).
     let traceNodes: [TraceNode]
+    /// Value registers the frame needs (slots, string constants, string temporaries), and the
+    /// string constants preloaded there.
+    let valueRegisterCount: Int
+    let valueConstants: [(register: Int, value: Value)]
+    let maxStringBytes: Int
 
     init(code: [Instruction], terms: [(Double, Int32)], strings: [String], numberCode: [NumberCode],
          booleanCode: [BoolCode], statementCode: [StatementCode], sites: [ErrorSite?],
          checkedSums: [Int: NumberCode], maxSteps: Int, registerCount: Int, constants: [(register: Int, value: Double)],
-         traceNodes: [TraceNode] = []) {
+         traceNodes: [TraceNode] = [], valueRegisterCount: Int = 0, valueConstants: [(register: Int, value: Value)] = [],
+         maxStringBytes: Int = Limits().maxStringBytes) {
         self.code = .allocate(capacity: max(code.count, 1))
         self.code.initialize(from: code, count: code.count)
         codeCount = code.count
@@ -61,6 +69,9 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
         self.registerCount = registerCount
         self.constants = constants
         self.traceNodes = traceNodes
+        self.valueRegisterCount = valueRegisterCount
+        self.valueConstants = valueConstants
+        self.maxStringBytes = maxStringBytes
     }
 
     deinit {
