@@ -21,7 +21,12 @@ public enum Formula {
         let inputErrors = validateInputNames(inputs)
         if !inputErrors.isEmpty { checked.diagnostics = inputErrors + checked.diagnostics }
         guard !checked.hasErrors else { return Compilation(diagnostics: checked.diagnostics, formula: nil) }
-        return Compilation(diagnostics: checked.diagnostics, formula: CompiledFormula(checked: checked, limits: limits))
+        let formula = CompiledFormula(checked: checked, limits: limits)
+        // A checker/compiler gap (traps in a debug build): refused, never a default value.
+        guard formula.internalErrors.isEmpty else {
+            return Compilation(diagnostics: checked.diagnostics + formula.internalErrors, formula: nil)
+        }
+        return Compilation(diagnostics: checked.diagnostics, formula: formula)
     }
 
     /// Input names must be identifiers that a formula could write, and not forbidden ones.

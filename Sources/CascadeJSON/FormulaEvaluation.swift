@@ -25,8 +25,11 @@ public enum FormulaEvaluation {
         return evaluate(request: document, lineNumber: lineNumber)
     }
 
-    /// One request object `{"id", "formula", "bindings"}` → its output object; a request that is
-    /// not of that shape gets an output object with an `input.*` error.
+    /// The keys of a request object (`explain`: add the trace of every subexpression's value).
+    public static let requestKeys = ["id", "formula", "bindings", "explain"]
+
+    /// One request object `{"id", "formula", "bindings", "explain"}` → its output object; a request
+    /// that is not of that shape gets an output object with an `input.*` error.
     public static func evaluate(request document: JSONValue, lineNumber: Int = 1) -> JSONValue {
         guard case .object(let object) = document else {
             return inputError(id: nil, code: "input.shape", kind: "syntax",
@@ -34,7 +37,7 @@ public enum FormulaEvaluation {
                               line: lineNumber, column: 1)
         }
         let id = object["id"]
-        for key in object.keys where !["id", "formula", "bindings"].contains(key) {
+        for key in object.keys where !requestKeys.contains(key) {
             return inputError(id: id, code: "input.unknown-key", kind: "syntax",
                               message: "line \(lineNumber): unknown key \(JSNumber.quoted(key)) (at $.\(key))",
                               line: lineNumber, column: 1)
@@ -42,6 +45,15 @@ public enum FormulaEvaluation {
         guard case .string(let formula)? = object["formula"] else {
             return inputError(id: id, code: "input.formula", kind: "syntax",
                               message: "line \(lineNumber): $.formula must be a string", line: lineNumber, column: 1)
+        }
+        var explain = false
+        switch object["explain"] {
+        case nil: break
+        case .bool(let flag)?: explain = flag
+        case let other?:
+            return inputError(id: id, code: "input.explain", kind: "type",
+                              message: "line \(lineNumber): $.explain must be true or false, not \(other.typeName)",
+                              line: lineNumber, column: 1)
         }
         let values: [String: Value]
         do {
@@ -51,14 +63,20 @@ public enum FormulaEvaluation {
             return inputError(id: id, code: "input.bindings", kind: "type",
                               message: "line \(lineNumber): \(error.message) (at \(path))", line: lineNumber, column: 1)
         }
-        return evaluate(formula, bindings: values).json(id: id)
+        return evaluate(formula, bindings: values, explain: explain).json(id: id)
     }
 
-    /// Compiles against the bindings' types and evaluates.
-    public static func evaluate(_ source: String, bindings: [String: Value]) -> EvalOutcome {
+    /// Compiles against the bindings' types and evaluates (with the trace of every subexpression's
+    /// value when `explain` is set).
+    public static func evaluate(_ source: String, bindings: [String: Value], explain: Bool = false) -> EvalOutcome {
         let compilation = Formula.compile(source, inputs: bindings.mapValues(\.inputType))
         guard let formula = compilation.formula else {
             return EvalOutcome(source: source, result: .failure(DiagnosticList(items: compilation.errors)), warnings: compilation.warnings)
+        }
+        if explain {
+            let explanation = formula.explain(bindings)
+            let result = explanation.result.mapError { DiagnosticList(items: [$0.diagnostic]) }
+            return EvalOutcome(source: source, result: result, warnings: compilation.warnings, explanation: explanation)
         }
         do {
             return EvalOutcome(source: source, result: .success(try formula.evaluate(bindings)), warnings: compilation.warnings)
@@ -83,6 +101,15 @@ public struct EvalOutcome: Sendable {
     public var source: String
     public var result: Result<Value, DiagnosticList>
     public var warnings: [Diagnostic]
+    /// The trace, when the evaluation was explained.
+    public var explanation: Explanation?
+
+    public init(source: String, result: Result<Value, DiagnosticList>, warnings: [Diagnostic], explanation: Explanation? = nil) {
+        self.source = source
+        self.result = result
+        self.warnings = warnings
+        self.explanation = explanation
+    }
 
     public func json(id: JSONValue?) -> JSONValue {
         var object = JSONObject()
@@ -115,6 +142,16 @@ public struct EvalOutcome: Sendable {
         }
         if !warnings.isEmpty {
             object["warnings"] = .array(warnings.map { .string($0.message) })
+        }
+        if let explanation {
+            object["trace"] = .array(explanation.trace.map { entry in
+                var item = JSONObject([("start", .number(Double(entry.range.start))), ("end", .number(Double(entry.range.end))),
+                                       ("text", .string(entry.text)), ("value", JSONValue(entry.value))])
+                if entry.isCondition { item["condition"] = .bool(true) }
+                return .object(item)
+            })
+            let failed = explanation.failedConditions
+            if !failed.isEmpty { object["failed_conditions"] = .array(failed.map { .string($0.text) }) }
         }
         return .object(object)
     }

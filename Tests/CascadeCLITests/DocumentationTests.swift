@@ -1,4 +1,5 @@
 @testable import CascadeEngine
+import CascadeJSON
 @testable import CascadeStore
 import CascadeTestSupport
 import Foundation
@@ -53,7 +54,9 @@ struct DocumentationTests {
 
     @Test func batchLinesAreDocumented() throws {
         let section = try Self.section("`cascade eval --batch` lines")
-        for key in ["id", "formula", "bindings", "ok", "type", "value", "error", "kind", "code", "message", "line", "column"] {
+        let outputKeys = ["ok", "type", "value", "error", "kind", "code", "message", "line", "column",
+                          "trace", "start", "end", "text", "condition", "failed_conditions"]
+        for key in FormulaEvaluation.requestKeys + outputKeys {
             #expect(section.contains("`\(key)`") || section.contains("\"\(key)\""), "the batch format does not mention `\(key)`")
         }
     }

@@ -24,6 +24,65 @@ struct EvalCommandTests {
         #expect(middleResult["warnings"]?.arrayValue?.first?.stringValue?.contains("when none of") == true)
     }
 
+    @Test func explainShowsEachSubexpressionTheBranchesAndWhyThereIsNoValue() throws {
+        let result = try CascadeBinary.run(["eval", EvalCommandTests.seedThreshold, "--bindings", #"{"hbm_supply": 100}"#,
+                                            "--explain"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            undefined (no value)
+              hbm_supply < 80   → false  (condition: branch not taken)
+              hbm_supply        → 100
+              hbm_supply > 120  → false  (condition: branch not taken)
+              hbm_supply        → 100
+            no value: the formula fell off the end; these conditions were false: `hbm_supply < 80`, `hbm_supply > 120`
+
+            """)
+        let taken = try CascadeBinary.run(["eval", EvalCommandTests.seedThreshold, "--bindings", #"{"hbm_supply": 72}"#, "--explain"])
+        #expect(taken.stdout == """
+            -0.25
+              hbm_supply < 80  → true  (condition: branch taken)
+              hbm_supply       → 72
+
+            """)
+    }
+
+    @Test func explainWithJSONAddsTheTraceWithByteOffsets() throws {
+        let result = try CascadeBinary.run(["eval", "return s === \"é\" ? x * 2 : 0;",
+                                            "--bindings", #"{"s": "é", "x": 1}"#, "--explain", "--json"])
+        #expect(result.status == 0)
+        let output = try json(result.stdout)
+        #expect(output["value"] == .number(2))
+        #expect(output["trace"] == (try JSONValue.parse("""
+            [{"start": 7, "end": 29, "text": "s === \\"é\\" ? x * 2 : 0", "value": 2},
+             {"start": 7, "end": 17, "text": "s === \\"é\\"", "value": true, "condition": true},
+             {"start": 20, "end": 25, "text": "x * 2", "value": 2},
+             {"start": 20, "end": 21, "text": "x", "value": 1}]
+            """)))
+        let none = try json(try CascadeBinary.run(["eval", EvalCommandTests.seedThreshold, "--bindings", #"{"hbm_supply": 100}"#,
+                                                   "--explain", "--json"]).stdout)
+        #expect(none["failed_conditions"] == .array([.string("hbm_supply < 80"), .string("hbm_supply > 120")]))
+        // Without --explain there is no trace.
+        #expect(try json(try CascadeBinary.run(["eval", "x * 2", "--bindings", #"{"x": 1}"#, "--json"]).stdout)["trace"] == nil)
+    }
+
+    @Test func explainOfAFailingFormulaShowsTheTraceUpToTheError() throws {
+        let result = try CascadeBinary.run(["eval", "const d = x - 1; return 10 / d;", "--bindings", #"{"x": 1}"#, "--explain"])
+        #expect(result.status == 1)
+        #expect(result.stdout == "  x - 1  → 0\n  x      → 1\n  d      → 0\n")
+        #expect(result.stderr.hasPrefix("error[runtime.division-by-zero]: division by zero in `10 / d` (d = 0)"))
+    }
+
+    @Test func explainInABatchIsPerLine() throws {
+        let lines = [#"{"id": 1, "formula": "x + 1", "bindings": {"x": 2}, "explain": true}"#,
+                     #"{"id": 2, "formula": "x + 1", "bindings": {"x": 2}, "explain": "yes"}"#]
+        let result = try CascadeBinary.run(["eval", "--batch", "-"], input: Data(lines.joined(separator: "\n").utf8))
+        let outputs = try result.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        #expect(outputs.first?["trace"]?.arrayValue?.map { $0["text"] } == [.string("x + 1"), .string("x")])
+        #expect(outputs.last?["error"]?["code"] == .string("input.explain"))
+        let refused = try CascadeBinary.run(["eval", "--batch", "-", "--explain"], input: Data())
+        #expect(refused.status != 0 && refused.stderr.contains("--explain is for one formula"))
+    }
+
     @Test func theSeedElasticityFormulaPrintsJavaScriptsDouble() throws {
         let result = try CascadeBinary.run(["eval", "return (gdpGrowth - baseline) * elasticity * 100;", "--bindings",
                                             #"{"gdpGrowth":0.03,"baseline":0.02,"elasticity":1.8}"#])

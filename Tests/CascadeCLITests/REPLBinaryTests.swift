@@ -245,6 +245,33 @@ struct REPLTerminalTests {
     }
 
     @Test(.enabled(if: REPLTerminalTests.tmux != nil, "tmux is not installed (scripts/setup.sh installs it)"))
+    func explainShowsTheTraceOnATerminalAndTabCompletesItsExpression() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-tty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let terminal = Terminal(directory: directory, environment: ["CASCADE_HISTORY": "", "HOME": directory.path, "NO_COLOR": "1"])
+        defer { terminal.stop() }
+        try terminal.start()
+        try terminal.type(":bind hbm_supply 100")
+        try terminal.send("Enter")
+        try terminal.waitFor { $0.contains("input hbm_supply: number = 100") }
+        try terminal.type(":explain hbm_sup")
+        try terminal.send("Tab")
+        try terminal.waitFor { $0.contains(":explain hbm_supply") }
+        try terminal.type("< 80 ? 1.5 : 0.5")  // completion added the space
+        try terminal.send("Enter")
+        let screen = try terminal.waitFor { $0.contains("branch not taken") }
+        let lines = Terminal.lines(screen)
+        let start = try #require(lines.firstIndex(of: "> :explain hbm_supply < 80 ? 1.5 : 0.5"), "\(screen)")
+        #expect(Array(lines[(start + 1)...].prefix(4)) == [
+            "0.5",
+            "  hbm_supply < 80 ? 1.5 : 0.5  → 0.5",
+            "  hbm_supply < 80              → false  (condition: branch not taken)",
+            "  hbm_supply                   → 100",
+        ], "\(screen)")
+    }
+
+    @Test(.enabled(if: REPLTerminalTests.tmux != nil, "tmux is not installed (scripts/setup.sh installs it)"))
     func errorsAreColouredOnATerminalUnlessNoColorIsSet() throws {
         for noColor in [false, true] {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-tty-\(UUID().uuidString)")

@@ -24,7 +24,7 @@ struct REPLTranscriptTests {
 
     static let transcripts: [(String, Library)] = [
         ("expressions", .store), ("bindings", .store), ("multiline", .store), ("commands", .store),
-        ("errors", .store), ("registry", .store), ("fixture-library", .fixture),
+        ("errors", .store), ("registry", .store), ("fixture-library", .fixture), ("explain", .store),
     ]
 
     @Test(arguments: transcripts)

@@ -78,6 +78,31 @@ struct ProgramTests {
         #expect(throws: FormulaError.self) { try formula.evaluate(frame) }
     }
 
+    /// String formulas run in the register program itself (value registers, `concatenate`), with
+    /// no closure, and give what the closures gave: code units kept, the length limit at the `+`.
+    @Test(arguments: [
+        ("return flag ? name + \"é\" : \"e\u{301}\";", ["name": Value.string("x"), "flag": .boolean(true)], "\"xé\""),
+        ("return flag ? name + \"é\" : \"e\u{301}\";", ["name": .string("x"), "flag": .boolean(false)], "\"e\u{301}\""),
+        ("let s = name; s += \"-\" + name; if (s === \"a-a\") { return s + \"!\"; } return s;", ["name": .string("a")], "\"a-a!\""),
+        ("let s = name; s += \"-\" + name; if (s === \"a-a\") { return s + \"!\"; } return s;", ["name": .string("b")], "\"b-b\""),
+        ("return (name + name) + (name + name);", ["name": .string(String(repeating: "y", count: 300))], "limit.string-length"),
+    ])
+    func stringFormulasRunInTheProgram(source: String, bindings: [String: Value], expected: String) throws {
+        var limits = Limits()
+        limits.maxStringBytes = 1000
+        let compilation = Formula.compile(source, inputs: bindings.mapValues(\.inputType), limits: limits)
+        let formula = try #require(compilation.formula, "\(compilation.errors.map(\.message))")
+        #expect(!formula.listing.contains("statementCode"), "\(formula.listing)")
+        #expect(formula.listing.contains("concatenate"))
+        #expect(ProgramTests.outcome(formula, bindings) == expected)
+        if expected == "limit.string-length" {
+            #expect(throws: FormulaError.self) { try formula.evaluate(bindings) }
+            do { _ = try formula.evaluate(bindings) } catch {
+                #expect(error.diagnostic.message.hasPrefix("`(name + name) + (name + name)` makes a string of 1200 bytes"))
+            }
+        }
+    }
+
     @Test func fusedSumsReportTheFirstFailingOperation() throws {
         let formula = try ProgramTests.compile("1e308 * a + 1e308 * b - 2 * c + d", ["a": .number, "b": .number, "c": .number, "d": .number])
         #expect(try formula.evaluate(["a": .number(1), "b": .number(0.5), "c": .number(1), "d": .number(-0.0)])

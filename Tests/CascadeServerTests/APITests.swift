@@ -157,6 +157,14 @@ struct APITests {
 
         let evaluated = try await call(.POST, "/v1/eval", as: "vic", #"{"id": "k1", "formula": "return x * 2;", "bindings": {"x": 1.5}}"#)
         #expect(evaluated.json == (try JSONValue.parse(#"{"id": "k1", "ok": true, "type": "number", "value": 3}"#)))
+        // `explain`: the trace of every subexpression (byte offsets into the formula), checked against the spec.
+        let explained = try await call(.POST, "/v1/eval", as: "vic",
+                                       #"{"formula": "if (hbm_supply < 80) return 1;", "bindings": {"hbm_supply": 100}, "explain": true}"#)
+        #expect(explained.json?["trace"] == (try JSONValue.parse("""
+            [{"start": 4, "end": 19, "text": "hbm_supply < 80", "value": false, "condition": true},
+             {"start": 4, "end": 14, "text": "hbm_supply", "value": 100}]
+            """)), "\(explained.body)")
+        #expect(explained.json?["failed_conditions"] == .array([.string("hbm_supply < 80")]))
         let failed = try await call(.POST, "/v1/eval", as: "vic", #"{"formula": "return x * ;", "bindings": {"x": 1}}"#)
         #expect(failed.json?["ok"] == .bool(false) && failed.json?["error"]?["kind"] == .string("syntax"))
 
@@ -285,6 +293,7 @@ struct APITests {
             ("/v1/scenarios", "alice", #"[1, 2]"#, "$"),
             ("/v1/scenarios", "alice", #"{"name": "x", "name": "y", "author": "alice", "macro_variables": {}}"#, nil),
             ("/v1/eval", "alice", #"{"formula": 42}"#, "$.formula"),
+            ("/v1/eval", "alice", #"{"formula": "1", "explain": "yes"}"#, "$.explain"),
             ("/v1/eval", "alice", #"{"formula": "return 1;", "bindings": {"x": [1]}, "extra": true}"#, "$.extra"),
             ("/v1/formulas", "cal", #"{"name": "bad", "formula_text": "return x * 2;", "parameters": {"x": "number"}, "effective_date": "2025-01-01", "test_cases": [{"inputs": {"x": 1}, "expected": 3}]}"#, nil),
             ("/v1/formulas", "cal", #"{"name": "bad", "formula_text": "return (x;", "parameters": {"x": "number"}, "effective_date": "2025-01-01"}"#, nil),

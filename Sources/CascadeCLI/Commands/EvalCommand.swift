@@ -31,11 +31,17 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Flag(help: "Show each subexpression's value in source order, the branch each condition took, and why there is no value (with --json: a `trace` array).")
+    var explain = false
+
     static let maxBatchLineBytes = 64 << 20
 
     func validate() throws {
         if batch != nil && (formula != nil || bindings != nil) {
             throw ValidationError("--batch reads formulas and bindings from its lines; give no formula or --bindings with it")
+        }
+        if batch != nil && explain {
+            throw ValidationError("--explain is for one formula; in a batch, add \"explain\": true to a line")
         }
         if batch == nil && formula == nil {
             throw ValidationError("give a formula, e.g. cascade eval 'return x * 2;' --bindings '{\"x\": 1.5}'")
@@ -57,7 +63,7 @@ struct EvalCommand: ParsableCommand {
                 throw CLIError(kind: "input", code: "input.bindings", message: "--bindings: \(error.message)",
                                location: "\(error.path)", hint: "bindings are a JSON object such as {\"x\": 1.5}")
             }
-            let outcome = FormulaEvaluation.evaluate(formula ?? "", bindings: values)
+            let outcome = FormulaEvaluation.evaluate(formula ?? "", bindings: values, explain: explain)
             if json {
                 print(outcome.json(id: nil).serialized())
                 if case .failure = outcome.result { throw ExitCode(1) }
@@ -69,7 +75,10 @@ struct EvalCommand: ParsableCommand {
                     printError(warning.rendered(source: formula ?? "", color: Terminal.useColor(fileDescriptor: 2)), terminator: "")
                 }
                 print(value == .undefined ? "undefined (no value)" : value.description)
+                if let explanation = outcome.explanation { print(explanation.rendered(), terminator: "") }
             case .failure(let diagnostics):
+                // The trace up to the error, then the error.
+                if let explanation = outcome.explanation { print(explanation.rendered(), terminator: "") }
                 let color = Terminal.useColor(fileDescriptor: 2)
                 throw CLIError(kind: diagnostics[0].kind.rawValue, code: diagnostics[0].code, message: diagnostics[0].message,
                                location: EvalCommand.location(diagnostics[0], in: formula ?? ""),

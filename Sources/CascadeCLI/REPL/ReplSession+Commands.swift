@@ -9,6 +9,7 @@ extension ReplSession {
         (":type", ":type EXPR", "the type EXPR would have, without running it"),
         (":ast", ":ast EXPR", "the syntax tree of EXPR as an S-expression"),
         (":cost", ":cost EXPR", "the static cost bound of EXPR (steps on its most expensive path)"),
+        (":explain", ":explain EXPR", "evaluate EXPR and show each subexpression's value and the branches taken"),
         (":load", ":load NAME[@V]", "load a registered formula (latest version by default)"),
         (":test", ":test", "run the loaded formula's test cases"),
         (":check", ":check", "the loaded formula's diagnostics and fall-through warnings"),
@@ -32,7 +33,7 @@ extension ReplSession {
         case ":help", ":h", ":?": return needsNoArgument { help() }
         case ":vars": return needsNoArgument { vars() }
         case ":bind": return bind(argument)
-        case ":type", ":ast", ":cost":
+        case ":type", ":ast", ":cost", ":explain":
             guard !argument.isEmpty else { return .failure([error("`\(name)` needs an expression", hint: "usage: \(name) EXPR")]) }
             return inspect(name, argument, line: line, offset: argumentOffset)
         case ":load": return load(argument)
@@ -102,7 +103,8 @@ extension ReplSession {
         return ReplStep(output: [.result(describe(name, binding) + "\n")])
     }
 
-    /// `:type`, `:ast` and `:cost`: the expression is checked as an entry would be, never run.
+    /// `:type`, `:ast` and `:cost`: the expression is checked as an entry would be, never run;
+    /// `:explain` runs it with a trace (and keeps no bindings).
     func inspect(_ command: String, _ expression: String, line: String, offset: Int) -> ReplStep {
         let entry = prepare(expression)
         let render = { (d: Diagnostic, shift: Int) in self.rendered(d, in: line, shift: offset + shift, line: self.lineNumber) }
@@ -115,7 +117,22 @@ extension ReplSession {
             return .failure(compilation.diagnostics.map { .message(render($0, entry.shift)) })
         }
         if command == ":type" { return ReplStep(output: [.result(formula.checked.resultTypeDescription + "\n")]) }
+        if command == ":explain" { return explain(formula, entry, render: render) }
         return ReplStep(output: [.result("\(formula.costBound) steps on the most expensive path (limit \(options.limits.maxCost))\n")])
+    }
+
+    /// `:explain`: the value (or the error), then the trace of the expression as typed (the
+    /// prelude that carries the session's locals is left out).
+    func explain(_ formula: CompiledFormula, _ entry: PreparedEntry, render: (Diagnostic, Int) -> String) -> ReplStep {
+        let explained = formula.explain(entry.values)
+        let trace = explained.trace.filter { $0.range.start >= -entry.shift }
+        let shown = Explanation(result: explained.result, trace: trace).rendered()
+        switch explained.result {
+        case .success(let value):
+            return ReplStep(output: [.result(ReplSession.display(value) + "\n")] + (shown.isEmpty ? [] : [.result(shown)]))
+        case .failure(let error):
+            return .failure((shown.isEmpty ? [] : [.result(shown)]) + [.message(render(error.diagnostic, entry.shift))])
+        }
     }
 
     mutating func clear() -> ReplStep {

@@ -20,7 +20,7 @@ extension ReplSession {
             case (":load", 1): candidates = (try? library?.names()) ?? []
             case (":bind", 1):
                 candidates = (loaded?.parameters.map(\.name) ?? []) + bindings.filter { $0.value.kind == .input }.map(\.key)
-            case (":type", _), (":ast", _), (":cost", _): candidates = expressionWords
+            case (":type", _), (":ast", _), (":cost", _), (":explain", _): candidates = expressionWords
             default: candidates = []
             }
         } else {

@@ -43,6 +43,8 @@ public struct CheckedFormula: Sendable {
     var costs: [Int]
     var resolutions: [Resolution?]
     var locals: [LocalInfo]
-    /// The local each assignment targets, by the byte offset of the assigned name.
-    var assignmentTargets: [Int: Int]
+    /// The local each declaration statement declares, by the statement's node.
+    var declarations: [NodeID: Int]
+    /// The local each assignment statement targets, by the statement's node.
+    var assignmentTargets: [NodeID: Int]
 }

@@ -92,13 +92,14 @@ extension Checker {
                 return PathCosts(fallThrough: cost, returning: nil)
             }
             binding.local = locals.count
+            declarations[statement.id] = locals.count
             locals.append(LocalInfo(name: name, type: localType, isConstant: isConstant, range: nameRange))
             scopes[scopes.count - 1][name] = binding
             return PathCosts(fallThrough: cost, returning: nil)
         case .assignment(let name, let nameRange, let op, let value):
             let valueType = checkExpr(value)
             let cost = costs[value.id] + 1
-            checkAssignment(name, nameRange, op, value, valueType)
+            checkAssignment(name, nameRange, op, value, valueType, statement.id)
             return PathCosts(fallThrough: cost, returning: nil)
         case .ifElse(let condition, let then, let otherwise):
             let type = checkExpr(condition)
@@ -144,7 +145,7 @@ extension Checker {
     }
 
     mutating func checkAssignment(_ name: String, _ nameRange: SourceRange, _ op: AssignmentOperator, _ value: Expr,
-                                  _ valueType: StaticType) {
+                                  _ valueType: StaticType, _ id: NodeID) {
         guard let binding = lookupLocal(name) else {
             if declaredInputs[name] != nil {
                 sink.add(.forbidden, "input-assignment", "`\(name)` is an input, and inputs are read-only", at: nameRange,
@@ -162,7 +163,7 @@ extension Checker {
             sink.add(.name, "before-declaration", "`\(name)` is assigned before its declaration", at: nameRange)
             return
         }
-        assignmentTargets[nameRange.start] = slot
+        assignmentTargets[id] = slot
         if binding.isConstant {
             sink.add(.name, "const-assignment", "`\(name)` is a `const` and cannot be reassigned", at: nameRange,
                      hint: "declare it with `let` if it must change")

@@ -19,7 +19,8 @@ struct Checker {
     var inputs: [InputSlot] = []
     var inputIndex: [String: Int] = [:]
     var resultTypes: Set<String> = []
-    var assignmentTargets: [Int: Int] = [:]
+    var declarations: [NodeID: Int] = [:]
+    var assignmentTargets: [NodeID: Int] = [:]
     var firstReturn: (StaticType, SourceRange)?
 
     static let forbiddenNames: [String: (String, String?)] = {
@@ -99,7 +100,7 @@ struct Checker {
     func finish(canFallOff: Bool, cost: Int) -> CheckedFormula {
         CheckedFormula(tree: tree, diagnostics: sink.sorted(), inputs: inputs, resultTypes: resultTypes.sorted(),
                        canFallOff: canFallOff, costBound: cost, types: types, costs: costs, resolutions: resolutions, locals: locals,
-                       assignmentTargets: assignmentTargets)
+                       declarations: declarations, assignmentTargets: assignmentTargets)
     }
 
     // MARK: - Diagnostics

@@ -16,7 +16,7 @@ extension Compiler {
             if case .value(let k)? = storage(of: expr) {
                 return .code(unwrapNumber({ f in f.values[k] }, site(expr)))
             }
-            return .code { _ in 0 }  // unreachable for a checked tree
+            return .code(failing("a number name without a register", at: expr.range))
         case .unary(.negate, let operand):
             switch numberOperand(operand) {
             case .constant(let c): return .constant(-c)
@@ -34,7 +34,7 @@ extension Compiler {
         case .call(let callee, let arguments):
             return mathCall(callee, arguments, expr)
         default:
-            return .code { _ in 0 }
+            return .code(failing("this expression as a number", at: expr.range))
         }
     }
 
@@ -223,7 +223,9 @@ extension Compiler {
 
     func mathCall(_ callee: Expr, _ arguments: [Expr], _ expr: Expr) -> NumberOperand {
         guard case .member(_, let name, _) = stripParentheses(callee).kind,
-              let function = MathFunction(rawValue: name) else { return .code { _ in 0 } }
+              let function = MathFunction(rawValue: name) else {
+            return .code(failing("a call of something other than a Math function", at: expr.range))
+        }
         let site = site(expr, arguments)
         let operands = arguments.map(numberOperand)
         switch function {
@@ -293,7 +295,7 @@ extension Compiler {
         case .identifier, .member:
             if case .boolean(let k)? = storage(of: expr) { return { f in f.numbers[k] != 0 } }
             if case .value(let k)? = storage(of: expr) { return unwrapBoolean({ f in f.values[k] }, site(expr)) }
-            return { _ in false }
+            return failing("a boolean name without a register", at: expr.range)
         case .unary(_, let operand):
             let a = boolean(operand)
             return { f throws in !(try a(f)) }
@@ -317,7 +319,7 @@ extension Compiler {
             let t = boolean(test), x = boolean(a), y = boolean(b)
             return { f throws in try t(f) ? try x(f) : try y(f) }
         default:
-            return { _ in false }
+            return failing("this expression as a boolean", at: expr.range)
         }
     }
 
@@ -449,7 +451,7 @@ extension Compiler {
                     return field
                 }
             }
-            return { _ in .null }
+            return failing("a name without a register", at: expr.range)
         case .conditional(let test, let a, let b):
             let t = boolean(test), x = value(a), y = value(b)
             return { f throws in try t(f) ? try x(f) : try y(f) }
@@ -462,7 +464,7 @@ extension Compiler {
                 return try Compiler.dynamicAdd(x, try b(f), limit: limit, site: site)
             }
         default:
-            return { _ in .null }
+            return failing("this expression as a value", at: expr.range)
         }
     }
 }

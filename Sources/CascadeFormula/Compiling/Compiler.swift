@@ -3,7 +3,8 @@
 /// names resolved to registers, constants folded, one closure per operation on leaves. The
 /// register program (`Emitter`) runs numbers and booleans itself and calls these closures for
 /// the rest (strings, null, values of unknown type, records), and for finding the failing
-/// operation of a fused sum.
+/// operation of a fused sum. A tree shape with no code here is an internal error
+/// (`InternalErrors`), never a default value.
 struct Compiler {
     let checked: CheckedFormula
     let limits: Limits
@@ -12,10 +13,13 @@ struct Compiler {
     var numberCount = 0
     var valueCount = 0
     let sourceBytes: [UInt8]
+    /// The tree shapes met that have no code here (a checker/compiler gap; see `InternalErrors`).
+    let internalErrors: InternalErrors
 
-    init(_ checked: CheckedFormula, limits: Limits) {
+    init(_ checked: CheckedFormula, limits: Limits, isTrapping: Bool = true) {
         self.checked = checked
         self.limits = limits
+        self.internalErrors = InternalErrors(isTrapping: isTrapping)
         self.sourceBytes = Array(checked.tree.source.utf8)
         inputStorage = checked.inputs.map { allocate(StaticType($0.type)) }
         localStorage = checked.locals.map { allocate($0.type) }
@@ -36,6 +40,17 @@ struct Compiler {
     }
 
     func type(_ expr: Expr) -> StaticType { checked.types[expr.id] }
+
+    /// A tree shape with no code here: an internal error, never a default value.
+    func internalError(_ what: String, at range: SourceRange) -> FormulaError {
+        internalErrors.report(what, at: range)
+    }
+
+    /// Code for a gap: it throws the internal error (the compilation is refused, so it never runs).
+    func failing<T>(_ what: String, at range: SourceRange) -> @Sendable (Frame) throws -> T {
+        let error = internalError(what, at: range)
+        return { _ throws in throw error }
+    }
 
     func text(_ range: SourceRange) -> String {
         String(decoding: sourceBytes[min(range.start, sourceBytes.count)..<min(range.end, sourceBytes.count)], as: UTF8.self)
@@ -123,7 +138,9 @@ struct Compiler {
 
     func assignment(_ name: String, _ nameRange: SourceRange, _ op: AssignmentOperator, _ value: Expr,
                     _ statement: Stmt) -> StatementCode {
-        guard let slot = checked.assignmentTargets[nameRange.start] else { return { _ in false } }
+        guard let slot = checked.assignmentTargets[statement.id] else {
+            return failing("an assignment without a target local", at: statement.range)
+        }
         let target = localStorage[slot]
         let localType = checked.locals[slot].type
         guard let binary = op.binary else { return store(value, into: target, type: localType) }
@@ -165,7 +182,7 @@ struct Compiler {
                 return false
             }
         case .boolean:
-            return { _ in false }  // rejected by the checker
+            return failing("a compound assignment to a boolean local", at: statement.range)
         }
     }
 

@@ -23,25 +23,40 @@ struct Emitter {
     var pendingCost = 0
     /// The instruction some jump was last pointed at.
     var landing = -1
+    /// A traced program (`CompiledFormula.explain`) records the value of every subexpression it
+    /// evaluates, and is compiled without the fusions that would skip one (fused sums,
+    /// branch-free `?:`, conditions as compare-and-branch). The fast program has none of this.
+    let isTraced: Bool
+    /// Per trace instruction's node index: the subexpression's range, and whether it is a condition.
+    var traceNodes: [TraceNode] = []
+    /// Value registers: the slots' (from the compiler), then string constants and temporaries.
+    var valueRegisterCount: Int
+    var valueConstants: [(register: Int, value: Value)] = []
+    /// String constants by their UTF-8 bytes (not by `==`, which is canonical equivalence).
+    var stringConstantRegisters: [[UInt8]: Int] = [:]
 
     enum Operand: Equatable {
         case constant(Double)
         case register(Int)
     }
 
-    init(_ compiler: Compiler) {
+    init(_ compiler: Compiler, isTraced: Bool = false) {
         self.compiler = compiler
+        self.isTraced = isTraced
         registerCount = compiler.numberCount
+        valueRegisterCount = compiler.valueCount
     }
 
-    static func program(_ compiler: Compiler) -> Program {
-        var emitter = Emitter(compiler)
+    static func program(_ compiler: Compiler, isTraced: Bool = false) -> Program {
+        var emitter = Emitter(compiler, isTraced: isTraced)
         emitter.emitProgram()
         return Program(code: emitter.code, terms: emitter.terms, strings: emitter.strings,
                        numberCode: emitter.numberCode, booleanCode: emitter.booleanCode,
                        statementCode: emitter.statementCode, sites: emitter.sites, checkedSums: emitter.checkedSums,
                        maxSteps: compiler.limits.maxSteps, registerCount: emitter.registerCount,
-                       constants: emitter.constants)
+                       constants: emitter.constants, traceNodes: emitter.traceNodes,
+                       valueRegisterCount: emitter.valueRegisterCount, valueConstants: emitter.valueConstants,
+                       maxStringBytes: compiler.limits.maxStringBytes)
     }
 
     var checked: CheckedFormula { compiler.checked }
@@ -153,7 +168,7 @@ struct Emitter {
         case .returnValue(let value):
             if let value { returnCode(value) } else { emit(.returnUndefined) }
         case .ifElse(let condition, let then, let otherwise):
-            let toElse = branch(condition, when: false)
+            let toElse = self.condition(condition)
             branchBody(then)
             if let otherwise {
                 let toEnd = jump()
@@ -164,23 +179,31 @@ struct Emitter {
                 land(toElse)
             }
         case .declaration(_, _, let nameRange, let initializer):
-            guard let slot = checked.locals.firstIndex(where: { $0.range == nameRange }) else { return }
+            guard let slot = checked.declarations[statement.id] else {
+                return failStatement("a declaration without a local", at: nameRange)
+            }
             store(initializer, into: compiler.localStorage[slot], type: checked.locals[slot].type)
         case .assignment(let name, let nameRange, let op, let value):
-            guard let slot = checked.assignmentTargets[nameRange.start] else { return }
+            guard let slot = checked.assignmentTargets[statement.id] else {
+                return failStatement("an assignment without a target local", at: nameRange)
+            }
             let target = compiler.localStorage[slot]
             guard let binary = op.binary else {
                 store(value, into: target, type: checked.locals[slot].type)
                 return
             }
+            let site = ErrorSite(range: statement.range, text: compiler.text(statement.range),
+                                 operands: [name, compiler.text(value.range)])
             if case .number(let k) = target {
-                let site = ErrorSite(range: statement.range, text: compiler.text(statement.range),
-                                     operands: [name, compiler.text(value.range)])
                 let rhs = numberOperand(value)
                 place(arithmetic(binary, .register(k), rhs, site, into: k), into: k)
+            } else if case .value(let k) = target, checked.locals[slot].type == .string, binary == .add, isPureString(value) {
+                let rhs = stringRegister(value)
+                emit(.concatenate, k, k, rhs, site: site)
             } else {
                 callStatement(compiler.assignment(name, nameRange, op, value, statement))
             }
+            if isTraced { traceLocal(target, SourceRange(nameRange.start, value.range.end)) }
         }
     }
 
@@ -195,9 +218,18 @@ struct Emitter {
             place(numberOperand(expr, into: k), into: k)
         case .boolean(let k):
             _ = boolean(expr, into: k)
-        case .value:
+        case .value(let k) where localType == .string && isPureString(expr):
+            let r = stringRegister(expr)
+            if r != k { emit(.moveValue, k, r) }
+        case .value(let k):
             callStatement(compiler.store(expr, into: storage, type: localType))
+            if isTraced { emit(.traceValue, 0, k, traceNode(expr.range)) }
         }
+    }
+
+    /// A statement with no code here: an internal error (see `InternalErrors`).
+    mutating func failStatement(_ what: String, at range: SourceRange) {
+        callStatement(compiler.failing(what, at: range))
     }
 
     mutating func callStatement(_ code: @escaping StatementCode) {
@@ -211,7 +243,7 @@ struct Emitter {
             let result = numberOperand(expr)
             // `return a * b;`: the operation returns its result itself, unless a jump lands on
             // the return or steps are metered there.
-            if case .register(let r) = result, let last = code.indices.last, landing != code.count, pendingCost == 0,
+            if !isTraced, case .register(let r) = result, let last = code.indices.last, landing != code.count, pendingCost == 0,
                code[last].d == r {
                 let fused: Opcode? = switch code[last].op {
                 case .add: .addReturn
@@ -231,8 +263,10 @@ struct Emitter {
             emit(.returnTrue)
             land(toFalse)
             emit(.returnFalse)
+        case .string where isPureString(expr):
+            emit(.returnString, 0, stringRegister(expr))
         default:
-            callStatement(compiler.returnCode(expr))
+            callStatement(isTraced ? tracedReturn(compiler.returnCode(expr), traceNode(expr.range)) : compiler.returnCode(expr))
             emit(.returnValue)  // not reached: the closure always returns
         }
     }
@@ -242,6 +276,12 @@ struct Emitter {
     /// Compiles a number expression; an operation's result goes to `target` when one is given
     /// (the final instruction is then the only one that writes it).
     mutating func numberOperand(_ expr: Expr, into target: Int? = nil) -> Operand {
+        let operand = untracedNumberOperand(expr, into: target)
+        if isTraced && isTraceable(expr) { emit(.traceNumber, 0, register(operand), traceNode(expr.range)) }
+        return operand
+    }
+
+    mutating func untracedNumberOperand(_ expr: Expr, into target: Int?) -> Operand {
         if type(expr) == .any { return callNumber(compiler.number(expr), into: target) }
         switch expr.kind {
         case .number(let x):
@@ -253,7 +293,7 @@ struct Emitter {
             switch compiler.storage(of: expr) {
             case .number(let k)?: return .register(k)
             case .value?: return callNumber(compiler.number(expr), into: target)
-            default: return .constant(0)  // unreachable for a checked tree
+            default: return callNumber(compiler.failing("a number name without a register", at: expr.range), into: target)
             }
         case .unary(.negate, let operand):
             switch numberOperand(operand) {
@@ -266,15 +306,15 @@ struct Emitter {
         case .unary(_, let operand):
             return numberOperand(operand, into: target)
         case .binary(let op, let left, let right):
-            if op == .add || op == .subtract, let terms = compiler.linearTerms(expr) {
+            if !isTraced, op == .add || op == .subtract, let terms = compiler.linearTerms(expr) {
                 return linear(terms, into: target)
             }
             let a = numberOperand(left), b = numberOperand(right)
             return arithmetic(op, a, b, compiler.site(expr, [left, right]), into: target)
         case .conditional(let test, let a, let b):
-            if isSelectable(expr) { return select(expr, into: target) }
+            if !isTraced && isSelectable(expr) { return select(expr, into: target) }
             let d = target ?? newRegister()
-            let toElse = branch(test, when: false)
+            let toElse = condition(test)
             place(numberOperand(a, into: d), into: d)
             let toEnd = jump()
             land(toElse)
@@ -284,7 +324,7 @@ struct Emitter {
         case .call(let callee, let arguments):
             return mathCall(callee, arguments, expr, into: target)
         default:
-            return .constant(0)
+            return callNumber(compiler.failing("this expression as a number", at: expr.range), into: target)
         }
     }
 
@@ -318,7 +358,9 @@ struct Emitter {
         if let leaf = leaf(e) { return leaf }
         guard case .conditional(let test, let a, let b) = e.kind,
               case .binary(let op, let left, let right) = compiler.stripParentheses(test).kind,
-              let l = leaf(left), let r = leaf(right) else { return .constant(0) }
+              let l = leaf(left), let r = leaf(right) else {
+            return callNumber(compiler.failing("this conditional as a branch-free select", at: e.range), into: target)
+        }
         let x = register(select(a, into: nil)), y = register(select(b, into: nil))
         let p = register(l), q = register(r)
         let d = target ?? newRegister()
@@ -386,7 +428,9 @@ struct Emitter {
 
     mutating func mathCall(_ callee: Expr, _ arguments: [Expr], _ expr: Expr, into target: Int?) -> Operand {
         guard case .member(_, let name, _) = compiler.stripParentheses(callee).kind,
-              let function = MathFunction(rawValue: name) else { return .constant(0) }
+              let function = MathFunction(rawValue: name) else {
+            return callNumber(compiler.failing("a call of something other than a Math function", at: expr.range), into: target)
+        }
         let site = compiler.site(expr, arguments)
         var operands: [Operand] = []
         for argument in arguments { operands.append(numberOperand(argument)) }
@@ -438,6 +482,7 @@ struct Emitter {
     /// `value`; otherwise control falls through. Operands are evaluated in the tree's order, and
     /// `&&`/`||` short-circuit as in JavaScript.
     mutating func branch(_ expr: Expr, when value: Bool) -> [Int] {
+        if isTraced { return jump(value ? .jumpIfTrue : .jumpIfFalse, booleanRegister(expr)) }
         if type(expr) == .any { return testClosure(compiler.boolean(expr), when: value) }
         switch expr.kind {
         case .boolean(let b):
@@ -448,7 +493,7 @@ struct Emitter {
             switch compiler.storage(of: expr) {
             case .boolean(let k)?: return jump(value ? .jumpIfTrue : .jumpIfFalse, k)
             case .value?: return testClosure(compiler.boolean(expr), when: value)
-            default: return value ? [] : jump()  // unreachable for a checked tree
+            default: return testClosure(compiler.failing("a boolean name without a register", at: expr.range), when: value)
             }
         case .unary(_, let operand):
             return branch(operand, when: !value)
@@ -491,7 +536,7 @@ struct Emitter {
             }
             return testClosure(compiler.boolean(expr), when: value)
         case .conditional(let test, let a, let b):
-            let toElse = branch(test, when: false)
+            let toElse = condition(test)
             let first = branch(a, when: value)
             let toEnd = jump()
             land(toElse)
@@ -499,7 +544,7 @@ struct Emitter {
             land(toEnd)
             return first + second
         default:
-            return value ? [] : jump()  // `false`, as the closure compiler has it
+            return testClosure(compiler.failing("this expression as a condition", at: expr.range), when: value)
         }
     }
 

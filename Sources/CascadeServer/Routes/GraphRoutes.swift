@@ -5,8 +5,11 @@ extension API {
     static let evalEndpoints: [Endpoint] = [
         Endpoint(method: .post, path: "/v1/eval", access: .everyone, hasBody: true,
                  summary: "Evaluate a formula against bindings") { call in
-            let body = try BodyReader(call.document, allowed: ["id", "formula", "bindings"])
+            let body = try BodyReader(call.document, allowed: FormulaEvaluation.requestKeys)
             _ = try body.string("formula")
+            if let explain = body.object["explain"], explain != .bool(true), explain != .bool(false) {
+                throw APIError.badRequest("`explain` must be true or false, not \(explain.typeName)", path: "$.explain")
+            }
             do {
                 _ = try FormulaEvaluation.bindings(from: body.object["bindings"] ?? .object(JSONObject()))
             } catch let error as JSONError {

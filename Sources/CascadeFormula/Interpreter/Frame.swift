@@ -31,11 +31,14 @@ public final class Frame {
     /// The returned value: numbers and booleans (0/1) unboxed, anything else in `result`.
     @usableFromInline var result: Value = .undefined
     @usableFromInline var resultNumber = 0.0
+    /// What a traced program recorded: (trace node, value) in evaluation order. Always empty
+    /// for the fast program.
+    var trace: [(node: Int, value: Value)] = []
 
     init(program: Program, valueCount: Int, storage: [SlotStorage], inputTypes: [InputType], inputPaths: [String],
          maxStringBytes: Int) {
         registerCount = program.registerCount + 1
-        self.valueCount = valueCount
+        self.valueCount = max(valueCount, program.valueRegisterCount)
         self.storage = storage
         self.inputTypes = inputTypes
         self.inputPaths = inputPaths
@@ -43,8 +46,9 @@ public final class Frame {
         numbers = .allocate(capacity: registerCount)
         numbers.initialize(repeating: 0, count: registerCount)
         for (k, x) in program.constants { numbers[k] = x }
-        values = .allocate(capacity: max(valueCount, 1))
-        values.initialize(repeating: .null, count: max(valueCount, 1))
+        values = .allocate(capacity: max(self.valueCount, 1))
+        values.initialize(repeating: .null, count: max(self.valueCount, 1))
+        for (k, value) in program.valueConstants { values[k] = value }
         slotCount = storage.count
         let absorbing = registerCount - 1
         numberSlots = .allocate(capacity: max(slotCount, 1))
@@ -65,7 +69,7 @@ public final class Frame {
 
     deinit {
         numbers.deallocate()
-        values.deinitialize(count: max(valueCount, 1))
+        values.deinitialize(count: max(self.valueCount, 1))
         values.deallocate()
         numberSlots.deallocate()
         booleanSlots.deallocate()

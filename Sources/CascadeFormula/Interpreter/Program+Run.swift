@@ -1,134 +1,5 @@
-/// A compiled formula as a flat register program: typed instructions over a frame's unboxed
-/// registers, run by one dispatch loop. Numbers and booleans (as 0/1) live in `Frame.numbers`;
-/// constants are preloaded there when a frame is made; every temporary has its own register
-/// (there are no loops, so a program never needs more registers than it has operations).
-///
-/// What the loop does not do itself (strings other than `===` against a literal, `null`, values
-/// of unknown type, records) it hands to closures built by `Compiler`, which own those semantics.
-@usableFromInline
-enum Opcode: UInt8 {
-    // Numbers: n[d] = n[a] op n[b], each with JavaScript's result or a located error.
-    case add, subtract, multiply, divide, remainder, power, square, max, min, negate, move
-    case abs, sqrt, exp, log, log10, log2, floor, ceil, round, sign, trunc
-    /// n[d] = the fused sum of terms a..<a+b (see `Program.linearTerms`).
-    case linear
-    /// n[d] = numberCode[a](f), boolean: n[d] = booleanCode[a](f) ? 1 : 0.
-    case numberCode, booleanCode
-    /// Runs statementCode[a]; when it returned, the result is a value in `Frame.result`.
-    case statementCode
-    /// pc = d.
-    case jump
-    /// Booleans in registers: jump to d when n[a] != 0 (or == 0).
-    case jumpIfTrue, jumpIfFalse
-    /// Compare-and-branch: jump to d when n[a] op n[b] holds (If) or does not hold (Unless).
-    case jumpIfLess, jumpUnlessLess, jumpIfLessEqual, jumpUnlessLessEqual, jumpIfEqual, jumpUnlessEqual
-    /// Jump to d when the string in values[a] has (or has not) the code units of strings[b].
-    case jumpIfStringEqual, jumpUnlessStringEqual
-    /// Branch-free `?:` on leaves: n[d] = n[a] op n[b] ? n[x] : n[y], with x and y the `d` and
-    /// `a` of the next instruction (a `data` word, skipped).
-    case selectLess, selectLessEqual, selectEqual
-    /// Operands of the instruction before; never dispatched.
-    case data
-    /// The step meter: steps += a (for a cost too large for `Instruction.cost`).
-    case meter
-    case returnNumber, returnBoolean, returnTrue, returnFalse, returnUndefined, returnValue
-    /// An operation whose result is returned at once (`return a * b;`): `add` then `returnNumber`.
-    case addReturn, subtractReturn, multiplyReturn, linearReturn
-}
-
-@usableFromInline
-struct Instruction {
-    @usableFromInline var op: Opcode
-    /// Steps metered when this instruction runs: the cost of the blocks that start here.
-    @usableFromInline var cost: UInt16 = 0
-    @usableFromInline var d: Int32
-    @usableFromInline var a: Int32
-    @usableFromInline var b: Int32
-
-    init(_ op: Opcode, _ d: Int32 = 0, _ a: Int32 = 0, _ b: Int32 = 0) {
-        self.op = op
-        self.d = d
-        self.a = a
-        self.b = b
-    }
-}
-
-/// What a program left in the frame.
-@usableFromInline
-enum ResultKind {
-    case number, boolean, undefined, value
-}
-
-/// A string literal compared with `===`: its UTF-8 code units, for a comparison without Unicode
-/// normalisation (JavaScript compares code units; equal UTF-8 is equal UTF-16).
-struct StringConstant {
-    var string: String
-    var bytes: UnsafeMutablePointer<UInt8>
-    var count: Int
-}
-
-@usableFromInline
-final class Program: @unchecked Sendable {  // immutable after init; frames are per thread
-    let code: UnsafeMutablePointer<Instruction>
-    let codeCount: Int
-    /// Fused sums: coefficient and register per term (a subtracted term has its coefficient
-    /// negated, a bare register has coefficient 1, a constant is its value times a register of 1).
-    let termCoefficients: UnsafeMutablePointer<Double>
-    let termRegisters: UnsafeMutablePointer<Int32>
-    let termCount: Int
-    let strings: UnsafeMutablePointer<StringConstant>
-    let stringCount: Int
-    let numberCode: [NumberCode]
-    let booleanCode: [BoolCode]
-    let statementCode: [StatementCode]
-    /// Per instruction that can fail: where, and (for fused sums) the checked closure that finds
-    /// which operation failed.
-    let sites: [ErrorSite?]
-    let checkedSums: [Int: NumberCode]
-    let maxSteps: Int
-    /// Registers the frame needs (inputs, locals, constants, temporaries), and the constants.
-    let registerCount: Int
-    let constants: [(register: Int, value: Double)]
-
-    init(code: [Instruction], terms: [(Double, Int32)], strings: [String], numberCode: [NumberCode],
-         booleanCode: [BoolCode], statementCode: [StatementCode], sites: [ErrorSite?],
-         checkedSums: [Int: NumberCode], maxSteps: Int, registerCount: Int, constants: [(register: Int, value: Double)]) {
-        self.code = .allocate(capacity: max(code.count, 1))
-        self.code.initialize(from: code, count: code.count)
-        codeCount = code.count
-        termCoefficients = .allocate(capacity: max(terms.count, 1))
-        termRegisters = .allocate(capacity: max(terms.count, 1))
-        for (k, term) in terms.enumerated() {
-            (termCoefficients + k).initialize(to: term.0)
-            (termRegisters + k).initialize(to: term.1)
-        }
-        termCount = terms.count
-        self.strings = .allocate(capacity: max(strings.count, 1))
-        for (k, s) in strings.enumerated() {
-            let utf8 = Array(s.utf8)
-            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(utf8.count, 1))
-            bytes.initialize(from: utf8, count: utf8.count)
-            (self.strings + k).initialize(to: StringConstant(string: s, bytes: bytes, count: utf8.count))
-        }
-        stringCount = strings.count
-        self.numberCode = numberCode
-        self.booleanCode = booleanCode
-        self.statementCode = statementCode
-        self.sites = sites
-        self.checkedSums = checkedSums
-        self.maxSteps = maxSteps
-        self.registerCount = registerCount
-        self.constants = constants
-    }
-
-    deinit {
-        code.deinitialize(count: codeCount).deallocate()
-        termCoefficients.deinitialize(count: termCount).deallocate()
-        termRegisters.deinitialize(count: termCount).deallocate()
-        for k in 0..<stringCount { strings[k].bytes.deallocate() }
-        strings.deinitialize(count: stringCount).deallocate()
-    }
-
+/// The dispatch loop: one pass over a program's instructions, and the cold paths that build its errors.
+extension Program {
     /// Runs the program on the inputs set in `f`; the result is in `f.resultNumber` (numbers and
     /// booleans) or `f.result` (other values).
     ///
@@ -283,14 +154,24 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
                 pc &+= 1
             case .data:
                 break
+            case .moveValue:
+                f.values[d] = f.values[a]
+            case .concatenate:
+                f.values[d] = try concatenate(f.values[a], f.values[b], pc)
+            case .returnString:
+                f.result = f.values[a]
+                return .value
             case .meter:
                 steps &+= a
+            case .traceNumber:
+                record(b, .number(n[a]), f)
+            case .traceBoolean:
+                record(b, .boolean(n[a] != 0), f)
+            case .traceValue:
+                record(b, f.values[a], f)
             case .returnNumber:
                 f.resultNumber = n[a]
                 return .number
-            case .returnBoolean:
-                f.resultNumber = n[a] != 0 ? 1 : 0
-                return .boolean
             case .returnTrue:
                 f.resultNumber = 1
                 return .boolean
@@ -321,6 +202,21 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
         }
         guard total.isFiniteNumber else { throw checkedSum(pc, f) }
         return total
+    }
+
+    /// `+` on two strings (the checker typed both sides `string`; a string slot left unbound on the
+    /// fast path holds null, which is an error here, never coerced).
+    @inline(never)
+    func concatenate(_ x: Value, _ y: Value, _ pc: Int) throws(FormulaError) -> Value {
+        guard case .string(let a) = x else { throw site(pc).typeMismatch(expected: "a string", found: x) }
+        guard case .string(let b) = y else { throw site(pc).typeMismatch(expected: "a string", found: y) }
+        return .string(try Compiler.concatenate(a, b, limit: maxStringBytes, site: site(pc)))
+    }
+
+    /// A traced program's record of one subexpression's value.
+    @inline(never)
+    func record(_ node: Int, _ value: Value, _ f: Frame) {
+        f.trace.append((node, value))
     }
 
     @inline(never)
@@ -393,16 +289,6 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
     @inline(never)
     static func formulaError(_ error: any Error) -> FormulaError {
         error as? FormulaError ?? FormulaError(Diagnostic(.runtime, "internal", "\(error)", at: SourceRange(0, 0)))
-    }
-}
-
-extension Program: CustomStringConvertible {
-    /// One line per instruction (for debugging).
-    @usableFromInline var description: String {
-        (0..<codeCount).map { k in
-            let i = code[k]
-            return "\(k): \(i.op) d=\(i.d) a=\(i.a) b=\(i.b)" + (i.cost == 0 ? "" : " cost=\(i.cost)")
-        }.joined(separator: "\n")
     }
 }
 
