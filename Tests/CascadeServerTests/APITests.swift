@@ -158,13 +158,13 @@ struct APITests {
         let evaluated = try await call(.POST, "/v1/eval", as: "vic", #"{"id": "k1", "formula": "return x * 2;", "bindings": {"x": 1.5}}"#)
         #expect(evaluated.json == (try JSONValue.parse(#"{"id": "k1", "ok": true, "type": "number", "value": 3}"#)))
         // `explain`: the trace of every subexpression (byte offsets into the formula), checked against the spec.
-        let explained = try await call(.POST, "/v1/eval", as: "vic",
+        let traced = try await call(.POST, "/v1/eval", as: "vic",
                                        #"{"formula": "if (hbm_supply < 80) return 1;", "bindings": {"hbm_supply": 100}, "explain": true}"#)
-        #expect(explained.json?["trace"] == (try JSONValue.parse("""
+        #expect(traced.json?["trace"] == (try JSONValue.parse("""
             [{"start": 4, "end": 19, "text": "hbm_supply < 80", "value": false, "condition": true},
              {"start": 4, "end": 14, "text": "hbm_supply", "value": 100}]
-            """)), "\(explained.body)")
-        #expect(explained.json?["failed_conditions"] == .array([.string("hbm_supply < 80")]))
+            """)), "\(traced.body)")
+        #expect(traced.json?["failed_conditions"] == .array([.string("hbm_supply < 80")]))
         let failed = try await call(.POST, "/v1/eval", as: "vic", #"{"formula": "return x * ;", "bindings": {"x": 1}}"#)
         #expect(failed.json?["ok"] == .bool(false) && failed.json?["error"]?["kind"] == .string("syntax"))
 
