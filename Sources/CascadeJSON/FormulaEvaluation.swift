@@ -144,12 +144,7 @@ public struct EvalOutcome: Sendable {
             object["warnings"] = .array(warnings.map { .string($0.message) })
         }
         if let explanation {
-            object["trace"] = .array(explanation.trace.map { entry in
-                var item = JSONObject([("start", .number(Double(entry.range.start))), ("end", .number(Double(entry.range.end))),
-                                       ("text", .string(entry.text)), ("value", JSONValue(entry.value))])
-                if entry.isCondition { item["condition"] = .bool(true) }
-                return .object(item)
-            })
+            object["trace"] = .array(explanation.trace.map(\.json))
             let failed = explanation.failedConditions
             if !failed.isEmpty { object["failed_conditions"] = .array(failed.map { .string($0.text) }) }
         }

@@ -20,3 +20,14 @@ extension JSONValue {
         }
     }
 }
+
+extension TraceEntry {
+    /// `{"start", "end", "text", "value", "condition"?}`: byte offsets into the formula source, and
+    /// `condition: true` for the condition of an `if` or `?:`.
+    public var json: JSONValue {
+        var item = JSONObject([("start", .number(Double(range.start))), ("end", .number(Double(range.end))),
+                               ("text", .string(text)), ("value", JSONValue(value))])
+        if isCondition { item["condition"] = .bool(true) }
+        return .object(item)
+    }
+}

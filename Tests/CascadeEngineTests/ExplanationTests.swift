@@ -64,6 +64,11 @@ struct ExplanationTests {
         let (scenario, baseline) = (try #require(edge.scenarioResult), try #require(edge.baselineResult))
         #expect(scenario == (0.045 - 0.0525) * 10 && baseline == 0)
         #expect(edge.value == -1 * 1 * 0.5 * (scenario - baseline))
+        // Each result with its trace: every subexpression's value in that context, from the one evaluator.
+        #expect(edge.scenarioTrace.map(\.text) == ["source.delta * 10", "source.delta"])
+        #expect(edge.scenarioTrace.map(\.value) == [.number(scenario), .number(0.045 - 0.0525)])
+        #expect(edge.baselineTrace.map(\.value) == [.number(0), .number(0)])
+        #expect(RunExplanation.json(explanation.root)["contributions"]?.arrayValue?.first?["scenario_trace"]?.arrayValue?.count == 2)
         // The source is a macro variable: the explanation ends there, with its values.
         let fed = try #require(explanation.root.sources.first)
         #expect(fed.isMacro && fed.variable == "fed_funds_rate" && fed.value == 0.045 && fed.baseline == 0.0525 && fed.unit == "%")

@@ -94,6 +94,10 @@ struct ScenarioExplainCommand: ParsableCommand {
                              + " = \(number(c.sign * c.damping * c.weight * (scenario - baseline)))"
                              + (c.value == c.sign * c.damping * c.weight * (scenario - baseline) ? "" : "; counted \(number(c.value))"))
             }
+            for (context, trace) in [("scenario", c.scenarioTrace), ("baseline", c.baselineTrace)] where !trace.isEmpty {
+                lines.append(indent + "            in the \(context):")
+                lines += trace.renderedLines().map { indent + "          " + $0 }
+            }
         }
         for source in node.sources {
             lines.append("")

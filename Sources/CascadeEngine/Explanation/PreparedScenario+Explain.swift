@@ -35,6 +35,25 @@ extension PreparedScenario {
 
 /// Walks the finished propagation from one entity to its largest sources.
 struct Explainer {
+    /// Inputs read by path (`source.impact`, `coeff.beta`) as the named, nested bindings a formula takes.
+    static func bindings(_ inputs: [(path: String, value: Value)]) -> [String: Value] {
+        var root: [String: Value] = [:]
+        for (path, value) in inputs { insert(path.split(separator: ".").map(String.init)[...], value, into: &root) }
+        return root
+    }
+
+    private static func insert(_ parts: ArraySlice<String>, _ value: Value, into fields: inout [String: Value]) {
+        guard let first = parts.first else { return }
+        guard parts.count > 1 else {
+            fields[first] = value
+            return
+        }
+        var inner: [String: Value] = [:]
+        if case .record(let existing)? = fields[first] { inner = existing }
+        insert(parts.dropFirst(), value, into: &inner)
+        fields[first] = .record(inner)
+    }
+
     let run: PreparedRun
     let p: Propagator
     var explained: Set<Int> = []
@@ -128,6 +147,13 @@ struct Explainer {
             c.inputs = zip(scenarioInputs, baselineInputs).map {
                 RunExplanation.Input(path: $0.0.path, scenario: JSONValue($0.0.value), baseline: JSONValue($0.1.value))
             }
+            // The same inputs again through the traced build of the formula: every subexpression's value.
+            let formula = switch edgeProgram.kind {
+            case .inline(let bound): bound.formula
+            case .registry(let formula, _, _): formula
+            }
+            c.scenarioTrace = formula.explain(Self.bindings(scenarioInputs)).trace
+            c.baselineTrace = formula.explain(Self.bindings(baselineInputs)).trace
         } catch {
             c.error = c.error ?? error.diagnostic.message
         }

@@ -35,6 +35,10 @@ public struct RunExplanation: Sendable {
         /// f(scenario) and f(baseline); nil when the formula gave no value (or for a pass-through's baseline).
         public var scenarioResult: Double?
         public var baselineResult: Double?
+        /// The formula's evaluation in each context, every subexpression's value in source order
+        /// (`CompiledFormula.explain`); empty for a pass-through.
+        public var scenarioTrace: [TraceEntry] = []
+        public var baselineTrace: [TraceEntry] = []
         /// What counted toward the unclamped impact: `sign · damping · weight · (f(scenario) − f(baseline))`,
         /// 0 for an edge that did not count.
         public var value: Double
@@ -139,6 +143,10 @@ extension RunExplanation {
                 entry["scenario_result"] = number(c.scenarioResult)
                 entry["baseline_result"] = number(c.baselineResult)
                 entry["difference"] = c.scenarioResult.map { .number($0 - (c.baselineResult ?? 0)) } ?? .null
+                if !c.scenarioTrace.isEmpty || !c.baselineTrace.isEmpty {
+                    entry["scenario_trace"] = .array(c.scenarioTrace.map(\.json))
+                    entry["baseline_trace"] = .array(c.baselineTrace.map(\.json))
+                }
             }
             entry["value"] = .number(c.value)
             entry["note"] = .string(c.note)

@@ -41,18 +41,7 @@ public struct Explanation: Sendable {
     /// The trace as text, one subexpression a line (`hbm_supply < 80  → false  (branch not taken)`),
     /// followed by why there is no value when there is none.
     public func rendered() -> String {
-        // One line per entry: a subexpression written over several lines is shown on one.
-        let texts = trace.map { $0.text.split(whereSeparator: \.isNewline).joined(separator: " ") }
-        let width = min(texts.map(\.count).max() ?? 0, 48)
-        var lines: [String] = zip(trace, texts).map { entry, whole in
-            let text = whole.count > width ? String(whole.prefix(width - 1)) + "…" : whole
-            let padding = String(repeating: " ", count: max(width - text.count, 0))
-            var line = "  \(text)\(padding)  → \(entry.value.description)"
-            if entry.isCondition {
-                line += entry.value == .boolean(true) ? "  (condition: branch taken)" : "  (condition: branch not taken)"
-            }
-            return line
-        }
+        var lines = trace.renderedLines()
         let failed = failedConditions
         if !failed.isEmpty {
             lines.append("no value: the formula fell off the end; these conditions were false: "
@@ -61,5 +50,23 @@ public struct Explanation: Sendable {
             lines.append("no value: the formula fell off the end without a `return`")
         }
         return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
+    }
+}
+
+extension [TraceEntry] {
+    /// One line per entry (`  hbm_supply < 80  → false  (condition: branch not taken)`), the
+    /// texts padded to one column; a subexpression written over several lines is shown on one.
+    public func renderedLines() -> [String] {
+        let texts = map { $0.text.split(whereSeparator: \.isNewline).joined(separator: " ") }
+        let width = Swift.min(texts.map(\.count).max() ?? 0, 48)
+        return zip(self, texts).map { entry, whole in
+            let text = whole.count > width ? String(whole.prefix(width - 1)) + "…" : whole
+            let padding = String(repeating: " ", count: Swift.max(width - text.count, 0))
+            var line = "  \(text)\(padding)  → \(entry.value.description)"
+            if entry.isCondition {
+                line += entry.value == .boolean(true) ? "  (condition: branch taken)" : "  (condition: branch not taken)"
+            }
+            return line
+        }
     }
 }
