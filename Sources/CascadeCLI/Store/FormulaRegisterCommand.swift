@@ -63,7 +63,7 @@ struct FormulaRegisterCommand: ParsableCommand {
                     StoreOutput.printJSON(.object(JSONObject([
                         ("ok", .bool(true)), ("name", .string(document.name)), ("version", .number(Double(next))), ("new", .bool(true)),
                         ("is_active", .bool(!inactive)), ("dry_run", .bool(true)),
-                        ("breaks", .array(breakage.map(FormulaActivation.json))),
+                        ("breaks", .array(breakage.map(FormulaActivation.json))), ("warnings", .array(check.warnings.map(\.json))),
                     ])))
                 } else {
                     StoreOutput.print("would register \(document.name)@\(next) (\(state); \(cases)); nothing was written (--dry-run)")
