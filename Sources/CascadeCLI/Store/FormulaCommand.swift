@@ -8,5 +8,6 @@ struct FormulaCommand: ParsableCommand {
         subcommands: [
             FormulaRegisterCommand.self, FormulaListCommand.self, FormulaShowCommand.self, FormulaHistoryCommand.self,
             FormulaTestCommand.self, FormulaActivateCommand.self, FormulaDeactivateCommand.self, FormulaCoverageCommand.self,
+            FormulaBacktestCommand.self,
         ])
 }

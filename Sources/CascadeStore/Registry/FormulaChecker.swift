@@ -22,6 +22,8 @@ public struct FormulaCheck: Sendable {
     public var results: [TestCaseResult]
     /// What the test cases leave unexercised; nil when the text does not compile.
     public var coverage: TestCoverage?
+    /// The document's own backtest, run at registration (nil when it carries none).
+    public var backtest: BacktestResult?
 
     public var isPassing: Bool { problems.isEmpty }
 
@@ -153,4 +155,3 @@ public struct FormulaCheck: Sendable {
         }
     }
 }
-
