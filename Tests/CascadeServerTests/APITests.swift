@@ -90,6 +90,23 @@ struct APITests {
                 .json?["version"] == .number(1))
         #expect(try await call(.POST, "/v1/formulas/{name}/versions/{version}/test", "/v1/formulas/gdp_sector_impact/versions/1/test",
                                as: "vic").json?["ok"] == .bool(true))
+        // A backtest on the bundled history (a calibrator's), stored with its fingerprint; a spec
+        // that does not fit the store is a 400 with each problem's JSON path.
+        let backtestSpec = """
+            {"from": "1990-01-01", "to": "2009-09-30",
+             "bindings": {"gdpGrowth": {"macro": "us_real_gdp", "transform": "pct_change"}, "baseline": 0.005, "elasticity": 4.5},
+             "observed": {"macro": "us_real_investment", "transform": "pct_change", "scale": 100}}
+            """
+        let backtestPath = "/v1/formulas/{name}/versions/{version}/backtest"
+        #expect(try await call(.POST, backtestPath, "/v1/formulas/gdp_sector_impact/versions/1/backtest", as: "vic", backtestSpec).status == 403)
+        let backtest = try await call(.POST, backtestPath, "/v1/formulas/gdp_sector_impact/versions/1/backtest?store=true", as: "cal", backtestSpec)
+        #expect(backtest.status == 200 && backtest.json?["n"] == .number(79) && backtest.json?["stored"] == .bool(true), "\(backtest.body)")
+        #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/1", as: "vic")
+                .json?["backtest_fingerprint"] == backtest.json?["fingerprint"])
+        let misfit = try await call(.POST, backtestPath, "/v1/formulas/gdp_sector_impact/versions/1/backtest", as: "cal",
+                                    backtestSpec.replacingOccurrences(of: "\"elasticity\"", with: "\"elasticty\""))
+        #expect(misfit.status == 400, "\(misfit.body)")
+        #expect(misfit.error?["problems"]?.arrayValue?.contains { $0["path"] == .string("$.bindings.elasticty") } == true, "\(misfit.body)")
         let document = """
             {"name": "api_margin", "formula_type": "IMPACT_CALCULATION", "formula_text": "return x * 2;",
              "parameters": {"x": "number"}, "effective_date": "2025-01-01",
