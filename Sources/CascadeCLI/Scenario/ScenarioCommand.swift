@@ -62,14 +62,20 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: RunOutputOptions
     @Argument(help: "The scenario file (JSON, see docs/formats.md).") var file: String
+    @Option(name: .customLong("use"), parsing: .singleValue,
+            help: "Run with NAME@VERSION in place of whichever version of NAME is active (repeatable); the result is not cached.")
+    var use: [String] = []
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
             let out = try output.file(besides: store)
+            let pins = try use.map { try FormulaReference.parseArgument($0, requireVersion: true) }
             let service = ScenarioService(store: try store.openStore())
             let (id, _, asOfNote) = try ScenarioFiles.submit(file, to: service)
-            try output.emit(try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: output.needsEntities(json: store.json)),
-                            json: store.json, to: out, asOfNote: asOfNote)
+            let includeEntities = output.needsEntities(json: store.json)
+            let outcome = pins.isEmpty ? try ScenarioFiles.run(id, with: service, force: output.force, includeEntities: includeEntities)
+                : try ScenarioFiles.engineErrors { try service.run(id, pinning: pins, includeEntities: includeEntities) }
+            try output.emit(outcome, json: store.json, to: out, asOfNote: asOfNote)
         }
     }
 }
@@ -194,13 +200,20 @@ enum ScenarioFiles {
     }
 
     static func run(_ id: String, with service: ScenarioService, force: Bool, includeEntities: Bool) throws -> ScenarioService.Outcome {
-        do {
-            let clock = ContinuousClock()
-            let start = clock.now
-            // Progress on stderr, once a run has taken longer than a second.
-            return try service.run(id, force: force, includeEntities: includeEntities) { line in
+        let clock = ContinuousClock()
+        let start = clock.now
+        // Progress on stderr, once a run has taken longer than a second.
+        return try engineErrors {
+            try service.run(id, force: force, includeEntities: includeEntities) { line in
                 if clock.now - start > .seconds(1) { StoreOutput.note("run: \(line)") }
             }
+        }
+    }
+
+    /// The engine's and the scenario parser's errors as store errors, the commands' one error shape.
+    static func engineErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
         } catch let error as EngineError {
             throw error.storeError
         } catch let error as ScenarioError {
