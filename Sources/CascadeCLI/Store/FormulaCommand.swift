@@ -8,6 +8,7 @@ struct FormulaCommand: ParsableCommand {
         subcommands: [
             FormulaRegisterCommand.self, FormulaListCommand.self, FormulaShowCommand.self, FormulaHistoryCommand.self,
             FormulaTestCommand.self, FormulaActivateCommand.self, FormulaDeactivateCommand.self, FormulaCoverageCommand.self,
-            FormulaBacktestCommand.self,
+            FormulaBacktestCommand.self, FormulaCompareCommand.self, FormulaPromoteCommand.self, FormulaRejectCommand.self,
+            FormulaRollbackCommand.self, FormulaTestsCommand.self,
         ])
 }
