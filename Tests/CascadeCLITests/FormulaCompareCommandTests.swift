@@ -43,6 +43,17 @@ struct FormulaCompareCommandTests {
         #expect(comparison["verdict"] == .string("better"))
         let control = try #require(comparison["control"]?["mae"]?.numberValue), treatment = try #require(comparison["treatment"]?["mae"]?.numberValue)
         #expect(comparison["improvement"]?.numberValue == (control - treatment) / control * 100)
+        // Without --scenarios, the standard library runs under both versions.
+        let library = try FileManager.default.contentsOfDirectory(atPath: StoreCLI.packageRoot.appendingPathComponent("Scenarios").path)
+            .filter { $0.hasSuffix(".json") }
+        #expect(comparison["scenarios"]?.arrayValue?.count == library.count)
+        let fedCut = comparison["scenarios"]?.arrayValue?.first { $0["scenario"] == .string("Fed Rate Cut 2025") }
+        #expect((fedCut?["changed"]?.numberValue ?? 0) > 0, "\(recorded.stdout)")
+        let most = try #require(fedCut?["largest"]?.arrayValue?.first)
+        #expect(most["control"] != most["treatment"])
+        let oilOnly = try #require(try StoreCLI.run(["formula", "compare", "gdp_sector_impact@1", "gdp_sector_impact@2", "--backtest", spec,
+                                                     "--scenarios", StoreCLI.sampleScenario, "--json", "--db", db], in: dir).json)
+        #expect(oilOnly["scenarios"]?.arrayValue?.map { $0["changed"] } == [.number(0)])  // an oil shock reaches no GDP edge
         let id = try #require(comparison["ab_test"]?["id"]?.stringValue)
         #expect(comparison["ab_test"]?["status"] == .string("running"))
 

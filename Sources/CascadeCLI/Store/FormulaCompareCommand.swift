@@ -1,7 +1,9 @@
 import ArgumentParser
+import CascadeEngine
 import CascadeFormula
 import CascadeJSON
 import CascadeStore
+import Foundation
 
 /// `cascade formula compare NAME@A NAME@B --backtest SPEC [--metric rmse|mae|r2] [--min-improvement PCT] [--record]`.
 struct FormulaCompareCommand: ParsableCommand {
@@ -12,8 +14,9 @@ struct FormulaCompareCommand: ParsableCommand {
             A is the control (the champion), B the treatment (the challenger); the spec's own `formula` \
             is replaced by each in turn. The improvement is the relative reduction of RMSE or MAE, or the \
             gain of r² in percentage points; beyond --min-improvement either way the verdict is better or \
-            worse, else within the threshold. --record stores it as a running A/B test \
-            (`cascade formula promote|reject TEST`).
+            worse, else within the threshold. Each scenario (default: the standard stress library in \
+            Scenarios/) is run under A and under B, and the entities whose impact changed most are listed. \
+            --record stores it as a running A/B test (`cascade formula promote|reject TEST`).
             """)
 
     @OptionGroup var store: StoreOptions
@@ -30,6 +33,14 @@ struct FormulaCompareCommand: ParsableCommand {
     var minImprovement: Double = 1
 
     @Flag(help: "Store the comparison as a running A/B test.") var record = false
+
+    @Option(parsing: .upToNextOption, help: "Scenario files to run under both versions (default: every file in Scenarios/).")
+    var scenarios: [String] = []
+
+    @Flag(name: .customLong("no-scenarios"), help: "Compare the backtest only.") var noScenarios = false
+
+    @Option(parsing: .unconditional, help: "Changed entities listed per scenario.", transform: NumericOption.integer(0...1_000))
+    var top = 3
 
     @Option(help: "The A/B test's name (with --record; default: \"NAME@A vs @B\").") var name: String?
 
@@ -51,9 +62,16 @@ struct FormulaCompareCommand: ParsableCommand {
             spec.formula = b
             let treatmentResult = try opened.backtest(spec)
             let comparison = FormulaComparison(control: controlResult, treatment: treatmentResult, metric: chosen, minImprovement: minImprovement)
+            let world = try EngineWorld.load(from: opened)
+            let runs = try scenarioFiles().map { file in
+                try ScenarioFiles.engineErrors {
+                    try ScenarioComparison.run(try Self.scenario(file), world: world, control: a, treatment: b, top: top)
+                }
+            }
             let test = record ? try opened.recordABTest(comparison, name: name ?? "\(a) vs @\(b.version ?? 0)") : nil
             if store.json {
                 guard case .object(var object) = comparison.json else { return }
+                object["scenarios"] = .array(runs.map(\.json))
                 object["ab_test"] = test?.json ?? .null
                 StoreOutput.printJSON(.object(JSONObject([("ok", .bool(true))] + object.pairs.map { ($0.key, $0.value) })))
                 return
@@ -65,8 +83,32 @@ struct FormulaCompareCommand: ParsableCommand {
                 ["n", "\(controlResult.metrics.n)", "\(treatmentResult.metrics.n)"],
                 row("r²", \.rSquared), row("MAE", { $0.mae }), row("RMSE", { $0.rmse }), row("bias", { $0.bias }),
             ]))
+            for run in runs {
+                StoreOutput.print("scenario \(run.scenario): \(run.changedCount) entit\(run.changedCount == 1 ? "y" : "ies") changed"
+                                  + (run.largest.isEmpty ? "" : "; most:"))
+                for c in run.largest {
+                    StoreOutput.print("  \(c.name) (\(c.id), level \(c.level)): \(JSNumber.format(c.control)) → \(JSNumber.format(c.treatment))")
+                }
+            }
             StoreOutput.print("verdict: \(comparison.verdict.rawValue) — \(comparison.conclusion)")
             if let test { StoreOutput.print("recorded A/B test \(test.id) (running): `cascade formula promote \(test.id)` or `reject`") }
+        }
+    }
+
+    /// The scenario files to run: `--scenarios`, else the standard library beside `Formulas/`.
+    func scenarioFiles() throws -> [String] {
+        if noScenarios { return [] }
+        if !scenarios.isEmpty { return scenarios }
+        guard let dir = SampleLoader.formulasDirectory()?.deletingLastPathComponent().appendingPathComponent("Scenarios") else { return [] }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.sorted().map { dir.appendingPathComponent($0).path }
+    }
+
+    static func scenario(_ file: String) throws -> Scenario {
+        do {
+            return try Scenario.parse(try FormulaDocumentFile.json(file), defaultAsOf: CalendarDate.today())
+        } catch let error as ScenarioError {
+            throw error.storeError("\(file) is not a valid scenario")
         }
     }
 }

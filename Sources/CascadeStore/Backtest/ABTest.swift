@@ -51,7 +51,7 @@ public struct FormulaComparison: Sendable {
     /// One line: "gdp_sector_impact@2 is better than @1: RMSE 1.2 → 1.1 (8.3 % better; threshold 1 %)".
     public var conclusion: String {
         let c = value(control), t = value(treatment)
-        let change = improvement.map { "\(JSNumber.format(($0 * 100).rounded() / 100)) % \($0 >= 0 ? "better" : "worse")" } ?? "not comparable"
+        let change = improvement.map { "\(JSNumber.format((abs($0) * 100).rounded() / 100)) % \($0 >= 0 ? "better" : "worse")" } ?? "not comparable"
         let head: String
         switch verdict {
         case .better: head = "\(treatment.formula) is better than \(control.formula)"
