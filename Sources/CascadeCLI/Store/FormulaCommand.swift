@@ -9,6 +9,6 @@ struct FormulaCommand: ParsableCommand {
             FormulaRegisterCommand.self, FormulaListCommand.self, FormulaShowCommand.self, FormulaHistoryCommand.self,
             FormulaTestCommand.self, FormulaActivateCommand.self, FormulaDeactivateCommand.self, FormulaCoverageCommand.self,
             FormulaBacktestCommand.self, FormulaCompareCommand.self, FormulaPromoteCommand.self, FormulaRejectCommand.self,
-            FormulaRollbackCommand.self, FormulaTestsCommand.self,
+            FormulaRollbackCommand.self, FormulaTestsCommand.self, FormulaDiffCommand.self,
         ])
 }

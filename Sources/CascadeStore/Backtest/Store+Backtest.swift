@@ -6,6 +6,8 @@ public struct BacktestPoint: Sendable, Equatable {
     public var date: String
     public var observed: Double
     public var predicted: Double
+    /// What each parameter was bound to on this date.
+    public var inputs: [String: Value] = [:]
     public var error: Double { predicted - observed }
 }
 
@@ -157,7 +159,7 @@ extension Store {
             }
             do {
                 switch try formula.evaluate(inputs) {
-                case .number(let predicted): points.append(BacktestPoint(date: date, observed: observed, predicted: predicted))
+                case .number(let predicted): points.append(BacktestPoint(date: date, observed: observed, predicted: predicted, inputs: inputs))
                 case let other: skipped.append((date, "the formula gave \(other.typeName), not a number"))
                 }
             } catch {
