@@ -31,3 +31,9 @@ if ! command -v swift >/dev/null 2>&1; then
     echo "setup: the Swift toolchain (6.x) is not on PATH; install it from swift.org and retry" >&2
     exit 1
 fi
+
+# numpy: the backtest tests check Cascade's r², MAE and RMSE against numpy's on the bundled history.
+if ! python3 -c 'import numpy' >/dev/null 2>&1; then
+    echo "setup: installing numpy (python3 -m pip)" >&2
+    python3 -m pip install --quiet numpy >&2
+fi

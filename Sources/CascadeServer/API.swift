@@ -27,7 +27,7 @@ final class API: Sendable {
     }
 
     /// Every endpoint, in the order of the OpenAPI description.
-    static let endpoints: [Endpoint] = healthEndpoints + scenarioEndpoints + diffEndpoints + explainEndpoints + whatIfEndpoints + runEndpoints + formulaEndpoints
+    static let endpoints: [Endpoint] = healthEndpoints + scenarioEndpoints + diffEndpoints + explainEndpoints + whatIfEndpoints + runEndpoints + formulaEndpoints + abTestEndpoints
         + evalEndpoints + graphEndpoints + coefficientEndpoints + userEndpoints + metricsEndpoints
 
     /// The router: every endpoint, and JSON errors for unknown paths and methods.

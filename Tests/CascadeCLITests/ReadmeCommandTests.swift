@@ -51,7 +51,7 @@ struct ReadmeCommandTests {
 
         let dir = try StoreCLI.emptyDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        for name in ["Scenarios", "Formulas"] {
+        for name in ["Scenarios", "Formulas", "Backtests"] {
             try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(name),
                                                        withDestinationURL: StoreCLI.packageRoot.appendingPathComponent(name))
         }

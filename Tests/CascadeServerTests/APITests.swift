@@ -126,6 +126,46 @@ struct APITests {
                 .json?["version"] == .number(1))
         #expect(try await call(.POST, "/v1/formulas/{name}/versions/{version}/test", "/v1/formulas/gdp_sector_impact/versions/1/test",
                                as: "vic").json?["ok"] == .bool(true))
+        // A backtest on the bundled history (a calibrator's), stored with its fingerprint; a spec
+        // that does not fit the store is a 400 with each problem's JSON path.
+        let backtestSpec = """
+            {"from": "1990-01-01", "to": "2009-09-30",
+             "bindings": {"gdpGrowth": {"macro": "us_real_gdp", "transform": "pct_change"}, "baseline": 0.005, "elasticity": 4.5},
+             "observed": {"macro": "us_real_investment", "transform": "pct_change", "scale": 100}}
+            """
+        let backtestPath = "/v1/formulas/{name}/versions/{version}/backtest"
+        #expect(try await call(.POST, backtestPath, "/v1/formulas/gdp_sector_impact/versions/1/backtest", as: "vic", backtestSpec).status == 403)
+        let backtest = try await call(.POST, backtestPath, "/v1/formulas/gdp_sector_impact/versions/1/backtest?store=true", as: "cal", backtestSpec)
+        #expect(backtest.status == 200 && backtest.json?["n"] == .number(79) && backtest.json?["stored"] == .bool(true), "\(backtest.body)")
+        #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/1", as: "vic")
+                .json?["backtest_fingerprint"] == backtest.json?["fingerprint"])
+        let misfit = try await call(.POST, backtestPath, "/v1/formulas/gdp_sector_impact/versions/1/backtest", as: "cal",
+                                    backtestSpec.replacingOccurrences(of: "\"elasticity\"", with: "\"elasticty\""))
+        #expect(misfit.status == 400, "\(misfit.body)")
+        #expect(misfit.error?["problems"]?.arrayValue?.contains { $0["path"] == .string("$.bindings.elasticty") } == true, "\(misfit.body)")
+        // Champion and challenger over HTTP: compare (recorded), list, promote, roll back, reject.
+        let challenger = """
+            {"name": "gdp_sector_impact", "formula_text": "return (gdpGrowth - baseline) * elasticity * 100 + 0;",
+             "parameters": {"gdpGrowth": "number", "baseline": "number", "elasticity": "number"}, "effective_date": "2025-01-01",
+             "test_cases": [{"inputs": {"gdpGrowth": 0.03, "baseline": 0.02, "elasticity": 1.8}, "expected": 1.8, "tolerance": 1e-9}]}
+            """
+        #expect(try await call(.POST, "/v1/formulas", "/v1/formulas?inactive=true", as: "cal", challenger).status == 201)
+        let comparisonBody = #"{"control": 1, "treatment": 2, "metric": "mae", "backtest": \#(backtestSpec)}"#
+        let compared2 = try await call(.POST, "/v1/formulas/{name}/compare", "/v1/formulas/gdp_sector_impact/compare?record=true", as: "cal", comparisonBody)
+        #expect(compared2.status == 201 && compared2.json?["verdict"] == .string("within"), "\(compared2.body)")
+        let abID = try #require(compared2.json?["ab_test"]?["id"]?.stringValue)
+        #expect(try await call(.POST, "/v1/formulas/{name}/compare", "/v1/formulas/gdp_sector_impact/compare", as: "cal",
+                               #"{"control": 1, "treatment": 0, "backtest": {}}"#).status == 400)
+        #expect(try await call(.GET, "/v1/ab-tests", "/v1/ab-tests?formula=gdp_sector_impact", as: "vic").json?["tests"]?.arrayValue?.count == 1)
+        #expect(try await call(.POST, "/v1/ab-tests/{id}/promote", "/v1/ab-tests/\(abID)/promote", as: "vic").status == 403)
+        #expect(try await call(.POST, "/v1/ab-tests/{id}/promote", "/v1/ab-tests/\(abID)/promote", as: "cal").json?["ab_test"]?["status"] == .string("promoted"))
+        #expect(try await call(.POST, "/v1/ab-tests/{id}/reject", "/v1/ab-tests/\(abID)/reject", as: "cal").status == 409)
+        #expect(try await call(.POST, "/v1/ab-tests/{id}/reject", "/v1/ab-tests/not-a-test/reject", as: "cal").status == 404)
+        #expect(try await call(.POST, "/v1/formulas/{name}/rollback", "/v1/formulas/gdp_sector_impact/rollback", as: "cal")
+                .json?["ab_test"]?["status"] == .string("rollback"))
+        #expect(try await call(.POST, "/v1/formulas/{name}/rollback", "/v1/formulas/gdp_sector_impact/rollback", as: "cal").status == 409)
+        #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/1", as: "vic")
+                .json?["is_active"] == .bool(true))
         let document = """
             {"name": "api_margin", "formula_type": "IMPACT_CALCULATION", "formula_text": "return x * 2;",
              "parameters": {"x": "number"}, "effective_date": "2025-01-01",
@@ -149,10 +189,10 @@ struct APITests {
         #expect(breaking.status == 409, "\(breaking.body)")
         #expect(breaking.error?["problems"]?.arrayValue?.count == 20)
         let candidate = try await call(.POST, "/v1/formulas", "/v1/formulas?inactive=true", as: "cal", renamed)
-        #expect(candidate.status == 201 && candidate.json?["version"] == .number(2), "\(candidate.body)")
-        #expect(try await call(.POST, "/v1/formulas/{name}/versions/{version}/activate", "/v1/formulas/gdp_sector_impact/versions/2/activate",
+        #expect(candidate.status == 201 && candidate.json?["version"] == .number(3), "\(candidate.body)")
+        #expect(try await call(.POST, "/v1/formulas/{name}/versions/{version}/activate", "/v1/formulas/gdp_sector_impact/versions/3/activate",
                                as: "cal").status == 409)
-        #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/2", as: "vic")
+        #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/3", as: "vic")
                 .json?["is_active"] == .bool(false))
 
         let evaluated = try await call(.POST, "/v1/eval", as: "vic", #"{"id": "k1", "formula": "return x * 2;", "bindings": {"x": 1.5}}"#)

@@ -62,13 +62,25 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: RunOutputOptions
     @Argument(help: "The scenario file (JSON, see docs/formats.md).") var file: String
+    @Option(name: .customLong("use"), parsing: .singleValue,
+            help: "Run with NAME@VERSION in place of whichever version of NAME is active (repeatable); the result is not cached.")
+    var use: [String] = []
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
             let out = try output.file(besides: store)
+            let pins = try use.map { try FormulaReference.parseArgument($0, requireVersion: true) }
             let service = ScenarioService(store: try store.openStore())
-            let (outcome, asOfNote) = try ScenarioFiles.submitAndRun(file, with: service, force: output.force,
-                                                                     includeEntities: output.needsEntities(json: store.json), quiet: output.quiet)
+            let includeEntities = output.needsEntities(json: store.json)
+            let outcome: ScenarioService.Outcome, asOfNote: String?
+            if pins.isEmpty {
+                (outcome, asOfNote) = try ScenarioFiles.submitAndRun(file, with: service, force: output.force,
+                                                                     includeEntities: includeEntities, quiet: output.quiet)
+            } else {
+                let (id, _, note) = try ScenarioFiles.submit(file, to: service)
+                outcome = try ScenarioFiles.engineErrors { try service.run(id, pinning: pins, includeEntities: includeEntities) }
+                asOfNote = note
+            }
             try output.emit(outcome, json: store.json, to: out, asOfNote: asOfNote)
         }
     }
@@ -240,8 +252,13 @@ enum ScenarioFiles {
                     quiet: Bool = false) throws -> ScenarioService.Outcome {
         let display = ProgressDisplay("run", quiet: quiet, linesFrom: progressLinesFrom)
         defer { display.finish() }
+        return try engineErrors { try service.run(id, force: force, includeEntities: includeEntities, progress: display.report) }
+    }
+
+    /// The engine's and the scenario parser's errors as store errors, the commands' one error shape.
+    static func engineErrors<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try service.run(id, force: force, includeEntities: includeEntities, progress: display.report)
+            return try body()
         } catch let error as EngineError {
             throw error.storeError
         } catch let error as ScenarioError {

@@ -7,6 +7,8 @@ struct FormulaCommand: ParsableCommand {
         abstract: "Register, inspect, test and (de)activate formula versions.",
         subcommands: [
             FormulaRegisterCommand.self, FormulaListCommand.self, FormulaShowCommand.self, FormulaHistoryCommand.self,
-            FormulaTestCommand.self, FormulaActivateCommand.self, FormulaDeactivateCommand.self,
+            FormulaTestCommand.self, FormulaActivateCommand.self, FormulaDeactivateCommand.self, FormulaCoverageCommand.self,
+            FormulaBacktestCommand.self, FormulaCompareCommand.self, FormulaPromoteCommand.self, FormulaRejectCommand.self,
+            FormulaRollbackCommand.self, FormulaTestsCommand.self, FormulaDiffCommand.self,
         ])
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CascadeFormula
 import CascadeEngine
 import CascadeJSON
 import CascadeStore
@@ -13,7 +14,9 @@ struct FormulaRegisterCommand: ParsableCommand {
             active version is stored, every relationship that references the formula by name alone is \
             bound against its parameters as a run would bind it; if any would fail, nothing is written \
             and each is listed (--force registers it anyway). At least one test case is required \
-            (--allow-untested stores a version without, marked untested).
+            (--allow-untested stores a version without, marked untested). A document with a `backtest` spec is \
+            measured on the store's history and stored with the measured r², MAE and RMSE; a claim more than \
+            1e-4 off is refused (--trust-claimed keeps it).
             """)
 
     @OptionGroup var store: StoreOptions
@@ -33,11 +36,15 @@ struct FormulaRegisterCommand: ParsableCommand {
     @Flag(name: .customLong("allow-untested"), help: "Accept a version with no test cases (it is marked untested).")
     var allowUntested = false
 
+    @Flag(name: .customLong("trust-claimed"),
+          help: "Keep the document's r_squared/mae/rmse even where its own backtest measures otherwise.")
+    var trustClaimed = false
+
     func run() throws {
         try StoreOutput.run(json: store.json) {
             let document = try FormulaDocumentFile.read(file)
             let opened = try store.openStore()
-            let check = try opened.checkForRegistration(document, file: file, allowUntested: allowUntested)
+            let check = try opened.checkForRegistration(document, file: file, allowUntested: allowUntested, trustClaimed: trustClaimed)
             for warning in check.warnings {
                 StoreOutput.note("warning: \(warning.path): \(warning.message)" + (warning.hint.map { " (hint: \($0))" } ?? ""))
             }
@@ -63,18 +70,24 @@ struct FormulaRegisterCommand: ParsableCommand {
                     StoreOutput.printJSON(.object(JSONObject([
                         ("ok", .bool(true)), ("name", .string(document.name)), ("version", .number(Double(next))), ("new", .bool(true)),
                         ("is_active", .bool(!inactive)), ("dry_run", .bool(true)),
-                        ("breaks", .array(breakage.map(FormulaActivation.json))),
+                        ("breaks", .array(breakage.map(FormulaActivation.json))), ("warnings", .array(check.warnings.map(\.json))),
                     ])))
                 } else {
                     StoreOutput.print("would register \(document.name)@\(next) (\(state); \(cases)); nothing was written (--dry-run)")
                 }
                 return
             }
-            let registration = try opened.register(document, file: file, isActive: !inactive, allowUntested: allowUntested)
+            if let backtest = check.backtest, !store.json {
+                let m = backtest.metrics
+                StoreOutput.note("backtest: n \(m.n), r² \(StoreOutput.number(m.rSquared)), MAE \(JSNumber.format(m.mae)), RMSE \(JSNumber.format(m.rmse)) (\(backtest.spec.from) … \(backtest.spec.to))")
+            }
+            let registration = try opened.register(document, file: file, isActive: !inactive, allowUntested: allowUntested,
+                                                   trustClaimed: trustClaimed)
             if store.json {
                 guard case .object(var object) = registration.json else { return }
                 object["is_active"] = .bool(!inactive)
                 object["breaks"] = .array(breakage.map(FormulaActivation.json))
+                object["backtest"] = check.backtest?.summaryJSON ?? .null
                 StoreOutput.printJSON(.object(object))
             } else {
                 StoreOutput.print("registered \(registration.reference) (\(state); \(cases))")

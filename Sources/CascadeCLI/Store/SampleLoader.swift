@@ -2,19 +2,24 @@ import CascadeJSON
 import CascadeStore
 import Foundation
 
-/// The bundled sample: every formula version document in `Formulas/` and the sample world
-/// `Scenarios/world/sample-world.json`, found from any working directory and read in full before
-/// anything is written.
+/// The bundled sample: every formula version document in `Formulas/`, the sample world
+/// `Scenarios/world/sample-world.json` and the sample history `Scenarios/world/macro-history.json`
+/// (US quarterly macro series, converted from statsmodels' `macrodata` by
+/// `scripts/convert-macrodata.py`), found from any working directory.
 struct SampleLoader {
     struct Loaded {
         var registrations: [Registration] = []
         var world: ImportReport?
+        var history: ImportReport?
         var summary: String {
             let new = registrations.filter(\.isNew).count
             var text = "\(registrations.count) formula version\(registrations.count == 1 ? "" : "s") from Formulas/, \(new) new"
             if let world {
                 text += "; sample world: \(world.rowsRead["entities"] ?? 0) entities, \(world.rowsRead["relationships"] ?? 0) relationships"
                     + (world.totalWritten == 0 ? " (already loaded)" : "")
+            }
+            if let history {
+                text += "; sample history: \(history.rowsRead["macro_data"] ?? 0) macro_data rows" + (history.totalWritten == 0 ? " (already loaded)" : "")
             }
             return text
         }
@@ -24,6 +29,8 @@ struct SampleLoader {
     let documents: [(document: FormulaDocument, file: String?)]
     /// The sample world file beside `Formulas/`.
     let world: URL
+    /// The sample history beside it, when present.
+    let history: URL?
 
     /// Finds the sample and reads every formula document; throws before any store is touched.
     static func find() throws -> SampleLoader {
@@ -40,7 +47,9 @@ struct SampleLoader {
             let path = dir.appendingPathComponent(name).path
             return (document: try FormulaDocumentFile.read(path), file: Optional(path))
         }
-        return SampleLoader(documents: documents, world: world)
+        let history = world.deletingLastPathComponent().appendingPathComponent("macro-history.json")
+        return SampleLoader(documents: documents, world: world,
+                            history: FileManager.default.fileExists(atPath: history.path) ? history : nil)
     }
 
     /// The project's `Formulas/` directory: `$CASCADE_FORMULAS`, else `./Formulas`, else the
@@ -71,9 +80,10 @@ struct SampleLoader {
             .first { fm.fileExists(atPath: $0.path) }
     }
 
-    /// Registers every formula document (all or nothing), then imports the sample world.
+    /// Registers every formula document (all or nothing), then imports the sample world and history.
     func load(into store: Store) throws -> Loaded {
         let registrations = try store.registerAll(documents)
-        return Loaded(registrations: registrations, world: try store.importWorld(path: world.path))
+        let world = try store.importWorld(path: world.path)
+        return Loaded(registrations: registrations, world: world, history: try history.map { try store.importWorld(path: $0.path) })
     }
 }

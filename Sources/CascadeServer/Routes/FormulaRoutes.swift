@@ -13,7 +13,7 @@ extension API {
             let summaries = try await call.store { store in try store.formulaSummaries(asOf: asOf) }
             return .json(.object(JSONObject([("formulas", .array(summaries.map(\.json)))])))
         },
-        Endpoint(method: .post, path: "/v1/formulas", access: .calibrators, query: ["inactive", "force", "allow_untested"], hasBody: true,
+        Endpoint(method: .post, path: "/v1/formulas", access: .calibrators, query: ["inactive", "force", "allow_untested", "trust_claimed"], hasBody: true,
                  summary: "Register a formula version") { call in
             var problems: [Problem] = []
             guard let document = FormulaDocument.decode(call.document, file: nil, problems: &problems) else {
@@ -22,13 +22,14 @@ extension API {
                                path: problems.first?.path, hint: "fix every problem listed", problems: problems)
             }
             let (inactive, force, allowUntested) = (try call.flag("inactive"), try call.flag("force"), try call.flag("allow_untested"))
+            let trustClaimed = try call.flag("trust_claimed")
             let registration = try await call.store { store in
-                _ = try store.checkForRegistration(document, allowUntested: allowUntested)
+                _ = try store.checkForRegistration(document, allowUntested: allowUntested, trustClaimed: trustClaimed)
                 if !inactive, try store.existingVersion(of: document) == nil {
                     let breakage = FormulaRollout.breakage(registering: document, in: try EngineWorld.load(from: store))
                     try refuse(breakage, "registering a new version of `\(document.name)`", force: force)
                 }
-                return try store.register(document, isActive: !inactive, allowUntested: allowUntested)
+                return try store.register(document, isActive: !inactive, allowUntested: allowUntested, trustClaimed: trustClaimed)
             }
             var reply = APIReply.json(registration.json, status: registration.isNew ? .created : .ok)
             reply.headers.append(("Location", "/v1/formulas/\(registration.name)/versions/\(registration.version)"))
@@ -58,6 +59,31 @@ extension API {
             let reference = try formulaReference(call)
             let (version, check) = try await call.store { store in try store.retest(reference) }
             return .json(check.json(for: version))
+        },
+        Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/backtest", access: .calibrators, query: ["store"],
+                 hasBody: true, summary: "Backtest a formula version on stored history") { call in
+            let reference = try formulaReference(call)
+            var problems: [Problem] = []
+            guard var spec = BacktestSpec.decode(call.document, embedded: true, problems: &problems) else {
+                throw APIError(.badRequest, "invalid_backtest_spec",
+                               "the backtest spec has \(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was run",
+                               path: problems.first?.path, hint: "fix every problem listed", problems: problems)
+            }
+            if let named = spec.formula, named.name != reference.name || (named.version ?? reference.version) != reference.version {
+                throw APIError.badRequest("the spec names `\(named)`, the path \(reference)", path: "$.formula",
+                                          hint: "leave `formula` out: the path names the version")
+            }
+            spec.formula = reference
+            let record = try call.flag("store")
+            let named = spec
+            let result = try await call.store { store in
+                let result = try store.backtest(named)
+                if record { try store.recordBacktest(result) }
+                return result
+            }
+            guard case .object(var object) = result.json else { return .json(result.json) }
+            object["stored"] = .bool(record)
+            return .json(.object(object))
         },
     ]
 

@@ -20,6 +20,10 @@ public struct FormulaCheck: Sendable {
     public var problems: [Problem]
     public var warnings: [Problem]
     public var results: [TestCaseResult]
+    /// What the test cases leave unexercised; nil when the text does not compile.
+    public var coverage: TestCoverage?
+    /// The document's own backtest, run at registration (nil when it carries none).
+    public var backtest: BacktestResult?
 
     public var isPassing: Bool { problems.isEmpty }
 
@@ -46,6 +50,15 @@ public struct FormulaCheck: Sendable {
             let result = runCase(testCase, index: index, formula: formula, parameters: inputs)
             if let problem = result.problem { check.problems.append(problem) }
             check.results.append(result)
+        }
+        let coverage = TestCoverage.analyse(formula, inputs: inputs, cases: document.testCases.map { testCase in
+            testCase.inputs.reduce(into: [String: Value]()) { bindings, member in bindings[member.key] = value(member.value) }
+        })
+        check.coverage = coverage
+        let casesPath = textPath.hasSuffix("formula_text") ? textPath.dropLast("formula_text".count) + "test_cases" : textPath
+        for finding in coverage.findings {
+            check.warnings.append(Problem(path: casesPath, code: "formula.coverage", message: finding,
+                                          hint: "add a test case there (with `\"expected_type\": \"undefined\"` where no value is intended)"))
         }
         return check
     }

@@ -18,10 +18,12 @@ public struct FormulaDocument: Sendable, Equatable {
     public var testCases: [FormulaTestCase]
     /// The raw `test_cases` array, stored as written.
     public var testCasesJSON: JSONValue
+    /// How registration measures the version's fit (its r², MAE and RMSE) on stored history.
+    public var backtest: BacktestSpec? = nil
 
     static let keys: Set<String> = [
         "name", "formula_type", "formula_text", "parameters", "effective_date", "r_squared", "mae",
-        "rmse", "description", "created_by", "test_cases", "version", "is_active",
+        "rmse", "description", "created_by", "test_cases", "version", "is_active", "backtest",
     ]
 
     /// The parameters serialised with sorted keys: the canonical form the content hash covers.
@@ -76,12 +78,21 @@ public struct FormulaDocument: Sendable, Equatable {
                 testCases.append(testCase)
             }
         }
+        var backtest: BacktestSpec?
+        if let raw = reader.object["backtest"], raw != .null {
+            backtest = BacktestSpec.decode(raw, at: path.appending("backtest"), file: file, embedded: true, problems: &problems)
+            if let named = backtest?.formula, named.name != name || named.version != nil {
+                problems.append(Problem(path: JSONReader.place(file, path.appending("backtest").appending("formula")), code: "backtest.formula",
+                                        message: "a document's backtest evaluates the document itself",
+                                        hint: "leave `formula` out of an embedded backtest spec"))
+            }
+        }
         guard problems.count == before, let name, let text, let effectiveDate else { return nil }
         return FormulaDocument(
             name: name, formulaType: formulaType, formulaText: text, parameters: parameters,
             effectiveDate: effectiveDate, rSquared: rSquared, mae: mae, rmse: rmse,
             description: description, createdBy: createdBy, testCases: testCases,
-            testCasesJSON: .array(rawCases))
+            testCasesJSON: .array(rawCases), backtest: backtest)
     }
 
     /// The document as JSON, in the interface's field order.
@@ -98,6 +109,7 @@ public struct FormulaDocument: Sendable, Equatable {
         o["description"] = description.map(JSONValue.string) ?? .null
         o["created_by"] = createdBy.map(JSONValue.string) ?? .null
         o["test_cases"] = testCasesJSON
+        if let backtest { o["backtest"] = backtest.json }
         return .object(o)
     }
 }

@@ -8,6 +8,9 @@ public struct FormulaVersion: Sendable, Equatable {
     public var isActive: Bool
     public var contentHash: String
     public var createdAt: String
+    /// The fingerprint of the history the stored r², MAE and RMSE were measured on (nil: never backtested).
+    public var backtestFingerprint: String?
+    public var backtestedAt: String?
 
     public var name: String { document.name }
     /// `name@version`.
@@ -17,7 +20,8 @@ public struct FormulaVersion: Sendable, Equatable {
 
     static let columns = """
         id, name, version, formula_type, formula_text, parameters, effective_date, r_squared, mae, rmse,
-        description, test_cases, is_active, created_by, content_hash, created_at
+        description, test_cases, is_active, created_by, content_hash, created_at, backtest_spec,
+        backtest_fingerprint, backtested_at
         """
 
     init(row: Row) throws {
@@ -49,6 +53,12 @@ public struct FormulaVersion: Sendable, Equatable {
         isActive = row.bool("is_active") ?? false
         contentHash = row.string("content_hash") ?? ""
         createdAt = row.timestamp("created_at") ?? ""
+        backtestFingerprint = row.string("backtest_fingerprint")
+        backtestedAt = row.timestamp("backtested_at")
+        if let spec = try json("backtest_spec").objectValue {
+            var ignored: [Problem] = []
+            document.backtest = BacktestSpec.decode(.object(spec), at: JSONPath.root.appending("backtest"), embedded: true, problems: &ignored)
+        }
     }
 
     /// The version as JSON: the document's fields plus `version`, `is_active`, `content_hash`.
@@ -63,6 +73,8 @@ public struct FormulaVersion: Sendable, Equatable {
         for (key, value) in o { out[key] = value }
         out["content_hash"] = .string(contentHash)
         out["created_at"] = .string(createdAt)
+        out["backtest_fingerprint"] = backtestFingerprint.map(JSONValue.string) ?? .null
+        out["backtested_at"] = backtestedAt.map(JSONValue.string) ?? .null
         return .object(out)
     }
 }

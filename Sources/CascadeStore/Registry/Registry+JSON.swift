@@ -1,3 +1,4 @@
+import CascadeFormula
 import CascadeJSON
 
 // The registry's results as JSON, shared by `cascade formula … --json` and the HTTP API.
@@ -34,6 +35,27 @@ extension FormulaCheck {
                                     ("passed", .bool(r.passed)), ("expected", .string(r.expected)), ("actual", .string(r.actual))]))
             })),
             ("problems", .array(problems.map(\.json))),
+        ]))
+    }
+}
+
+extension TestCoverage {
+    /// `{"conditions", "regions", "findings"}`: each condition with the cases that took each
+    /// outcome, each region of a compared input with its cases and whether it returns no value.
+    public var json: JSONValue {
+        func indexes(_ list: [Int]) -> JSONValue { .array(list.map { .number(Double($0)) }) }
+        return .object(JSONObject([
+            ("conditions", .array(conditions.map { c in
+                .object(JSONObject([("text", .string(c.text)), ("analysed", .bool(c.isAnalysed)),
+                                    ("true_cases", indexes(c.trueCases)), ("false_cases", indexes(c.falseCases))]))
+            })),
+            ("regions", .array(regions.map { r in
+                .object(JSONObject([("input", .string(r.input)), ("region", .string(r.description)),
+                                    ("lower", r.lower.map(JSONValue.number) ?? .null), ("upper", r.upper.map(JSONValue.number) ?? .null),
+                                    ("includes_lower", .bool(r.includesLower)), ("includes_upper", .bool(r.includesUpper)),
+                                    ("returns_no_value", .bool(r.returnsNoValue)), ("cases", indexes(r.cases))]))
+            })),
+            ("findings", .array(findings.map(JSONValue.string))),
         ]))
     }
 }

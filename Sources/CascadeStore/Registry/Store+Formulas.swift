@@ -13,10 +13,18 @@ extension Store {
     /// `isActive: false` stores a candidate that no run picks until it is activated. A version
     /// without test cases is refused unless `allowUntested` (an untested version is one whose
     /// `test_cases` is empty: `FormulaVersion.isUntested`).
+    ///
+    /// A document that carries a `backtest` spec is measured on the store's history and stored
+    /// with the measured r², MAE and RMSE; a claimed number that differs from the measurement by
+    /// more than `BacktestClaims.tolerance` is refused unless `trustClaimed` (then the claims are
+    /// kept, and the measurement is in the warnings and the audit log).
     public func register(_ document: FormulaDocument, file: String? = nil, isActive: Bool = true,
-                         allowUntested: Bool = false) throws -> Registration {
-        let check = try checkForRegistration(document, file: file, allowUntested: allowUntested)
-        var registration = try writeRetrying { db in try self.insertChecked(document, db, isActive: isActive) }
+                         allowUntested: Bool = false, trustClaimed: Bool = false) throws -> Registration {
+        let check = try checkForRegistration(document, file: file, allowUntested: allowUntested, trustClaimed: trustClaimed)
+        let measured = check.backtest.map { BacktestClaims.apply($0, to: document, trustClaimed: trustClaimed) } ?? document
+        var registration = try writeRetrying { db in
+            try self.insertChecked(measured, db, isActive: isActive, backtest: check.backtest)
+        }
         registration.warnings = check.warnings
         return registration
     }
@@ -24,12 +32,23 @@ extension Store {
     /// The checks of `register` without writing anything: the text compiles against its
     /// parameters, every test case passes, and there is at least one (unless `allowUntested`).
     /// Throws every problem found; returns the check with its warnings.
-    public func checkForRegistration(_ document: FormulaDocument, file: String? = nil, allowUntested: Bool = false) throws -> FormulaCheck {
+    public func checkForRegistration(_ document: FormulaDocument, file: String? = nil, allowUntested: Bool = false,
+                                     trustClaimed: Bool = false) throws -> FormulaCheck {
         var check = FormulaCheck.run(document, textPath: file.map { "\($0): $.formula_text" } ?? "$.formula_text")
         if document.testCases.isEmpty && !allowUntested {
             check.problems.append(Problem(path: JSONReader.place(file, JSONPath.root.appending("test_cases")), code: "formula.untested",
                                           message: "the version has no test cases",
                                           hint: "add at least one case with `inputs` and `expected`, or register it with --allow-untested"))
+        }
+        if check.isPassing, let spec = document.backtest {
+            let result = try backtest(spec, document: document, label: "\(document.name) (as registered)")
+            check.backtest = result
+            let disagreements = BacktestClaims.disagreements(result, document, file: file)
+            if trustClaimed {
+                check.warnings += disagreements
+            } else {
+                check.problems += disagreements
+            }
         }
         guard check.isPassing else {
             throw StoreError(.invalidInput, "formula `\(document.name)` was not registered: \(check.problems.count) problem\(check.problems.count == 1 ? "" : "s")",
@@ -61,7 +80,8 @@ extension Store {
     }
 
     /// Stores an already checked document inside the caller's transaction.
-    func insertChecked(_ document: FormulaDocument, _ db: any DatabaseConnection, isActive: Bool = true) throws -> Registration {
+    func insertChecked(_ document: FormulaDocument, _ db: any DatabaseConnection, isActive: Bool = true,
+                       backtest: BacktestResult? = nil) throws -> Registration {
         let hash = document.contentHash
         if db.dialect == .postgresql {
             // Under READ COMMITTED each statement sees newly committed rows, so a racing
@@ -98,6 +118,11 @@ extension Store {
         after["version"] = .number(Double(next))
         after["is_active"] = .bool(isActive)
         after["content_hash"] = .string(hash)
+        if let backtest {
+            try db.execute("UPDATE formulas SET backtest_spec = ?, backtest_fingerprint = ?, backtested_at = ? WHERE id = ?",
+                           .json(backtest.spec.json.serialized()), .text(backtest.fingerprint), .text(now()), .text(id))
+            after["backtest"] = backtest.summaryJSON
+        }
         try audit(db, action: "register", table: "formulas", row: "\(document.name)@\(next)", before: nil, after: .object(after))
         return Registration(name: document.name, version: next, isNew: true, contentHash: hash)
     }
