@@ -27,13 +27,16 @@ final class API: Sendable {
     }
 
     /// Every endpoint, in the order of the OpenAPI description.
-    static let endpoints: [Endpoint] = healthEndpoints + scenarioEndpoints + diffEndpoints + explainEndpoints + whatIfEndpoints + runEndpoints + formulaEndpoints + abTestEndpoints
+    static let endpoints: [Endpoint] = healthEndpoints + meEndpoints + scenarioEndpoints + diffEndpoints + explainEndpoints
+        + whatIfEndpoints + runEndpoints + reportEndpoints + formulaEndpoints + abTestEndpoints
         + evalEndpoints + graphEndpoints + coefficientEndpoints + userEndpoints + metricsEndpoints
 
     /// The router: every endpoint, and JSON errors for unknown paths and methods.
-    /// HEAD is answered for every GET endpoint: the same status and headers, no body.
+    /// HEAD is answered for every GET endpoint: the same status and headers, no body. `GET /`
+    /// is the workbench (`WorkbenchPage`); every response carries the security headers.
     func router() -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: AccessLogMiddleware(logger: options.accessLog, metrics: metrics))
         router.add(middleware: JSONErrorMiddleware())
         for endpoint in Self.endpoints {
@@ -41,6 +44,7 @@ final class API: Sendable {
                 await respond(endpoint, request, parameters: context.parameters)
             }
         }
+        WorkbenchPage.add(to: router)
         return router
     }
 

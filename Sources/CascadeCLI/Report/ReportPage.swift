@@ -1,3 +1,5 @@
+import CascadeServer
+
 /// A report as one self-contained HTML file: a static skeleton, one inline style, one inline
 /// script, and the data as JSON in a `<script type="application/json">` block that the script
 /// renders from.
@@ -34,4 +36,25 @@ struct ReportPage {
 
         """
     }
+
+    /// The page's stylesheet: the renderer's.
+    static let style = ReportRenderer.style
+
+    /// The page's one script: the shared renderer, then a few lines that draw the data block into
+    /// `#report` and mark the page rendered (`data-rendered`), or show the error.
+    static let script = ReportRenderer.script + #"""
+(function () {
+  "use strict";
+  try {
+    var data = JSON.parse(document.getElementById("report-data").textContent);
+    CascadeReport.render(document.getElementById("report"), data, { standalone: true });
+    document.documentElement.setAttribute("data-rendered", "true");
+  } catch (error) {
+    CascadeReport.fail(error && error.stack ? error.stack : error);
+  }
+})();
+"""#
 }
+
+/// The report's data is built where the workbench's API builds it too.
+typealias ReportData = CascadeServer.ReportData

@@ -24,7 +24,8 @@ DEADLINE = 60.0  # seconds: a safety net for each wait, never a delay
 
 
 class Browser:
-    def __init__(self, chromium, profile, log):
+    def __init__(self, chromium, profile, log, loopback=False):
+        """With `loopback`, pages may reach 127.0.0.1 (a server under test); nothing else either way."""
         to_child_read, self.to_child = os.pipe()
         self.from_child, from_child_write = os.pipe()
 
@@ -40,8 +41,8 @@ class Browser:
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
              "--user-data-dir=" + profile, "--no-first-run", "--no-default-browser-check",
              "--disable-extensions", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://0.0.0.0:1",
-             "--proxy-bypass-list=<-loopback>", "--hide-scrollbars", "about:blank"],
+             "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND" + (", EXCLUDE 127.0.0.1" if loopback else ""), "--proxy-server=http://0.0.0.0:1",
+             "--proxy-bypass-list=" + ("127.0.0.1" if loopback else "<-loopback>"), "--hide-scrollbars", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
             preexec_fn=wire, close_fds=False)
         os.close(to_child_read)
@@ -207,6 +208,21 @@ def search(browser, session, text):
     return outcome
 
 
+def problems_in(events):
+    """Console errors and warnings, uncaught exceptions, and log entries of level error or warning."""
+    problems = []
+    for e in events:
+        method, params = e.get("method"), e.get("params", {})
+        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning", "assert"):
+            problems.append("console.%s: %s" % (params["type"], " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", []))))
+        elif method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            problems.append("exception: %s" % (details.get("exception", {}).get("description") or details.get("text")))
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") in ("error", "warning"):
+            problems.append("log: %s" % params["entry"].get("text"))
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("page")
@@ -256,17 +272,7 @@ def main():
         events = browser.events + []
         report["requests"] = [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
         report["failed_requests"] = [e["params"].get("errorText") for e in events if e.get("method") == "Network.loadingFailed"]
-        problems = []
-        for e in events:
-            method, params = e.get("method"), e.get("params", {})
-            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning", "assert"):
-                problems.append("console.%s: %s" % (params["type"], " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", []))))
-            elif method == "Runtime.exceptionThrown":
-                details = params.get("exceptionDetails", {})
-                problems.append("exception: %s" % (details.get("exception", {}).get("description") or details.get("text")))
-            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") in ("error", "warning"):
-                problems.append("log: %s" % params["entry"].get("text"))
-        report["problems"] = problems
+        report["problems"] = problems_in(events)
     finally:
         browser.close()
         shutil.rmtree(profile, ignore_errors=True)

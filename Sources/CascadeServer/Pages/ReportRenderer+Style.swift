@@ -1,6 +1,6 @@
-extension ReportPage {
-    /// The page's one stylesheet: system fonts only, print-friendly (`@media print`).
-    static let style = #"""
+extension ReportRenderer {
+    /// The report's stylesheet (the report file inlines it; the workbench serves it): system fonts only, print-friendly (`@media print`).
+    package static let style = #"""
 :root { --pos: #1a7f37; --neg: #cf222e; --zero: #8c959f; --clamp: #9a6700; --ink: #1f2328; --muted: #59636e;
   --rule: #d1d9e0; --bg: #ffffff; --soft: #f6f8fa; --sel: #0969da; }
 * { box-sizing: border-box; }

@@ -1,10 +1,15 @@
-extension ReportPage {
-    /// The page's one script: reads the data block and draws every view. Text goes in through
-    /// `textContent` only (never parsed as HTML). Errors are written to the root element's
-    /// `data-errors` attribute (and shown), so a headless browser's DOM dump can see them; a
-    /// finished render sets `data-rendered`. `#entity=ID` in the address selects an entity.
-    static let script = #"""
-(function () {
+/// The report's renderer: one script shared by the `cascade report` file (inline, after the data
+/// block) and the workbench of `cascade serve` (as `/assets/workbench.js`), so a result looks the
+/// same in both. It defines `CascadeReport.render(main, data, options)`, which draws every view of
+/// a report data document (`ReportData`) into `main`. Text goes in through `textContent` only
+/// (never parsed as HTML), and no style attribute is written (the workbench's
+/// Content-Security-Policy allows no inline style; colours go through the CSSOM). Errors are
+/// written to the root element's `data-errors` attribute (and shown), so a headless browser's DOM
+/// dump can see them. With `options.standalone` (the report file) the page's title follows the
+/// scenario and `#entity=ID` in the address selects an entity.
+package enum ReportRenderer {
+    package static let script = #"""
+var CascadeReport = (function () {
   "use strict";
   var root = document.documentElement, errors = [];
   function fail(message) {
@@ -58,7 +63,10 @@ extension ReportPage {
     return d !== 0 ? d : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   }
 
-  var data = JSON.parse(document.getElementById("report-data").textContent);
+  // Draws every view of `data` into `main` (emptied first) and returns `{ select }`. The body
+  // keeps the indentation it had as the report's top level, so the move stays a small diff.
+  function render(main, data, options) {
+  options = options || {};
   var result = data.result, entities = data.entities, scenario = data.scenario;
   var byId = {}, macroById = {}, macroByVariable = {};
   entities.forEach(function (e) { byId[e.id] = e; });
@@ -77,7 +85,7 @@ extension ReportPage {
   for (var l = 0; l <= 9; l++) perLevel.push([]);
   entities.forEach(function (e) { if (e.level >= 0 && e.level <= 9) perLevel[e.level].push(e); });
   perLevel.forEach(function (list) { list.sort(byMagnitude); });
-  var main = document.getElementById("report");
+  main.replaceChildren();
   var selected = null, listeners = [];
 
   function header() {
@@ -310,7 +318,9 @@ extension ReportPage {
       if (p.value > 0) { x = right; right += w; } else { left -= w; x = left; }
       chart.appendChild(svg("rect", { x: x, y: 4, width: Math.max(0.5, w), height: 22, fill: colour, "data-key": p.key, "data-value": String(p.value) },
                             [svg("title", {}, [causeName(p.key) + ": " + String(p.value)])]));
-      legend.appendChild(el("span", {}, [el("i", { class: "swatch", style: "background:" + colour }), causeName(p.key) + " ", number(p.value)]));
+      var swatch = el("i", { class: "swatch" });
+      swatch.style.background = colour;
+      legend.appendChild(el("span", {}, [swatch, causeName(p.key) + " ", number(p.value)]));
     });
     chart.appendChild(svg("line", { class: "axis", x1: zero, x2: zero, y1: 0, y2: height }));
     return [chart, legend];
@@ -341,7 +351,7 @@ extension ReportPage {
     root.setAttribute("data-selected", id);
     listeners.forEach(function (f) { f(id); });
     var hash = "#entity=" + encodeURIComponent(id);
-    if (location.hash !== hash) try { history.replaceState(null, "", hash); } catch (ignored) {}
+    if (options.standalone && location.hash !== hash) try { history.replaceState(null, "", hash); } catch (ignored) {}
   }
 
   function diffView(diff) {
@@ -391,16 +401,17 @@ extension ReportPage {
     if (match) select(decodeURIComponent(match[1]));
   }
 
-  try {
-    document.title = scenario.name + " \u2014 Cascade report";
-    [header(), cascade(), movers(), data.diff ? diffView(data.diff) : null, entityView(), warnings()]
-      .forEach(function (section) { if (section) main.appendChild(section); });
+  if (options.standalone) document.title = scenario.name + " \u2014 Cascade report";
+  [header(), cascade(), movers(), data.diff ? diffView(data.diff) : null, entityView(), warnings()]
+    .forEach(function (section) { if (section) main.appendChild(section); });
+  if (options.standalone) {
     fromHash();
     window.addEventListener("hashchange", fromHash);
-    root.setAttribute("data-rendered", "true");
-  } catch (error) {
-    fail(error && error.stack ? error.stack : error);
   }
+  return { select: select };
+  }
+
+  return { render: render, fail: fail, el: el };
 })();
 """#
 }

@@ -9,19 +9,19 @@ import CascadeStore
 ///
 /// The entity results are spliced in as the result's own JSON texts, so every number in the page
 /// is the same double, written the same way, as in `cascade scenario run --json`.
-struct ReportData {
+package struct ReportData {
     /// Entities embedded per level when a result lists more than `entitiesPerLevel × 10`: a page
     /// of a million-entity world stays a few megabytes and opens in a second or two.
-    static let entitiesPerLevel = 250
+    package static let entitiesPerLevel = 250
     /// Diff rows embedded (the largest differences).
     static let diffRows = 500
 
     /// The JSON text, safe inside `<script type="application/json">` (every `<` is `\u003c`).
-    let text: String
+    package let text: String
     /// Entities embedded and entities the result reports.
-    let shown: Int, reported: Int
+    package let shown: Int, reported: Int
 
-    init(scenario: StoredScenario, outcome: ScenarioService.Outcome, diff: ScenarioDiff?) throws {
+    package init(scenario: StoredScenario, outcome: ScenarioService.Outcome, diff: ScenarioDiff?) throws {
         let texts = outcome.entityTexts ?? []
         let kept = try Self.largestMovers(texts, perLevel: Self.entitiesPerLevel)
         shown = kept.count
@@ -59,7 +59,7 @@ struct ReportData {
     /// The positions (in result order) of the entities to embed: all when they are few, otherwise
     /// per level the `perLevel` largest by |impact| (ties by id).
     /// - Complexity: O(n log n) in the entities reported.
-    static func largestMovers(_ texts: [String], perLevel: Int) throws -> [Int] {
+    package static func largestMovers(_ texts: [String], perLevel: Int) throws -> [Int] {
         guard texts.count > perLevel * 10 else { return Array(texts.indices) }
         var byLevel: [Int: [(magnitude: Double, id: String, position: Int)]] = [:]
         for (position, text) in texts.enumerated() {

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Uses the workbench of a running `cascade serve` in headless Chromium, as a person would, and
+prints what happened as one JSON object on stdout (the sibling of report_in_chromium.py, whose
+browser over a DevTools pipe it uses: no port of its own; only 127.0.0.1 is reachable, every
+name resolves to nothing, so a request for anything outside the server fails and is still listed):
+
+  states       the page's data-state after each step (login, ready, scenario)
+  scenarios    the names the list shows after signing in
+  role         the role the page got from GET /v1/me
+  write        the write controls ([data-write]) in the page after opening the scenario
+  run          with --run: the run status at the end and every status it went through
+  rendered     the scenario the result view drew (#view's data-rendered), and its html
+  key_in_url   whether the key appears in the address; stored: whether sessionStorage holds it
+  document     the status and headers of the page's own response (CSP, nosniff, ...)
+  requests     every URL asked for; problems: console errors and warnings, exceptions, log errors
+  screenshot   as report_in_chromium.py
+
+Used by WorkbenchBrowserTests: workbench_in_chromium.py http://127.0.0.1:PORT/ --key KEY --open NAME --run
+"""
+import argparse, base64, json, os, shutil, sys, tempfile, time
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the tests
+
+from report_in_chromium import Browser, DEADLINE, evaluate, png_stats, problems_in
+
+
+def wait_until(browser, session, expression, what):
+    """Waits (up to the deadline) for `expression` to be true in the page; polls, never a fixed delay."""
+    until = time.monotonic() + DEADLINE
+    while True:
+        if evaluate(browser, session, "!!(%s)" % expression):
+            return
+        if time.monotonic() > until:
+            state = evaluate(browser, session, "document.documentElement.getAttribute('data-state') + ' ' + "
+                                               "(document.getElementById('detail') || {}).textContent")
+            raise SystemExit("workbench: no %s within %.0f s; page state: %s; problems: %s" % (
+                what, DEADLINE, state, problems_in(browser.events)))
+        time.sleep(0.05)
+
+
+def click(browser, session, selector):
+    box = json.loads(evaluate(browser, session, """JSON.stringify((function () {
+      var e = document.querySelector(%s); if (!e) return null;
+      e.scrollIntoView({block: 'center'}); var r = e.getBoundingClientRect();
+      return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+    })())""" % json.dumps(selector)))
+    if box is None:
+        raise SystemExit("workbench: nothing matches %s" % selector)
+    for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+        browser.send("Input.dispatchMouseEvent", {"type": kind, "x": box["x"], "y": box["y"], "button": "left",
+                                                  "clickCount": 1}, session)
+
+
+def state(browser, session):
+    return evaluate(browser, session, "document.documentElement.getAttribute('data-state')")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--open", help="the name of a scenario to open")
+    parser.add_argument("--run", action="store_true", help="press Run and wait for the run to finish")
+    parser.add_argument("--screenshot", help="also save the screenshot here")
+    arguments = parser.parse_args()
+
+    profile = tempfile.mkdtemp(prefix="cascade-chromium-")
+    log = open(os.path.join(profile, "chromium.log"), "wb")
+    browser = Browser(arguments.chromium, profile, log, loopback=True)
+    seen = {"url": arguments.url, "states": []}
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            browser.send(domain + ".enable", {}, session)
+        browser.send("Emulation.setDeviceMetricsOverride",
+                     {"width": 1400, "height": 1000, "deviceScaleFactor": 1, "mobile": False}, session)
+        browser.send("Page.navigate", {"url": arguments.url}, session)
+        browser.wait_for("Page.loadEventFired")
+        wait_until(browser, session, "document.documentElement.getAttribute('data-state') === 'login'", "sign-in form")
+        seen["states"].append(state(browser, session))
+
+        click(browser, session, "#key")
+        browser.send("Input.insertText", {"text": arguments.key}, session)
+        click(browser, session, "#login-button")
+        wait_until(browser, session, "document.documentElement.getAttribute('data-state') === 'ready'", "scenario list")
+        seen["states"].append(state(browser, session))
+        seen["role"] = evaluate(browser, session, "document.documentElement.getAttribute('data-role')")
+        seen["scenarios"] = json.loads(evaluate(browser, session, "JSON.stringify(Array.prototype.map.call("
+                                                "document.querySelectorAll('#scenario-list li.scenario'), function (li) { return li.getAttribute('data-name'); }))"))
+
+        if arguments.open:
+            click(browser, session, "#scenario-search")
+            browser.send("Input.insertText", {"text": arguments.open}, session)
+            click(browser, session, "#scenario-list li.scenario[data-name=%s]" % json.dumps(arguments.open))
+            wait_until(browser, session, "document.documentElement.getAttribute('data-state') === 'scenario'", "scenario view")
+            seen["states"].append(state(browser, session))
+        if arguments.run:
+            click(browser, session, "#run-button")
+            wait_until(browser, session, "['succeeded', 'failed'].indexOf((document.getElementById('run-status') || "
+                                         "{getAttribute: function () { return null; }}).getAttribute('data-status')) >= 0", "finished run")
+            seen["run"] = json.loads(evaluate(browser, session, "JSON.stringify({status: document.getElementById('run-status').getAttribute('data-status'), "
+                                                                "seen: document.getElementById('run-status').getAttribute('data-seen'), "
+                                                                "text: document.getElementById('run-status').textContent})"))
+        if arguments.open:
+            wait_until(browser, session, "document.getElementById('view') && document.getElementById('view').getAttribute('data-rendered')",
+                       "result view")
+            seen["rendered"] = evaluate(browser, session, "document.getElementById('view').getAttribute('data-rendered')")
+            seen["write"] = json.loads(evaluate(browser, session, "JSON.stringify(Array.prototype.map.call("
+                                                "document.querySelectorAll('[data-write]'), function (e) { return e.getAttribute('data-write'); }))"))
+        seen["errors"] = evaluate(browser, session, "document.documentElement.getAttribute('data-errors')")
+        seen["html"] = evaluate(browser, session, "document.documentElement.outerHTML")
+        seen["key_in_url"] = arguments.key in evaluate(browser, session, "location.href")
+        seen["stored"] = evaluate(browser, session, "sessionStorage.getItem('cascade-api-key')") == arguments.key
+        seen["local_storage"] = evaluate(browser, session, "localStorage.length")
+
+        png = base64.b64decode(browser.send("Page.captureScreenshot", {"format": "png"}, session)["data"])
+        if arguments.screenshot:
+            with open(arguments.screenshot, "wb") as out:
+                out.write(png)
+        seen["screenshot"] = png_stats(png)
+
+        evaluate(browser, session, "1")  # a round trip, so events still in flight arrive
+        events = browser.events + []
+        seen["requests"] = [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
+        seen["failed_requests"] = [e["params"].get("errorText") for e in events if e.get("method") == "Network.loadingFailed"]
+        documents = [e["params"]["response"] for e in events
+                     if e.get("method") == "Network.responseReceived" and e["params"].get("type") == "Document"]
+        seen["document"] = {"status": documents[0]["status"], "headers": {k.lower(): v for k, v in documents[0]["headers"].items()}} if documents else None
+        seen["problems"] = problems_in(events)
+    finally:
+        browser.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    json.dump(seen, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
