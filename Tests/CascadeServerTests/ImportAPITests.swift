@@ -78,7 +78,8 @@ struct ImportAPITests {
              "relationships": [{"id": "rel-x", "source_entity_id": "no-such-entity", "target_entity_id": "sec-semiconductor", "type": "IMPACTS"}]}
             """
         let refused = try await post("cal", bad)
-        #expect(refused.status == 400, "\(refused.body)")
+        #expect(refused.status == 400 && refused.errorCode == "invalid_input", "\(refused.body)")
+        #expect(refused.error?["message"] == .string("the world document has 3 problems; nothing was written"), "\(refused.body)")
         let paths = (refused.error?["problems"]?.arrayValue ?? []).compactMap { $0["path"]?.stringValue }
         for path in ["$.macro_data[1].date", "$.macro_data[2].value", "$.relationships[0].source_entity_id"] {
             #expect(paths.contains(path), "\(path) not in \(paths)")

@@ -60,7 +60,7 @@ extension Store {
         problems += try referenceProblems(&world, file: file)
         guard problems.isEmpty else {
             let total = problems.count + decoder.droppedProblems
-            throw StoreError(.invalidInput, "the world file has \(total) problem\(total == 1 ? "" : "s"); nothing was written",
+            throw StoreError(.invalidInput, "the world \(file == nil ? "document" : "file") has \(total) problem\(total == 1 ? "" : "s"); nothing was written",
                              location: file,
                              hint: decoder.droppedProblems > 0 ? "only the first \(problems.count) are listed" : "fix every row listed and import again",
                              problems: problems)
