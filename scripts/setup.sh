@@ -31,3 +31,19 @@ if ! command -v swift >/dev/null 2>&1; then
     echo "setup: the Swift toolchain (6.x) is not on PATH; install it from swift.org and retry" >&2
     exit 1
 fi
+
+# The Python client's tests and its calibration example (clients/python) fit with numpy; run
+# by the suite against a real server (Tests/CascadeServerTests/PythonClientTests.swift).
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "setup: python3 is not on PATH; install it (apt-get install python3 python3-pip) and retry" >&2
+    exit 1
+fi
+if ! python3 -c 'import numpy' >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]]; then
+        echo "setup: installing numpy for $(command -v python3)" >&2
+        python3 -m pip install --quiet --break-system-packages numpy >&2
+    else
+        echo "setup: numpy is missing for $(command -v python3); run as root, or: python3 -m pip install --user numpy" >&2
+        exit 1
+    fi
+fi
