@@ -32,8 +32,18 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-# numpy: the backtest tests check Cascade's r², MAE and RMSE against numpy's on the bundled history.
+# numpy: the backtest tests check Cascade's r², MAE and RMSE against numpy's on the bundled
+# history, and the Python client's tests and calibration example (clients/python) fit with it.
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "setup: python3 is not on PATH; install it (apt-get install python3 python3-pip) and retry" >&2
+    exit 1
+fi
 if ! python3 -c 'import numpy' >/dev/null 2>&1; then
-    echo "setup: installing numpy (python3 -m pip)" >&2
-    python3 -m pip install --quiet numpy >&2
+    if [[ $(id -u) -eq 0 ]]; then
+        echo "setup: installing numpy for $(command -v python3)" >&2
+        python3 -m pip install --quiet --break-system-packages numpy >&2
+    else
+        echo "setup: numpy is missing for $(command -v python3); run as root, or: python3 -m pip install --user numpy" >&2
+        exit 1
+    fi
 fi

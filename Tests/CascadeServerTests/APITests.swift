@@ -226,6 +226,10 @@ struct APITests {
         #expect(try await call(.POST, "/v1/coefficients/{id}/activate", "/v1/coefficients/\(rowID)/activate", as: "cal")
                 .json?["is_active"] == .bool(true))
 
+        // History for a calibration script, imported as `cascade import` would.
+        let imported = try await call(.POST, "/v1/import", as: "cal", #"{"macro_data": [{"date": "2024-Q1", "variable_name": "api_walk", "value": 0.02}]}"#)
+        #expect(imported.status == 201 && imported.json?["rows_written"]?["macro_data"] == .number(1), "\(imported.body)")
+
         #expect(try await call(.DELETE, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: "alice").status == 204)
         #expect(try await call(.GET, "/v1/scenarios/{id}", "/v1/scenarios/\(id)", as: "alice").status == 404)
 

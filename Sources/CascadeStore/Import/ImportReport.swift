@@ -2,7 +2,7 @@ import CascadeJSON
 
 /// What an import wrote.
 public struct ImportReport: Sendable {
-    public var file: String
+    public var file: String?
     /// Rows in the file per table.
     public var rowsRead: [String: Int] = [:]
     /// Rows inserted or changed per table (an unchanged re-import writes 0).
@@ -15,12 +15,13 @@ public struct ImportReport: Sendable {
     public var totalRead: Int { rowsRead.values.reduce(0, +) }
     public var totalWritten: Int { rowsWritten.values.reduce(0, +) }
 
+    /// The report; `file` only when the world came from one.
     public var json: JSONValue {
         func counts(_ d: [String: Int]) -> JSONValue {
             .object(JSONObject(d.sorted { JSONObject.canonicalOrder($0.key, $1.key) }.map { ($0.key, .number(Double($0.value))) }))
         }
-        return .object(JSONObject([
-            ("file", .string(file)),
+        let source: [(String, JSONValue)] = file.map { [("file", .string($0))] } ?? []
+        return .object(JSONObject(source + [
             ("rows_read", counts(rowsRead)),
             ("rows_written", counts(rowsWritten)),
             ("formulas", .array(formulas.map { .object(JSONObject([("name", .string($0.name)), ("version", .number(Double($0.version))), ("new", .bool($0.isNew))])) })),

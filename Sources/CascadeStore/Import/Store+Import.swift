@@ -37,15 +37,16 @@ extension Store {
         return try write(world, file: path, times: (started, parsed, Date()), progress: progress)
     }
 
-    /// Imports an already parsed world document; see `importWorld(path:progress:)`.
-    public func importWorld(_ root: JSONValue, file: String, progress: (WorkProgress) -> Void = { _ in }) throws -> ImportReport {
+    /// Imports an already parsed world document; see `importWorld(path:progress:)`. Without a
+    /// `file` (a document sent over HTTP) problems are placed by their JSON path alone.
+    public func importWorld(_ root: JSONValue, file: String?, progress: (WorkProgress) -> Void = { _ in }) throws -> ImportReport {
         let started = Date()
         let world = try validatedWorld(root, file: file, progress: progress)
         return try write(world, file: file, times: (started, started, Date()), progress: progress)
     }
 
     /// Every row read and checked, against the file and the store; throws with every problem.
-    private func validatedWorld(_ root: JSONValue, file: String, progress: (WorkProgress) -> Void) throws -> World {
+    private func validatedWorld(_ root: JSONValue, file: String?, progress: (WorkProgress) -> Void) throws -> World {
         var decoder = WorldDecoder(file: file)
         progress(WorkProgress("validating"))
         let world = decoder.decode(root, progress: progress)
@@ -53,13 +54,13 @@ extension Store {
     }
 
     /// Adds the checks against the store to what `decoder` found; throws with every problem.
-    private func checkedWorld(_ decoder: inout WorldDecoder, _ world: World, file: String, progress: (WorkProgress) -> Void) throws -> World {
+    private func checkedWorld(_ decoder: inout WorldDecoder, _ world: World, file: String?, progress: (WorkProgress) -> Void) throws -> World {
         var world = world
         var problems = decoder.problems
         problems += try referenceProblems(&world, file: file)
         guard problems.isEmpty else {
             let total = problems.count + decoder.droppedProblems
-            throw StoreError(.invalidInput, "the world file has \(total) problem\(total == 1 ? "" : "s"); nothing was written",
+            throw StoreError(.invalidInput, "the world \(file == nil ? "document" : "file") has \(total) problem\(total == 1 ? "" : "s"); nothing was written",
                              location: file,
                              hint: decoder.droppedProblems > 0 ? "only the first \(problems.count) are listed" : "fix every row listed and import again",
                              problems: problems)
@@ -70,7 +71,7 @@ extension Store {
 
     /// Writes a validated world in one transaction. `times` are when reading, parsing and
     /// validation started, ended and ended.
-    private func write(_ world: World, file: String, times: (Date, Date, Date), progress: (WorkProgress) -> Void) throws -> ImportReport {
+    private func write(_ world: World, file: String?, times: (Date, Date, Date), progress: (WorkProgress) -> Void) throws -> ImportReport {
         var report = ImportReport(file: file)
         report.parseSeconds = times.1.timeIntervalSince(times.0)
         report.validateSeconds = times.2.timeIntervalSince(times.1)
@@ -94,7 +95,7 @@ extension Store {
 
     /// Entity ids and formula references that are neither in the file nor in the store.
     /// Also records in `world.externalEntityIDs` the referenced ids the file does not define.
-    private func referenceProblems(_ world: inout World, file: String) throws -> [Problem] {
+    private func referenceProblems(_ world: inout World, file: String?) throws -> [Problem] {
         let fileIDs = world.entityIDsInFile
         var wanted = Set<String>()
         for reference in world.entityReferences where !fileIDs.contains(reference.id) { wanted.insert(reference.id) }
