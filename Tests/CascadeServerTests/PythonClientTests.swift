@@ -23,7 +23,7 @@ struct PythonClientTests {
         await server.stop()
         let output = result.stdout + result.stderr
         #expect(result.status == 0, "\(output)")
-        #expect(output.contains("Ran 6 tests"), "\(output)")
+        #expect(output.contains("Ran 7 tests"), "\(output)")
         #expect(output.contains("\nOK"), "\(output)")
         #expect(output.contains("registered gdp_sector_impact@2 (inactive); tests pass"), "\(output)")
         #expect(output.contains("sec-semiconductor: impact before -"), "\(output)")

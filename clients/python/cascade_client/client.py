@@ -234,6 +234,47 @@ class Client:
         """`POST /v1/formulas/{name}/versions/{version}/test`: re-runs the version's test cases."""
         return self.request("POST", self._path("v1", "formulas", name, "versions", version, "test"))
 
+    # -- calibration: backtests, champion and challenger ---------------------------------------
+
+    def backtest(self, name: str, version: int, spec: Mapping[str, Any], store: bool = False) -> JSON:
+        """`POST /v1/formulas/{name}/versions/{version}/backtest` (calibrator, admin): n, r², MAE,
+        RMSE, bias and the worst dates of the version over the store's history (`spec` as in
+        docs/formats.md; its `formula` is set from `name` and `version`). `store` writes the metrics,
+        the spec and the fingerprint of the rows read into the version."""
+        return self.request("POST", self._path("v1", "formulas", name, "versions", version, "backtest"), dict(spec),
+                            query={"store": store or None})
+
+    def compare(self, name: str, control: int, treatment: int, backtest: Mapping[str, Any], metric: Optional[str] = None,
+                min_improvement: Optional[float] = None, record: bool = False, test_name: Optional[str] = None) -> JSON:
+        """`POST /v1/formulas/{name}/compare` (calibrator, admin): both versions' metrics on one
+        backtest, the improvement and the verdict; `record` stores it as an A/B test (`ab_test`)."""
+        body = {"control": control, "treatment": treatment, "backtest": dict(backtest)}
+        if metric is not None:
+            body["metric"] = metric
+        if min_improvement is not None:
+            body["min_improvement"] = min_improvement
+        if test_name is not None:
+            body["name"] = test_name
+        return self.request("POST", self._path("v1", "formulas", name, "compare"), body, query={"record": record or None})
+
+    def ab_tests(self, formula: Optional[str] = None) -> List[JSON]:
+        """`GET /v1/ab-tests`: the recorded A/B tests, optionally of one formula."""
+        return self.request("GET", "/v1/ab-tests", query={"formula": formula})["tests"]
+
+    def promote(self, test_id: str, force: bool = False) -> JSON:
+        """`POST /v1/ab-tests/{id}/promote` (calibrator, admin): activates the treatment and
+        deactivates the control (refused with 409 when the treatment would break the graph)."""
+        return self.request("POST", self._path("v1", "ab-tests", test_id, "promote"), query={"force": force or None})["ab_test"]
+
+    def reject(self, test_id: str) -> JSON:
+        """`POST /v1/ab-tests/{id}/reject` (calibrator, admin): concludes the test, changing no version."""
+        return self.request("POST", self._path("v1", "ab-tests", test_id, "reject"))["ab_test"]
+
+    def rollback(self, name: str) -> JSON:
+        """`POST /v1/formulas/{name}/rollback` (calibrator, admin): undoes the formula's last
+        promotion (409 when there is none)."""
+        return self.request("POST", self._path("v1", "formulas", name, "rollback"))["ab_test"]
+
     def evaluate(self, formula: str, bindings: Optional[Mapping[str, Any]] = None) -> JSON:
         """`POST /v1/eval`: evaluates formula text against bindings (`ok`, `value` or `error`)."""
         return self.request("POST", "/v1/eval", {"formula": formula, "bindings": dict(bindings or {})})

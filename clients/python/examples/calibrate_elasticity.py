@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.keep:
                 client.deactivate_formula(FORMULA, version)
         print(f"{args.entity}: impact before {before:+.6f}, after {after:+.6f} with {FORMULA}@{version}")
-        print(f"{FORMULA}@{version} " + ("left active" if args.keep else "deactivated again (compare and promote come with those endpoints)"))
+        print(f"{FORMULA}@{version} " + ("left active" if args.keep else "deactivated again (--keep leaves it active)"))
         return 0
     except CascadeError as error:
         print(f"calibrate_elasticity: {error}", file=sys.stderr)

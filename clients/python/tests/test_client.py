@@ -7,6 +7,7 @@ test that silently skips would prove nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -86,6 +87,24 @@ class ClientTests(unittest.TestCase):
             self.author.register_formula(document)
         self.assertEqual((forbidden.exception.status, forbidden.exception.code), (403, "forbidden"))
         self.assertEqual(self.viewer.evaluate("return x * 2;", {"x": 1.5})["value"], 3)
+
+    def test_backtest_compare_record_reject_and_rollback(self) -> None:
+        with open(os.path.join(HERE, "..", "..", "..", "Backtests", "gdp_sector_impact.json")) as f:
+            spec = json.load(f)
+        measured = self.calibrator.backtest("gdp_sector_impact", 1, spec)
+        self.assertGreater(measured["n"], 10)
+        self.assertIn("rmse", measured)
+        compared = self.calibrator.compare("gdp_sector_impact", 1, 1, spec, metric="rmse", record=True, test_name="client self-test")
+        self.assertEqual(compared["ab_test"]["status"], "running")
+        test_id = compared["ab_test"]["id"]
+        self.assertIn(test_id, [t["id"] for t in self.viewer.ab_tests("gdp_sector_impact")])
+        self.assertEqual(self.calibrator.reject(test_id)["status"], "rejected")
+        with self.assertRaises(CascadeError) as nothing:
+            self.calibrator.rollback("client_margin_never_promoted")
+        self.assertIn(nothing.exception.status, (404, 409))
+        with self.assertRaises(CascadeError) as forbidden:
+            self.viewer.backtest("gdp_sector_impact", 1, spec)
+        self.assertEqual(forbidden.exception.status, 403)
 
     def test_import_is_all_or_nothing_with_every_problem_by_path(self) -> None:
         before = len(self.viewer.coefficients(sector="CLIENT"))
