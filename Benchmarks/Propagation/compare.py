@@ -100,6 +100,8 @@ def imported(cascade, world, store):
     """Imports the world files into a new SQLite store once; returns (seconds, rows) of that import."""
     marker = store + ".import.json"
     if os.path.exists(store) and os.path.exists(marker):
+        # A store imported by an older build: bring its schema up to date (idempotent).
+        subprocess.run([cascade, "--db", store, "init"], check=True, stdout=subprocess.DEVNULL)
         return json.load(open(marker))
     for stale in (store, store + "-wal", store + "-shm"):
         if os.path.exists(stale):
