@@ -45,10 +45,10 @@ struct LoadTests {
         defer { for worker in workers { kill(worker.processIdentifier, SIGKILL); worker.waitUntilExit() } }
 
         let seconds = ProcessInfo.processInfo.environment["CASCADE_LOAD_SECONDS"] ?? "5"
-        let result = try await Task.detached {
-            try Cascade.run(["--url", server.base, "--keys", keyFile.path, "--clients", "50", "--seconds", seconds, "--json"],
-                            in: dir, executable: Cascade.executable("cascade-load"))
-        }.value
+        // Waited for on a thread of its own, not the cooperative pool's, which the server needs.
+        let result = try await Cascade.runOnOwnThread(
+            Cascade.executable("cascade-load"), ["--url", server.base, "--keys", keyFile.path, "--clients", "50", "--seconds", seconds, "--json"],
+            in: dir, environment: ["CASCADE_FORMULAS": Cascade.packageRoot.appendingPathComponent("Formulas").path])
         await server.stop()
         FileHandle.standardError.write(Data("load test (\(backend.rawValue), debug build): \(result.stdout)\(result.stderr)\n".utf8))
         let report = try #require(try? JSONValue.parse(result.stdout), "cascade-load printed no report: \(result.stderr)")

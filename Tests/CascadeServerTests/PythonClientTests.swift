@@ -17,7 +17,7 @@ struct PythonClientTests {
         let python = Cascade.packageRoot.appendingPathComponent("clients/python")
         let environment = ["PYTHONPATH": python.path, "PYTHONDONTWRITEBYTECODE": "1", "CASCADE_URL": server.base,
                            "CASCADE_CALIBRATOR_KEY": keys["cal"]!, "CASCADE_AUTHOR_KEY": keys["alice"]!, "CASCADE_VIEWER_KEY": keys["vic"]!]
-        let result = try await Self.runOnOwnThread(
+        let result = try await Cascade.runOnOwnThread(
             URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-m", "unittest", "discover", "-v", "-s", "tests", "-t", "."], in: python,
             environment: environment)
         await server.stop()
@@ -31,17 +31,5 @@ struct PythonClientTests {
         let store = try Store(location)
         #expect(try store.macroData().filter { $0.variable == "calibration_gdp_growth" }.count == 60)
         #expect(try store.auditLog(table: "formulas", limit: 100, newestFirst: true).contains { $0.actor == "cal" })
-    }
-
-    /// Runs a child process and waits for it on a thread of its own: the wait must not hold one of
-    /// the cooperative pool's threads (one per core, two on a small machine), which the in-process
-    /// server needs to answer the child — with another test blocking the other thread, it could not.
-    static func runOnOwnThread(_ executable: URL, _ arguments: [String], in directory: URL,
-                               environment: [String: String]) async throws -> PackageExecutables.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try PackageExecutables.run(executable, arguments, in: directory, environment: environment) })
-            }
-        }
     }
 }
