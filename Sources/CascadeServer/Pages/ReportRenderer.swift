@@ -411,7 +411,7 @@ var CascadeReport = (function () {
   return { select: select };
   }
 
-  return { render: render, fail: fail, el: el };
+  return { render: render, fail: fail, el: el, number: number };
 })();
 """#
 }

@@ -1,8 +1,8 @@
 extension WorkbenchPage {
     /// The workbench's script, served after the report's renderer in `/assets/workbench.js`.
-    /// State for a headless browser: the root element's `data-state` (`login`, `ready`, `scenario`)
-    /// and `data-role`; `#run-status`'s `data-status` and `data-seen` (every status it went
-    /// through); `#view`'s `data-rendered` (the scenario drawn). API errors are shown, not thrown.
+    /// State for a headless browser: the root element's `data-state` (`login`, `ready`, `scenario`,
+    /// `formulas`) and `data-role`; `#run-status`'s `data-status` and `data-seen` (every status it
+    /// went through); `#view`'s `data-rendered` (the scenario drawn). API errors are shown, not thrown.
     static let script = #"""
 (function () {
   "use strict";
@@ -52,7 +52,10 @@ extension WorkbenchPage {
       root.setAttribute("data-role", me.role);
       $("who").textContent = me.username + " \u00b7 " + me.role;
       $("login-error").textContent = "";
-      return loadScenarios().then(function () { show("ready"); });
+      return loadScenarios().then(function () {
+        show("ready");
+        CascadeWorkbench.views.forEach(function (view) { view.signedIn(); });
+      });
     });
   }
 
@@ -202,9 +205,17 @@ extension WorkbenchPage {
     root.removeAttribute("data-role");
     $("who").textContent = "";
     $("detail").replaceChildren(el("p", { class: "muted" }, ["Choose a scenario."]));
+    CascadeWorkbench.views.forEach(function (view) { view.signedOut(); });
     show("login");
   });
   $("scenario-search").addEventListener("input", listScenarios);
+
+  // What the other views of the workbench (WorkbenchPage+Formulas) use; each view in `views` is
+  // told when a key signs in ({signedIn, signedOut}) and draws its own controls for the role.
+  window.CascadeWorkbench = {
+    api: api, problem: problem, message: message, may: may, views: [],
+    leaveScenario: function () { current = null; listScenarios(); }
+  };
 
   var saved = sessionStorage.getItem(KEY);
   if (saved) signIn(saved); else show("login");

@@ -20,8 +20,8 @@ enum WorkbenchPage {
     /// Path → (content type, body) of everything the page is made of.
     static let files: [(path: String, contentType: String, body: String)] = [
         ("/", "text/html; charset=utf-8", html),
-        ("/assets/workbench.js", "text/javascript; charset=utf-8", ReportRenderer.script + script),
-        ("/assets/workbench.css", "text/css; charset=utf-8", ReportRenderer.style + style),
+        ("/assets/workbench.js", "text/javascript; charset=utf-8", ReportRenderer.script + script + formulasScript),
+        ("/assets/workbench.css", "text/css; charset=utf-8", ReportRenderer.style + style + formulasStyle),
         ("/assets/favicon.svg", "image/svg+xml", icon),
     ]
 

@@ -8,6 +8,11 @@ name resolves to nothing, so a request for anything outside the server fails and
   scenarios    the names the list shows after signing in
   role         the role the page got from GET /v1/me
   write        the write controls ([data-write]) in the page after opening the scenario
+  formulas     with --formulas: whether the page offered the Formulas view (formulas_button), the
+               write controls in the page then (formulas_write), and the view as drawn: each
+               version (formula, version, active, untested, r_squared/mae/rmse exact, their shown
+               text, the backtest's hover text), each A/B test (id, status, improvement, both metric
+               sets, its buttons); promoted: the same after pressing Promote on --promote ID
   run          with --run: the run status at the end and every status it went through
   rendered     the scenario the result view drew (#view's data-rendered), and its html
   key_in_url   whether the key appears in the address; stored: whether sessionStorage holds it
@@ -16,6 +21,7 @@ name resolves to nothing, so a request for anything outside the server fails and
   screenshot   as report_in_chromium.py
 
 Used by WorkbenchBrowserTests: workbench_in_chromium.py http://127.0.0.1:PORT/ --key KEY --open NAME --run
+                               workbench_in_chromium.py http://127.0.0.1:PORT/ --key KEY --formulas --promote ID
 """
 import argparse, base64, json, os, shutil, sys, tempfile, time
 
@@ -51,6 +57,56 @@ def click(browser, session, selector):
                                                   "clickCount": 1}, session)
 
 
+FORMULAS_VIEW = """JSON.stringify((function () {
+  function num(cell) { var n = cell && cell.querySelector('.metric'); return n ? {value: Number(n.getAttribute('data-value')), shown: n.textContent} : null; }
+  function attr(e, name) { return e ? e.getAttribute(name) : null; }
+  var action = document.getElementById('formula-action');
+  return {
+    loaded: attr(document.getElementById('formulas-view'), 'data-loaded'),
+    action: action ? {status: action.getAttribute('data-status'), text: action.textContent} : null,
+    versions: Array.prototype.map.call(document.querySelectorAll('#formulas-view tr.version'), function (tr) {
+      var cells = tr.querySelectorAll('td');
+      return {formula: tr.closest('section').getAttribute('data-formula'), version: Number(tr.getAttribute('data-version')),
+              active: tr.getAttribute('data-active') === 'true', untested: tr.getAttribute('data-untested') === 'true',
+              r_squared: num(cells[3]), mae: num(cells[4]), rmse: num(cells[5]), backtest_hover: cells[6].getAttribute('title'),
+              marks: cells[1].textContent};
+    }),
+    tests: Array.prototype.map.call(document.querySelectorAll('#formulas-view tr.ab-test'), function (tr) {
+      var sets = tr.querySelectorAll('.metric-set'), imp = tr.querySelector('td.num .num');
+      return {id: tr.getAttribute('data-id'), status: tr.getAttribute('data-status'),
+              improvement: imp ? {value: Number(imp.getAttribute('data-value')), shown: imp.textContent} : null,
+              control: sets[0] ? {fingerprint: sets[0].getAttribute('data-fingerprint'), text: sets[0].textContent} : null,
+              treatment: sets[1] ? {fingerprint: sets[1].getAttribute('data-fingerprint'), text: sets[1].textContent} : null,
+              buttons: Array.prototype.map.call(tr.querySelectorAll('button[data-write]'), function (b) { return b.getAttribute('data-write'); })};
+    }),
+    rollback: Array.prototype.map.call(document.querySelectorAll('#formulas-view button[data-write=rollback]'), function (b) { return b.getAttribute('data-formula'); })
+  };
+})())"""
+
+
+def write_controls(browser, session):
+    return json.loads(evaluate(browser, session, "JSON.stringify(Array.prototype.map.call("
+                                                 "document.querySelectorAll('[data-write]'), function (e) { return e.getAttribute('data-write'); }))"))
+
+
+def formulas(browser, session, seen, promote):
+    """Opens the Formulas view if the page offers it; with `promote`, presses that test's Promote."""
+    seen["formulas_button"] = evaluate(browser, session, "!!document.getElementById('formulas-button')")
+    if seen["formulas_button"]:
+        click(browser, session, "#formulas-button")
+        wait_until(browser, session, "document.getElementById('formulas-view') && document.getElementById('formulas-view').getAttribute('data-loaded')",
+                   "formulas view")
+        seen["states"].append(state(browser, session))
+        seen["formulas"] = json.loads(evaluate(browser, session, FORMULAS_VIEW))
+        if promote:
+            click(browser, session, "#formulas-view tr.ab-test[data-id=%s] button[data-write=promote]" % json.dumps(promote))
+            wait_until(browser, session, "document.getElementById('formulas-view') && document.getElementById('formulas-view').getAttribute('data-loaded') !== %s"
+                       " && document.getElementById('formula-action').getAttribute('data-status')" % json.dumps(seen["formulas"]["loaded"]),
+                       "formulas view after Promote")
+            seen["promoted"] = json.loads(evaluate(browser, session, FORMULAS_VIEW))
+    seen["formulas_write"] = write_controls(browser, session)
+
+
 def state(browser, session):
     return evaluate(browser, session, "document.documentElement.getAttribute('data-state')")
 
@@ -62,6 +118,8 @@ def main():
     parser.add_argument("--key", required=True)
     parser.add_argument("--open", help="the name of a scenario to open")
     parser.add_argument("--run", action="store_true", help="press Run and wait for the run to finish")
+    parser.add_argument("--formulas", action="store_true", help="after signing in, open the Formulas view if the page offers it")
+    parser.add_argument("--promote", help="with --formulas: press Promote on the A/B test with this id")
     parser.add_argument("--screenshot", help="also save the screenshot here")
     arguments = parser.parse_args()
 
@@ -90,6 +148,8 @@ def main():
         seen["scenarios"] = json.loads(evaluate(browser, session, "JSON.stringify(Array.prototype.map.call("
                                                 "document.querySelectorAll('#scenario-list li.scenario'), function (li) { return li.getAttribute('data-name'); }))"))
 
+        if arguments.formulas:
+            formulas(browser, session, seen, arguments.promote)
         if arguments.open:
             click(browser, session, "#scenario-search")
             browser.send("Input.insertText", {"text": arguments.open}, session)
@@ -107,8 +167,7 @@ def main():
             wait_until(browser, session, "document.getElementById('view') && document.getElementById('view').getAttribute('data-rendered')",
                        "result view")
             seen["rendered"] = evaluate(browser, session, "document.getElementById('view').getAttribute('data-rendered')")
-            seen["write"] = json.loads(evaluate(browser, session, "JSON.stringify(Array.prototype.map.call("
-                                                "document.querySelectorAll('[data-write]'), function (e) { return e.getAttribute('data-write'); }))"))
+            seen["write"] = write_controls(browser, session)
         seen["errors"] = evaluate(browser, session, "document.documentElement.getAttribute('data-errors')")
         seen["html"] = evaluate(browser, session, "document.documentElement.outerHTML")
         seen["key_in_url"] = arguments.key in evaluate(browser, session, "location.href")
