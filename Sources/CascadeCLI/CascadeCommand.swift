@@ -15,7 +15,7 @@ public struct CascadeCommand: ParsableCommand {
         subcommands: [
             EvalCommand.self, ReplCommand.self,
             InitCommand.self, ImportCommand.self, FormulaCommand.self, CoefficientCommand.self,
-            ScenarioCommand.self, RunCommand.self, WhatIfCommand.self, ReportCommand.self, ServeCommand.self, WorkerCommand.self, UserCommand.self,
+            ScenarioCommand.self, RunCommand.self, BacktestCommand.self, WhatIfCommand.self, ReportCommand.self, ServeCommand.self, WorkerCommand.self, UserCommand.self,
         ]
     )
 

@@ -6,15 +6,29 @@ import CascadeJSON
 
 /// Scenario propagation: prepare (resolve and bind everything, or report every problem), then
 /// fingerprint the resolved inputs and propagate.
+/// Where the baselines of macro variables come from.
+public enum MacroBaselines: Sendable {
+    /// `metadata.current_value` of the MACRO entity, else the latest `macro_data` row on or
+    /// before `as_of` (docs/propagation.md): an ordinary scenario's.
+    case current
+    /// The latest `macro_data` row on or before `date`, else `metadata.current_value`: a replay
+    /// of history, whose baseline is the world as it was on its first day (while formulas and
+    /// coefficients are still resolved at the scenario's `as_of`: today's model).
+    case history(on: String)
+}
+
 public enum Engine {
     /// The engine's semantics version, part of every fingerprint.
     public static var version: String { PreparedRun.engineVersion }
 
     /// Resolves the world for the scenario; throws every problem that would stop the run.
-    public static func prepare(_ scenario: Scenario, world: EngineWorld) throws(EngineError) -> PreparedScenario {
+    /// `baselines: .history(on: date)` takes every macro baseline from `macro_data` on or before
+    /// `date`, over `metadata.current_value` (the replay of history, `cascade backtest`).
+    public static func prepare(_ scenario: Scenario, world: EngineWorld,
+                               baselines: MacroBaselines = .current) throws(EngineError) -> PreparedScenario {
         let clock = ContinuousClock()
         let start = clock.now
-        let run = try PreparedRun.prepare(scenario, world: world)
+        let run = try PreparedRun.prepare(scenario, world: world, baselines: baselines)
         return PreparedScenario(run: run, prepareTime: clock.now - start)
     }
 

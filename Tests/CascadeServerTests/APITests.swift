@@ -146,6 +146,13 @@ struct APITests {
                                     backtestSpec.replacingOccurrences(of: "\"elasticity\"", with: "\"elasticty\""))
         #expect(misfit.status == 400, "\(misfit.body)")
         #expect(misfit.error?["problems"]?.arrayValue?.contains { $0["path"] == .string("$.bindings.elasticty") } == true, "\(misfit.body)")
+        // The whole graph replayed against the bundled 2008 window (a calibrator's); a bad window is a 400.
+        #expect(try await call(.POST, "/v1/backtest", as: "vic", #"{"from": "2007-10-09", "to": "2009-03-09"}"#).status == 403)
+        let replay = try await call(.POST, "/v1/backtest", as: "cal", #"{"from": "2007-10-09", "to": "2009-03-09", "metric": "share_price"}"#)
+        #expect(replay.status == 200 && (replay.json?["overall"]?["n"]?.numberValue ?? 0) >= 30, "\(replay.body)")
+        let backwards = try await call(.POST, "/v1/backtest", as: "cal", #"{"from": "2009-03-09", "to": "2007-10-09"}"#)
+        #expect(backwards.status == 400 && backwards.body.contains("is not before"), "\(backwards.body)")
+        #expect(try await call(.POST, "/v1/backtest", as: "cal", #"{"from": "2007-10-09", "to": "2009-03-09", "metric": "price"}"#).status == 400)
         // Champion and challenger over HTTP: compare (recorded), list, promote, roll back, reject.
         let challenger = """
             {"name": "gdp_sector_impact", "formula_text": "return (gdpGrowth - baseline) * elasticity * 100 + 0;",

@@ -88,6 +88,9 @@ final class PreparedRun {
 
     var problems: [EngineError.Problem] = []
 
+    /// Whether macro baselines prefer `metadata.current_value` or the history (see `MacroBaselines`).
+    var baselineSource = MacroBaselines.current
+
     init(scenario: Scenario) {
         self.scenario = scenario
     }
@@ -97,8 +100,9 @@ final class PreparedRun {
     }
 
     /// Resolves the world for the scenario; throws every problem that would stop the run.
-    static func prepare(_ scenario: Scenario, world: EngineWorld) throws(EngineError) -> PreparedRun {
+    static func prepare(_ scenario: Scenario, world: EngineWorld, baselines: MacroBaselines = .current) throws(EngineError) -> PreparedRun {
         let run = PreparedRun(scenario: scenario)
+        run.baselineSource = baselines
         var columns = world.sortedColumns
         run.indexEntities(&columns)
         run.bindVariables(world.macroData)
@@ -238,8 +242,13 @@ final class PreparedRun {
     // MARK: - Variables
 
     func bindVariables(_ history: [MacroPoint]) {
-        let asOf = CalendarDate(scenario.asOf)
-        // The latest point on or before as_of, per variable.
+        let historical: Bool
+        let asOf: CalendarDate?
+        switch baselineSource {
+        case .current: (historical, asOf) = (false, CalendarDate(scenario.asOf))
+        case .history(let date): (historical, asOf) = (true, CalendarDate(date))
+        }
+        // The latest point on or before as_of (or the replay's baseline date), per variable.
         var latest: [String: MacroPoint] = [:]
         for point in history {
             guard let date = CalendarDate(point.date), let asOf, date <= asOf else { continue }
@@ -268,7 +277,7 @@ final class PreparedRun {
             variableIsBound[v] = true
             macroVariable[entity] = v
             let unit = metadata(entity)["unit"]?.stringValue
-            if hasCurrentValue[entity] {
+            if hasCurrentValue[entity], !historical || latest[name] == nil {
                 variableBaselines[v] = levelValues[entity] * Units.scale(unit)
             } else if let point = latest[name] {
                 variableBaselines[v] = point.value * Units.scale(point.unit ?? unit)

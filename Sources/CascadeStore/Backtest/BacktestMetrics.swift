@@ -10,6 +10,9 @@ public struct BacktestMetrics: Sendable, Equatable {
     public var rmse: Double
     /// Mean of predicted − observed: positive when the formula over-predicts.
     public var bias: Double
+    /// The share of points whose prediction has the observation's sign (both positive, both
+    /// negative, or both zero): does the model at least get the direction right?
+    public var signShare: Double
 
     /// The metrics of `predicted` against `observed` (same length, at least one point).
     /// Sums run in order, as numpy's do on short arrays, so results agree to rounding.
@@ -18,17 +21,19 @@ public struct BacktestMetrics: Sendable, Equatable {
         n = observed.count
         let count = Double(n)
         let mean = observed.reduce(0, +) / count
-        var ssRes = 0.0, ssTot = 0.0, absolute = 0.0, signed = 0.0
+        var ssRes = 0.0, ssTot = 0.0, absolute = 0.0, signed = 0.0, sameSign = 0
         for (y, p) in zip(observed, predicted) {
             let e = y - p
             ssRes += e * e
             ssTot += (y - mean) * (y - mean)
             absolute += abs(e)
             signed += p - y
+            if (y > 0 && p > 0) || (y < 0 && p < 0) || (y == 0 && p == 0) { sameSign += 1 }
         }
         rSquared = ssTot == 0 ? nil : 1 - ssRes / ssTot
         mae = absolute / count
         rmse = (ssRes / count).squareRoot()
         bias = signed / count
+        signShare = Double(sameSign) / count
     }
 }

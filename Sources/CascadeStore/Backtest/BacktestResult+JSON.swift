@@ -30,3 +30,13 @@ extension BacktestPoint {
                             ("error", .number(error))]))
     }
 }
+
+extension BacktestMetrics {
+    /// `{"n", "r_squared", "mae", "rmse", "bias", "sign_share"}` (r² null when the observations do not vary).
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("n", .number(Double(n))), ("r_squared", rSquared.map(JSONValue.number) ?? .null), ("mae", .number(mae)),
+            ("rmse", .number(rmse)), ("bias", .number(bias)), ("sign_share", .number(signShare)),
+        ]))
+    }
+}
