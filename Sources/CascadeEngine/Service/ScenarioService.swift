@@ -198,13 +198,10 @@ public struct ScenarioService {
         }
         result.scenarioID = stored.id
         result.stats.addTiming("load", loadTime, first: true)
-        progress(WorkProgress("storing entity results", total: result.entities.count, unit: "entities"))
+        progress(WorkProgress("storing the result"))
         let summary = result.summaryJSON()
         do {
-            try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion,
-                     run: (runID, summary["stats"]), lease: lease) { written in
-                progress(WorkProgress("storing entity results", done: written, total: result.entities.count, unit: "entities"))
-            }
+            try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion, run: (runID, summary["stats"]), lease: lease)
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
@@ -225,7 +222,7 @@ public struct ScenarioService {
     /// Stores the result, finishes the run-log row `run` and completes the job `lease` in one
     /// transaction: a small result whole in the summary, a large one's entities as columns.
     func save(_ summary: JSONValue, result: RunResult, scenarioID: String, dataVersion: String,
-              run: (id: String, counts: JSONValue?), lease: JobLease?, progress: (Int) -> Void = { _ in }) throws {
+              run: (id: String, counts: JSONValue?), lease: JobLease?) throws {
         let entities = result.entities
         if entities.count <= ScenarioService.inlineEntityLimit {
             // The entity texts are spliced into the summary's text, not parsed back into values.
@@ -234,13 +231,12 @@ public struct ScenarioService {
             let text = JSONValue.object(whole).serialized().replacingOccurrences(
                 of: JSNumber.quoted(Self.entitiesMarker), with: "[" + entities.indices.map { entities.jsonText(at: $0) }.joined(separator: ",") + "]")
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summaryText: text, entityCount: 0, run: run, lease: lease) { _ in ("", "") }
-        } else if let table = entities.table {
+                                  summaryText: text, run: run, lease: lease)
+        } else {
             // One binary document of the run's columns, not a JSON row per entity (see `ResultColumns`).
-            let columns = ResultColumns.encode(table, positions: entities.positions)
+            let columns = entities.table.map { ResultColumns.encode($0, positions: entities.positions) } ?? []
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
                                   summaryText: summary.serialized(), columns: columns, run: run, lease: lease)
-            progress(entities.count)
         }
     }
 

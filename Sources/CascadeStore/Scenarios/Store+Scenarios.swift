@@ -189,55 +189,26 @@ extension Store {
             resultDataVersion: row.string("result_data_version"), resultsUpdatedAt: row.timestamp("results_updated_at"))
     }
 
-    /// Replaces a scenario's cached result in one transaction: the summary in `simulation_results`
-    /// and, when given, per-entity rows in `scenario_entity_results`. In the same transaction it
-    /// marks the queue job `lease` done (first, so a lost lease writes nothing) and finishes the
-    /// run-log row `run`.
-    public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summary: JSONValue,
-                            entities: [(id: String, json: String)], run: (id: String, counts: JSONValue?)? = nil,
-                            lease: JobLease? = nil) throws {
-        try storeResult(scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summaryText: summary.serialized(),
-                        entityCount: entities.count, run: run, lease: lease) { entities[$0] }
-    }
-
-    /// Like `storeResult(…entities:…)`, with the summary already serialised and the per-entity
-    /// rows produced one at a time by `entity(0..<entityCount)` as they are written (a large
-    /// result is never held whole; a retried transaction asks for them again). `progress` gets
-    /// the number of rows written so far.
-    public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summaryText: String,
-                            entityCount: Int, run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil,
-                            progress: (Int) -> Void = { _ in },
-                            entity: (Int) throws -> (id: String, json: String)) throws {
-        try writeRetrying { db in
-            if let lease { try completeJob(db, lease, status: .succeeded, runID: run?.id, cached: false, error: nil) }
-            try deleteEntityResults(db, scenarioID)
-            if entityCount > 0 {
-                _ = try db.bulkInsert(into: "scenario_entity_results", columns: ["scenario_id", "entity_id", "result"],
-                                      count: entityCount, suffix: "", progress: progress) { i, out in
-                    let (id, json) = try entity(i)
-                    out += [.text(scenarioID), .text(id), .json(json)]
-                }
-            }
-            try setSummary(db, scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summaryText: summaryText)
-            if let run { try finishRun(db, run.id, status: .succeeded, counts: run.counts, error: nil) }
-        }
-    }
-
     /// The most bytes of a result's binary document in one `scenario_result_parts` row (before
     /// base64, which makes it 64 MiB of text).
     static let resultPartBytes = 48 << 20
 
-    /// Stores a large result: the summary, and the per-entity results as one binary document
-    /// (`columns`, opaque here) in parts; otherwise as `storeResult(…entityCount:…)`.
+    /// Replaces a scenario's cached result in one transaction: the summary in `simulation_results`
+    /// (a small result's entities inside it) and, for a large result, its per-entity results as
+    /// one binary document (`columns`, opaque here) in `scenario_result_parts`. In the same
+    /// transaction it marks the queue job `lease` done (first, so a lost lease writes nothing) and
+    /// finishes the run-log row `run`.
     public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summaryText: String,
-                            columns: [UInt8], run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil) throws {
+                            columns: [UInt8]? = nil, run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil) throws {
         var parts: [String] = []
-        var start = 0
-        repeat {
-            let end = min(columns.count, start + Self.resultPartBytes)
-            parts.append(columns[start..<end].withUnsafeBytes { Data($0).base64EncodedString() })
-            start = end
-        } while start < columns.count
+        if let columns {
+            var start = 0
+            repeat {
+                let end = min(columns.count, start + Self.resultPartBytes)
+                parts.append(columns[start..<end].withUnsafeBytes { Data($0).base64EncodedString() })
+                start = end
+            } while start < columns.count
+        }
         try writeRetrying { db in
             if let lease { try completeJob(db, lease, status: .succeeded, runID: run?.id, cached: false, error: nil) }
             try deleteEntityResults(db, scenarioID)
