@@ -135,7 +135,7 @@ public struct ScenarioService {
 
     /// Propagates a stored scenario, or returns its cached result when nothing it read changed.
     /// `progress` receives each phase of the run (loading, resolving — with the world's size —,
-    /// propagating, storing — with the entity results written so far).
+    /// propagating, storing).
     /// With a queue job's `lease`, the job is marked done in the transaction that stores the result
     /// (or, for a cached result, in its own), and nothing is stored if the lease was lost.
     public func run(_ key: String, force: Bool = false, includeEntities: Bool = false, lease: JobLease? = nil,
