@@ -212,21 +212,12 @@ struct ReportBrowserTests {
     }
 }
 
-/// Debian's `chromium`, which `scripts/setup.sh` installs when it runs as root.
+/// Debian's `chromium` (`HeadlessChromium`: installed by `scripts/setup.sh` as root), and the
+/// report's driver run synchronously.
 enum Chromium {
-    static let path: String? = {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let candidate = "\(directory)/chromium"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
-
-    /// The browser tests run when chromium is there, and also as root without it (where setup
-    /// installs it, so its absence is a failure); they are skipped only when it cannot be installed.
-    static let runs = path != nil || getuid() == 0
-    static let skipReason: Comment =
-        "chromium is not installed and cannot be as a non-root user: `sudo apt-get install chromium` (or scripts/setup.sh as root) runs these tests"
+    static var path: String? { HeadlessChromium.path }
+    static var runs: Bool { HeadlessChromium.runs }
+    static let skipReason = Comment(rawValue: HeadlessChromium.skipReason)
 
     /// Opens `page` with the driver and returns what it saw.
     static func open(_ page: URL, chromium: String, in dir: URL, arguments: [String]) throws -> JSONValue {

@@ -1,6 +1,7 @@
 @testable import CascadeServer
 import CascadeJSON
 import CascadeStore
+import CascadeTestSupport
 import Foundation
 import Testing
 
@@ -46,7 +47,7 @@ struct LoadTests {
 
         let seconds = ProcessInfo.processInfo.environment["CASCADE_LOAD_SECONDS"] ?? "5"
         // Waited for on a thread of its own, not the cooperative pool's, which the server needs.
-        let result = try await Cascade.runOnOwnThread(
+        let result = try await PackageExecutables.runOnOwnThread(
             Cascade.executable("cascade-load"), ["--url", server.base, "--keys", keyFile.path, "--clients", "50", "--seconds", seconds, "--json"],
             in: dir, environment: ["CASCADE_FORMULAS": Cascade.packageRoot.appendingPathComponent("Formulas").path])
         await server.stop()

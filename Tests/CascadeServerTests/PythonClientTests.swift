@@ -17,7 +17,7 @@ struct PythonClientTests {
         let python = Cascade.packageRoot.appendingPathComponent("clients/python")
         let environment = ["PYTHONPATH": python.path, "PYTHONDONTWRITEBYTECODE": "1", "CASCADE_URL": server.base,
                            "CASCADE_CALIBRATOR_KEY": keys["cal"]!, "CASCADE_AUTHOR_KEY": keys["alice"]!, "CASCADE_VIEWER_KEY": keys["vic"]!]
-        let result = try await Cascade.runOnOwnThread(
+        let result = try await PackageExecutables.runOnOwnThread(
             URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-m", "unittest", "discover", "-v", "-s", "tests", "-t", "."], in: python,
             environment: environment)
         await server.stop()

@@ -46,18 +46,6 @@ enum Cascade {
         try PackageExecutables.run(executable, arguments, in: directory,
                                    environment: ["CASCADE_FORMULAS": packageRoot.appendingPathComponent("Formulas").path])
     }
-
-    /// Runs a child process and waits for it on a thread of its own: the wait must not hold one of
-    /// the cooperative pool's threads (one per core, two on a small machine), which an in-process
-    /// server needs to answer the child — with another test blocking the other thread, it could not.
-    static func runOnOwnThread(_ executable: URL, _ arguments: [String], in directory: URL,
-                               environment: [String: String]) async throws -> PackageExecutables.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try PackageExecutables.run(executable, arguments, in: directory, environment: environment) })
-            }
-        }
-    }
 }
 
 /// A `cascade serve` running in this process on a free loopback port, reached over real HTTP.

@@ -1,8 +1,7 @@
 import Foundation
 
-/// Debian's `chromium` for the browser tests of targets other than the CLI's (whose `Chromium`
-/// predates this and says the same), and a driver script run off the cooperative thread pool, so
-/// an in-process server keeps its threads while the browser talks to it.
+/// Debian's `chromium` for the browser tests, and a driver script run off the cooperative thread
+/// pool, so an in-process server keeps its threads while the browser talks to it.
 public enum HeadlessChromium {
     public static let path: String? = {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
@@ -21,12 +20,6 @@ public enum HeadlessChromium {
     /// Runs `python3 Tests/CascadeCLITests/Browser/DRIVER arguments…` on a thread of its own.
     public static func drive(_ driver: String, _ arguments: [String], in directory: URL) async throws -> PackageExecutables.Result {
         let script = PackageExecutables.root.appendingPathComponent("Tests/CascadeCLITests/Browser/" + driver).path
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result {
-                    try PackageExecutables.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + arguments, in: directory)
-                })
-            }.start()
-        }
+        return try await PackageExecutables.runOnOwnThread(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + arguments, in: directory)
     }
 }

@@ -59,6 +59,18 @@ public enum PackageExecutables {
 
     /// Runs `executable arguments…` in `directory` to completion, without `CASCADE_DB`, with
     /// `environment` added. Output goes through files, so a large one cannot block the child.
+    /// `run`, waited for on a thread of its own: the wait must not hold one of the cooperative
+    /// pool's threads (one per core, two on a small machine), which an in-process server needs to
+    /// answer the child — with another test blocking the other thread, it could not.
+    public static func runOnOwnThread(_ executable: URL, _ arguments: [String], in directory: URL,
+                                      environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try run(executable, arguments, in: directory, environment: environment) })
+            }
+        }
+    }
+
     public static func run(_ executable: URL, _ arguments: [String], in directory: URL,
                            environment: [String: String] = [:]) throws -> Result {
         let process = Process()
