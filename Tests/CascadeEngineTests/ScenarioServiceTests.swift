@@ -119,11 +119,12 @@ struct ScenarioServiceTests {
          "$.feedback_max_rounds"),
     ]
 
-    /// `cascade run FILE` loads and resolves the world once for the checks and the run: the same
-    /// result as submitting and running apart; a second call returns the cached result without
-    /// loading anything; an invalid document is refused by the same checks and stores nothing.
+    /// `cascade run FILE` (which loads and resolves the world once for the checks and the run —
+    /// not observed here) gives the same result as submitting and running apart, with the load
+    /// timed; a second call returns the cached result; `force` recomputes under the same id; an
+    /// invalid document is refused by the same checks and stores nothing.
     @Test(arguments: Backend.available)
-    func submitAndRunResolvesOnceAndMatchesSubmitThenRun(_ backend: Backend) throws {
+    func submitAndRunMatchesSubmitThenRunAndCaches(_ backend: Backend) throws {
         let document = try Self.scenarioFile("fed-rate-cut-2025.json")
         let apart = try backend.withSampleStore { store in
             let service = ScenarioService(store: store)
