@@ -77,15 +77,16 @@ struct Compiler {
         }
     }
 
-    /// The operation of a binary arithmetic operator (for constant folding).
-    static func operation(_ op: BinaryOperator) -> @Sendable (Double, Double, ErrorSite) throws(FormulaError) -> Double {
+    /// The operation of a binary arithmetic operator (for constant folding); nil for any other.
+    static func operation(_ op: BinaryOperator) -> (@Sendable (Double, Double, ErrorSite) throws(FormulaError) -> Double)? {
         switch op {
         case .add: AddOperation.apply
         case .subtract: SubtractOperation.apply
         case .multiply: MultiplyOperation.apply
         case .divide: DivideOperation.apply
         case .remainder: RemainderOperation.apply
-        default: PowerOperation.apply
+        case .power: PowerOperation.apply
+        default: nil
         }
     }
 }

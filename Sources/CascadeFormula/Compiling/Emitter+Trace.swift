@@ -57,7 +57,7 @@ extension Emitter {
                 fail("a boolean name without a register", at: expr.range)
                 return newRegister()
             }
-        case .unary(_, let operand):
+        case .unary(.not, let operand):
             let r = booleanRegister(operand)
             return flag(.selectEqual, r, register(of: 0))
         case .binary(let op, let left, let right) where op == .and || op == .or:

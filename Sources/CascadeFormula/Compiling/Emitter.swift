@@ -316,7 +316,7 @@ struct Emitter {
                 emit(.negate, d, k)
                 return .register(d)
             }
-        case .unary(_, let operand):
+        case .unary(.plus, let operand):
             return numberOperand(operand, into: target)
         case .binary(let op, let left, let right):
             if !isTraced, op == .add || op == .subtract, let terms = compiler.linearTerms(expr) {
@@ -417,7 +417,10 @@ struct Emitter {
             return .register(d)
         }
         // Constants fold unless folding would fail (then the error stays where it belongs, at run time).
-        if case .constant(let x) = a, case .constant(let y) = b, let r = try? Compiler.operation(op)(x, y, site) {
+        guard let operation = Compiler.operation(op) else {
+            return failNumber("`\(op.rawValue)` as an arithmetic operator", at: site.range, into: target)
+        }
+        if case .constant(let x) = a, case .constant(let y) = b, let r = try? operation(x, y, site) {
             return .constant(r)
         }
         let opcode: Opcode = switch op {
@@ -426,7 +429,7 @@ struct Emitter {
         case .multiply: .multiply
         case .divide: .divide
         case .remainder: .remainder
-        default: .power
+        default: .power  // the only other operator `Compiler.operation` accepts
         }
         let ra = register(a), rb = register(b)
         let d = target ?? newRegister()
@@ -505,7 +508,7 @@ struct Emitter {
                 fail("a boolean name without a register", at: expr.range)
                 return []
             }
-        case .unary(_, let operand):
+        case .unary(.not, let operand):
             return branch(operand, when: !value)
         case .binary(.and, let left, let right):
             if !value { return branch(left, when: false) + branch(right, when: false) }
