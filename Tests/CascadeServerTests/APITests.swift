@@ -233,6 +233,10 @@ struct APITests {
         #expect(try await call(.POST, "/v1/coefficients/{id}/activate", "/v1/coefficients/\(rowID)/activate", as: "cal")
                 .json?["is_active"] == .bool(true))
 
+        // The stored history, read back as a calibration script reads it.
+        let history = try await call(.GET, "/v1/macro-data", "/v1/macro-data?variable=us_real_gdp&from=2009-01-01&limit=2", as: "vic")
+        #expect(history.json?["macro_data"]?.arrayValue?.compactMap { $0["date"]?.stringValue } == ["2009-03-31", "2009-06-30"], "\(history.body)")
+
         // History for a calibration script, imported as `cascade import` would.
         let imported = try await call(.POST, "/v1/import", as: "cal", #"{"macro_data": [{"date": "2024-Q1", "variable_name": "api_walk", "value": 0.02}]}"#)
         #expect(imported.status == 201 && imported.json?["rows_written"]?["macro_data"] == .number(1), "\(imported.body)")

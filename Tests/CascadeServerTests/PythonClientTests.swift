@@ -29,7 +29,7 @@ struct PythonClientTests {
         #expect(output.contains("sec-semiconductor: impact before -"), "\(output)")
         // What the example wrote went through the API as the calibrator.
         let store = try Store(location)
-        #expect(try store.macroData().filter { $0.variable == "calibration_gdp_growth" }.count == 60)
+        #expect(try store.macroData(variables: ["calibration_gdp_growth"]).count == 60)
         #expect(try store.auditLog(table: "formulas", limit: 100, newestFirst: true).contains { $0.actor == "cal" })
     }
 }
