@@ -38,7 +38,7 @@ class CascadeError(Exception):
             text += f" at {self.path}"
         if self.hint:
             text += f"; {self.hint}"
-        for problem in self.problems[1:] if self.path else self.problems:
+        for problem in self.problems:  # the message may only count them: list each, the first too
             text += f"\n  {problem.get('path', '')}: {problem.get('message', '')}"
         return text
 
