@@ -87,6 +87,12 @@ class ClientTests(unittest.TestCase):
             self.author.register_formula(document)
         self.assertEqual((forbidden.exception.status, forbidden.exception.code), (403, "forbidden"))
         self.assertEqual(self.viewer.evaluate("return x * 2;", {"x": 1.5})["value"], 3)
+        # A refusal's text names every problem, the first too (its message may only count them).
+        with self.assertRaises(CascadeError) as broken:
+            self.calibrator.register_formula(dict(document, name="client_broken", formula_text="return x * ;"))
+        problem = broken.exception.problems[0]
+        self.assertNotIn(problem["message"], broken.exception.message)
+        self.assertIn(f"{problem['path']}: {problem['message']}", str(broken.exception))
 
     def test_backtest_compare_record_reject_and_rollback(self) -> None:
         with open(os.path.join(HERE, "..", "..", "..", "Backtests", "gdp_sector_impact.json")) as f:
