@@ -205,6 +205,9 @@ struct APITests {
         #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/3", as: "vic")
                 .json?["is_active"] == .bool(false))
 
+        #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}/coverage", "/v1/formulas/gdp_sector_impact/versions/1/coverage",
+                               as: "vic").json?["findings"] == .array([]))
+
         let evaluated = try await call(.POST, "/v1/eval", as: "vic", #"{"id": "k1", "formula": "return x * 2;", "bindings": {"x": 1.5}}"#)
         #expect(evaluated.json == (try JSONValue.parse(#"{"id": "k1", "ok": true, "type": "number", "value": 3}"#)))
         // `explain`: the trace of every subexpression (byte offsets into the formula), checked against the spec.

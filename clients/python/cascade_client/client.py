@@ -234,6 +234,11 @@ class Client:
         """`POST /v1/formulas/{name}/versions/{version}/test`: re-runs the version's test cases."""
         return self.request("POST", self._path("v1", "formulas", name, "versions", version, "test"))
 
+    def coverage(self, name: str, version: int) -> JSON:
+        """`GET /v1/formulas/{name}/versions/{version}/coverage`: which condition outcomes and input
+        regions the version's test cases exercise, and the gaps (`findings`)."""
+        return self.request("GET", self._path("v1", "formulas", name, "versions", version, "coverage"))
+
     # -- calibration: backtests, champion and challenger ---------------------------------------
 
     def backtest(self, name: str, version: int, spec: Mapping[str, Any], store: bool = False) -> JSON:

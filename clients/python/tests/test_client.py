@@ -87,6 +87,7 @@ class ClientTests(unittest.TestCase):
             self.author.register_formula(document)
         self.assertEqual((forbidden.exception.status, forbidden.exception.code), (403, "forbidden"))
         self.assertEqual(self.viewer.evaluate("return x * 2;", {"x": 1.5})["value"], 3)
+        self.assertEqual(self.viewer.coverage("client_margin", registered["version"])["findings"], [])
         # A refusal's text names every problem, the first too (its message may only count them).
         with self.assertRaises(CascadeError) as broken:
             self.calibrator.register_formula(dict(document, name="client_broken", formula_text="return x * ;"))
