@@ -113,6 +113,16 @@ extension EntityRecord {
     }
 }
 
+extension MacroDatum {
+    /// The point as a world file writes it (so what `GET /v1/macro-data` answers can be imported again).
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("date", .string(date)), ("variable_name", .string(variableName)), ("value", value.map(JSONValue.number) ?? .null),
+            ("unit", unit.map(JSONValue.string) ?? .null), ("data_source", dataSource.map(JSONValue.string) ?? .null),
+        ]))
+    }
+}
+
 /// An entity id a row of a world file refers to; the row's JSON path is made only when needed.
 struct EntityReference: Sendable {
     enum Field: UInt8, Sendable {
