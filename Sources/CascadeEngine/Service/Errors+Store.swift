@@ -8,7 +8,7 @@ extension ScenarioError {
     /// `context` says what was not valid, e.g. "scenarios/x.json is not a valid scenario".
     public func storeError(_ context: String) -> StoreError {
         StoreError(.invalidInput, "\(context) (\(problems.count) problem\(problems.count == 1 ? "" : "s")); nothing was stored",
-                   problems: problems.map { CascadeJSON.Problem(path: $0.path, code: "scenario.invalid", message: $0.message) })
+                   problems: problems)
     }
 }
 
