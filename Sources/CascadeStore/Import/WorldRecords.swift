@@ -89,8 +89,9 @@ public struct World: Sendable {
     /// Every entity id the file defines, including rows with other problems (so one bad entity
     /// does not also make every edge that uses it a problem).
     var entityIDsInFile = IDTable(namespace: "entity")
-    /// Entity ids referenced by the file but defined only in the store (set during validation).
-    var externalEntityIDs: Set<String> = []
+    /// Entity ids referenced by the file but defined only in the store, each once (set during
+    /// validation).
+    var externalEntityIDs: [String] = []
     /// Names of every formula document in the file, including ones that failed their checks.
     var formulaNamesInFile: Set<String> = []
 
