@@ -188,13 +188,13 @@ struct ReportBrowserTests {
 
         let data = try ReportCommandTests.data(try String(contentsOf: report, encoding: .utf8))
         let kept = Set((data["entities"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
-        #expect(kept == Set(((count - 250)..<count).map { "co-\($0)" }), "the 250 largest (the heaviest weights)")
+        #expect(kept == Set(((count - 50)..<count).map { "co-\($0)" }), "the 50 largest (the heaviest weights)")
         #expect(data["entities_reported"] == .number(Double(count)))
 
         let seen = try Chromium.open(report, chromium: chromium, in: dir, arguments: [])
         #expect(seen["errors"] == .null && seen["problems"]?.arrayValue == [], "\(seen["errors"] ?? .null) \(seen["problems"] ?? .null)")
         let html = try #require(seen["html"]?.stringValue)
-        #expect(html.contains("This page holds the 250 largest movers (250 per level) of the \(count) entity results"), "header note")
+        #expect(html.contains("This page holds the 50 largest movers (50 per level) of the \(count) entity results"), "header note")
         #expect(html.contains(">+\(count - 12) more</text>"), "the cascade's column says how many it does not draw")
         #expect(html.contains(#"data-entity="co-\#(count - 1)""#))
     }

@@ -8,11 +8,13 @@ import CascadeStore
 /// large one), the names of their contributions' sources, and the diff with `--against`.
 ///
 /// The entity results are spliced in as the result's own JSON texts, so every number in the page
-/// is the same double, written the same way, as in `cascade scenario run --json`.
+/// is the same double, written the same way, as in `cascade scenario run --json`. The largest
+/// movers are ranked from the result's columns and only the embedded ones are serialised.
 package struct ReportData {
-    /// Entities embedded per level when a result lists more than `entitiesPerLevel × 10`: a page
-    /// of a million-entity world stays a few megabytes and opens in a second or two.
-    package static let entitiesPerLevel = 250
+    /// Entities embedded per level when a result lists more than `entitiesPerLevel × 10`: the
+    /// page shows the largest movers, not every node, so a page of a million-entity world stays
+    /// well under a megabyte or two of entity results (250 per level made 7.5 MB at 100 k).
+    package static let entitiesPerLevel = 50
     /// Diff rows embedded (the largest differences).
     static let diffRows = 500
 
@@ -22,10 +24,11 @@ package struct ReportData {
     package let shown: Int, reported: Int
 
     package init(scenario: StoredScenario, outcome: ScenarioService.Outcome, diff: ScenarioDiff?) throws {
-        let texts = outcome.entityTexts ?? []
-        let kept = try Self.largestMovers(texts, perLevel: Self.entitiesPerLevel)
+        // Ranked from the result's columns; only the entities kept are serialised.
+        let ranking = try outcome.largestMovers()
+        reported = ranking?.count ?? 0
+        let kept = reported > Self.entitiesPerLevel * 10 ? ranking!.positions(perLevel: Self.entitiesPerLevel) : Array(0..<reported)
         shown = kept.count
-        reported = texts.count
 
         var summary = outcome.summary.objectValue ?? JSONObject()
         let sourceNames = summary["source_names"] ?? .object(JSONObject())
@@ -40,13 +43,13 @@ package struct ReportData {
             ]))),
             ("result", .object(summary)),
             ("entities", .string(Self.marker)),
-            ("entities_shown", .number(Double(kept.count))),
-            ("entities_reported", .number(Double(texts.count))),
+            ("entities_shown", .number(Double(shown))),
+            ("entities_reported", .number(Double(reported))),
             ("entities_per_level", .number(Double(Self.entitiesPerLevel))),
             ("source_names", sourceNames),
             ("diff", diff?.json(limit: Self.diffRows) ?? .null),
         ])
-        let entities = "[" + kept.map { texts[$0] }.joined(separator: ",") + "]"
+        let entities = "[" + kept.map { outcome.entityText(at: $0) }.joined(separator: ",") + "]"
         let whole = JSONValue.object(object).serialized().replacingOccurrences(of: JSNumber.quoted(Self.marker), with: entities)
         // `<` occurs in JSON only inside strings, where `\u003c` means the same; so `</script>`
         // and `<!--` in a name cannot end or change the data block.
@@ -55,23 +58,4 @@ package struct ReportData {
 
     /// Stands for the entity list until the texts are spliced in (see `ScenarioService.entitiesMarker`).
     static let marker = "\u{0}REPORT-ENTITIES\u{0}"
-
-    /// The positions (in result order) of the entities to embed: all when they are few, otherwise
-    /// per level the `perLevel` largest by |impact| (ties by id).
-    /// - Complexity: O(n log n) in the entities reported.
-    package static func largestMovers(_ texts: [String], perLevel: Int) throws -> [Int] {
-        guard texts.count > perLevel * 10 else { return Array(texts.indices) }
-        var byLevel: [Int: [(magnitude: Double, id: String, position: Int)]] = [:]
-        for (position, text) in texts.enumerated() {
-            let entity = try JSONValue.parse(text)
-            let level = Int(entity["level"]?.numberValue ?? -1)
-            byLevel[level, default: []].append((abs(entity["impact"]?.numberValue ?? 0), entity["id"]?.stringValue ?? "", position))
-        }
-        var kept: [Int] = []
-        for (_, movers) in byLevel {
-            let largest = movers.sorted { $0.magnitude != $1.magnitude ? $0.magnitude > $1.magnitude : $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
-            kept += largest.prefix(perLevel).map(\.position)
-        }
-        return kept.sorted()
-    }
 }
