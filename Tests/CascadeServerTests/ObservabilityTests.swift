@@ -83,7 +83,10 @@ struct ObservabilityTests {
         let (location, _, cleanup) = try backend.freshStore()
         defer { cleanup() }
         let keys = try issueKeys(location, [("root", .admin), ("alice", .author), ("vic", .viewer), ("busy", .viewer)])
-        let server = try await TestServer.start(location) { $0.rateLimitPerMinute = 20 }
+        // 3 a minute: every other key here makes at most 2 requests, and `busy`'s 25 meet the limit
+        // however slowly a loaded machine answers (a token comes back every 20 s; with a limit of
+        // 20, 25 requests slower than 0.6 s each never saw a 429).
+        let server = try await TestServer.start(location) { $0.rateLimitPerMinute = 3 }
         for _ in 0..<3 { #expect(try await server.request(.GET, "/v1/health").status == 200) }
         let id = try #require(try await server.request(.POST, "/v1/scenarios", key: keys["alice"],
                                                        body: scenarioJSON(name: "Metered", author: "alice")).json?["id"]?.stringValue)
