@@ -3,14 +3,48 @@ import CascadeFormula
 /// The JSON protocol of `cascade eval --json` / `--batch` and of the HTTP API's `POST /v1/eval`
 /// (`docs/formats.md`): one request object in, one output object out.
 public enum FormulaEvaluation {
-    /// Top-level bindings from a JSON object.
-    public static func bindings(from json: JSONValue) throws(JSONError) -> [String: Value] {
+    /// Top-level bindings from a JSON object, every bad one recorded with its path (an array
+    /// anywhere inside is not a binding).
+    public static func bindings(from json: JSONValue, at path: JSONPath = .root, problems: inout [Problem]) -> [String: Value] {
         guard case .object(let object) = json else {
-            throw JSONError("bindings must be a JSON object, not \(json.typeName)", line: 1, column: 1, path: .root)
+            problems.append(Problem(path: path.description, code: "json.type", message: "bindings must be a JSON object, not \(json.typeName)"))
+            return [:]
         }
         var values: [String: Value] = [:]
-        for (key, value) in object { values[key] = try value.formulaValue(at: JSONPath.root.appending(key)) }
+        for (key, value) in object {
+            do {
+                values[key] = try value.formulaValue(at: path.appending(key))
+            } catch {
+                problems.append(Problem(path: error.path.description, code: "json.type", message: error.message,
+                                        hint: "bindings are numbers, booleans, strings, null or objects of them"))
+            }
+        }
         return values
+    }
+
+    /// One request of `--batch` or `POST /v1/eval`: `{"id", "formula", "bindings", "explain"}`.
+    public struct Request: Sendable {
+        public var id: JSONValue?
+        public var formula: String
+        public var bindings: [String: Value]
+        public var isExplained: Bool
+
+        /// Reads a request with the one document reader; every problem is recorded.
+        package static func read(_ reader: JSONReader, problems: inout [Problem]) -> Request? {
+            let before = problems.count
+            reader.rejectUnknownKeys(Set(requestKeys), problems: &problems)
+            let formula = reader.string("formula", required: true, problems: &problems)
+            let explain = reader.bool("explain", problems: &problems) ?? false
+            let bindings = FormulaEvaluation.bindings(from: reader.object["bindings"] ?? .object(JSONObject()),
+                                                      at: reader.path.appending("bindings"), problems: &problems)
+            guard problems.count == before, let formula else { return nil }
+            return Request(id: reader.object["id"], formula: formula, bindings: bindings, isExplained: explain)
+        }
+
+        /// The output object of the request.
+        public func evaluated() -> JSONValue {
+            FormulaEvaluation.evaluate(formula, bindings: bindings, explain: isExplained).json(id: id)
+        }
     }
 
     /// One `--batch` line (or HTTP request body): `{"id", "formula", "bindings"}` → its output object.
@@ -29,41 +63,34 @@ public enum FormulaEvaluation {
     public static let requestKeys = ["id", "formula", "bindings", "explain"]
 
     /// One request object `{"id", "formula", "bindings", "explain"}` → its output object; a request
-    /// that is not of that shape gets an output object with an `input.*` error.
+    /// that is not of that shape gets an output object with an `input.*` error for its first
+    /// problem, and every problem (path, code, message, hint) in the error's `problems`.
     public static func evaluate(request document: JSONValue, lineNumber: Int = 1) -> JSONValue {
-        guard case .object(let object) = document else {
-            return inputError(id: nil, code: "input.shape", kind: "syntax",
-                              message: "line \(lineNumber): expected an object {\"id\", \"formula\", \"bindings\"}",
-                              line: lineNumber, column: 1)
+        var problems: [Problem] = []
+        let request = JSONReader(document, what: "a request {\"id\", \"formula\", \"bindings\"}", problems: &problems)
+            .flatMap { Request.read($0, problems: &problems) }
+        if let request { return request.evaluated() }
+        let first = problems[0]
+        let (code, kind) = inputCode(of: first)
+        var output = inputError(id: document["id"], code: code, kind: kind,
+                                message: "line \(lineNumber): \(first.message) (at \(first.path))", line: lineNumber, column: 1)
+        if case .object(var object) = output, case .object(var error)? = object["error"] {
+            error["problems"] = .array(problems.map(\.json))
+            object["error"] = .object(error)
+            output = .object(object)
         }
-        let id = object["id"]
-        for key in object.keys where !requestKeys.contains(key) {
-            return inputError(id: id, code: "input.unknown-key", kind: "syntax",
-                              message: "line \(lineNumber): unknown key \(JSNumber.quoted(key)) (at $.\(key))",
-                              line: lineNumber, column: 1)
+        return output
+    }
+
+    /// The `input.*` code and kind of an output line for a request's first problem.
+    static func inputCode(of problem: Problem) -> (code: String, kind: String) {
+        if problem.code == "json.unknown-key" { return ("input.unknown-key", "syntax") }
+        for (key, code, kind) in [("formula", "input.formula", "syntax"), ("explain", "input.explain", "type"),
+                                  ("bindings", "input.bindings", "type")]
+        where problem.path == "$.\(key)" || problem.path.hasPrefix("$.\(key).") {
+            return (code, kind)
         }
-        guard case .string(let formula)? = object["formula"] else {
-            return inputError(id: id, code: "input.formula", kind: "syntax",
-                              message: "line \(lineNumber): $.formula must be a string", line: lineNumber, column: 1)
-        }
-        var explain = false
-        switch object["explain"] {
-        case nil: break
-        case .bool(let flag)?: explain = flag
-        case let other?:
-            return inputError(id: id, code: "input.explain", kind: "type",
-                              message: "line \(lineNumber): $.explain must be true or false, not \(other.typeName)",
-                              line: lineNumber, column: 1)
-        }
-        let values: [String: Value]
-        do {
-            values = try bindings(from: object["bindings"] ?? .object(JSONObject()))
-        } catch {
-            let path = JSONPath([.key("bindings")] + error.path.components)
-            return inputError(id: id, code: "input.bindings", kind: "type",
-                              message: "line \(lineNumber): \(error.message) (at \(path))", line: lineNumber, column: 1)
-        }
-        return evaluate(formula, bindings: values, explain: explain).json(id: id)
+        return ("input.shape", "syntax")
     }
 
     /// Compiles against the bindings' types and evaluates (with the trace of every subexpression's

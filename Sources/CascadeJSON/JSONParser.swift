@@ -169,33 +169,13 @@ struct JSONParser {
     }
 
     mutating func parseNumber() throws(JSONError) -> Double {
-        let start = position
-        func digit(_ c: UInt8?) -> Bool { c.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
-        if current == UInt8(ascii: "-") { position += 1 }
-        if current == UInt8(ascii: "0") {
-            position += 1
-            if digit(current) { throw error("numbers may not have leading zeros", at: start) }
-        } else if digit(current) {
-            while digit(current) { position += 1 }
-        } else {
-            throw error("invalid number", at: start)
+        switch JSONNumber.scan(bytes, at: position) {
+        case .number(let value, let end):
+            position = end
+            return value
+        case .invalid(let message, let offset):
+            throw error(message, at: offset)
         }
-        if current == UInt8(ascii: ".") {
-            position += 1
-            guard digit(current) else { throw error("expected digits after the decimal point") }
-            while digit(current) { position += 1 }
-        }
-        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
-            position += 1
-            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
-            guard digit(current) else { throw error("expected digits in the exponent") }
-            while digit(current) { position += 1 }
-        }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        guard let value = Double(text), value.isFinite else {
-            throw error("number \(text) is outside the range of a double", at: start)
-        }
-        return value
     }
 
     mutating func parseString() throws(JSONError) -> String {

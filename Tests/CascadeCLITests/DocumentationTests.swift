@@ -32,8 +32,8 @@ struct DocumentationTests {
     /// Every key a reader accepts, beside the heading of the section that must document it.
     static let documentedKeys: [(heading: String, what: String, keys: Set<String>)] = [
         ("A world file", "world file", WorldDecoder.topKeys),
-        ("A world file", "entity", WorldDecoder.entityKeys),
-        ("A world file", "relationship", WorldDecoder.relationshipKeys),
+        ("A world file", "entity", WorldRowRules.entityKeys),
+        ("A world file", "relationship", WorldRowRules.relationshipKeys),
         ("A world file", "sector coefficient", SectorCoefficient.keys),
         ("A world file", "macro data", WorldDecoder.macroDataKeys),
         ("A world file", "financial data", WorldDecoder.financialDataKeys),

@@ -1,5 +1,6 @@
 @testable import CascadeCLI
 import CascadeFormula
+import CascadeJSON
 import Testing
 
 /// The REPL's state machine, piece by piece: what continues an entry, which lines fail, what is
@@ -202,5 +203,22 @@ struct REPLSessionTests {
         #expect(step.failed)
         let text = step.output.map(\.text).joined()
         #expect(text.contains("input slot 2 (`elasticity`) expects a number but was given a string"), "\(text)")
+    }
+
+    /// A library document's test cases are read as registration reads them (one reader, one
+    /// model): a misspelt key is refused with its path and what was meant, not silently ignored.
+    @Test func aLibraryTestCaseIsReadAsRegistrationReadsIt() throws {
+        let document = try JSONValue.parse(#"""
+            {"name": "f", "formula_text": "return x;", "parameters": {"x": "number"},
+             "test_cases": [{"inputs": {"x": 1}, "expected": 1, "tolerence": 0.5}, {"inputs": {"x": 1}, "tolerance": -1}]}
+            """#)
+        do {
+            _ = try InMemoryFormulaLibrary(documents: [document])
+            Issue.record("a test case with a misspelt key was loaded")
+        } catch let error as FormulaLibraryError {
+            #expect(error.message.contains("$.test_cases[0].tolerence: unknown key `tolerence` (hint: did you mean `tolerance`?"), "\(error)")
+            #expect(error.message.contains("$.test_cases[1].tolerance"), "\(error)")
+            #expect(error.message.contains("$.test_cases[1].expected"), "\(error)")
+        }
     }
 }

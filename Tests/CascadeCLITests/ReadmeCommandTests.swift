@@ -3,8 +3,8 @@ import Foundation
 import Testing
 
 /// Every command block of the README runs as written, in order, in one fresh directory (with
-/// the built binary for `scripts/cascade`, and `Scenarios/` and `Formulas/` beside it as in a
-/// clone): ```` ```sh ```` blocks as scripts that must succeed, ```` ```console ```` blocks as
+/// the built binary for `scripts/cascade`, and `Scenarios/`, `Formulas/`, `Backtests/` and
+/// `clients/` beside it as in a clone): ```` ```sh ```` blocks as scripts that must succeed, ```` ```console ```` blocks as
 /// transcripts whose `$ ` commands must print exactly what follows them. ```` ```text ```` blocks
 /// are syntax summaries with placeholders and are not run. The HTTP API block is run by
 /// `ReadmeExampleTests` (it starts a server).
@@ -51,7 +51,7 @@ struct ReadmeCommandTests {
 
         let dir = try StoreCLI.emptyDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        for name in ["Scenarios", "Formulas", "Backtests"] {
+        for name in ["Scenarios", "Formulas", "Backtests", "clients"] {
             try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(name),
                                                        withDestinationURL: StoreCLI.packageRoot.appendingPathComponent(name))
         }
@@ -60,7 +60,8 @@ struct ReadmeCommandTests {
             if block.info == "sh" {
                 var lines = block.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 lines.removeAll { $0.hasPrefix(Self.theSuite + " ") || $0 == Self.theSuite }
-                let script = "set -euo pipefail\n" + lines.joined(separator: "\n").replacingOccurrences(of: "scripts/cascade ", with: binary + " ")
+                // The trap stops a block's background server if a line fails before its `kill %1`.
+                let script = "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + lines.joined(separator: "\n").replacingOccurrences(of: "scripts/cascade ", with: binary + " ")
                 let result = try Self.bash(script, in: dir)
                 #expect(result.status == 0, "\(block.section):\n\(block.body)\nstdout:\n\(result.stdout)\nstderr:\n\(result.stderr)")
             } else {

@@ -32,6 +32,21 @@ struct ExplanationTests {
         #expect(Self.lines(explanation) == expected)
     }
 
+    /// Values of unknown type are traced as the program computes them: each dynamic member read,
+    /// each operand of a dynamic `+`, not only the number they end in.
+    @Test(arguments: [
+        ("return a.b.c * 2;", ["a": Value.record(["b": .record(["c": .number(3)])])],
+         ["a.b.c * 2 = 6", "a.b.c = 3", "a.b = {c}", "a = {b}"]),
+        ("return a + b;", ["a": .number(1), "b": .number(2)], ["a + b = 3", "a = 1", "b = 2"]),
+        ("return a === null ? \"none\" : a;", ["a": .string("x")],
+         ["a === null ? \"none\" : a = \"x\"", "a === null = false ?", "a = \"x\""]),
+    ])
+    func valuesOfUnknownTypeAreTraced(source: String, bindings: [String: Value], expected: [String]) throws {
+        let compilation = Formula.compile(source, inputs: bindings.mapValues { _ in .any })
+        let formula = try #require(compilation.formula, "\(compilation.errors.map(\.message))")
+        #expect(Self.lines(formula.explain(bindings)) == expected)
+    }
+
     @Test func noValueSaysWhichConditionsFailed() throws {
         let explanation = try Self.explain("if (x < 0) { return -1; } if (x > 10) { return 1; }", ["x": .number(5)])
         #expect(explanation.failedConditions.map(\.text) == ["x < 0", "x > 10"])

@@ -65,6 +65,28 @@ struct InternalErrorTests {
         #expect(throws: FormulaError.self) { try formula.evaluate(["x": .number(3)]) }
     }
 
+    /// An operator typed as something it cannot give (a gap made on purpose) is an internal error,
+    /// never another operator's result: `<` as a number is not `**`, `!` as a number is not its
+    /// operand, `-` as a boolean is not `!`.
+    @Test(arguments: [
+        ("return x < 2;", StaticType.number, InputType.number),
+        ("return !(x < 1);", .number, .number),
+        ("return -x;", .boolean, .boolean),
+    ])
+    func anOperatorOfAnotherTypeIsAnInternalError(source: String, type: StaticType, inputType: InputType) throws {
+        var checked = try Self.checked(source, ["x": .number])
+        guard case .body(let statements) = checked.tree.form, case .returnValue(let value?) = statements[0].kind else {
+            Issue.record("unexpected tree")
+            return
+        }
+        checked.types[value.id] = type
+        checked.inputs[0].type = inputType  // the register `x` gets
+        let formula = CompiledFormula(checked: checked, limits: Limits(), isTrapping: false)
+        #expect(formula.internalErrors.map(\.code) == ["runtime.internal"])
+        let x: Value = inputType == .boolean ? .boolean(true) : .number(3)
+        #expect(throws: FormulaError.self) { try formula.evaluate(["x": x]) }
+    }
+
     @Test func aDeclarationWithoutItsLocalIsAnInternalError() throws {
         var checked = try Self.checked("const y = x + 1; return y;", ["x": .number])
         checked.declarations = [:]

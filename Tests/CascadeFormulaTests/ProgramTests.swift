@@ -103,6 +103,72 @@ struct ProgramTests {
         }
     }
 
+    /// Values of every type run in the register program itself, with no closure: `null`, values
+    /// of unknown type (`any`) in number, boolean and string positions, records and dynamic
+    /// member reads, dynamic `+` and `===`/`==` of `any`, and locals of unknown type. Each gives
+    /// the value or the located error the closures gave.
+    @Test(arguments: [
+        ("return a.b.c * 2;", ["a": InputType.any], ["a": Value.record(["b": .record(["c": .number(3)])])], "6"),
+        ("return a.b.c * 2;", ["a": .any], ["a": .record(["b": .record(["d": .number(3)])])],
+         "name.missing-field: `a.b.c`: the record has no field `c`"),
+        ("return a.b.c * 2;", ["a": .any], ["a": .record(["b": .number(5)])],
+         "type.runtime-mismatch: `a.b.c`: cannot read field `c` of a number"),
+        ("return a + b;", ["a": .any, "b": .any], ["a": .number(1), "b": .number(2)], "3"),
+        ("return a + b;", ["a": .any, "b": .any], ["a": .string("x"), "b": .string("y")], "\"xy\""),
+        ("return a + b;", ["a": .any, "b": .any], ["a": .number(1), "b": .string("y")],
+         "type.runtime-mismatch: `a + b` is a string (\"y\") where a number (like the left side) is needed"),
+        ("return a + b;", ["a": .any, "b": .any], ["a": .boolean(true), "b": .number(1)],
+         "type.runtime-mismatch: `a + b` is a boolean (true) where a number or a string is needed"),
+        ("let v = a; v += 1; return v === b;", ["a": .any, "b": .any], ["a": .number(1), "b": .number(2)], "true"),
+        ("let v = a; v *= 2; return v;", ["a": .any], ["a": .number(4)], "8"),
+        ("let v = a; v *= 2; return v;", ["a": .any], ["a": .string("x")],
+         "type.runtime-mismatch: `v *= 2;` is a string (\"x\") where a number is needed"),
+        ("return a === null ? \"none\" : a;", ["a": .any], ["a": .null], "\"none\""),
+        ("return a === null ? \"none\" : a;", ["a": .any], ["a": .number(5)],
+         "type.runtime-mismatch: `a` is a number (5) where a string is needed"),
+        ("return a;", ["a": .any], ["a": .record(["b": .number(1)])],
+         "type.runtime-mismatch: `a` is a record ({b}) where a returnable scalar is needed"),
+        ("return a == 1;", ["a": .any], ["a": .number(1)], "true"),
+        ("return a == 1;", ["a": .any], ["a": .string("1")],
+         "type.runtime-mismatch: `a == 1` is a number (1) where a string (the other side's type) is needed"),
+        ("return a === 1;", ["a": .any], ["a": .string("1")], "false"),
+        ("return a !== b;", ["a": .any, "b": .any], ["a": .record(["x": .number(1)]), "b": .number(1)],
+         "type.runtime-mismatch: `a !== b` is a record ({x}) where a scalar is needed"),
+        ("return a ? x : -x;", ["a": .any, "x": .number], ["a": .boolean(false), "x": .number(2)], "-2"),
+        ("return a ? x : -x;", ["a": .any, "x": .number], ["a": .number(1), "x": .number(2)],
+         "type.runtime-mismatch: `a` is a number (1) where a boolean is needed"),
+        ("return s + a;", ["s": .string, "a": .any], ["s": .string("a"), "a": .string("b")], "\"ab\""),
+        ("return s + a;", ["s": .string, "a": .any], ["s": .string("a"), "a": .number(1)],
+         "type.runtime-mismatch: `a` is a number (1) where a string is needed"),
+        ("return null;", [:], [:], "null"),
+        ("return m.price === null;", ["m": .record(["price": .null])], ["m": .record(["price": .null])], "true"),
+        ("return flag === a > 1;", ["flag": .boolean, "a": .any], ["flag": .boolean(true), "a": .number(2)], "true"),
+        ("return flag === a > 1;", ["flag": .boolean, "a": .any], ["flag": .boolean(true), "a": .null],
+         "runtime.null-operand: `a` is null where a number is needed"),
+        ("let t = a; t = \"s\" + t; return t;", ["a": .any], ["a": .string("x")], "\"sx\""),
+        ("let k = a; k = x > 1; return k;", ["a": .any, "x": .number], ["a": .null, "x": .number(2)], "true"),
+        ("let n = a; if (n === null) { n = x; } return n;", ["a": .any, "x": .number], ["a": .null, "x": .number(3)], "3"),
+        ("return c ? a : null;", ["c": .boolean, "a": .any], ["c": .boolean(true), "a": .number(5)], "5"),
+        ("let n = null; return n === a.b;", ["a": .any], ["a": .record(["b": .null])], "true"),
+        // A string local keeps holding strings (the closures let a value of unknown type in unchecked).
+        ("let s = \"a\"; s = a; return s;", ["a": .any], ["a": .string("b")], "\"b\""),
+        ("let s = \"a\"; s = a; return s;", ["a": .any], ["a": .number(1)],
+         "type.runtime-mismatch: `a` is a number (1) where a string is needed"),
+    ])
+    func valuesOfEveryTypeRunInTheProgram(source: String, inputs: [String: InputType], bindings: [String: Value],
+                                          expected: String) throws {
+        let compilation = Formula.compile(source, inputs: inputs)
+        let formula = try #require(compilation.formula, "\(compilation.errors.map(\.message))")
+        for closureCall in ["numberCode", "booleanCode", "statementCode"] {
+            #expect(!formula.listing.contains(closureCall), "\(formula.listing)")
+        }
+        let outcome: String
+        do { outcome = "\(try formula.evaluate(bindings))" } catch {
+            outcome = "\(error.diagnostic.code): \(error.diagnostic.message)"
+        }
+        #expect(outcome == expected)
+    }
+
     @Test func fusedSumsReportTheFirstFailingOperation() throws {
         let formula = try ProgramTests.compile("1e308 * a + 1e308 * b - 2 * c + d", ["a": .number, "b": .number, "c": .number, "d": .number])
         #expect(try formula.evaluate(["a": .number(1), "b": .number(0.5), "c": .number(1), "d": .number(-0.0)])

@@ -205,6 +205,9 @@ struct APITests {
         #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}", "/v1/formulas/gdp_sector_impact/versions/3", as: "vic")
                 .json?["is_active"] == .bool(false))
 
+        #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}/coverage", "/v1/formulas/gdp_sector_impact/versions/1/coverage",
+                               as: "vic").json?["findings"] == .array([]))
+
         let evaluated = try await call(.POST, "/v1/eval", as: "vic", #"{"id": "k1", "formula": "return x * 2;", "bindings": {"x": 1.5}}"#)
         #expect(evaluated.json == (try JSONValue.parse(#"{"id": "k1", "ok": true, "type": "number", "value": 3}"#)))
         // `explain`: the trace of every subexpression (byte offsets into the formula), checked against the spec.
@@ -232,6 +235,10 @@ struct APITests {
                 .json?["is_active"] == .bool(false))
         #expect(try await call(.POST, "/v1/coefficients/{id}/activate", "/v1/coefficients/\(rowID)/activate", as: "cal")
                 .json?["is_active"] == .bool(true))
+
+        // The stored history, read back as a calibration script reads it.
+        let history = try await call(.GET, "/v1/macro-data", "/v1/macro-data?variable=us_real_gdp&from=2009-01-01&limit=2", as: "vic")
+        #expect(history.json?["macro_data"]?.arrayValue?.compactMap { $0["date"]?.stringValue } == ["2009-03-31", "2009-06-30"], "\(history.body)")
 
         // History for a calibration script, imported as `cascade import` would.
         let imported = try await call(.POST, "/v1/import", as: "cal", #"{"macro_data": [{"date": "2024-Q1", "variable_name": "api_walk", "value": 0.02}]}"#)

@@ -42,7 +42,7 @@ struct ImportAPITests {
         #expect(imported.json?["file"] == nil)
         let after = try Store(location).tableCounts()
         for (table, rows) in expected { #expect(after[table] == before[table]! + Int(rows), "\(table)") }
-        #expect(try Store(location).macroData().contains { $0.variable == "api_gdp_growth" && $0.date == "2024-06-30" && $0.value == 0.018 })
+        #expect(try Store(location).macroData().contains { $0.variableName == "api_gdp_growth" && $0.date == "2024-06-30" && $0.value == 0.018 })
 
         let again = try await server.request(.POST, "/v1/import", key: keys["root"], body: Self.history)
         #expect(again.status == 200 && again.json?["rows_written"]?["macro_data"] == .number(0), "\(again.body)")

@@ -23,13 +23,26 @@ struct PythonClientTests {
         await server.stop()
         let output = result.stdout + result.stderr
         #expect(result.status == 0, "\(output)")
-        #expect(output.contains("Ran 7 tests"), "\(output)")
+        #expect(output.contains("Ran 8 tests"), "\(output)")
         #expect(output.contains("\nOK"), "\(output)")
-        #expect(output.contains("registered gdp_sector_impact@2 (inactive); tests pass"), "\(output)")
-        #expect(output.contains("sec-semiconductor: impact before -"), "\(output)")
-        // What the example wrote went through the API as the calibrator.
+        // The example's two runs: the outcome the sample history gives, then the other.
+        #expect(output.contains("rejected: gdp_sector_impact@1 stays active, @2 inactive (A/B test rejected)"), "\(output)")
+        #expect(output.contains("promoted: gdp_sector_impact@2 is active, @1 inactive (A/B test promoted)"), "\(output)")
+        // What the example did went through the API as the calibrator, and the audit log has every
+        // step: the registration, both recorded comparisons, the rejection, the promotion and the
+        // activation it made.
         let store = try Store(location)
-        #expect(try store.macroData().filter { $0.variable == "calibration_gdp_growth" }.count == 60)
-        #expect(try store.auditLog(table: "formulas", limit: 100, newestFirst: true).contains { $0.actor == "cal" })
+        #expect(try store.formula(FormulaReference(name: "gdp_sector_impact", version: 2)).isActive)
+        let audit = try store.auditLog(limit: 10_000).filter { $0.actor == "cal" }
+        func steps(_ table: String, _ action: String) -> [String] {
+            audit.filter { $0.table == table && $0.action == action }.compactMap(\.rowID)
+        }
+        #expect(steps("formulas", "register").contains("gdp_sector_impact@2"), "\(audit.map { "\($0.table) \($0.action) \($0.rowID ?? "")" })")
+        let recorded = audit.filter { $0.table == "ab_tests" && $0.action == "create" && $0.after?["treatment_version"] == .number(2) }
+        #expect(recorded.count == 2, "\(audit.map { "\($0.table) \($0.action) \($0.rowID ?? "")" })")
+        let tests = Set(recorded.compactMap(\.rowID))
+        #expect(tests.intersection(steps("ab_tests", "reject")).count == 1 && tests.intersection(steps("ab_tests", "promote")).count == 1)
+        #expect(audit.contains { $0.table == "formulas" && $0.rowID == "gdp_sector_impact@2" && $0.after?["is_active"] == .bool(true) })
+        #expect(audit.contains { $0.table == "formulas" && $0.rowID == "gdp_sector_impact@1" && $0.after?["is_active"] == .bool(false) })
     }
 }

@@ -56,12 +56,19 @@ struct EvalCommand: ParsableCommand {
             return
         }
         try Failure.guarding(json: json) {
-            let values: [String: Value]
+            let document: JSONValue
             do {
-                values = try FormulaEvaluation.bindings(from: try JSONValue.parse(bindings ?? "{}"))
+                document = try JSONValue.parse(bindings ?? "{}")
             } catch let error as JSONError {
                 throw CLIError(kind: "input", code: "input.bindings", message: "--bindings: \(error.message)",
                                location: "\(error.path)", hint: "bindings are a JSON object such as {\"x\": 1.5}")
+            }
+            var problems: [Problem] = []
+            let values = FormulaEvaluation.bindings(from: document, problems: &problems)
+            if let first = problems.first {
+                throw CLIError(kind: "input", code: "input.bindings",
+                               message: "--bindings: " + problems.map { "\($0.message) (at \($0.path))" }.joined(separator: "; "),
+                               location: first.path, hint: "bindings are a JSON object such as {\"x\": 1.5}")
             }
             let outcome = FormulaEvaluation.evaluate(formula ?? "", bindings: values, explain: explain)
             if json {

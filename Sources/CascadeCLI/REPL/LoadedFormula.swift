@@ -1,5 +1,6 @@
 import CascadeFormula
 import CascadeJSON
+import CascadeStore
 
 /// A registered formula version as the REPL works with it: text, declared parameters and test cases.
 struct LoadedFormula: Sendable, Equatable {
@@ -15,7 +16,8 @@ struct LoadedFormula: Sendable, Equatable {
     /// In the document's order.
     var parameters: [Parameter]
     var description: String?
-    var testCases: [LoadedTestCase]
+    /// The one model of a test case (`FormulaTestCase`), run by the one runner.
+    var testCases: [FormulaTestCase]
 
     /// `name@version`.
     var reference: String { "\(name)@\(version)" }
@@ -31,22 +33,6 @@ struct LoadedFormula: Sendable, Equatable {
     }
 }
 
-/// One stored example of a formula version: inputs, and what the formula must give for them.
-struct LoadedTestCase: Sendable, Equatable {
-    enum Expectation: Sendable, Equatable {
-        /// A value; numbers match within `tolerance`.
-        case value(JSONValue, tolerance: Double)
-        /// No value: the formula falls off the end.
-        case undefined
-        /// An error of this kind (`runtime`) or code (`runtime.division-by-zero`).
-        case error(String)
-    }
-
-    var name: String?
-    var inputs: JSONObject
-    var expectation: Expectation
-}
-
 extension LoadedFormula {
     /// Reads a formula version document: `name`, `formula_text`, `parameters`, `description`, `test_cases`.
     init(document: JSONValue, version: Int) throws {
@@ -58,20 +44,15 @@ extension LoadedFormula {
             guard case .string(let typeName) = type else { throw fail("parameter `\(key)` of `\(name)` must name a type") }
             parameters.append(Parameter(name: key, typeName: typeName))
         }
-        var cases: [LoadedTestCase] = []
+        var cases: [FormulaTestCase] = []
+        var problems: [Problem] = []
         for (index, raw) in (document["test_cases"]?.arrayValue ?? []).enumerated() {
-            guard let inputs = raw["inputs"]?.objectValue else { throw fail("test case \(index) of `\(name)` needs `inputs`") }
-            let expectation: LoadedTestCase.Expectation
-            if case .string(let code)? = raw["expected_error"] {
-                expectation = .error(code)
-            } else if raw["expected_type"]?.stringValue == "undefined" {
-                expectation = .undefined
-            } else if let expected = raw["expected"] {
-                expectation = .value(expected, tolerance: raw["tolerance"]?.numberValue ?? 1e-9)
-            } else {
-                throw fail("test case \(index) of `\(name)` needs `expected`")
+            if let testCase = FormulaTestCase.decode(raw, at: JSONPath.root.appending("test_cases").appending(index), file: nil, problems: &problems) {
+                cases.append(testCase)
             }
-            cases.append(LoadedTestCase(name: raw["name"]?.stringValue, inputs: inputs, expectation: expectation))
+        }
+        if !problems.isEmpty {
+            throw fail("`\(name)`: " + problems.map(\.description).joined(separator: "; "))
         }
         self.init(name: name, version: version, text: text, parameters: parameters,
                   description: document["description"]?.stringValue, testCases: cases)

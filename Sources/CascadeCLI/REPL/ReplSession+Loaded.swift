@@ -1,5 +1,6 @@
 import CascadeFormula
 import CascadeJSON
+import CascadeStore
 
 /// The loaded formula compiled against its parameters, or why there is none.
 enum LoadedCompilation {
@@ -107,57 +108,30 @@ extension ReplSession {
         return ReplStep(output: [.result(lines)], failed: passed < loaded.testCases.count)
     }
 
-    /// Runs one test case: whether it passed, and what it gave against what was expected.
-    private func run(_ testCase: LoadedTestCase, _ formula: CompiledFormula, parameters: [String: InputType]) -> (Bool, String) {
-        var values: [String: Value] = [:]
-        for (name, json) in testCase.inputs {
-            guard parameters[name] != nil else { return (false, "input `\(name)` is not a declared parameter") }
-            do { values[name] = try json.formulaValue() } catch { return (false, "input `\(name)`: \(error.message)") }
-        }
-        if let missing = parameters.keys.sorted().first(where: { values[$0] == nil }) {
-            return (false, "input `\(missing)` is missing")
-        }
-        let outcome: Result<Value, FormulaError>
-        do { outcome = .success(try formula.evaluate(values)) } catch { outcome = .failure(error) }
-
-        switch (testCase.expectation, outcome) {
-        case (.error(let want), .failure(let error)):
-            let got = error.diagnostic
-            let ok = got.code == want || got.kind.rawValue == want
+    /// Runs one test case (`FormulaTestCase.run`, the runner registration uses): whether it
+    /// passed, and what it gave against what was expected.
+    private func run(_ testCase: FormulaTestCase, _ formula: CompiledFormula, parameters: [String: InputType]) -> (Bool, String) {
+        let run = testCase.run(formula, parameters: parameters)
+        let ok = run.isPassing
+        switch (testCase.expectation, run.outcome) {
+        case (_, .undeclaredInput(let name)): return (false, "input `\(name)` is not a declared parameter")
+        case (_, .unbindableInput(let name, let error)): return (false, "input `\(name)`: \(error.message)")
+        case (_, .missingInput(let name)): return (false, "input `\(name)` is missing")
+        case (.error(let want), .failed(let got)):
             return (ok, ok ? "error \(got.code), as expected" : "error \(got.code), expected error \(want)")
-        case (.error(let want), .success(let value)):
+        case (.error(let want), .value(let value)):
             return (false, "\(ReplSession.display(value)), expected error \(want)")
-        case (_, .failure(let error)):
-            return (false, "error \(error.diagnostic.code) (\(error.diagnostic.message)), expected \(expectedText(testCase.expectation))")
-        case (.undefined, .success(let value)):
-            return (value == .undefined, value == .undefined ? "undefined" : "\(ReplSession.display(value)), expected undefined")
-        case (.value(let expected, let tolerance), .success(let value)):
+        case (_, .failed(let error)):
+            return (false, "error \(error.code) (\(error.message)), expected \(testCase.expectedText)")
+        case (.undefined, .value(let value)):
+            return (ok, ok ? "undefined" : "\(ReplSession.display(value)), expected undefined")
+        case (.value(let expected, let tolerance), .value(let value)):
             let got = ReplSession.display(value)
             if case .number(let x) = value, case .number(let y) = expected {
-                let difference = x - y
-                let ok = x == y || (x.isFinite && y.isFinite && abs(difference) <= tolerance)
                 if x == y { return (true, got) }
-                return (ok, "\(got), expected \(JSNumber.format(y)) (difference \(JSNumber.format(difference)), tolerance \(JSNumber.format(tolerance)))")
+                return (ok, "\(got), expected \(JSNumber.format(y)) (difference \(JSNumber.format(x - y)), tolerance \(JSNumber.format(tolerance)))")
             }
-            let ok = matches(value, expected)
             return (ok, ok ? got : "\(got), expected \(expected.serialized())")
-        }
-    }
-
-    private func expectedText(_ expectation: LoadedTestCase.Expectation) -> String {
-        switch expectation {
-        case .value(let json, _): json.serialized()
-        case .undefined: "undefined"
-        case .error(let code): "error \(code)"
-        }
-    }
-
-    private func matches(_ value: Value, _ expected: JSONValue) -> Bool {
-        switch (value, expected) {
-        case (.boolean(let a), .bool(let b)): a == b
-        case (.string(let a), .string(let b)): a == b
-        case (.null, .null): true
-        default: false
         }
     }
 

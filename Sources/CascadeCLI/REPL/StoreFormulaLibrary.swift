@@ -41,16 +41,6 @@ extension LoadedFormula {
             name: document.name, version: stored.version, text: document.formulaText,
             parameters: document.parameters.map { Parameter(name: $0.key, typeName: $0.value.stringValue ?? $0.value.serialized()) },
             description: document.description,
-            testCases: document.testCases.map { testCase in
-                let expectation: LoadedTestCase.Expectation
-                if let code = testCase.expectedError {
-                    expectation = .error(code)
-                } else if testCase.expectedType == "undefined" {
-                    expectation = .undefined
-                } else {
-                    expectation = .value(testCase.expected ?? .null, tolerance: testCase.tolerance)
-                }
-                return LoadedTestCase(name: testCase.name, inputs: testCase.inputs, expectation: expectation)
-            })
+            testCases: document.testCases)
     }
 }

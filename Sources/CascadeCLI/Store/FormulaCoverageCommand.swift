@@ -26,10 +26,7 @@ struct FormulaCoverageCommand: ParsableCommand {
                 throw StoreError(.invalidInput, "\(version.reference) does not compile with this binary", problems: check.problems)
             }
             if store.json {
-                guard case .object(var object) = coverage.json else { return }
-                object["formula"] = .string(version.reference)
-                object["cases"] = .number(Double(version.document.testCases.count))
-                StoreOutput.printJSON(.object(object))
+                StoreOutput.printJSON(coverage.json(for: version))
                 return
             }
             let cases = version.document.testCases.count

@@ -12,97 +12,73 @@ extension Scenario {
     /// Parses and validates a scenario document, reporting every problem with its JSON path.
     /// `defaultAsOf` is used when the document has no `as_of` (the submission date).
     public static func parse(_ json: JSONValue, defaultAsOf: String) throws(ScenarioError) -> Scenario {
-        var problems: [ScenarioError.Problem] = []
-        func problem(_ path: JSONPath, _ message: String) {
-            problems.append(.init(path: path.description, message: message))
+        var problems: [Problem] = []
+        guard let document = JSONReader(json, what: "a scenario", problems: &problems) else {
+            throw ScenarioError(problems: problems)
         }
-        guard case .object(let object) = json else {
-            throw ScenarioError(problems: [.init(path: "$", message: "a scenario is a JSON object, not \(json.typeName)")])
-        }
-        let root = JSONPath.root
-        for key in object.keys where !keys.contains(key) {
-            problem(root.appending(key), "unknown key"
-                    + (Suggestion.closest(to: key, among: keys.sorted()).map { " (did you mean `\($0)`?)" } ?? ""))
-        }
-        func string(_ key: String, required: Bool) -> String? {
-            switch object[key] {
-            case .string(let s)?:
-                if s.isEmpty && required { problem(root.appending(key), "must not be empty") }
-                if s.utf8.count > 1000 { problem(root.appending(key), "is longer than 1000 bytes") }
-                return s
-            case nil, .null?:
-                if required { problem(root.appending(key), "is required") }
-                return nil
-            case let other?:
-                problem(root.appending(key), "must be a string, not \(other.typeName)")
-                return nil
-            }
-        }
-        func number(_ value: JSONValue, _ path: JSONPath) -> Double? {
-            guard case .number(let x) = value else {
-                problem(path, "must be a number, not \(value.typeName)")
-                return nil
-            }
-            return x  // the JSON reader accepts finite numbers only
-        }
+        if let scenario = read(document, defaultAsOf: defaultAsOf, problems: &problems), problems.isEmpty { return scenario }
+        throw ScenarioError(problems: problems)
+    }
 
+    /// Reads a scenario with the one document reader; every problem is recorded.
+    static func read(_ document: JSONReader, defaultAsOf: String, problems: inout [Problem]) -> Scenario? {
+        let before = problems.count
+        document.rejectUnknownKeys(keys, problems: &problems)
+        func string(_ key: String, required: Bool) -> String? {
+            let value = document.string(key, required: required, problems: &problems)
+            if let value, value.utf8.count > 1000 {
+                problems.append(document.problem(key, "json.too-long", "`\(key)` is longer than 1000 bytes"))
+            }
+            return value
+        }
         let name = string("name", required: true) ?? ""
         let description = string("description", required: false)
         let author = string("author", required: true) ?? ""
 
         var variables: [String: Double] = [:]
-        switch object["macro_variables"] {
-        case .object(let values)?:
-            for (key, value) in values {
-                let path = root.appending("macro_variables").appending(key)
-                if key.isEmpty { problem(path, "variable names must not be empty") }
-                if case .object(let explicit) = value {
-                    if let x = explicitUnitValue(explicit, path, problem: problem, number: number) { variables[key] = x }
-                } else if let x = number(value, path) {
-                    variables[key] = x
+        if !document.has("macro_variables") {
+            problems.append(document.problem("macro_variables", "json.missing", "`macro_variables` is required (an object of variable → value)"))
+        } else if let values = document.nested("macro_variables", what: "`macro_variables` (an object of variable → value)", problems: &problems) {
+            for key in values.object.keys {
+                if key.isEmpty { problems.append(values.problem(key, "scenario.variable", "variable names must not be empty")) }
+                if case .object = values.object[key], let explicit = values.nested(key, what: "an explicit value", problems: &problems) {
+                    if let x = explicitUnitValue(explicit, problems: &problems) { variables[key] = x }
+                } else if let x = values.number(key, required: true, problems: &problems) {
+                    variables[key] = x  // the JSON reader accepts finite numbers only
                 }
             }
-        case nil:
-            problem(root.appending("macro_variables"), "is required (an object of variable → value)")
-        case let other?:
-            problem(root.appending("macro_variables"), "must be an object of variable → value, not \(other.typeName)")
         }
 
         var levels: [Int: LevelSettings] = [:]
-        if let value = object["level_settings"], value != .null {
-            if case .object(let entries) = value {
-                for (key, entry) in entries {
-                    let path = root.appending("level_settings").appending(key)
-                    guard let level = Int(key), (0...9).contains(level), String(level) == key else {
-                        problem(path, "unknown level `\(key)`; levels are 0 to 9")
-                        continue
-                    }
-                    levels[level] = parseLevel(entry, path, problem: problem, number: number)
+        if let entries = document.nested("level_settings", what: "`level_settings` (an object keyed by level \"0\" … \"9\")", problems: &problems) {
+            for key in entries.object.keys {
+                guard let level = Int(key), (0...9).contains(level), String(level) == key else {
+                    problems.append(entries.problem(key, "scenario.level", "unknown level `\(key)`; levels are 0 to 9"))
+                    continue
                 }
-            } else {
-                problem(root.appending("level_settings"), "must be an object keyed by level (\"0\" … \"9\")")
+                if let entry = entries.nested(key, what: "a level's settings", problems: &problems) {
+                    levels[level] = readLevel(entry, problems: &problems)
+                } else if entries.object[key] == .null {
+                    problems.append(entries.problem(key, "json.type", "a level's settings must be an object, not null"))
+                }
             }
         }
 
         var shocks: [String: Double] = [:]
-        if let value = object["entity_shocks"], value != .null {
-            if case .object(let entries) = value {
-                for (key, entry) in entries {
-                    let path = root.appending("entity_shocks").appending(key)
-                    if let x = number(entry, path) {
-                        if x < -1 || x > 1 { problem(path, "a shock is a relative impact between -1 and 1") }
-                        shocks[key] = x
-                    }
+        if let entries = document.nested("entity_shocks", what: "`entity_shocks` (an object of entity id → relative impact)", problems: &problems) {
+            for key in entries.object.keys {
+                guard let x = entries.number(key, required: true, problems: &problems) else { continue }
+                if x < -1 || x > 1 {
+                    problems.append(entries.problem(key, "scenario.shock", "a shock is a relative impact between -1 and 1, not \(JSNumber.format(x))"))
                 }
-            } else {
-                problem(root.appending("entity_shocks"), "must be an object of entity id → relative impact")
+                shocks[key] = x
             }
         }
 
         var asOf = defaultAsOf
         if let value = string("as_of", required: false) {
             if CalendarDate(value) == nil {
-                problem(root.appending("as_of"), "`\(value)` is not a date; write YYYY-MM-DD")
+                problems.append(document.problem("as_of", "json.date", "`\(value)` is not a date; write YYYY-MM-DD"))
             } else {
                 asOf = value
             }
@@ -111,46 +87,41 @@ extension Scenario {
         var feedbackRounds = 0
         var feedbackConvergence: FeedbackConvergence?
         let limit = Scenario.feedbackRoundsLimit
-        switch object["feedback_rounds"] {
+        switch document.object["feedback_rounds"] {
         case .string("converge")?:
             feedbackConvergence = FeedbackConvergence()
             feedbackRounds = limit
         case .number(let x)?:
             if x != x.rounded() || x < 0 || x > Double(limit) {
-                problem(root.appending("feedback_rounds"), "must be a whole number from 0 to \(limit), or \"converge\"")
+                problems.append(document.problem("feedback_rounds", "json.range", "`feedback_rounds` must be a whole number from 0 to \(limit), or \"converge\""))
             } else {
                 feedbackRounds = Int(x)
             }
         case nil, .null?: break
         case let other?:
-            problem(root.appending("feedback_rounds"), "must be a whole number from 0 to \(limit) or \"converge\", not "
-                    + (other.stringValue.map { "`\($0)`" } ?? other.typeName))
+            problems.append(document.problem("feedback_rounds", "json.type", "`feedback_rounds` must be a whole number from 0 to \(limit) or \"converge\", not "
+                                             + (other.stringValue.map { "`\($0)`" } ?? other.typeName)))
         }
-        for key in ["feedback_tolerance", "feedback_max_rounds"] {
-            guard let value = object[key], value != .null else { continue }
-            let path = root.appending(key)
+        for key in ["feedback_tolerance", "feedback_max_rounds"] where document.has(key) {
             guard feedbackConvergence != nil else {
-                problem(path, "applies only with \"feedback_rounds\": \"converge\"")
+                problems.append(document.problem(key, "scenario.feedback", "`\(key)` applies only with \"feedback_rounds\": \"converge\""))
                 continue
             }
-            guard let x = number(value, path) else { continue }
             if key == "feedback_tolerance" {
-                if x <= 0 || x > 1 { problem(path, "must be greater than 0 and at most 1") } else { feedbackConvergence?.tolerance = x }
-            } else if x != x.rounded() || x < 1 || x > Double(limit) {
-                problem(path, "must be a whole number from 1 to \(limit)")
-            } else {
-                feedbackRounds = Int(x)
+                guard let x = document.number(key, problems: &problems) else { continue }
+                if x <= 0 || x > 1 {
+                    problems.append(document.problem(key, "json.range", "`\(key)` must be greater than 0 and at most 1"))
+                } else {
+                    feedbackConvergence?.tolerance = x
+                }
+            } else if let rounds = document.integer(key, in: 1...limit, problems: &problems) {
+                feedbackRounds = rounds
             }
         }
 
-        var isPublic = false
-        switch object["is_public"] {
-        case .bool(let b)?: isPublic = b
-        case nil, .null?: break
-        case let other?: problem(root.appending("is_public"), "must be true or false, not \(other.typeName)")
-        }
+        let isPublic = document.bool("is_public", problems: &problems) ?? false
 
-        if !problems.isEmpty { throw ScenarioError(problems: problems) }
+        guard problems.count == before else { return nil }
         return Scenario(name: name, author: author, macroVariables: variables, asOf: asOf, description: description,
                         levelSettings: levels, entityShocks: shocks, feedbackRounds: feedbackRounds,
                         feedbackConvergence: feedbackConvergence, isPublic: isPublic)
@@ -163,28 +134,20 @@ extension Scenario {
     ]
 
     /// `{"value": 2.5, "unit": "%"}` → 0.025.
-    private static func explicitUnitValue(_ object: JSONObject, _ path: JSONPath, problem: (JSONPath, String) -> Void,
-                                          number: (JSONValue, JSONPath) -> Double?) -> Double? {
-        for key in object.keys where key != "value" && key != "unit" {
-            problem(path.appending(key), "unknown key; a value with its unit is {\"value\": 2.5, \"unit\": \"%\"}")
-        }
+    private static func explicitUnitValue(_ explicit: JSONReader, problems: inout [Problem]) -> Double? {
+        explicit.rejectUnknownKeys(["value", "unit"], example: #"a value with its unit is {"value": 2.5, "unit": "%"}"#, problems: &problems)
         let known = explicitUnits.flatMap(\.names)
-        guard case .string(let unit)? = object["unit"] else {
-            problem(path.appending("unit"), "is required with an explicit value: one of \(known.map { "\"\($0)\"" }.joined(separator: ", "))")
-            return nil
+        var divisor: Double?
+        if !explicit.has("unit") {
+            problems.append(explicit.problem("unit", "json.missing", "`unit` is required with an explicit value",
+                                             hint: "one of " + known.map { "\"\($0)\"" }.joined(separator: ", ")))
+        } else if let unit = explicit.choice("unit", among: known, problems: &problems) {
+            divisor = explicitUnits.first { $0.names.contains(unit) }?.divisor
         }
-        guard let divisor = explicitUnits.first(where: { $0.names.contains(unit) })?.divisor else {
-            problem(path.appending("unit"), "unknown unit `\(unit)`; known: \(known.joined(separator: ", "))"
-                    + (Suggestion.closest(to: unit, among: known).map { " (did you mean `\($0)`?)" } ?? ""))
-            return nil
-        }
-        guard let value = object["value"] else {
-            problem(path.appending("value"), "is required")
-            return nil
-        }
-        return number(value, path.appending("value")).map { $0 / divisor }
+        let value = explicit.number("value", required: true, problems: &problems)
+        guard let value, let divisor else { return nil }
+        return value / divisor
     }
-
     /// The variables whose value the document gives with an explicit unit (so a decimal that looks
     /// implausible for its unit was meant).
     public static func variablesWithExplicitUnits(in document: JSONValue) -> Set<String> {
@@ -192,58 +155,54 @@ extension Scenario {
         return Set(values.pairs.compactMap { if case .object = $0.value { $0.key } else { nil } })
     }
 
-    private static func parseLevel(_ value: JSONValue, _ path: JSONPath, problem: (JSONPath, String) -> Void,
-                                   number: (JSONValue, JSONPath) -> Double?) -> LevelSettings {
+    private static func readLevel(_ entry: JSONReader, problems: inout [Problem]) -> LevelSettings {
         var settings = LevelSettings()
-        guard case .object(let entry) = value else {
-            problem(path, "must be an object of settings")
-            return settings
+        entry.rejectUnknownKeys(levelKeys, what: "level setting", problems: &problems)
+        if let enabled = entry.bool("enabled", problems: &problems) { settings.isEnabled = enabled }
+        if let x = entry.number("damping", problems: &problems) {
+            if x < 0 || x > LevelSettings.dampingLimit {
+                problems.append(entry.problem("damping", "json.range", "`damping` must be between 0 and \(JSNumber.format(LevelSettings.dampingLimit))"))
+            } else {
+                settings.damping = x
+            }
         }
-        for (key, field) in entry {
-            let at = path.appending(key)
-            switch key {
-            case "enabled":
-                if case .bool(let b) = field { settings.isEnabled = b } else { problem(at, "must be true or false") }
-            case "damping":
-                if let x = number(field, at) {
-                    if x < 0 || x > LevelSettings.dampingLimit {
-                        problem(at, "must be between 0 and \(JSNumber.format(LevelSettings.dampingLimit))")
-                    } else {
-                        settings.damping = x
+        if let bounds = entry.array("clamp", problems: &problems) {
+            let at = entry.path.appending("clamp")
+            if bounds.count != 2 {
+                problems.append(entry.problem("clamp", "json.type", "`clamp` must be [lower, upper]"))
+            } else {
+                var values: [Double] = []
+                for (k, bound) in bounds.enumerated() {
+                    if case .number(let x) = bound { values.append(x) } else {
+                        problems.append(Problem(path: JSONReader.place(entry.file, at.appending(k)), code: "json.type",
+                                                message: "a clamp bound must be a number, not \(bound.typeName)"))
                     }
                 }
-            case "clamp":
-                guard case .array(let bounds) = field, bounds.count == 2 else {
-                    problem(at, "must be [lower, upper]")
-                    continue
-                }
-                if let lo = number(bounds[0], at.appending(0)), let hi = number(bounds[1], at.appending(1)) {
+                if values.count == 2 {
+                    let (lo, hi) = (values[0], values[1])
                     let limit = LevelSettings.clampLimit
-                    let outside = [lo, hi].indices.filter { abs([lo, hi][$0]) > limit }
+                    let outside = values.indices.filter { abs(values[$0]) > limit }
                     for k in outside {
-                        problem(at.appending(k), "a clamp bound is a relative impact from \(JSNumber.format(-limit)) to \(JSNumber.format(limit)), so contributions stay finite")
+                        problems.append(Problem(path: JSONReader.place(entry.file, at.appending(k)), code: "json.range",
+                                                message: "a clamp bound is a relative impact from \(JSNumber.format(-limit)) to \(JSNumber.format(limit)), so contributions stay finite"))
                     }
                     if lo > 0 || hi < 0 || lo >= hi {
-                        problem(at, "must satisfy lower ≤ 0 ≤ upper and lower < upper")
+                        problems.append(entry.problem("clamp", "json.range", "`clamp` must satisfy lower ≤ 0 ≤ upper and lower < upper"))
                     } else if outside.isEmpty {
                         settings.clamp = lo...hi
                     }
                 }
-            case "max_cycle_rounds":
-                if let x = number(field, at) {
-                    if x != x.rounded() || x < 1 || x > 10_000 { problem(at, "must be a whole number from 1 to 10000") }
-                    else { settings.maxCycleRounds = Int(x) }
-                }
-            case "tolerance":
-                if let x = number(field, at) {
-                    if x <= 0 || x > 1 { problem(at, "must be greater than 0 and at most 1") } else { settings.tolerance = x }
-                }
-            case "relaxation":
-                if let x = number(field, at) {
-                    if x <= 0 || x > 1 { problem(at, "must be greater than 0 and at most 1") } else { settings.relaxation = x }
-                }
-            default:
-                problem(at, "unknown level setting; known: \(levelKeys.sorted().joined(separator: ", "))")
+            }
+        }
+        if let rounds = entry.integer("max_cycle_rounds", in: 1...10_000, problems: &problems) { settings.maxCycleRounds = rounds }
+        for key in ["tolerance", "relaxation"] {
+            guard let x = entry.number(key, problems: &problems) else { continue }
+            if x <= 0 || x > 1 {
+                problems.append(entry.problem(key, "json.range", "`\(key)` must be greater than 0 and at most 1"))
+            } else if key == "tolerance" {
+                settings.tolerance = x
+            } else {
+                settings.relaxation = x
             }
         }
         return settings

@@ -77,16 +77,14 @@ public struct LevelSettings: Sendable, Equatable {
     public static let clampLimit = 1e6
 }
 
-/// Problems found in a scenario, each with the JSON path it concerns.
+/// Problems found in a scenario, each with the JSON path it concerns (the one `Problem` of the
+/// document reader: path, stable code, message, hint).
 public struct ScenarioError: Error, Sendable, CustomStringConvertible {
-    public struct Problem: Sendable, Equatable {
-        public var path: String
-        public var message: String
-    }
-
     public var problems: [Problem]
 
+    public init(problems: [Problem]) { self.problems = problems }
+
     public var description: String {
-        problems.map { "\($0.path): \($0.message)" }.joined(separator: "\n")
+        problems.map(\.description).joined(separator: "\n")
     }
 }

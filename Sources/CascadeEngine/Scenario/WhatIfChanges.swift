@@ -89,37 +89,33 @@ public struct WhatIfChanges: Sendable, Equatable {
     }
 
     /// Reads the JSON form; every problem is reported with its path, and no change is made.
-    public static func parse(_ value: JSONValue, at root: JSONPath = JSONPath()) throws -> WhatIfChanges {
-        var problems: [ScenarioError.Problem] = []
-        guard let object = value.objectValue else {
-            throw ScenarioError(problems: [.init(path: root.description, message: "must be an object with `set`, `shocks` and/or `levels`, not \(value.typeName)")])
-        }
-        var changes = WhatIfChanges()
-        for (key, member) in object {
-            let path = root.appending(key)
-            switch key {
-            case "set", "shocks":
-                guard let values = member.objectValue else {
-                    problems.append(.init(path: path.description, message: "must be an object of \(key == "set" ? "variable" : "entity id") → value"))
-                    continue
-                }
-                if key == "set" { changes.macroVariables = values } else { changes.entityShocks = values }
-            case "levels":
-                guard let levels = member.objectValue else {
-                    problems.append(.init(path: path.description, message: "must be an object keyed by level (\"0\" … \"9\")"))
-                    continue
-                }
-                for (level, fields) in levels where fields.objectValue == nil {
-                    problems.append(.init(path: path.appending(level).description, message: "must be an object of level-setting field → value"))
-                }
-                changes.levelSettings = levels
-            default:
-                problems.append(.init(path: path.description, message: "unknown key"
-                                      + (Suggestion.closest(to: key, among: ["levels", "set", "shocks"]).map { " (did you mean `\($0)`?)" } ?? "")))
+    public static func parse(_ value: JSONValue, at root: JSONPath = JSONPath()) throws(ScenarioError) -> WhatIfChanges {
+        var problems: [Problem] = []
+        let changes = JSONReader(value, at: root, what: "what-if changes (an object with `set`, `shocks` and/or `levels`)", problems: &problems)
+            .flatMap { reader -> WhatIfChanges? in
+                reader.rejectUnknownKeys(["set", "shocks", "levels"], problems: &problems)
+                return read(reader, problems: &problems)
             }
-        }
-        if !problems.isEmpty { throw ScenarioError(problems: problems) }
+        guard let changes, problems.isEmpty else { throw ScenarioError(problems: problems) }
         return changes
+    }
+
+    /// Reads the members `set`, `shocks` and `levels` of `reader` (a stored session's
+    /// modifications, or a request body that has other members too) with the one document reader;
+    /// the caller rejects unknown keys, as only it knows the others.
+    package static func read(_ reader: JSONReader, problems: inout [Problem]) -> WhatIfChanges? {
+        let before = problems.count
+        var changes = WhatIfChanges()
+        changes.macroVariables = reader.nested("set", what: "`set` (an object of variable → value)", problems: &problems)?.object ?? JSONObject()
+        changes.entityShocks = reader.nested("shocks", what: "`shocks` (an object of entity id → value)", problems: &problems)?.object ?? JSONObject()
+        if let levels = reader.nested("levels", what: "`levels` (an object keyed by level \"0\" … \"9\")", problems: &problems) {
+            // Field → value; the fields themselves are checked with the modified scenario.
+            for (level, fields) in levels.object where fields.objectValue == nil {
+                problems.append(levels.problem(level, "json.type", "must be an object of level-setting field → value, not \(fields.typeName)"))
+            }
+            changes.levelSettings = levels.object
+        }
+        return problems.count == before ? changes : nil
     }
 }
 

@@ -12,7 +12,7 @@ extension EngineWorld {
         let columns = loader.finish()
         let formulas = try store.allFormulaVersions().map(RegistryFormula.init)
         let macroData = try store.macroData().compactMap { point in
-            point.value.map { MacroPoint(date: point.date, variable: point.variable, value: $0, unit: point.unit) }
+            point.value.map { MacroPoint(date: point.date, variable: point.variableName, value: $0, unit: point.unit) }
         }
         return EngineWorld(columns: columns, coefficients: try store.coefficients(includeInactive: true), formulas: formulas,
                            macroData: macroData)

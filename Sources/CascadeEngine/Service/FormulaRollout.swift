@@ -1,4 +1,5 @@
 import CascadeFormula
+import CascadeJSON
 import CascadeStore
 
 /// What making a formula version the one runs pick would break.

@@ -13,8 +13,8 @@ enum ScenarioValidation {
     /// `prepared` is the scenario already resolved against `world`, when the caller has it (it is
     /// used once every shocked id is known: the variables do not depend on the shocks).
     static func problems(_ scenario: Scenario, explicitUnits: Set<String>, world: EngineWorld,
-                         prepared: PreparedRun? = nil) -> [ScenarioError.Problem] {
-        var problems: [ScenarioError.Problem] = []
+                         prepared: PreparedRun? = nil) -> [Problem] {
+        var problems: [Problem] = []
         let root = JSONPath.root
 
         let (ids, names) = world.entityIDsAndNames
@@ -28,7 +28,7 @@ enum ScenarioValidation {
             } else if let near = Suggestion.closest(to: id, among: names), let index = names.firstIndex(of: near) {
                 message += " (did you mean `\(ids[index])`, \(near)?)"
             }
-            problems.append(.init(path: root.appending("entity_shocks").appending(id).description, message: message))
+            problems.append(Problem(path: root.appending("entity_shocks").appending(id).description, code: "scenario.unknown-entity", message: message))
         }
 
         // The variables as a run binds them: prepared without the shocks, whose problems are above.
@@ -52,7 +52,7 @@ enum ScenarioValidation {
             guard let v = run.variableNames.firstIndex(of: name) else { continue }
             let path = root.appending("macro_variables").appending(name).description
             if !run.variableIsBound[v] && !read.contains(v) {
-                problems.append(.init(path: path, message: "`\(name)` binds no MACRO entity and no formula of the world reads it, so it would move nothing"
+                problems.append(Problem(path: path, code: "scenario.unused-variable", message: "`\(name)` binds no MACRO entity and no formula of the world reads it, so it would move nothing"
                                       + (Suggestion.closest(to: name, among: known).map { " (did you mean `\($0)`?)" } ?? "")))
                 continue
             }
@@ -61,7 +61,7 @@ enum ScenarioValidation {
             let divisor = (1 / Units.scale(unit)).rounded()  // 100 for %, 10 000 for bp
             guard divisor > 1 else { continue }
             let asUnit = JSNumber.format(value * divisor), meant = JSNumber.format(value / divisor)
-            problems.append(.init(path: path, message: "`\(name)` is in \(unit) and scenarios write decimals: \(JSNumber.format(value)) is \(asUnit) \(unit); "
+            problems.append(Problem(path: path, code: "scenario.implausible-value", message: "`\(name)` is in \(unit) and scenarios write decimals: \(JSNumber.format(value)) is \(asUnit) \(unit); "
                                   + "did you mean \(meant) (\(JSNumber.format(value)) \(unit))? To write the unit, use {\"value\": \(JSNumber.format(value)), \"unit\": \"\(unit)\"}"))
         }
         return problems

@@ -1,23 +1,7 @@
 /// Strings in the register program: literals, string inputs and locals, `+` of strings and `?:`
-/// between strings, in value registers. A string expression with a part of unknown type (a
-/// dynamic member read, a value of type `any`) is still run by the closures `Compiler` builds.
+/// between strings, in value registers; a part of unknown type (a dynamic member read, a value
+/// of type `any`) is computed as a value (`Emitter+Values`) and checked to be a string.
 extension Emitter {
-    /// Whether `expr` is a string made only of literals, string registers, `+` and `?:` (nothing
-    /// is emitted; `stringRegister` then compiles it).
-    func isPureString(_ expr: Expr) -> Bool {
-        guard type(expr) == .string else { return false }
-        switch expr.kind {
-        case .string: return true
-        case .parenthesized(let inner): return isPureString(inner)
-        case .identifier, .member:
-            if case .value? = compiler.storage(of: expr) { return true }
-            return false
-        case .binary(.add, let left, let right): return isPureString(left) && isPureString(right)
-        case .conditional(_, let a, let b): return isPureString(a) && isPureString(b)
-        default: return false
-        }
-    }
-
     mutating func newValueRegister() -> Int {
         valueRegisterCount += 1
         return valueRegisterCount - 1
@@ -33,7 +17,7 @@ extension Emitter {
         return k
     }
 
-    /// Compiles a pure string expression (`isPureString`); returns the value register holding it.
+    /// Compiles a string expression; returns the value register holding it.
     mutating func stringRegister(_ expr: Expr) -> Int {
         let r = untracedStringRegister(expr)
         if isTraced && isTraceable(expr) { emit(.traceValue, 0, r, traceNode(expr.range)) }
@@ -41,6 +25,11 @@ extension Emitter {
     }
 
     mutating func untracedStringRegister(_ expr: Expr) -> Int {
+        if type(expr) == .any {
+            let r = untracedValueRegister(expr)
+            emit(.checkString, 0, r, site: compiler.site(expr))
+            return r
+        }
         switch expr.kind {
         case .string(let s):
             return valueRegister(of: s)
@@ -67,7 +56,7 @@ extension Emitter {
         default:
             break
         }
-        failStatement("this expression as a string", at: expr.range)
-        return valueRegister(of: "")
+        fail("this expression as a string", at: expr.range)
+        return newValueRegister()
     }
 }

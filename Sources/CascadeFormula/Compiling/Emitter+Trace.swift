@@ -35,15 +35,6 @@ extension Emitter {
         }
     }
 
-    /// A returned value of another type than number or boolean, recorded as it is returned.
-    func tracedReturn(_ code: @escaping StatementCode, _ node: Int) -> StatementCode {
-        { f throws in
-            let returned = try code(f)
-            f.trace.append((node, f.result))
-            return returned
-        }
-    }
-
     /// A boolean computed into a register (0 or 1) and recorded.
     mutating func booleanRegister(_ expr: Expr, isCondition: Bool = false) -> Int {
         let r = untracedBooleanRegister(expr)
@@ -52,7 +43,7 @@ extension Emitter {
     }
 
     mutating func untracedBooleanRegister(_ expr: Expr) -> Int {
-        if type(expr) == .any { return booleanClosure(compiler.boolean(expr)) }
+        if type(expr) == .any { return unboxedBoolean(expr) }
         switch expr.kind {
         case .boolean(let b):
             return register(of: b ? 1 : 0)
@@ -61,10 +52,12 @@ extension Emitter {
         case .identifier, .member:
             switch compiler.storage(of: expr) {
             case .boolean(let k)?: return k
-            case .value?: return booleanClosure(compiler.boolean(expr))
-            default: return booleanClosure(compiler.failing("a boolean name without a register", at: expr.range))
+            case .value(let k)?: return register(unboxed(.unboxBoolean, k, expr, into: nil))
+            default:
+                fail("a boolean name without a register", at: expr.range)
+                return newRegister()
             }
-        case .unary(_, let operand):
+        case .unary(.not, let operand):
             let r = booleanRegister(operand)
             return flag(.selectEqual, r, register(of: 0))
         case .binary(let op, let left, let right) where op == .and || op == .or:
@@ -87,8 +80,9 @@ extension Emitter {
         case .binary(let op, let left, let right) where op.isEquality && type(left) == .number && type(right) == .number:
             let a = register(numberOperand(left)), b = register(numberOperand(right))
             return flag(.selectEqual, a, b, isNegated: op == .strictNotEqual || op == .looseNotEqual)
-        case .binary(let op, _, _) where op.isEquality:
-            return booleanClosure(compiler.boolean(expr))
+        case .binary(let op, let left, let right) where op.isEquality:
+            let isEqual = equality(op, left, right, expr)
+            return op == .strictNotEqual || op == .looseNotEqual ? flag(.selectEqual, isEqual, register(of: 0)) : isEqual
         case .conditional(let test, let a, let b):
             let d = newRegister()
             let toElse = condition(test)
@@ -101,7 +95,8 @@ extension Emitter {
             land(toEnd)
             return d
         default:
-            return booleanClosure(compiler.failing("this expression as a condition", at: expr.range))
+            fail("this expression as a condition", at: expr.range)
+            return newRegister()
         }
     }
 
@@ -111,13 +106,6 @@ extension Emitter {
         let d = newRegister()
         emit(op, d, a, b)
         emit(.data, isNegated ? zero : one, isNegated ? one : zero)
-        return d
-    }
-
-    mutating func booleanClosure(_ code: @escaping BoolCode) -> Int {
-        booleanCode.append(code)
-        let d = newRegister()
-        emit(.booleanCode, d, booleanCode.count - 1)
         return d
     }
 }

@@ -1,6 +1,7 @@
-/// Compiles a checked tree into a flat register `Program`: numbers and booleans as typed
-/// instructions (constants folded, conditions compiled to compare-and-branch, `+`/`-` chains of
-/// products fused), everything else as calls to the closures `Compiler` builds.
+/// Compiles a checked tree into a flat register `Program`, the only evaluator: numbers and
+/// booleans as typed instructions on unboxed registers (constants folded, conditions compiled to
+/// compare-and-branch, `+`/`-` chains of products fused), strings, `null`, values of unknown type
+/// and records as instructions on value registers (`Emitter+Strings`, `Emitter+Values`).
 ///
 /// Every operation is performed in the tree's order with the tree's operands, so a program gives
 /// the same doubles and the same first error as evaluating the tree.
@@ -8,13 +9,14 @@ struct Emitter {
     let compiler: Compiler
     var code: [Instruction] = []
     var terms: [(Double, Int32)] = []
+    /// Per fused-sum term: the operations it stands for (parallel to `terms`).
+    var linearTerms: [Compiler.LinearTerm] = []
+    /// String literals compared with `===` and the names of dynamic member reads.
     var strings: [String] = []
-    var numberCode: [NumberCode] = []
-    var booleanCode: [BoolCode] = []
-    var statementCode: [StatementCode] = []
     /// Per instruction: where it can fail (nil when it cannot).
     var sites: [ErrorSite?] = []
-    var checkedSums: [Int: NumberCode] = [:]
+    /// The internal errors of the tree shapes with no code (thrown by `fail`).
+    var failures: [FormulaError] = []
     var registerCount: Int
     /// Constants by bit pattern, for programs with many (a short list is searched directly).
     var constantRegisters: [UInt64: Int] = [:]
@@ -29,11 +31,13 @@ struct Emitter {
     let isTraced: Bool
     /// Per trace instruction's node index: the subexpression's range, and whether it is a condition.
     var traceNodes: [TraceNode] = []
-    /// Value registers: the slots' (from the compiler), then string constants and temporaries.
+    /// Value registers: the slots' (from the compiler), then constants and temporaries.
     var valueRegisterCount: Int
     var valueConstants: [(register: Int, value: Value)] = []
     /// String constants by their UTF-8 bytes (not by `==`, which is canonical equivalence).
     var stringConstantRegisters: [[UInt8]: Int] = [:]
+    /// The value register holding `null`, once one is needed.
+    var nullRegister: Int?
 
     enum Operand: Equatable {
         case constant(Double)
@@ -50,9 +54,8 @@ struct Emitter {
     static func program(_ compiler: Compiler, isTraced: Bool = false) -> Program {
         var emitter = Emitter(compiler, isTraced: isTraced)
         emitter.emitProgram()
-        return Program(code: emitter.code, terms: emitter.terms, strings: emitter.strings,
-                       numberCode: emitter.numberCode, booleanCode: emitter.booleanCode,
-                       statementCode: emitter.statementCode, sites: emitter.sites, checkedSums: emitter.checkedSums,
+        return Program(code: emitter.code, terms: emitter.terms, linearTerms: emitter.linearTerms, strings: emitter.strings,
+                       sites: emitter.sites, failures: emitter.failures,
                        maxSteps: compiler.limits.maxSteps, registerCount: emitter.registerCount,
                        constants: emitter.constants, traceNodes: emitter.traceNodes,
                        valueRegisterCount: emitter.valueRegisterCount, valueConstants: emitter.valueConstants,
@@ -180,28 +183,38 @@ struct Emitter {
             }
         case .declaration(_, _, let nameRange, let initializer):
             guard let slot = checked.declarations[statement.id] else {
-                return failStatement("a declaration without a local", at: nameRange)
+                return fail("a declaration without a local", at: nameRange)
             }
             store(initializer, into: compiler.localStorage[slot], type: checked.locals[slot].type)
         case .assignment(let name, let nameRange, let op, let value):
             guard let slot = checked.assignmentTargets[statement.id] else {
-                return failStatement("an assignment without a target local", at: nameRange)
+                return fail("an assignment without a target local", at: nameRange)
             }
             let target = compiler.localStorage[slot]
+            let localType = checked.locals[slot].type
             guard let binary = op.binary else {
-                store(value, into: target, type: checked.locals[slot].type)
+                store(value, into: target, type: localType)
                 return
             }
             let site = ErrorSite(range: statement.range, text: compiler.text(statement.range),
                                  operands: [name, compiler.text(value.range)])
-            if case .number(let k) = target {
+            switch target {
+            case .number(let k):
                 let rhs = numberOperand(value)
                 place(arithmetic(binary, .register(k), rhs, site, into: k), into: k)
-            } else if case .value(let k) = target, checked.locals[slot].type == .string, binary == .add, isPureString(value) {
-                let rhs = stringRegister(value)
-                emit(.concatenate, k, k, rhs, site: site)
-            } else {
-                callStatement(compiler.assignment(name, nameRange, op, value, statement))
+            case .value(let k) where localType == .string && binary == .add:
+                emit(.concatenate, k, k, stringRegister(value), site: site)
+            case .value(let k) where localType == .any && binary == .add:
+                // A local of unknown type: numbers add, strings join, anything else fails.
+                emit(.dynamicAdd, k, k, valueRegister(value), site: site)
+            case .value(let k) where localType == .any:
+                // A local of unknown type: it must hold a number now (checked before the right side).
+                let current = newRegister()
+                emit(.unboxNumber, current, k, site: site)
+                let result = arithmetic(binary, .register(current), numberOperand(value), site, into: nil)
+                emit(.boxNumber, k, register(result))
+            default:
+                fail("a compound assignment to \(localType.withArticle) local", at: statement.range)
             }
             if isTraced { traceLocal(target, SourceRange(nameRange.start, value.range.end)) }
         }
@@ -218,23 +231,24 @@ struct Emitter {
             place(numberOperand(expr, into: k), into: k)
         case .boolean(let k):
             _ = boolean(expr, into: k)
-        case .value(let k) where localType == .string && isPureString(expr):
-            let r = stringRegister(expr)
-            if r != k { emit(.moveValue, k, r) }
         case .value(let k):
-            callStatement(compiler.store(expr, into: storage, type: localType))
-            if isTraced { emit(.traceValue, 0, k, traceNode(expr.range)) }
+            // A string local keeps holding strings: a value of unknown type is checked.
+            let r = localType == .string ? stringRegister(expr) : valueRegister(expr)
+            if r != k { emit(.moveValue, k, r) }
         }
     }
 
-    /// A statement with no code here: an internal error (see `InternalErrors`).
-    mutating func failStatement(_ what: String, at range: SourceRange) {
-        callStatement(compiler.failing(what, at: range))
+    /// A tree shape with no code here: an internal error (see `InternalErrors`), thrown by a
+    /// `fail` instruction should the program ever run.
+    mutating func fail(_ what: String, at range: SourceRange) {
+        failures.append(compiler.internalError(what, at: range))
+        emit(.fail, 0, failures.count - 1)
     }
 
-    mutating func callStatement(_ code: @escaping StatementCode) {
-        statementCode.append(code)
-        emit(.statementCode, 0, statementCode.count - 1)
+    /// A number operand for a gap: the `fail` before it is what runs.
+    mutating func failNumber(_ what: String, at range: SourceRange, into target: Int?) -> Operand {
+        fail(what, at: range)
+        return .register(target ?? newRegister())
     }
 
     mutating func returnCode(_ expr: Expr) {
@@ -263,11 +277,10 @@ struct Emitter {
             emit(.returnTrue)
             land(toFalse)
             emit(.returnFalse)
-        case .string where isPureString(expr):
+        case .string:
             emit(.returnString, 0, stringRegister(expr))
         default:
-            callStatement(isTraced ? tracedReturn(compiler.returnCode(expr), traceNode(expr.range)) : compiler.returnCode(expr))
-            emit(.returnValue)  // not reached: the closure always returns
+            emit(.returnValue, 0, valueRegister(expr), site: compiler.site(expr))
         }
     }
 
@@ -282,7 +295,7 @@ struct Emitter {
     }
 
     mutating func untracedNumberOperand(_ expr: Expr, into target: Int?) -> Operand {
-        if type(expr) == .any { return callNumber(compiler.number(expr), into: target) }
+        if type(expr) == .any { return unboxed(.unboxNumber, untracedValueRegister(expr), expr, into: target) }
         switch expr.kind {
         case .number(let x):
             return .constant(x)
@@ -292,8 +305,8 @@ struct Emitter {
             if case .constant(let c) = checked.resolutions[expr.id] { return .constant(c) }
             switch compiler.storage(of: expr) {
             case .number(let k)?: return .register(k)
-            case .value?: return callNumber(compiler.number(expr), into: target)
-            default: return callNumber(compiler.failing("a number name without a register", at: expr.range), into: target)
+            case .value(let k)?: return unboxed(.unboxNumber, k, expr, into: target)
+            default: return failNumber("a number name without a register", at: expr.range, into: target)
             }
         case .unary(.negate, let operand):
             switch numberOperand(operand) {
@@ -303,7 +316,7 @@ struct Emitter {
                 emit(.negate, d, k)
                 return .register(d)
             }
-        case .unary(_, let operand):
+        case .unary(.plus, let operand):
             return numberOperand(operand, into: target)
         case .binary(let op, let left, let right):
             if !isTraced, op == .add || op == .subtract, let terms = compiler.linearTerms(expr) {
@@ -324,20 +337,14 @@ struct Emitter {
         case .call(let callee, let arguments):
             return mathCall(callee, arguments, expr, into: target)
         default:
-            return callNumber(compiler.failing("this expression as a number", at: expr.range), into: target)
+            return failNumber("this expression as a number", at: expr.range, into: target)
         }
     }
 
     // MARK: - Branch-free conditionals
 
     /// A constant or a number register, without emitting anything.
-    func leaf(_ expr: Expr) -> Operand? {
-        switch compiler.numberLeaf(compiler.stripParentheses(expr)) {
-        case .constant(let c)?: .constant(c)
-        case .register(let k)?: .register(k)
-        default: nil
-        }
-    }
+    func leaf(_ expr: Expr) -> Operand? { compiler.numberLeaf(compiler.stripParentheses(expr)) }
 
     /// A leaf, or `?:` comparing two leaves and choosing between selectable arms: nothing in it can
     /// fail or has an effect, so computing both arms and choosing without a branch is unobservable.
@@ -359,7 +366,7 @@ struct Emitter {
         guard case .conditional(let test, let a, let b) = e.kind,
               case .binary(let op, let left, let right) = compiler.stripParentheses(test).kind,
               let l = leaf(left), let r = leaf(right) else {
-            return callNumber(compiler.failing("this conditional as a branch-free select", at: e.range), into: target)
+            return failNumber("this conditional as a branch-free select", at: e.range, into: target)
         }
         let x = register(select(a, into: nil)), y = register(select(b, into: nil))
         let p = register(l), q = register(r)
@@ -376,17 +383,19 @@ struct Emitter {
         return .register(d)
     }
 
-    mutating func callNumber(_ code: @escaping NumberCode, into target: Int?) -> Operand {
-        numberCode.append(code)
+    /// A value register's number (`unboxNumber`) or boolean (`unboxBoolean`, as 1 or 0) in a
+    /// number register, checked where `expr` is.
+    mutating func unboxed(_ op: Opcode, _ value: Int, _ expr: Expr, into target: Int?) -> Operand {
         let d = target ?? newRegister()
-        emit(.numberCode, d, numberCode.count - 1)
+        emit(op, d, value, site: compiler.site(expr))
         return .register(d)
     }
 
-    mutating func linear(_ linearTerms: [Compiler.LinearTerm], into target: Int?) -> Operand {
+    mutating func linear(_ sum: [Compiler.LinearTerm], into target: Int?) -> Operand {
         let start = terms.count
         let one = register(of: 1)
-        for t in linearTerms {
+        linearTerms += sum
+        for t in sum {
             let sign = t.isSubtracted ? -1.0 : 1.0
             switch t.kind {
             case .constant: terms.append((sign * t.constant, Int32(one)))
@@ -395,8 +404,7 @@ struct Emitter {
             }
         }
         let d = target ?? newRegister()
-        checkedSums[code.count] = compiler.checkedSum(linearTerms)
-        emit(.linear, d, start, linearTerms.count)
+        emit(.linear, d, start, sum.count)
         return .register(d)
     }
 
@@ -409,7 +417,10 @@ struct Emitter {
             return .register(d)
         }
         // Constants fold unless folding would fail (then the error stays where it belongs, at run time).
-        if case .constant(let x) = a, case .constant(let y) = b, let r = try? Compiler.operation(op)(x, y, site) {
+        guard let operation = Compiler.operation(op) else {
+            return failNumber("`\(op.rawValue)` as an arithmetic operator", at: site.range, into: target)
+        }
+        if case .constant(let x) = a, case .constant(let y) = b, let r = try? operation(x, y, site) {
             return .constant(r)
         }
         let opcode: Opcode = switch op {
@@ -418,7 +429,7 @@ struct Emitter {
         case .multiply: .multiply
         case .divide: .divide
         case .remainder: .remainder
-        default: .power
+        default: .power  // the only other operator `Compiler.operation` accepts
         }
         let ra = register(a), rb = register(b)
         let d = target ?? newRegister()
@@ -429,7 +440,7 @@ struct Emitter {
     mutating func mathCall(_ callee: Expr, _ arguments: [Expr], _ expr: Expr, into target: Int?) -> Operand {
         guard case .member(_, let name, _) = compiler.stripParentheses(callee).kind,
               let function = MathFunction(rawValue: name) else {
-            return callNumber(compiler.failing("a call of something other than a Math function", at: expr.range), into: target)
+            return failNumber("a call of something other than a Math function", at: expr.range, into: target)
         }
         let site = compiler.site(expr, arguments)
         var operands: [Operand] = []
@@ -468,7 +479,7 @@ struct Emitter {
                                            into target: Int?) -> Operand {
         if case .constant(let x) = operand {
             let r = Op.apply(x)
-            if r.isFinite { return .constant(r) }
+            if r.isFiniteNumber { return .constant(r) }
         }
         let ra = register(operand)
         let d = target ?? newRegister()
@@ -483,7 +494,7 @@ struct Emitter {
     /// `&&`/`||` short-circuit as in JavaScript.
     mutating func branch(_ expr: Expr, when value: Bool) -> [Int] {
         if isTraced { return jump(value ? .jumpIfTrue : .jumpIfFalse, booleanRegister(expr)) }
-        if type(expr) == .any { return testClosure(compiler.boolean(expr), when: value) }
+        if type(expr) == .any { return jump(value ? .jumpIfTrue : .jumpIfFalse, unboxedBoolean(expr)) }
         switch expr.kind {
         case .boolean(let b):
             return b == value ? jump() : []
@@ -492,10 +503,12 @@ struct Emitter {
         case .identifier, .member:
             switch compiler.storage(of: expr) {
             case .boolean(let k)?: return jump(value ? .jumpIfTrue : .jumpIfFalse, k)
-            case .value?: return testClosure(compiler.boolean(expr), when: value)
-            default: return testClosure(compiler.failing("a boolean name without a register", at: expr.range), when: value)
+            case .value(let k)?: return jump(value ? .jumpIfTrue : .jumpIfFalse, register(unboxed(.unboxBoolean, k, expr, into: nil)))
+            default:
+                fail("a boolean name without a register", at: expr.range)
+                return []
             }
-        case .unary(_, let operand):
+        case .unary(.not, let operand):
             return branch(operand, when: !value)
         case .binary(.and, let left, let right):
             if !value { return branch(left, when: false) + branch(right, when: false) }
@@ -524,6 +537,10 @@ struct Emitter {
                 let a = register(numberOperand(left)), b = register(numberOperand(right))
                 return jump(whenEqual ? .jumpIfEqual : .jumpUnlessEqual, a, b)
             }
+            if type(left) == .boolean && type(right) == .boolean {
+                let a = boolean(left, into: nil), b = boolean(right, into: nil)
+                return jump(whenEqual ? .jumpIfEqual : .jumpUnlessEqual, a, b)
+            }
             if type(left) == .string && type(right) == .string {
                 for (variable, literal) in [(left, right), (right, left)] {
                     guard case .string(let s) = compiler.stripParentheses(literal).kind,
@@ -534,7 +551,7 @@ struct Emitter {
                                 site: compiler.site(compiler.stripParentheses(variable)))
                 }
             }
-            return testClosure(compiler.boolean(expr), when: value)
+            return jump(whenEqual ? .jumpIfTrue : .jumpIfFalse, equality(op, left, right, expr))
         case .conditional(let test, let a, let b):
             let toElse = condition(test)
             let first = branch(a, when: value)
@@ -544,15 +561,9 @@ struct Emitter {
             land(toEnd)
             return first + second
         default:
-            return testClosure(compiler.failing("this expression as a condition", at: expr.range), when: value)
+            fail("this expression as a condition", at: expr.range)
+            return []
         }
-    }
-
-    mutating func testClosure(_ code: @escaping BoolCode, when value: Bool) -> [Int] {
-        booleanCode.append(code)
-        let d = newRegister()
-        emit(.booleanCode, d, booleanCode.count - 1)
-        return jump(value ? .jumpIfTrue : .jumpIfFalse, d)
     }
 
     /// A boolean as 0/1 in a register (`target` when given).

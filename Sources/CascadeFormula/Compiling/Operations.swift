@@ -1,27 +1,7 @@
-typealias NumberCode = @Sendable (Frame) throws -> Double
-typealias BoolCode = @Sendable (Frame) throws -> Bool
-typealias StringCode = @Sendable (Frame) throws -> String
-typealias ValueCode = @Sendable (Frame) throws -> Value
-/// Runs a statement; true when it executed `return` (the value is then in `Frame.result`).
-typealias StatementCode = @Sendable (Frame) throws -> Bool
-
-/// A numeric operand, kept as a constant or a register when possible so that operations on
-/// leaves compile to a single closure.
-enum NumberOperand {
-    case constant(Double)
-    case register(Int)
-    case code(NumberCode)
-
-    var code: NumberCode {
-        switch self {
-        case .constant(let c): { _ in c }
-        case .register(let k): { f in f.numbers[k] }
-        case .code(let c): c
-        }
-    }
-}
-
-/// A binary numeric operation with JavaScript's result, or an error where JavaScript gives NaN or ±Infinity.
+/// A binary numeric operation with JavaScript's result, or an error where JavaScript gives NaN or
+/// ±Infinity: what the compiler folds constants with and finds a fused sum's failing operation
+/// with. The dispatch loop performs the same operations inline (`Program.run`), with the same
+/// finite check (`isFiniteNumber`).
 protocol NumericOperation {
     static func apply(_ a: Double, _ b: Double, _ site: ErrorSite) throws(FormulaError) -> Double
 }
@@ -30,7 +10,7 @@ enum AddOperation: NumericOperation {
     @inline(__always)
     static func apply(_ a: Double, _ b: Double, _ site: ErrorSite) throws(FormulaError) -> Double {
         let r = a + b
-        if r.isFinite { return r }
+        if r.isFiniteNumber { return r }
         throw site.nonFinite(r, [a, b])
     }
 }
@@ -39,7 +19,7 @@ enum SubtractOperation: NumericOperation {
     @inline(__always)
     static func apply(_ a: Double, _ b: Double, _ site: ErrorSite) throws(FormulaError) -> Double {
         let r = a - b
-        if r.isFinite { return r }
+        if r.isFiniteNumber { return r }
         throw site.nonFinite(r, [a, b])
     }
 }
@@ -48,7 +28,7 @@ enum MultiplyOperation: NumericOperation {
     @inline(__always)
     static func apply(_ a: Double, _ b: Double, _ site: ErrorSite) throws(FormulaError) -> Double {
         let r = a * b
-        if r.isFinite { return r }
+        if r.isFiniteNumber { return r }
         throw site.nonFinite(r, [a, b])
     }
 }
@@ -58,7 +38,7 @@ enum DivideOperation: NumericOperation {
     static func apply(_ a: Double, _ b: Double, _ site: ErrorSite) throws(FormulaError) -> Double {
         if b == 0 { throw site.divisionByZero(a, b, remainder: false) }
         let r = a / b
-        if r.isFinite { return r }
+        if r.isFiniteNumber { return r }
         throw site.nonFinite(r, [a, b])
     }
 }
@@ -76,32 +56,10 @@ enum PowerOperation: NumericOperation {
     @inline(__always)
     static func apply(_ a: Double, _ b: Double, _ site: ErrorSite) throws(FormulaError) -> Double {
         let r = JSMath.pow(a, b)
-        if r.isFinite { return r }
+        if r.isFiniteNumber { return r }
         throw site.nonFinite(r, [a, b])
     }
 }
-
-enum MaxOperation: NumericOperation {
-    @inline(__always)
-    static func apply(_ a: Double, _ b: Double, _ site: ErrorSite) throws(FormulaError) -> Double { JSMath.max(a, b) }
-}
-
-enum MinOperation: NumericOperation {
-    @inline(__always)
-    static func apply(_ a: Double, _ b: Double, _ site: ErrorSite) throws(FormulaError) -> Double { JSMath.min(a, b) }
-}
-
-/// A numeric comparison (operands are finite, so IEEE comparison is JavaScript's).
-protocol ComparisonOperation {
-    static func apply(_ a: Double, _ b: Double) -> Bool
-}
-
-enum LessOperation: ComparisonOperation { @inline(__always) static func apply(_ a: Double, _ b: Double) -> Bool { a < b } }
-enum LessEqualOperation: ComparisonOperation { @inline(__always) static func apply(_ a: Double, _ b: Double) -> Bool { a <= b } }
-enum GreaterOperation: ComparisonOperation { @inline(__always) static func apply(_ a: Double, _ b: Double) -> Bool { a > b } }
-enum GreaterEqualOperation: ComparisonOperation { @inline(__always) static func apply(_ a: Double, _ b: Double) -> Bool { a >= b } }
-enum EqualOperation: ComparisonOperation { @inline(__always) static func apply(_ a: Double, _ b: Double) -> Bool { a == b } }
-enum NotEqualOperation: ComparisonOperation { @inline(__always) static func apply(_ a: Double, _ b: Double) -> Bool { a != b } }
 
 /// A one-argument Math function.
 protocol MathOperation {

@@ -6,10 +6,6 @@ enum Opcode: UInt8 {
     case abs, sqrt, exp, log, log10, log2, floor, ceil, round, sign, trunc
     /// n[d] = the fused sum of terms a..<a+b (see `Program.linearTerms`).
     case linear
-    /// n[d] = numberCode[a](f), boolean: n[d] = booleanCode[a](f) ? 1 : 0.
-    case numberCode, booleanCode
-    /// Runs statementCode[a]; when it returned, the result is a value in `Frame.result`.
-    case statementCode
     /// pc = d.
     case jump
     /// Booleans in registers: jump to d when n[a] != 0 (or == 0).
@@ -31,9 +27,24 @@ enum Opcode: UInt8 {
     /// Traced programs only: record n[a] as a number (or as a boolean), or values[a], as the value
     /// of trace node b (see `Program.traceNodes`).
     case traceNumber, traceBoolean, traceValue
-    case returnNumber, returnTrue, returnFalse, returnUndefined, returnValue
+    case returnNumber, returnTrue, returnFalse, returnUndefined
     /// An operation whose result is returned at once (`return a * b;`): `add` then `returnNumber`.
     case addReturn, subtractReturn, multiplyReturn, linearReturn
+    /// Values in value registers (`null`, values of unknown type, records): v[d] = n[a] as a
+    /// number (or as a boolean); n[d] = v[a], which must be a number (or a boolean: 1 or 0);
+    /// v[a] must be a string. Each fails with a located type error otherwise, never coerces.
+    case boxNumber, boxBoolean, unboxNumber, unboxBoolean, checkString
+    /// A dynamic member read: v[d] = the field named strings[b] of the record in v[a].
+    case member
+    /// `+` on two values of unknown type: v[d] = v[a] + v[b] (two numbers add, two strings join).
+    case dynamicAdd
+    /// Equality: n[d] = 1 when v[a] and v[b] are equal, else 0: `===` of two scalars, `==` of
+    /// two scalars of the same type, `===` of two strings.
+    case strictEqualValues, looseEqualValues, equalStrings
+    /// Returns v[a], which must be a scalar (a record is not returnable).
+    case returnValue
+    /// Throws failures[a]: a tree shape the compiler has no code for (see `InternalErrors`).
+    case fail
 }
 
 @usableFromInline

@@ -111,12 +111,6 @@ extension Program {
                 n[d] = r
             case .linear:
                 n[d] = try linear(a, b, n, pc, f)
-            case .numberCode:
-                n[d] = try callNumber(a, f)
-            case .booleanCode:
-                n[d] = try callBoolean(a, f) ? 1 : 0
-            case .statementCode:
-                if try callStatement(a, f) { return .value }
             case .jump:
                 pc = d
                 continue
@@ -180,8 +174,33 @@ extension Program {
                 return .boolean
             case .returnUndefined:
                 return .undefined
+            case .boxNumber:
+                f.values[d] = .number(n[a])
+            case .boxBoolean:
+                f.values[d] = .boolean(n[a] != 0)
+            case .unboxNumber:
+                guard case .number(let x) = f.values[a] else { throw mismatch(pc, expected: "a number", f.values[a]) }
+                n[d] = x
+            case .unboxBoolean:
+                guard case .boolean(let x) = f.values[a] else { throw mismatch(pc, expected: "a boolean", f.values[a]) }
+                n[d] = x ? 1 : 0
+            case .checkString:
+                guard case .string = f.values[a] else { throw notAString(pc, f.values[a]) }
+            case .member:
+                f.values[d] = try member(f.values[a], b, pc)
+            case .dynamicAdd:
+                f.values[d] = try dynamicAdd(f.values[a], f.values[b], pc)
+            case .strictEqualValues:
+                n[d] = try equals(f.values[a], f.values[b], isLoose: false, pc) ? 1 : 0
+            case .looseEqualValues:
+                n[d] = try equals(f.values[a], f.values[b], isLoose: true, pc) ? 1 : 0
+            case .equalStrings:
+                n[d] = try equalStrings(f.values[a], f.values[b], pc) ? 1 : 0
             case .returnValue:
+                f.result = try returnable(f.values[a], pc)
                 return .value
+            case .fail:
+                throw failures[a]
             }
             pc &+= 1
         }
@@ -189,8 +208,8 @@ extension Program {
 
     /// A fused sum: the same operations in the same order as the tree (x - c·y is x + (-c)·y
     /// exactly), unchecked: a non-finite product or partial sum stays non-finite to the end, so
-    /// one check at the end decides, and the checked closure then finds and reports the first
-    /// operation that failed.
+    /// one check at the end decides, and `checkedSum` then finds and reports the first operation
+    /// that failed.
     @inline(__always)
     func linear(_ start: Int, _ count: Int, _ n: UnsafeMutablePointer<Double>, _ pc: Int, _ f: Frame) throws(FormulaError) -> Double {
         let coefficients = termCoefficients + start, registers = termRegisters + start
@@ -204,34 +223,10 @@ extension Program {
         return total
     }
 
-    /// `+` on two strings (the checker typed both sides `string`; a string slot left unbound on the
-    /// fast path holds null, which is an error here, never coerced).
-    @inline(never)
-    func concatenate(_ x: Value, _ y: Value, _ pc: Int) throws(FormulaError) -> Value {
-        guard case .string(let a) = x else { throw site(pc).typeMismatch(expected: "a string", found: x) }
-        guard case .string(let b) = y else { throw site(pc).typeMismatch(expected: "a string", found: y) }
-        return .string(try Compiler.concatenate(a, b, limit: maxStringBytes, site: site(pc)))
-    }
-
     /// A traced program's record of one subexpression's value.
     @inline(never)
     func record(_ node: Int, _ value: Value, _ f: Frame) {
         f.trace.append((node, value))
-    }
-
-    @inline(never)
-    func callNumber(_ k: Int, _ f: Frame) throws(FormulaError) -> Double {
-        do { return try numberCode[k](f) } catch { throw Program.formulaError(error) }
-    }
-
-    @inline(never)
-    func callBoolean(_ k: Int, _ f: Frame) throws(FormulaError) -> Bool {
-        do { return try booleanCode[k](f) } catch { throw Program.formulaError(error) }
-    }
-
-    @inline(never)
-    func callStatement(_ k: Int, _ f: Frame) throws(FormulaError) -> Bool {
-        do { return try statementCode[k](f) } catch { throw Program.formulaError(error) }
     }
 
     /// `===` of a string register (a string input or local, so always a string) and a literal.
@@ -274,21 +269,36 @@ extension Program {
         (pc < sites.count ? sites[pc] : nil) ?? ErrorSite(range: SourceRange(0, 0), text: "", operands: [])
     }
 
+    /// The error of a fused sum that was not finite: its terms' operations performed one by one,
+    /// checked, in the tree's order (the sum's own `linear` instruction at `pc` says which terms).
     @inline(never)
     func checkedSum(_ pc: Int, _ f: Frame) -> FormulaError {
-        do {
-            let r = try checkedSums[pc]?(f) ?? .nan
-            return site(pc).nonFinite(r, [])
+        let start = Int(code[pc].a), count = Int(code[pc].b)
+        do throws(FormulaError) {
+            var total = 0.0
+            for k in 0..<count {
+                let term = linearTerms[start + k]
+                var v = term.constant
+                switch term.kind {
+                case .constant: break
+                case .register: v = f.numbers[term.register]
+                case .product:
+                    let x = f.numbers[term.register], c = term.constant, product = term.productSite ?? site(pc)
+                    v = try term.constantFirst ? MultiplyOperation.apply(c, x, product) : MultiplyOperation.apply(x, c, product)
+                }
+                if k == 0 {
+                    total = v
+                } else {
+                    let sum = term.sumSite ?? site(pc)
+                    total = try term.isSubtracted ? SubtractOperation.apply(total, v, sum) : AddOperation.apply(total, v, sum)
+                }
+            }
         } catch {
-            return Program.formulaError(error)
+            return error
         }
-    }
-
-    /// The closures throw only FormulaError; they are declared with untyped `throws` because
-    /// typed-throws closures cost a reabstraction thunk per call.
-    @inline(never)
-    static func formulaError(_ error: any Error) -> FormulaError {
-        error as? FormulaError ?? FormulaError(Diagnostic(.runtime, "internal", "\(error)", at: SourceRange(0, 0)))
+        return FormulaError(Diagnostic(.runtime, "internal",
+                                       "internal error: a fused sum was not finite, but none of its operations failed",
+                                       at: site(pc).range, hint: "this is a bug in Cascade, not in the formula; please report it with the formula"))
     }
 }
 

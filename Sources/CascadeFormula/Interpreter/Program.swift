@@ -3,10 +3,10 @@
 /// constants are preloaded there when a frame is made; every temporary has its own register
 /// (there are no loops, so a program never needs more registers than it has operations).
 ///
-/// Strings made of literals, string inputs and locals, `+` and `?:` live in value registers
-/// (`Frame.values`). What the loop does not do itself (`null`, values of unknown type, records,
-/// `===` between two computed strings) it hands to closures built by `Compiler`, which own those
-/// semantics.
+/// Every other value — strings, `null`, values of unknown type and the records they may hold —
+/// lives in value registers (`Frame.values`), with instructions of its own (`concatenate`,
+/// `member`, `dynamicAdd`, `strictEqualValues`, the `box`/`unbox` pair between the two kinds of
+/// register). The program is the only evaluator: there is no other code that evaluates a formula.
 @usableFromInline
 final class Program: @unchecked Sendable {  // immutable after init; frames are per thread
     let code: UnsafeMutablePointer<Instruction>
@@ -16,30 +16,31 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
     let termCoefficients: UnsafeMutablePointer<Double>
     let termRegisters: UnsafeMutablePointer<Int32>
     let termCount: Int
+    /// Per term, the operations it stands for and where they are, to find which one failed
+    /// when a fused sum is not finite (see `checkedSum`).
+    let linearTerms: [Compiler.LinearTerm]
+    /// String literals compared with `===`, and the names of dynamic member reads.
     let strings: UnsafeMutablePointer<StringConstant>
     let stringCount: Int
-    let numberCode: [NumberCode]
-    let booleanCode: [BoolCode]
-    let statementCode: [StatementCode]
-    /// Per instruction that can fail: where, and (for fused sums) the checked closure that finds
-    /// which operation failed.
+    /// Per instruction that can fail: where.
     let sites: [ErrorSite?]
-    let checkedSums: [Int: NumberCode]
+    /// The internal errors `fail` throws (empty in a formula `Formula.compile` returns).
+    let failures: [FormulaError]
     let maxSteps: Int
     /// Registers the frame needs (inputs, locals, constants, temporaries), and the constants.
     let registerCount: Int
     let constants: [(register: Int, value: Double)]
     /// A traced program's trace nodes (empty in the fast program).
     let traceNodes: [TraceNode]
-    /// Value registers the frame needs (slots, string constants, string temporaries), and the
-    /// string constants preloaded there.
+    /// Value registers the frame needs (slots, constants, temporaries), and the constants
+    /// (strings, `null`, boxed numbers) preloaded there.
     let valueRegisterCount: Int
     let valueConstants: [(register: Int, value: Value)]
     let maxStringBytes: Int
 
-    init(code: [Instruction], terms: [(Double, Int32)], strings: [String], numberCode: [NumberCode],
-         booleanCode: [BoolCode], statementCode: [StatementCode], sites: [ErrorSite?],
-         checkedSums: [Int: NumberCode], maxSteps: Int, registerCount: Int, constants: [(register: Int, value: Double)],
+    init(code: [Instruction], terms: [(Double, Int32)], linearTerms: [Compiler.LinearTerm], strings: [String],
+         sites: [ErrorSite?], failures: [FormulaError], maxSteps: Int, registerCount: Int,
+         constants: [(register: Int, value: Double)],
          traceNodes: [TraceNode] = [], valueRegisterCount: Int = 0, valueConstants: [(register: Int, value: Value)] = [],
          maxStringBytes: Int = Limits().maxStringBytes) {
         self.code = .allocate(capacity: max(code.count, 1))
@@ -52,6 +53,7 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
             (termRegisters + k).initialize(to: term.1)
         }
         termCount = terms.count
+        self.linearTerms = linearTerms
         self.strings = .allocate(capacity: max(strings.count, 1))
         for (k, s) in strings.enumerated() {
             let utf8 = Array(s.utf8)
@@ -60,11 +62,8 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
             (self.strings + k).initialize(to: StringConstant(string: s, bytes: bytes, count: utf8.count))
         }
         stringCount = strings.count
-        self.numberCode = numberCode
-        self.booleanCode = booleanCode
-        self.statementCode = statementCode
         self.sites = sites
-        self.checkedSums = checkedSums
+        self.failures = failures
         self.maxSteps = maxSteps
         self.registerCount = registerCount
         self.constants = constants

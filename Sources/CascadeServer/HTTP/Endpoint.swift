@@ -97,28 +97,24 @@ struct APIReply: Sendable {
     static let noContent = APIReply(status: .noContent, jsonText: nil)
 }
 
-/// Reads the fields of a request body object, refusing unknown ones and wrong types with their path.
-struct BodyReader {
-    let object: JSONObject
-
-    init(_ value: JSONValue, allowed: [String]) throws {
-        guard case .object(let object) = value else {
-            throw APIError.badRequest("the body must be a JSON object, not \(value.typeName)", path: "$")
-        }
-        for key in object.keys where !allowed.contains(key) {
-            throw APIError.badRequest("unknown field `\(key)`", path: JSONPath.root.appending(key).description,
-                                      hint: "the fields are: \(allowed.joined(separator: ", "))", code: "unknown_field")
-        }
-        self.object = object
+/// A request body read with the one document reader (`JSONReader`): every problem of the body
+/// is collected, and the request is refused once, with all of them (`problems`, each with its
+/// JSON path), the first also as the error's own message, path and hint.
+enum BodyReader {
+    static func read<T>(_ value: JSONValue, what: String = "the body", _ read: (JSONReader, inout [Problem]) -> T?) throws -> T {
+        var problems: [Problem] = []
+        let result = JSONReader(value, what: what, problems: &problems).flatMap { read($0, &problems) }
+        if let result, problems.isEmpty { return result }
+        throw refusal(problems)
     }
 
-    func string(_ key: String) throws -> String {
-        guard let value = object[key] else {
-            throw APIError.badRequest("missing field `\(key)`", path: JSONPath.root.appending(key).description)
+    /// One 400 for every problem of a body.
+    static func refusal(_ problems: [Problem]) -> APIError {
+        guard let first = problems.first else {
+            return APIError.badRequest("the body is not valid", path: "$")
         }
-        guard case .string(let text) = value else {
-            throw APIError.badRequest("`\(key)` must be a string, not \(value.typeName)", path: JSONPath.root.appending(key).description)
-        }
-        return text
+        let code = problems.count == 1 && first.code == "json.unknown-key" ? "unknown_field" : "bad_request"
+        let message = problems.count == 1 ? first.message : "the body has \(problems.count) problems: \(first.message), …"
+        return APIError(.badRequest, code, message, path: first.path, hint: first.hint, problems: problems)
     }
 }

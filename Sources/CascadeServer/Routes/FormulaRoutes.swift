@@ -60,6 +60,15 @@ extension API {
             let (version, check) = try await call.store { store in try store.retest(reference) }
             return .json(check.json(for: version))
         },
+        Endpoint(method: .get, path: "/v1/formulas/{name}/versions/{version}/coverage", access: .everyone,
+                 summary: "Show what a formula version's test cases leave unexercised") { call in
+            let reference = try formulaReference(call)
+            let (version, check) = try await call.store { store in try store.retest(reference) }
+            guard let coverage = check.coverage else {
+                throw APIError(StoreError(.invalidInput, "\(version.reference) does not compile with this server", problems: check.problems))
+            }
+            return .json(coverage.json(for: version))
+        },
         Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/backtest", access: .calibrators, query: ["store"],
                  hasBody: true, summary: "Backtest a formula version on stored history") { call in
             let reference = try formulaReference(call)

@@ -5,19 +5,10 @@ extension API {
     static let evalEndpoints: [Endpoint] = [
         Endpoint(method: .post, path: "/v1/eval", access: .everyone, hasBody: true,
                  summary: "Evaluate a formula against bindings") { call in
-            let body = try BodyReader(call.document, allowed: FormulaEvaluation.requestKeys)
-            _ = try body.string("formula")
-            if let explain = body.object["explain"], explain != .bool(true), explain != .bool(false) {
-                throw APIError.badRequest("`explain` must be true or false, not \(explain.typeName)", path: "$.explain")
+            let request = try BodyReader.read(call.document) { body, problems in
+                FormulaEvaluation.Request.read(body, problems: &problems)
             }
-            do {
-                _ = try FormulaEvaluation.bindings(from: body.object["bindings"] ?? .object(JSONObject()))
-            } catch let error as JSONError {
-                throw APIError.badRequest(error.message, path: JSONPath([.key("bindings")] + error.path.components).description,
-                                          hint: "bindings are numbers, booleans, strings, null or objects of them")
-            }
-            let output = FormulaEvaluation.evaluate(request: call.document)
-            return .json(output)
+            return .json(request.evaluated())
         },
     ]
 
@@ -84,11 +75,12 @@ extension API {
         },
         Endpoint(method: .post, path: "/v1/users", access: .admins, hasBody: true,
                  summary: "Add a user and issue their API key") { call in
-            let body = try BodyReader(call.document, allowed: ["username", "role"])
-            let username = try body.string("username"), roleName = try body.string("role")
-            guard let role = UserRole(rawValue: roleName) else {
-                throw APIError.badRequest("unknown role `\(roleName)`", path: "$.role",
-                                          hint: "roles: \(UserRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            let (username, role) = try BodyReader.read(call.document) { body, problems -> (String, UserRole)? in
+                body.rejectUnknownKeys(["username", "role"], problems: &problems)
+                let username = body.string("username", required: true, problems: &problems)
+                let role = body.choice("role", required: true, among: UserRole.allCases.map(\.rawValue), problems: &problems)
+                guard let username, let role = role.flatMap(UserRole.init(rawValue:)) else { return nil }
+                return (username, role)
             }
             let (user, key) = try await call.store { store in try APIKey.issue(username: username, role: role, in: store) }
             guard case .object(var object) = user.publicJSON else { return .json(user.publicJSON) }

@@ -8,10 +8,14 @@ extension API {
     static let whatIfEndpoints: [Endpoint] = [
         Endpoint(method: .post, path: "/v1/whatif", access: .authors, hasBody: true,
                  summary: "Run a visible scenario with changes and compare; optionally save the session") { call in
-            let body = try BodyReader(call.document, allowed: ["base", "set", "shocks", "levels", "save"])
-            let baseID = try body.string("base")
-            let save = try body.object["save"].map { _ in try body.string("save") }
-            let changes = try whatIfChanges(body.object)
+            let (baseID, save, changes) = try BodyReader.read(call.document) { body, problems -> (String, String?, WhatIfChanges)? in
+                body.rejectUnknownKeys(["base", "set", "shocks", "levels", "save"], problems: &problems)
+                let base = body.string("base", required: true, problems: &problems)
+                let save = body.string("save", problems: &problems)
+                let changes = WhatIfChanges.read(body, problems: &problems)
+                guard let base, let changes else { return nil }
+                return (base, save, changes)
+            }
             let user = call.user
             let base = try await visibleScenario(call, id: baseID)
             let (run, session) = try await call.store { store -> (WhatIfRun, StoredWhatIfSession?) in
@@ -37,7 +41,10 @@ extension API {
         },
         Endpoint(method: .post, path: "/v1/whatif/{id}/changes", access: .authors, hasBody: true,
                  summary: "Add changes to your active session and re-run") { call in
-            let added = try whatIfChanges(try BodyReader(call.document, allowed: ["set", "shocks", "levels"]).object)
+            let added = try BodyReader.read(call.document) { body, problems in
+                body.rejectUnknownKeys(["set", "shocks", "levels"], problems: &problems)
+                return WhatIfChanges.read(body, problems: &problems)
+            }
             guard !added.isEmpty else { throw APIError.badRequest("nothing to add: give `set`, `shocks` or `levels`", path: "$") }
             let session = try await ownSession(call), user = call.user
             let (run, updated) = try await call.store { store -> (WhatIfRun, StoredWhatIfSession) in
@@ -57,13 +64,6 @@ extension API {
             .json(try await closeSession(call, as: .cancelled).json)
         },
     ]
-
-    /// The changes of a body (`set`, `shocks`, `levels`), every problem with its path.
-    static func whatIfChanges(_ object: JSONObject) throws -> WhatIfChanges {
-        var changes = JSONObject()
-        for key in ["set", "shocks", "levels"] { if let value = object[key] { changes[key] = value } }
-        return try WhatIfChanges.parse(.object(changes))
-    }
 
     static func whatIfReply(_ run: WhatIfRun, _ session: StoredWhatIfSession?) -> JSONValue {
         var object = run.summary(limit: 1_000).objectValue ?? JSONObject()

@@ -1,6 +1,7 @@
 import CascadeJSON
 
-/// The body of `POST /v1/formulas/{name}/compare`: which versions, on which backtest, by which metric.
+/// The body of `POST /v1/formulas/{name}/compare`: which versions, on which backtest, by which
+/// metric, and which scenarios to run under both (as `cascade formula compare --scenarios`).
 public struct ComparisonRequest: Sendable {
     public var control: Int
     public var treatment: Int
@@ -9,8 +10,16 @@ public struct ComparisonRequest: Sendable {
     public var minImprovement: Double
     /// The A/B test's name when it is recorded.
     public var name: String?
+    /// Scenario documents (docs/formats.md) to run under each version; read by the engine, which
+    /// reports their problems at `$.scenarios[i]`.
+    public var scenarios: [JSONValue] = []
+    /// How many of the most changed entities to list per scenario.
+    public var top = 3
 
-    static let keys: Set<String> = ["control", "treatment", "backtest", "metric", "min_improvement", "name"]
+    /// The most scenarios one comparison may run (each is run twice).
+    public static let maxScenarios = 50
+
+    static let keys: Set<String> = ["control", "treatment", "backtest", "metric", "min_improvement", "name", "scenarios", "top"]
 
     /// Reads a request, collecting every problem with its JSON path.
     public static func decode(_ value: JSONValue, problems: inout [Problem]) -> ComparisonRequest? {
@@ -43,8 +52,19 @@ public struct ComparisonRequest: Sendable {
             problems.append(reader.problem("min_improvement", "compare.threshold", "`min_improvement` must not be negative"))
         }
         let name = reader.string("name", maxLength: 255, problems: &problems)
+        let scenarios = reader.array("scenarios", problems: &problems) ?? []
+        if scenarios.count > maxScenarios {
+            problems.append(reader.problem("scenarios", "compare.scenarios", "\(scenarios.count) scenarios; at most \(maxScenarios) at once",
+                                           hint: "compare on the stress scenarios that matter, or in several requests"))
+        }
+        var top = 3
+        if let x = reader.number("top", problems: &problems) {
+            if x >= 0, x <= 1_000, x.rounded() == x { top = Int(x) } else {
+                problems.append(reader.problem("top", "compare.top", "`top` must be a whole number from 0 to 1000"))
+            }
+        }
         guard problems.count == before, let control, let treatment, let backtest else { return nil }
         return ComparisonRequest(control: control, treatment: treatment, backtest: backtest, metric: metric,
-                                 minImprovement: minImprovement, name: name)
+                                 minImprovement: minImprovement, name: name, scenarios: scenarios, top: top)
     }
 }

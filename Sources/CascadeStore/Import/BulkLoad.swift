@@ -10,6 +10,15 @@ struct BulkLoad {
 
     private var restore: [String] = []
 
+    /// A bulk load of `rows` rows into `table`, or nil when maintaining its indexes row by row
+    /// costs less: below `threshold`, or when the table already holds at least as many rows (a
+    /// re-import of the same file mostly finds its rows unchanged and leaves the indexes alone).
+    static func ifWorthIt(table: String, rows: Int, indexes: [String], _ db: any DatabaseConnection) throws -> BulkLoad? {
+        guard rows >= threshold else { return nil }
+        let existing = try db.queryOne("SELECT COUNT(*) AS n FROM \(table)")?.int("n") ?? 0
+        return existing < rows ? try BulkLoad(table: table, indexes: indexes, db) : nil
+    }
+
     /// Drops `indexes` of `table` (and its foreign keys on PostgreSQL), remembering how to rebuild them.
     init(table: String, indexes: [String], _ db: any DatabaseConnection) throws {
         switch db.dialect {

@@ -40,10 +40,16 @@ struct IDTable: Sendable {
 
     func contains(_ id: String) -> Bool { slot(bits(id)).found }
 
+    /// Whether an id with these bits (`bits(_:)`, same namespace) is in the table.
+    func contains(bits: (UInt64, UInt64)) -> Bool { slot(bits).found }
+
     /// Stores `index` for `id` unless `id` is there already; returns the index stored first.
     @discardableResult
-    mutating func insert(_ id: String, index: Int) -> Int? {
-        let b = bits(id)
+    mutating func insert(_ id: String, index: Int) -> Int? { insert(bits: bits(id), index: index) }
+
+    /// `insert(_:index:)` for an id whose bits (`bits(_:)`, same namespace) are already known.
+    @discardableResult
+    mutating func insert(bits b: (UInt64, UInt64), index: Int) -> Int? {
         let (i, found) = slot(b)
         if found { return Int(values[i]) - 1 }
         highs[i] = b.0

@@ -96,36 +96,46 @@ extension Store {
     /// Entity ids and formula references that are neither in the file nor in the store.
     /// Also records in `world.externalEntityIDs` the referenced ids the file does not define.
     private func referenceProblems(_ world: inout World, file: String?) throws -> [Problem] {
+        // Ids compare by their store-id bits, as `IDTable` keys them: each reference is hashed
+        // once, and a file of a million references to a hundred thousand stored ids builds no
+        // set of strings.
         let fileIDs = world.entityIDsInFile
-        var wanted = Set<String>()
-        for reference in world.entityReferences where !fileIDs.contains(reference.id) { wanted.insert(reference.id) }
+        var outside = IDTable(namespace: "entity")
+        var wanted: [String] = []
+        for reference in world.entityReferences {
+            let bits = fileIDs.bits(reference.id)
+            if !fileIDs.contains(bits: bits) && outside.insert(bits: bits, index: wanted.count) == nil {
+                wanted.append(reference.id)
+            }
+        }
         world.externalEntityIDs = wanted
         let world = world
 
         let fileFormulaNames = world.formulaNamesInFile
         let referencedNames = Set(world.formulaReferences.map(\.reference.name))
         return try read { db in
-            var known = Set<String>()
-            let ids = Array(wanted)
+            // The store is asked how many of each chunk it has; only a chunk that comes up short
+            // is listed to find which.
+            var missing = IDTable(namespace: "entity")
             var start = 0
-            while start < ids.count {
-                let chunk = Array(ids[start..<min(start + 500, ids.count)])
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for row in try db.query("SELECT external_id FROM entities WHERE external_id IN (\(marks))", chunk.map { .text($0) }) {
-                    if let id = row.string("external_id") { known.insert(id) }
+            while start < wanted.count {
+                let chunk = wanted[start..<min(start + Self.idsPerQuery, wanted.count)]
+                if try Self.storedEntityCount(chunk, db) != chunk.count {
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    var known = Set<String>()
+                    for row in try db.query("SELECT external_id FROM entities WHERE external_id IN (\(marks))", chunk.map { .text($0) }) {
+                        if let id = row.string("external_id") { known.insert(id) }
+                    }
+                    for id in chunk where !known.contains(id) { missing.insert(id, index: 0) }
                 }
-                start += 500
+                start += Self.idsPerQuery
             }
             var problems: [Problem] = []
-            func unknown(_ id: String, _ path: JSONPath) {
-                problems.append(Problem(path: JSONReader.place(file, path), code: "world.unknown-entity",
-                                        message: "no entity has id `\(id)`",
-                                        hint: "add it to `entities`, or import the file that defines it first"))
-            }
             // Only ids outside the file can be unknown: with none, nothing to look at again.
-            for reference in wanted.isEmpty ? [] : world.entityReferences
-            where !fileIDs.contains(reference.id) && !known.contains(reference.id) {
-                unknown(reference.id, reference.path)
+            for reference in missing.count == 0 ? [] : world.entityReferences where missing.contains(reference.id) {
+                problems.append(Problem(path: JSONReader.place(file, reference.path), code: "world.unknown-entity",
+                                        message: "no entity has id `\(reference.id)`",
+                                        hint: "add it to `entities`, or import the file that defines it first"))
                 if problems.count >= 1000 { break }
             }
 
@@ -185,18 +195,24 @@ extension Store {
         return keyed
     }
 
-    private func requireEntitiesExist(_ ids: Set<String>, _ db: any DatabaseConnection) throws {
-        let list = Array(ids)
+    /// Ids per `IN (…)` list when entity ids are looked up in the store.
+    static let idsPerQuery = 500
+
+    /// How many of `ids` (distinct) the store has as entity external ids.
+    private static func storedEntityCount(_ ids: ArraySlice<String>, _ db: any DatabaseConnection) throws -> Int {
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        return try db.queryOne("SELECT COUNT(*) AS n FROM entities WHERE external_id IN (\(marks))", ids.map { .text($0) })?.int("n") ?? 0
+    }
+
+    private func requireEntitiesExist(_ ids: [String], _ db: any DatabaseConnection) throws {
         var start = 0
-        while start < list.count {
-            let chunk = Array(list[start..<min(start + 500, list.count)])
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let found = try db.queryOne("SELECT COUNT(*) AS n FROM entities WHERE external_id IN (\(marks))", chunk.map { .text($0) })?.int("n") ?? 0
-            if found != chunk.count {
+        while start < ids.count {
+            let chunk = ids[start..<min(start + Self.idsPerQuery, ids.count)]
+            if try Self.storedEntityCount(chunk, db) != chunk.count {
                 throw StoreError(.conflict, "entities referenced by the world file disappeared while it was being imported",
                                  hint: "import again")
             }
-            start += 500
+            start += Self.idsPerQuery
         }
     }
 
@@ -215,14 +231,10 @@ extension Store {
         let entitySeed = ContentHash.seed("entity")
         func storeID(_ external: String) -> String { ContentHash.format(ContentHash.stableIDBits(seed: entitySeed, external)) }
         let relationships = Self.inKeyOrder(world.relationships, namespace: "relationship") { $0.id }
-        // Rebuilding indexes pays off when the load is larger than what is there; a re-import of
-        // the same file mostly finds its rows unchanged and leaves the indexes alone.
-        let existing = relationships.count >= BulkLoad.threshold
-            ? try db.queryOne("SELECT COUNT(*) AS n FROM relationships")?.int("n") ?? 0 : 0
-        let bulk = relationships.count >= BulkLoad.threshold && existing < relationships.count
-            ? try BulkLoad(table: "relationships", indexes: ["idx_relationships_source", "idx_relationships_target",
-                                                               "idx_relationships_type", "idx_relationships_metadata"], db)
-            : nil
+        let entityBulk = try BulkLoad.ifWorthIt(table: "entities", rows: world.entities.count, indexes: [
+            "idx_entities_type", "idx_entities_category", "idx_entities_level", "idx_entities_metadata"], db)
+        let relationshipBulk = try BulkLoad.ifWorthIt(table: "relationships", rows: relationships.count, indexes: [
+            "idx_relationships_source", "idx_relationships_target", "idx_relationships_type", "idx_relationships_metadata"], db)
         if db.dialect == .sqlite && relationships.count >= BulkLoad.threshold {
             // Foreign keys are not enforced during this load (see `importWorld`): re-verify, under
             // the write lock, that every entity referenced from outside the file still exists.
@@ -238,7 +250,8 @@ extension Store {
         // in Unicode scalars, levels 0–9, weights 0–1, metadata serialised from parsed JSON), so
         // a large SQLite load skips re-evaluating them per row — for these two tables only,
         // switched back on right after them (and on any error).
-        let skippingChecks = db.dialect == .sqlite && relationships.count >= BulkLoad.threshold
+        let skippingChecks = db.dialect == .sqlite
+            && (relationships.count >= BulkLoad.threshold || world.entities.count >= BulkLoad.threshold)
         if skippingChecks { try db.setCheckConstraints(false) }
         defer { if skippingChecks { try? db.setCheckConstraints(true) } }
         progress(WorkProgress("writing entities", total: world.entities.count, unit: "rows"))
@@ -266,6 +279,10 @@ extension Store {
             out.json(e.metadata)
             out.text(stampText)
             out.text(stampText)
+        }
+        if let entityBulk {
+            progress(WorkProgress("indexing entities"))
+            try entityBulk.finish(db)
         }
 
         let relationshipChanged = ["source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"]
@@ -298,9 +315,9 @@ extension Store {
         }
 
         if skippingChecks { try db.setCheckConstraints(true) }
-        if let bulk {
+        if let relationshipBulk {
             progress(WorkProgress("indexing relationships"))
-            try bulk.finish(db)
+            try relationshipBulk.finish(db)
         }
 
         let macroChanged = ["value", "unit", "data_source"].map { "macro_data.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")

@@ -22,8 +22,6 @@ struct WorldDecoder {
     init(file: String?) { self.file = file }
 
     static let topKeys: Set<String> = ["entities", "relationships", "sector_coefficients", "macro_data", "financial_data", "formulas"]
-    static let entityKeys: Set<String> = ["id", "type", "name", "description", "category", "ontology_level", "metadata"]
-    static let relationshipKeys: Set<String> = ["id", "source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"]
     static let macroDataKeys: Set<String> = ["date", "variable_name", "value", "unit", "data_source"]
     static let financialDataKeys = Set(FinancialDatum.numericColumns + ["entity_id", "date", "data_source"])
 
@@ -349,19 +347,16 @@ struct WorldDecoder {
         return true
     }
 
-    private static let entityTypes = Set(SeedVocabulary.entityTypes)
-    private static let relationshipTypes = Set(SeedVocabulary.relationshipTypes)
-
-    /// The record for fields read by `WorldScanner`, or nil when `decodeEntity` would report any
-    /// problem with them (the caller then reads the row that way). Lengths are checked in bytes,
-    /// which bound the characters counted there: a longer row just takes the ordinary way.
+    /// The record for fields read by `WorldScanner`, or nil when any of `WorldRowRules` is broken
+    /// (the caller then reads the row the ordinary way, which reports it). Lengths are checked
+    /// in bytes first, which bound the scalars counted there: a longer row takes the ordinary way.
     private func checkedEntity(_ e: WorldScanner.Entity) -> EntityRecord? {
-        guard let id = e.id, !id.isEmpty, let type = e.type, Self.entityTypes.contains(type),
-              let name = e.name, !name.isEmpty, name.utf8.count <= 255 else { return nil }
-        if let category = e.category, category.utf8.count > 50 { return nil }
+        guard let id = e.id, !id.isEmpty, let type = e.type, (try? WorldRowRules.entityType(type)) != nil,
+              let name = e.name, !name.isEmpty, name.utf8.count <= WorldRowRules.maxNameLength else { return nil }
+        if let category = e.category, category.utf8.count > WorldRowRules.maxCategoryLength { return nil }
         var level: Int?
         if let x = e.level {
-            guard x.rounded() == x, let n = Int(exactly: x), SeedVocabulary.levels.contains(n) else { return nil }
+            guard let n = try? WorldRowRules.ontologyLevel(x) else { return nil }
             level = n
         }
         return EntityRecord(id: id, type: type, name: name, description: e.description, category: e.category,
@@ -369,28 +364,32 @@ struct WorldDecoder {
     }
 
     /// The record (and its formula reference) for fields read by `WorldScanner`, or nil when
-    /// `decodeRelationship` would report any problem with them.
+    /// any of `WorldRowRules` is broken.
     private mutating func checkedRelationship(_ r: WorldScanner.Relationship) -> (RelationshipRecord, FormulaReference?)? {
         guard let id = r.id, !id.isEmpty, let source = r.source, !source.isEmpty, let target = r.target, !target.isEmpty,
-              let type = r.type, Self.relationshipTypes.contains(type) else { return nil }
-        if let weight = r.weight, !(0...1).contains(weight) { return nil }
+              let type = r.type, (try? WorldRowRules.relationshipType(type)) != nil else { return nil }
+        if let weight = r.weight, (try? WorldRowRules.weight(weight)) == nil { return nil }
         if let formula = r.formula, !formulaDiagnostics(formula).isEmpty { return nil }
         var reference: FormulaReference?
         if let kind = r.metadataFormula {
-            guard r.formula == nil, case .string(let text?) = kind, let parsed = formulaReference(text) else { return nil }
+            guard (try? WorldRowRules.oneFormula(inline: r.formula != nil, byReference: true)) != nil,
+                  case .string(let text) = kind, let parsed = formulaReference(text) else { return nil }
             reference = parsed
         }
         if let kind = r.metadataBindings {
+            // `WorldRowRules`' bindings rules: an object, every member a string.
             guard case .object(allStrings: true) = kind else { return nil }
         }
         return (RelationshipRecord(id: id, sourceID: source, targetID: target, type: type, weight: r.weight,
                                    impactFormula: r.formula, metadata: r.metadata), reference)
     }
 
-    /// `FormulaReference(text)`, parsed once per distinct text (many relationships name one formula).
-    private mutating func formulaReference(_ text: String) -> FormulaReference? {
+    /// `WorldRowRules.formulaReference` for a string member, parsed once per distinct text (many
+    /// relationships name one formula); nil for anything that is not a valid reference.
+    private mutating func formulaReference(_ text: String?) -> FormulaReference? {
+        guard let text else { return nil }
         if let known = parsedReferences[text] { return known }
-        let parsed = FormulaReference(text)
+        let parsed = try? WorldRowRules.formulaReference(text, shown: "")
         parsedReferences[text] = parsed
         return parsed
     }
@@ -408,45 +407,42 @@ struct WorldDecoder {
         var found: [Problem] = []
         defer { absorb(found) }
         guard let r = JSONReader(raw, at: path, file: file, what: "an entity", problems: &found) else { return nil }
-        r.rejectUnknownKeys(Self.entityKeys, problems: &found)
+        r.rejectUnknownKeys(WorldRowRules.entityKeys, problems: &found)
+        func check<T>(_ key: String, _ rule: () throws(WorldRowRules.Violation) -> T) -> T? {
+            do { return try rule() } catch { found.append(r.problem(key, error.code, error.message, hint: error.hint)); return nil }
+        }
         let id = r.string("id", required: true, problems: &found)
         let type = r.string("type", required: true, problems: &found)
-        if let type, !SeedVocabulary.entityTypes.contains(type) {
-            found.append(r.problem("type", "world.unknown-type", "unknown entity type `\(type)`",
-                                   hint: "use one of " + SeedVocabulary.entityTypes.joined(separator: ", ")))
-        }
-        let name = r.string("name", required: true, maxLength: 255, problems: &found)
+        if let type { _ = check("type") { () throws(WorldRowRules.Violation) in try WorldRowRules.entityType(type) } }
+        let name = r.string("name", required: true, maxLength: WorldRowRules.maxNameLength, problems: &found)
         let description = r.string("description", problems: &found)
-        let category = r.string("category", maxLength: 50, problems: &found)
-        let level = r.number("ontology_level", problems: &found)
-        if let level, !(level.rounded() == level && SeedVocabulary.levels.contains(Int(exactly: level) ?? -1)) {
-            found.append(r.problem("ontology_level", "world.level", "ontology level \(JSNumber.format(level)) is outside 0–9",
-                                   hint: "levels are whole numbers 0 (macro) to 9"))
+        let category = r.string("category", maxLength: WorldRowRules.maxCategoryLength, problems: &found)
+        let level = r.number("ontology_level", problems: &found).flatMap { x in
+            check("ontology_level") { () throws(WorldRowRules.Violation) in try WorldRowRules.ontologyLevel(x) }
         }
         let metadata = r.object("metadata", problems: &found)
         guard found.isEmpty, let id, let type, let name else { return nil }
         return EntityRecord(id: id, type: type, name: name, description: description, category: category,
-                            ontologyLevel: level.map { Int($0) }, metadata: metadata.map { JSONValue.object($0).serialized() })
+                            ontologyLevel: level, metadata: metadata.map { JSONValue.object($0).serialized() })
     }
 
     private mutating func decodeRelationship(_ raw: JSONValue, at path: JSONPath) -> RelationshipRecord? {
         var found: [Problem] = []
         defer { absorb(found) }
         guard let r = JSONReader(raw, at: path, file: file, what: "a relationship", problems: &found) else { return nil }
-        r.rejectUnknownKeys(Self.relationshipKeys, problems: &found)
+        r.rejectUnknownKeys(WorldRowRules.relationshipKeys, problems: &found)
+        func report(_ place: JSONPath, _ rule: () throws(WorldRowRules.Violation) -> Void) {
+            do { try rule() } catch {
+                found.append(Problem(path: JSONReader.place(file, place), code: error.code, message: error.message, hint: error.hint))
+            }
+        }
         let id = r.string("id", required: true, problems: &found)
         let source = r.string("source_entity_id", required: true, problems: &found)
         let target = r.string("target_entity_id", required: true, problems: &found)
         let type = r.string("type", required: true, problems: &found)
-        if let type, !SeedVocabulary.relationshipTypes.contains(type) {
-            found.append(r.problem("type", "world.unknown-type", "unknown relationship type `\(type)`",
-                                   hint: "use one of " + SeedVocabulary.relationshipTypes.joined(separator: ", ")))
-        }
+        if let type { report(path.appending("type")) { () throws(WorldRowRules.Violation) in try WorldRowRules.relationshipType(type) } }
         let weight = r.number("weight", problems: &found)
-        if let weight, !(0...1).contains(weight) {
-            found.append(r.problem("weight", "world.weight", "weight \(JSNumber.format(weight)) is outside 0–1",
-                                   hint: "a relationship's strength is a number from 0 to 1"))
-        }
+        if let weight { report(path.appending("weight")) { () throws(WorldRowRules.Violation) in try WorldRowRules.weight(weight) } }
         let formula = r.string("impact_formula", problems: &found)
         if let formula {
             // Free names are scenario variables and edge context, bound at run time: only
@@ -462,25 +458,22 @@ struct WorldDecoder {
         if let metadata {
             let metaPath = path.appending("metadata")
             if let reference = metadata["formula"] {
-                if case .string(let text) = reference, FormulaReference(text) != nil {} else {
-                    found.append(Problem(path: JSONReader.place(file, metaPath.appending("formula")), code: "world.formula-reference",
-                                         message: "`metadata.formula` must be a string `name` or `name@version`, not \(reference.serialized())"))
+                report(metaPath.appending("formula")) { () throws(WorldRowRules.Violation) in
+                    _ = try WorldRowRules.formulaReference(reference.stringValue, shown: reference.serialized())
                 }
-                if formula != nil {
-                    found.append(Problem(path: JSONReader.place(file, metaPath.appending("formula")), code: "world.formula-reference",
-                                         message: "a relationship has either `impact_formula` or `metadata.formula`, not both"))
+                report(metaPath.appending("formula")) { () throws(WorldRowRules.Violation) in
+                    try WorldRowRules.oneFormula(inline: formula != nil, byReference: true)
                 }
             }
             if let bindings = metadata["bindings"] {
                 if case .object(let o) = bindings {
-                    for (key, value) in o where value.stringValue == nil {
-                        found.append(Problem(path: JSONReader.place(file, metaPath.appending("bindings").appending(key)),
-                                             code: "world.binding", message: "binding `\(key)` must be an expression string, not \(value.typeName)",
-                                             hint: "e.g. \"source.value\" or \"coeff.gdp_elasticity\""))
+                    for (key, value) in o {
+                        report(metaPath.appending("bindings").appending(key)) { () throws(WorldRowRules.Violation) in
+                            try WorldRowRules.binding(key, isString: value.stringValue != nil, typeName: value.typeName)
+                        }
                     }
                 } else {
-                    found.append(Problem(path: JSONReader.place(file, metaPath.appending("bindings")), code: "world.binding",
-                                         message: "`metadata.bindings` must be an object of parameter → expression"))
+                    report(metaPath.appending("bindings")) { () throws(WorldRowRules.Violation) in throw WorldRowRules.bindingsObject }
                 }
             }
         }

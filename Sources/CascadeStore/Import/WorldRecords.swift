@@ -89,8 +89,9 @@ public struct World: Sendable {
     /// Every entity id the file defines, including rows with other problems (so one bad entity
     /// does not also make every edge that uses it a problem).
     var entityIDsInFile = IDTable(namespace: "entity")
-    /// Entity ids referenced by the file but defined only in the store (set during validation).
-    var externalEntityIDs: Set<String> = []
+    /// Entity ids referenced by the file but defined only in the store, each once (set during
+    /// validation).
+    var externalEntityIDs: [String] = []
     /// Names of every formula document in the file, including ones that failed their checks.
     var formulaNamesInFile: Set<String> = []
 
@@ -109,6 +110,16 @@ extension EntityRecord {
             ("description", description.map(JSONValue.string) ?? .null), ("category", category.map(JSONValue.string) ?? .null),
             ("ontology_level", ontologyLevel.map { .number(Double($0)) } ?? .null),
             ("metadata", metadata.flatMap { try? JSONValue.parse($0) } ?? .null),
+        ]))
+    }
+}
+
+extension MacroDatum {
+    /// The point as a world file writes it (so what `GET /v1/macro-data` answers can be imported again).
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("date", .string(date)), ("variable_name", .string(variableName)), ("value", value.map(JSONValue.number) ?? .null),
+            ("unit", unit.map(JSONValue.string) ?? .null), ("data_source", dataSource.map(JSONValue.string) ?? .null),
         ]))
     }
 }

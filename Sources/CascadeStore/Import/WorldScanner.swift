@@ -113,49 +113,16 @@ struct WorldScanner {
         return true
     }
 
-    /// A JSON number at `position` read as the ordinary parser reads it; nil (position
-    /// unchanged) when it is not a well-formed finite number. `plainInteger` says whether its
-    /// text is an integer without sign, leading zeros, fraction or exponent, and short enough to
-    /// be exact.
+    /// A JSON number at `position`, read by the parser's own definition (`JSONNumber`); nil
+    /// (position unchanged) when it is not one. `plainInteger` says whether its text is an
+    /// integer without sign, fraction or exponent, short enough to be exact.
     mutating func number() -> (value: Double, text: Range<Int>, plainInteger: Bool)? {
-        let start = position
-        var i = position
-        func digit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 }
-        var plain = true
-        if i < bytes.count && bytes[i] == UInt8(ascii: "-") {
-            i += 1
-            plain = false
-        }
-        if i < bytes.count && bytes[i] == UInt8(ascii: "0") {
-            i += 1
-            if digit(i) { return nil }
-        } else if digit(i) {
-            while digit(i) { i += 1 }
-        } else {
-            return nil
-        }
-        if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            plain = false
-            guard digit(i) else { return nil }
-            while digit(i) { i += 1 }
-        }
-        if i < bytes.count && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
-            i += 1
-            plain = false
-            if i < bytes.count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
-            guard digit(i) else { return nil }
-            while digit(i) { i += 1 }
-        }
-        let value: Double
-        if plain && i - start == 1 {
-            value = Double(bytes[start] - 0x30)
-        } else {
-            guard let x = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)), x.isFinite else { return nil }
-            value = x
-        }
-        position = i
-        return (value, start..<i, plain && i - start <= 15)
+        guard case .number(let value, let end) = JSONNumber.scan(bytes, at: position) else { return nil }
+        let text = position..<end
+        position = end
+        var plain = text.count <= 15
+        for i in text where plain && !(bytes[i] >= 0x30 && bytes[i] <= 0x39) { plain = false }
+        return (value, text, plain)
     }
 
     /// A field value that is a number or null: `.some(nil)` for null, nil for anything else.

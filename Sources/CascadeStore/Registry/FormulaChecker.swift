@@ -63,95 +63,45 @@ public struct FormulaCheck: Sendable {
         return check
     }
 
+    /// Runs one case (`FormulaTestCase.run`) and words a failure as registration reports it.
     private static func runCase(
         _ testCase: FormulaTestCase, index: Int, formula: CompiledFormula, parameters: [String: InputType]
     ) -> TestCaseResult {
-        let expectedText = testCase.expectedError.map { "error \($0)" }
-            ?? (testCase.expectedType == "undefined" ? "undefined" : testCase.expected.map { $0.serialized() } ?? "?")
+        let expectedText = testCase.expectedText
         var result = TestCaseResult(index: index, name: testCase.name, passed: false, actual: "", expected: expectedText)
         let label = testCase.name.map { "test case `\($0)`" } ?? "test case \(index)"
         func fail(_ message: String, _ code: String, hint: String? = nil) -> TestCaseResult {
             result.problem = Problem(path: testCase.path, code: code, message: "\(label): \(message)", hint: hint)
             return result
         }
-
-        var bindings: [String: Value] = [:]
-        for (name, json) in testCase.inputs {
-            guard parameters[name] != nil else {
-                return fail("input `\(name)` is not a declared parameter", "formula.test-input",
-                            hint: "declared parameters: " + parameters.keys.sorted().joined(separator: ", "))
-            }
-            guard let value = Self.value(json) else {
-                return fail("input `\(name)` is an array; inputs are numbers, booleans, strings, null or objects", "formula.test-input")
-            }
-            bindings[name] = value
-        }
-        for name in parameters.keys.sorted() where bindings[name] == nil {
+        let run = testCase.run(formula, parameters: parameters)
+        switch run.outcome {
+        case .undeclaredInput(let name):
+            return fail("input `\(name)` is not a declared parameter", "formula.test-input",
+                        hint: "declared parameters: " + parameters.keys.sorted().joined(separator: ", "))
+        case .unbindableInput(let name, _):
+            return fail("input `\(name)` is an array; inputs are numbers, booleans, strings, null or objects", "formula.test-input")
+        case .missingInput(let name):
             return fail("input `\(name)` is missing", "formula.test-input", hint: "every declared parameter needs a value")
-        }
-
-        let outcome: Result<Value, FormulaError>
-        do {
-            outcome = .success(try formula.evaluate(bindings))
-        } catch {
-            outcome = .failure(error)
-        }
-
-        switch outcome {
-        case .failure(let error):
-            result.actual = "error \(error.diagnostic.code)"
-            if let want = testCase.expectedError,
-               error.diagnostic.code == want || error.diagnostic.kind.rawValue == want {
-                result.passed = true
-                return result
-            }
-            return fail("expected \(expectedText), but evaluation failed: \(error.diagnostic.message) [\(error.diagnostic.code)]",
-                        "formula.test-failed")
-        case .success(let value):
+        case .failed(let diagnostic):
+            result.actual = "error \(diagnostic.code)"
+        case .value(let value):
             result.actual = value == .undefined ? "undefined" : JSONValue(value).serialized()
-            if testCase.expectedError != nil {
-                return fail("expected \(expectedText), got \(result.actual)", "formula.test-failed")
-            }
-            if testCase.expectedType == "undefined" {
-                if value == .undefined { result.passed = true; return result }
-                return fail("expected undefined, got \(result.actual)", "formula.test-failed")
-            }
-            if matches(value, testCase.expected ?? .null, tolerance: testCase.tolerance) {
-                result.passed = true
-                return result
-            }
-            return fail("expected \(expectedText) (tolerance \(JSNumber.format(testCase.tolerance))), got \(result.actual)",
-                        "formula.test-failed")
         }
-    }
-
-    static func matches(_ value: Value, _ expected: JSONValue, tolerance: Double) -> Bool {
-        switch (value, expected) {
-        case (.number(let x), .number(let y)):
-            if x == y { return true }
-            return x.isFinite && y.isFinite && abs(x - y) <= tolerance
-        case (.boolean(let a), .bool(let b)): return a == b
-        case (.string(let a), .string(let b)): return a == b
-        case (.null, .null): return true
-        default: return false
+        if run.isPassing {
+            result.passed = true
+            return result
+        }
+        switch (testCase.expectation, run.outcome) {
+        case (_, .failed(let diagnostic)):
+            return fail("expected \(expectedText), but evaluation failed: \(diagnostic.message) [\(diagnostic.code)]", "formula.test-failed")
+        case (.value(_, let tolerance), _):
+            return fail("expected \(expectedText) (tolerance \(JSNumber.format(tolerance))), got \(result.actual)", "formula.test-failed")
+        default:
+            return fail("expected \(expectedText), got \(result.actual)", "formula.test-failed")
         }
     }
 
     /// A JSON input as a formula value; nil for arrays, which formulas do not take.
-    static func value(_ json: JSONValue) -> Value? {
-        switch json {
-        case .null: return .null
-        case .bool(let b): return .boolean(b)
-        case .number(let x): return .number(x)
-        case .string(let s): return .string(s)
-        case .array: return nil
-        case .object(let o):
-            var fields: [String: Value] = [:]
-            for (key, member) in o {
-                guard let v = value(member) else { return nil }
-                fields[key] = v
-            }
-            return .record(fields)
-        }
-    }
+    static func value(_ json: JSONValue) -> Value? { try? json.formulaValue() }
 }

@@ -17,7 +17,8 @@ public struct FormulaTestCase: Sendable, Equatable {
 
     static let keys: Set<String> = ["name", "inputs", "expected", "expected_type", "expected_error", "tolerance"]
 
-    static func decode(_ value: JSONValue, at path: JSONPath, file: String?, problems: inout [Problem]) -> FormulaTestCase? {
+    /// Reads one case with the one document reader, every problem recorded with its path.
+    package static func decode(_ value: JSONValue, at path: JSONPath, file: String?, problems: inout [Problem]) -> FormulaTestCase? {
         guard let reader = JSONReader(value, at: path, file: file, what: "a test case", problems: &problems) else { return nil }
         let before = problems.count
         reader.rejectUnknownKeys(keys, problems: &problems)

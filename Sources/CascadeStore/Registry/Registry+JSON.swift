@@ -58,4 +58,12 @@ extension TestCoverage {
             ("findings", .array(findings.map(JSONValue.string))),
         ]))
     }
+
+    /// `json` with the version it describes: `{"formula", "cases", "conditions", "regions", "findings"}`
+    /// (`cascade formula coverage --json` and `GET /v1/formulas/{name}/versions/{version}/coverage`).
+    public func json(for version: FormulaVersion) -> JSONValue {
+        guard case .object(let object) = json else { preconditionFailure("a coverage is a JSON object") }
+        return .object(JSONObject([("formula", .string(version.reference)), ("cases", .number(Double(version.document.testCases.count)))]
+                                  + object.pairs.map { ($0.key, $0.value) }))
+    }
 }

@@ -288,15 +288,6 @@ extension Store {
         }
     }
 
-    /// Every `macro_data` point.
-    public func macroData() throws -> [(date: String, variable: String, value: Double?, unit: String?)] {
-        try read { db in
-            try db.query("SELECT date, variable_name, value, unit FROM macro_data ORDER BY variable_name, date").map {
-                ($0.date("date") ?? "", $0.string("variable_name") ?? "", $0.double("value"), $0.string("unit"))
-            }
-        }
-    }
-
     /// Every formula version of every name.
     public func allFormulaVersions() throws -> [FormulaVersion] {
         try formulaSummaries().flatMap { try history(named: $0.name) }

@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 JSON = Dict[str, Any]
 
@@ -38,7 +38,7 @@ class CascadeError(Exception):
             text += f" at {self.path}"
         if self.hint:
             text += f"; {self.hint}"
-        for problem in self.problems[1:] if self.path else self.problems:
+        for problem in self.problems:  # the message may only count them: list each, the first too
             text += f"\n  {problem.get('path', '')}: {problem.get('message', '')}"
         return text
 
@@ -234,6 +234,11 @@ class Client:
         """`POST /v1/formulas/{name}/versions/{version}/test`: re-runs the version's test cases."""
         return self.request("POST", self._path("v1", "formulas", name, "versions", version, "test"))
 
+    def coverage(self, name: str, version: int) -> JSON:
+        """`GET /v1/formulas/{name}/versions/{version}/coverage`: which condition outcomes and input
+        regions the version's test cases exercise, and the gaps (`findings`)."""
+        return self.request("GET", self._path("v1", "formulas", name, "versions", version, "coverage"))
+
     # -- calibration: backtests, champion and challenger ---------------------------------------
 
     def backtest(self, name: str, version: int, spec: Mapping[str, Any], store: bool = False) -> JSON:
@@ -245,10 +250,17 @@ class Client:
                             query={"store": store or None})
 
     def compare(self, name: str, control: int, treatment: int, backtest: Mapping[str, Any], metric: Optional[str] = None,
-                min_improvement: Optional[float] = None, record: bool = False, test_name: Optional[str] = None) -> JSON:
+                min_improvement: Optional[float] = None, record: bool = False, test_name: Optional[str] = None,
+                scenarios: Optional[Sequence[Mapping[str, Any]]] = None, top: Optional[int] = None) -> JSON:
         """`POST /v1/formulas/{name}/compare` (calibrator, admin): both versions' metrics on one
-        backtest, the improvement and the verdict; `record` stores it as an A/B test (`ab_test`)."""
-        body = {"control": control, "treatment": treatment, "backtest": dict(backtest)}
+        backtest, the improvement and the verdict; `record` stores it as an A/B test (`ab_test`).
+        Each scenario document of `scenarios` is run under both versions (unstored); the answer's
+        `scenarios` lists per scenario how many entities changed and the `top` (3) that changed most."""
+        body: JSON = {"control": control, "treatment": treatment, "backtest": dict(backtest)}
+        if scenarios is not None:
+            body["scenarios"] = [dict(s) for s in scenarios]
+        if top is not None:
+            body["top"] = top
         if metric is not None:
             body["metric"] = metric
         if min_improvement is not None:
@@ -297,6 +309,25 @@ class Client:
     def add_coefficient(self, row: Mapping[str, Any]) -> JSON:
         """`POST /v1/coefficients` (calibrator, admin): appends a sector coefficient row."""
         return self.request("POST", "/v1/coefficients", row)
+
+    def macro_data_page(self, variables: Optional[Sequence[str]] = None, from_: Optional[str] = None, to: Optional[str] = None,
+                        limit: Optional[int] = None, offset: Optional[int] = None) -> List[JSON]:
+        """`GET /v1/macro-data`: one page of the stored history (`date`, `variable_name`, `value`,
+        `unit`, `data_source`), ordered by variable and date; `from_` and `to` are YYYY-MM-DD,
+        inclusive. An unknown variable is a `CascadeError` (404, with the nearest name as hint)."""
+        query = {"variable": ",".join(variables) if variables is not None else None, "from": from_, "to": to,
+                 "limit": limit, "offset": offset}
+        return self.request("GET", "/v1/macro-data", query=query)["macro_data"]
+
+    def macro_data(self, variables: Optional[Sequence[str]] = None, from_: Optional[str] = None,
+                   to: Optional[str] = None) -> List[JSON]:
+        """Every point of `GET /v1/macro-data` in the window, fetched a page (1000) at a time."""
+        rows: List[JSON] = []
+        while True:
+            page = self.macro_data_page(variables, from_, to, limit=1000, offset=len(rows))
+            rows += page
+            if len(page) < 1000:
+                return rows
 
     def import_world(self, document: Mapping[str, Any]) -> JSON:
         """`POST /v1/import` (calibrator, admin): imports a world document (entities,

@@ -87,6 +87,13 @@ class ClientTests(unittest.TestCase):
             self.author.register_formula(document)
         self.assertEqual((forbidden.exception.status, forbidden.exception.code), (403, "forbidden"))
         self.assertEqual(self.viewer.evaluate("return x * 2;", {"x": 1.5})["value"], 3)
+        self.assertEqual(self.viewer.coverage("client_margin", registered["version"])["findings"], [])
+        # A refusal's text names every problem, the first too (its message may only count them).
+        with self.assertRaises(CascadeError) as broken:
+            self.calibrator.register_formula(dict(document, name="client_broken", formula_text="return x * ;"))
+        problem = broken.exception.problems[0]
+        self.assertNotIn(problem["message"], broken.exception.message)
+        self.assertIn(f"{problem['path']}: {problem['message']}", str(broken.exception))
 
     def test_backtest_compare_record_reject_and_rollback(self) -> None:
         with open(os.path.join(HERE, "..", "..", "..", "Backtests", "gdp_sector_impact.json")) as f:
@@ -105,6 +112,22 @@ class ClientTests(unittest.TestCase):
         with self.assertRaises(CascadeError) as forbidden:
             self.viewer.backtest("gdp_sector_impact", 1, spec)
         self.assertEqual(forbidden.exception.status, 403)
+
+    def test_macro_data_reads_the_history_back(self) -> None:
+        rows = self.viewer.macro_data(["us_real_gdp", "us_cpi_index"], from_="2009-01-01")
+        self.assertEqual([(r["variable_name"], r["date"]) for r in rows],
+                         [("us_cpi_index", "2009-03-31"), ("us_cpi_index", "2009-06-30"), ("us_cpi_index", "2009-09-30"),
+                          ("us_real_gdp", "2009-03-31"), ("us_real_gdp", "2009-06-30"), ("us_real_gdp", "2009-09-30")])
+        self.assertEqual(rows[-1]["value"], 12990.341)
+        everything = self.viewer.macro_data()  # more than one page of 1000
+        self.assertGreaterEqual(len(everything), 12 * 203)
+        keys = [(r["variable_name"], r["date"]) for r in everything]
+        self.assertEqual(keys, sorted(set(keys)), "pages neither overlap nor leave gaps")
+        self.assertEqual(len(self.viewer.macro_data_page(limit=7, offset=3)), 7)
+        with self.assertRaises(CascadeError) as unknown:
+            self.viewer.macro_data(["us_real_gpd"])
+        self.assertEqual((unknown.exception.status, unknown.exception.code, unknown.exception.hint),
+                         (404, "not_found", "did you mean `us_real_gdp`?"))
 
     def test_import_is_all_or_nothing_with_every_problem_by_path(self) -> None:
         before = len(self.viewer.coefficients(sector="CLIENT"))
@@ -137,31 +160,64 @@ class ClientTests(unittest.TestCase):
 
 
 class ExampleTests(unittest.TestCase):
-    def test_the_calibration_example_runs(self) -> None:
-        author = Client(environment("CASCADE_URL"), environment("CASCADE_AUTHOR_KEY"))
-        document = dict(scenario("client: calibration example"), macro_variables={"us_gdp_growth": 0.01})
-        scenario_id = author.submit_scenario(document)["id"]
+    """The calibration example on the sample history: the outcome the data gives (rejected: the
+    bundled version is already close to the fit), then the other one with `--min-improvement 0`."""
+
+    @staticmethod
+    def numpy_fit() -> "tuple[float, float]":
+        """The example's fit, computed here from the bundled history file rather than the API:
+        the elasticity and the fitted version's RMSE on the spec's window."""
+        import numpy as np
+        with open(os.path.join(HERE, "..", "..", "..", "Scenarios", "world", "macro-history.json")) as f:
+            rows = json.load(f)["macro_data"]
+
+        def growth(name: str) -> dict:
+            points = sorted((r["date"], r["value"]) for r in rows if r["variable_name"] == name)
+            return {points[i][0]: points[i][1] / points[i - 1][1] - 1 for i in range(1, len(points))}
+        gdp, investment = growth("us_real_gdp"), growth("us_real_investment")
+        dates = [d for d in sorted(investment) if "1990-01-01" <= d <= "2009-09-30"]
+        z = np.array([100 * (gdp[d] - 0.005) for d in dates])
+        y = np.array([100 * investment[d] for d in dates])
+        elasticity = float(z @ y / (z @ z))
+        return elasticity, float(np.sqrt(((y - elasticity * z) ** 2).mean()))
+
+    def run_example(self, *arguments: str) -> str:
         env = dict(os.environ, CASCADE_API_KEY=environment("CASCADE_CALIBRATOR_KEY"))
-        done = subprocess.run([sys.executable, EXAMPLE, "--scenario", scenario_id], env=env,
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run([sys.executable, EXAMPLE, *arguments], env=env, capture_output=True, text=True, timeout=600)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
-        out = done.stdout
-        print(out, end="")
-        self.assertIn("history: 60 quarters imported (120 rows written)", out)
-        self.assertIn("current gdp_elasticity of SEMICONDUCTOR: 1.8", out)
-        fitted = float(out.split("fitted elasticity: ")[1].split()[0])
-        self.assertAlmostEqual(fitted, 2.4, delta=0.2)
-        self.assertRegex(out, r"registered gdp_sector_impact@\d+ \(inactive\); tests pass")
-        line = next(l for l in out.splitlines() if l.startswith("sec-semiconductor: impact before"))
-        before = float(line.split("before ")[1].split(",")[0])
-        after = float(line.split("after ")[1].split()[0])
-        # Growth below baseline: a negative impact, deeper with the larger fitted elasticity.
-        self.assertLess(before, 0)
-        self.assertLess(after, before)
-        version = int(out.split("registered gdp_sector_impact@")[1].split()[0])
-        client = Client(environment("CASCADE_URL"), environment("CASCADE_VIEWER_KEY"))
-        self.assertFalse(client.formula("gdp_sector_impact", version)["is_active"], "the candidate is left inactive")
-        self.assertTrue(client.formula("gdp_sector_impact", 1)["is_active"])
+        print(done.stdout, end="")
+        return done.stdout
+
+    def test_the_calibration_example_rejects_then_promotes(self) -> None:
+        viewer = Client(environment("CASCADE_URL"), environment("CASCADE_VIEWER_KEY"))
+        elasticity, rmse = self.numpy_fit()
+
+        out = self.run_example()
+        self.assertIn("history: 79 quarters of us_real_gdp and us_real_investment, 1990-03-31…2009-09-30 (GET /v1/macro-data)", out)
+        self.assertIn(f"fitted elasticity: {elasticity:.6f} (the spec binds 4.5)", out)
+        self.assertIn("registered gdp_sector_impact@2 (inactive); measured by Cascade", out)
+        self.assertEqual(len([line for line in out.splitlines() if line.startswith("  scenario ")]), 9, "the nine stress scenarios")
+        self.assertRegex(out, r"compared with gdp_sector_impact@1: within — .* \(A/B test [0-9a-f-]+\)")
+        self.assertIn("rejected: gdp_sector_impact@1 stays active, @2 inactive (A/B test rejected)", out)
+        candidate = viewer.formula("gdp_sector_impact", 2)
+        self.assertFalse(candidate["is_active"])
+        self.assertTrue(viewer.formula("gdp_sector_impact", 1)["is_active"])
+        # Registration measured the candidate on the store's history: numpy's RMSE, and a fingerprint.
+        self.assertAlmostEqual(candidate["rmse"], rmse, delta=1e-9)
+        self.assertTrue(candidate["backtest_fingerprint"].startswith("xxh3-128:"))
+        self.assertEqual(candidate["backtest"]["observed"]["macro"], "us_real_investment")
+
+        out = self.run_example("--min-improvement", "0")
+        self.assertIn("registered gdp_sector_impact@2 (already registered)", out)
+        self.assertRegex(out, r"compared with gdp_sector_impact@1: better — ")
+        self.assertIn("promoted: gdp_sector_impact@2 is active, @1 inactive (A/B test promoted)", out)
+        self.assertTrue(viewer.formula("gdp_sector_impact", 2)["is_active"])
+        self.assertFalse(viewer.formula("gdp_sector_impact", 1)["is_active"])
+        tests = [(t["control_version"], t["treatment_version"], t["status"]) for t in viewer.ab_tests("gdp_sector_impact")]
+        self.assertEqual(sorted(t for t in tests if t[1] == 2), [(1, 2, "promoted"), (1, 2, "rejected")])
+
+        # Once promoted, the same fit is the active version: nothing left to compare.
+        self.assertIn("gdp_sector_impact@2 is already the active version", self.run_example())
 
 
 if __name__ == "__main__":
