@@ -86,6 +86,13 @@ struct ReportBrowserTests {
             }
         }
 
+        // The clicked bar's entity is one the charts draw: its run explanation is in the page,
+        // number for number what `cascade scenario explain --depth 1 --json` says.
+        let explained = try StoreCLI.run(["scenario", "explain", "Fed Rate Cut 2025", rowID, "--depth", "1", "--json", "--db", db], in: dir)
+        try #require(explained.status == 0, "\(explained.stderr)")
+        #expect(DrawnExplanation.mismatches(clicks.first?["explanation"], try #require(explained.json)) == [])
+        #expect(explained.json?["fingerprint"] == ran.json?["fingerprint"])
+
         // It prints (to PDF).
         #expect((seen["pdf"]?["pages"]?.numberValue ?? 0) >= 2, "\(seen["pdf"] ?? .null)")
         // Not blank: many colours, and a good share of the viewport is not background.

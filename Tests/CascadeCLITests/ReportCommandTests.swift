@@ -104,8 +104,9 @@ struct ReportCommandTests {
     }
 
     /// A large result's report reads its columns: the page embeds per level the largest movers,
-    /// exactly the entity documents of the JSON result, ranked as the JSON ranks them; and the
-    /// page stays under a megabyte for 20 000 entities (250 per level made 1.9 MB here).
+    /// exactly the entity documents of the JSON result, ranked as the JSON ranks them; the charts'
+    /// movers carry their run explanation (the explain command's numbers); and the page stays
+    /// under a megabyte for 20 000 entities (250 per level made 1.9 MB here).
     @Test(arguments: CLIBackend.available)
     func aLargeResultsPageIsBoundedAndHoldsTheJSONsLargestMovers(_ backend: CLIBackend) throws {
         let (dir, db, cleanup) = try StoreCLI.fresh(backend)
@@ -136,12 +137,24 @@ struct ReportCommandTests {
             }
         }
         let perLevel = ReportData.entitiesPerLevel
+        var drawn: Set<String> = []
         for level in 0...9 {
             let inJSON = ranked(entities.filter { $0["level"] == .number(Double(level)) })
             let inPage = ranked(embedded.filter { $0["level"] == .number(Double(level)) })
             #expect(inPage == Array(inJSON.prefix(perLevel)), "level \(level): the page's movers are the JSON's largest, document for document")
+            drawn.formUnion(inJSON.filter { $0["impact"] != .number(0) }.prefix(ReportData.explainedPerLevel).map { $0["id"]!.stringValue! })
         }
         #expect(embedded.count <= 10 * perLevel)
+
+        // The movers the charts draw are explained; the largest of two levels checked against the explain command.
+        let explanations = try #require(data["explanations"]?.objectValue)
+        #expect(Set(explanations.map(\.key)) == drawn)
+        for level in [1, 5] {
+            let top = ranked(entities.filter { $0["level"] == .number(Double(level)) })[0]["id"]!.stringValue!
+            let explained = try StoreCLI.run(["scenario", "explain", "cut", top, "--depth", "1", "--json", "--db", db], in: dir)
+            try #require(explained.status == 0, "\(explained.stderr)")
+            #expect(explanations[top].map(ReportData.withoutTraces) == explained.json.map(ReportData.withoutTraces), "\(top)")
+        }
     }
 
     @Test func theLargestMoversOfEachLevelAreRankedByMagnitudeThenID() throws {

@@ -10,7 +10,8 @@ import Testing
 /// DevTools protocol by `Browser/workbench_in_chromium.py` (a pipe; the server binds port 0 and
 /// the test hands the driver its URL). An author signs in with a key, sees the scenarios, runs
 /// one, watches it queue and finish, and sees its result drawn by the report's renderer; a viewer
-/// sees no write control, and the server refuses the viewer's writes anyway. The page loads under
+/// sees no write control, and the server refuses the viewer's writes anyway; clicking an entity
+/// shows its run explanation, fetched from the API. The page loads under
 /// its Content-Security-Policy with no console error and no request outside the server.
 @Suite("The workbench in headless Chromium (end to end)", .serialized,
        .enabled(if: HeadlessChromium.runs, Comment(rawValue: HeadlessChromium.skipReason)))
@@ -65,15 +66,24 @@ struct WorkbenchBrowserTests {
         let id = try #require(submitted.json?["id"]?.stringValue, "\(submitted.body)")
         try #require(try await server.request(.POST, "/v1/scenarios/\(id)/runs?wait=120", key: keys["alice"]).status == 200)
 
+        let result = try await server.request(.GET, "/v1/scenarios/\(id)/result", key: keys["vic"])
+        let top = try #require(result.json?["entities"]?.arrayValue?.max { abs($0["impact"]!.numberValue!) < abs($1["impact"]!.numberValue!) })
+        let topID = try #require(top["id"]?.stringValue)
+
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let seen = try await Self.open(server, key: keys["vic"]!, ["--open", "Public result"], in: dir)
+        let seen = try await Self.open(server, key: keys["vic"]!, ["--open", "Public result", "--entity", topID], in: dir)
         #expect(seen["role"] == .string("viewer"))
         #expect(seen["rendered"] == .string(id), "the viewer sees the result")
         #expect(seen["write"]?.arrayValue == [], "no write control: \(seen["write"] ?? .null)")
         let html = try #require(seen["html"]?.stringValue)
         #expect(!html.contains(#"id="run-button""#) && !html.contains(#"id="whatif-form""#))
         Self.expectCleanLoad(seen, server: server, key: keys["vic"]!)
+        // Clicking the largest mover's bar fetches its run explanation: the numbers drawn are the API's.
+        let explained = try await server.request(.GET, "/v1/scenarios/\(id)/explain?entity=\(topID)&depth=1", key: keys["vic"])
+        #expect(explained.status == 200, "\(explained.body)")
+        #expect(seen["entity"]?["selected"] == .string(topID))
+        #expect(DrawnExplanation.mismatches(seen["entity"]?["explanation"], try #require(explained.json)) == [])
 
         // The page only hides what the API refuses anyway.
         let run = try await server.request(.POST, "/v1/scenarios/\(id)/runs", key: keys["vic"])

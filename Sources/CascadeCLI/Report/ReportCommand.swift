@@ -11,7 +11,8 @@ struct ReportCommand: ParsableCommand {
         commandName: "report", abstract: "Write a scenario's result as one self-contained HTML page (charts, works offline).",
         discussion: "The result is computed first when it is missing or stale (as `scenario run` would). "
             + "Without --out the page is written to standard output. A large result shows its largest movers "
-            + "(\(ReportData.entitiesPerLevel) per level) and says how many are left out.")
+            + "(\(ReportData.entitiesPerLevel) per level) and says how many are left out. The movers the charts draw "
+            + "(\(ReportData.explainedPerLevel) per level) carry their run explanation, as `scenario explain --depth 1` gives it.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: ScenarioFiles.keyHelp) var id: String
@@ -33,7 +34,13 @@ struct ReportCommand: ParsableCommand {
             } catch let error as EngineError {
                 throw error.storeError
             }
-            let page = ReportPage(data: try ReportData(scenario: scenario, outcome: outcome, diff: diff)).html
+            // The movers the charts draw are explained from one more load and propagation.
+            let data = try ScenarioFiles.engineErrors {
+                try ReportData(scenario: scenario, outcome: outcome, diff: diff) { ids in
+                    try service.explain(scenario.id, entities: ids, depth: 1)
+                }
+            }
+            let page = ReportPage(data: data).html
             if let file {
                 try file.write(Array(page.utf8))
                 StoreOutput.note("wrote \(file.path)")

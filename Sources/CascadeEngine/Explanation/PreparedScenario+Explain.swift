@@ -9,13 +9,26 @@ extension PreparedScenario {
     /// and its two results; the contribution values are the run's own.
     /// - Complexity: O(3^depth) entities explained, each O(its incoming edges) evaluations.
     public func explain(_ key: String, depth: Int, scenarioName: String) throws -> RunExplanation {
+        try explain([key], depth: depth, scenarioName: scenarioName)[0]
+    }
+
+    /// The explanations of several entities (as `explain(_:depth:scenarioName:)`, one each, in
+    /// order) from one propagation: what a report page embeds for the movers it draws.
+    public func explain(_ keys: [String], depth: Int, scenarioName: String) throws -> [RunExplanation] {
         let p = Propagator(run)
         p.propagate()
         if let failure = p.nonFinite { throw p.nonFiniteError(failure) }
-        let i = try position(of: key)
-        var explainer = Explainer(run: run, p: p)
-        let root = explainer.node(i, depth: max(1, min(depth, RunExplanation.depthLimit)))
-        return RunExplanation(scenarioName: scenarioName, fingerprint: fingerprint, depth: depth, root: root)
+        var byID: [String: Int] = [:]
+        if keys.count > 1 {
+            byID.reserveCapacity(run.ids.count)
+            for (i, id) in run.ids.enumerated() where byID[id] == nil { byID[id] = i }
+        }
+        return try keys.map { key in
+            let i = try byID[key] ?? position(of: key)
+            var explainer = Explainer(run: run, p: p)
+            let root = explainer.node(i, depth: max(1, min(depth, RunExplanation.depthLimit)))
+            return RunExplanation(scenarioName: scenarioName, fingerprint: fingerprint, depth: depth, root: root)
+        }
     }
 
     /// The entity named by `key`: its id, else its name when exactly one entity has it.

@@ -5,7 +5,8 @@ import CascadeStore
 
 /// What a report page renders, as the JSON text embedded in it: the scenario, its result
 /// summary, the entity results (every one of a small result; the largest movers per level of a
-/// large one), the names of their contributions' sources, and the diff with `--against`.
+/// large one), the names of their contributions' sources, the run explanations of the entities
+/// the charts show (when asked for), and the diff with `--against`.
 ///
 /// The entity results are spliced in as the result's own JSON texts, so every number in the page
 /// is the same double, written the same way, as in `cascade scenario run --json`. The largest
@@ -15,6 +16,9 @@ package struct ReportData {
     /// page shows the largest movers, not every node, so a page of a million-entity world stays
     /// well under a megabyte or two of entity results (250 per level made 7.5 MB at 100 k).
     package static let entitiesPerLevel = 50
+    /// Entities explained per level: the movers the cascade chart draws (`NODES_PER_LEVEL` in the
+    /// renderer), which include the bars of the top movers.
+    package static let explainedPerLevel = 12
     /// Diff rows embedded (the largest differences).
     static let diffRows = 500
 
@@ -23,12 +27,23 @@ package struct ReportData {
     /// Entities embedded and entities the result reports.
     package let shown: Int, reported: Int
 
-    package init(scenario: StoredScenario, outcome: ScenarioService.Outcome, diff: ScenarioDiff?) throws {
+    /// With `explain`, the explanations of the largest movers the charts draw are embedded
+    /// (`explanations`: id → the explanation document of `GET /v1/scenarios/{id}/explain`,
+    /// without the formula traces); it is given the entity ids and returns one explanation each.
+    package init(scenario: StoredScenario, outcome: ScenarioService.Outcome, diff: ScenarioDiff?,
+                 explain: (([String]) throws -> [RunExplanation])? = nil) throws {
         // Ranked from the result's columns; only the entities kept are serialised.
         let ranking = try outcome.largestMovers()
         reported = ranking?.count ?? 0
         let kept = reported > Self.entitiesPerLevel * 10 ? ranking!.positions(perLevel: Self.entitiesPerLevel) : Array(0..<reported)
         shown = kept.count
+        var explanations = JSONValue.null
+        if let explain, let ranking {
+            let ids = ranking.positions(perLevel: Self.explainedPerLevel, movedOnly: true, among: kept).map(ranking.id(at:))
+            var byID = JSONObject()
+            for (id, explanation) in zip(ids, ids.isEmpty ? [] : try explain(ids)) { byID[id] = Self.withoutTraces(explanation.json) }
+            explanations = .object(byID)
+        }
 
         var summary = outcome.summary.objectValue ?? JSONObject()
         let sourceNames = summary["source_names"] ?? .object(JSONObject())
@@ -48,12 +63,27 @@ package struct ReportData {
             ("entities_per_level", .number(Double(Self.entitiesPerLevel))),
             ("source_names", sourceNames),
             ("diff", diff?.json(limit: Self.diffRows) ?? .null),
+            ("explanations", explanations),
         ])
         let entities = "[" + kept.map { outcome.entityText(at: $0) }.joined(separator: ",") + "]"
         let whole = JSONValue.object(object).serialized().replacingOccurrences(of: JSNumber.quoted(Self.marker), with: entities)
         // `<` occurs in JSON only inside strings, where `\u003c` means the same; so `</script>`
         // and `<!--` in a name cannot end or change the data block.
         text = whole.replacingOccurrences(of: "<", with: "\\u003c")
+    }
+
+    /// An explanation without its formulas' traces (every subexpression's value, twice per
+    /// contribution): the page shows the arithmetic, `cascade scenario explain` the traces.
+    package static func withoutTraces(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(var object):
+            object["scenario_trace"] = nil
+            object["baseline_trace"] = nil
+            for (key, inner) in object { object[key] = withoutTraces(inner) }
+            return .object(object)
+        case .array(let items): return .array(items.map(withoutTraces))
+        default: return value
+        }
     }
 
     /// Stands for the entity list until the texts are spliced in (see `ScenarioService.entitiesMarker`).

@@ -44,6 +44,9 @@ tr.mover:hover, tr.mover.selected { background: var(--soft); }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
 .panel { border: 1px solid var(--rule); border-radius: 6px; padding: 8px 14px 12px; margin-top: 8px; }
 .errors { color: var(--neg); white-space: pre-wrap; }
+table.explain td { vertical-align: top; }
+table.explain ul.inputs { margin: 0; padding: 0; list-style: none; }
+table.explain code.formula { display: inline-block; max-width: 340px; white-space: pre-wrap; word-break: break-word; }
 @media print {
   body { font-size: 11px; }
   main { max-width: none; padding: 0; }

@@ -6,9 +6,13 @@
 /// Content-Security-Policy allows no inline style; colours go through the CSSOM). Errors are
 /// written to the root element's `data-errors` attribute (and shown), so a headless browser's DOM
 /// dump can see them. With `options.standalone` (the report file) the page's title follows the
-/// scenario and `#entity=ID` in the address selects an entity.
+/// scenario and `#entity=ID` in the address selects an entity. An entity's run explanation comes
+/// from `data.explanations` (the report file embeds those of the movers its charts draw) or, with
+/// `options.explain(id)` (a promise of the explain document; the workbench's API call), is fetched
+/// when the entity is selected; `CascadeExplanation` (`ReportRenderer+Explanation`) draws it.
 package enum ReportRenderer {
-    package static let script = #"""
+    /// The report's views (`script` adds the explanation's).
+    static let drawing = #"""
 var CascadeReport = (function () {
   "use strict";
   var root = document.documentElement, errors = [];
@@ -347,11 +351,32 @@ var CascadeReport = (function () {
       el("h3", {}, ["Attribution to macro variables and shocks"])].concat(attribution(e), [
       (e.top_paths || []).length ? el("h3", {}, ["Strongest paths"]) : null, (e.top_paths || []).length ? paths : null,
       el("h3", {}, ["Contributions"]), contributions]).filter(function (n) { return n; });
+    children.push(explanation(id));
     panel.replaceChildren.apply(panel, children);
     root.setAttribute("data-selected", id);
     listeners.forEach(function (f) { f(id); });
     var hash = "#entity=" + encodeURIComponent(id);
     if (options.standalone && location.hash !== hash) try { history.replaceState(null, "", hash); } catch (ignored) {}
+  }
+
+  // The entity's run explanation: embedded, fetched (the workbench), or where to get it.
+  function explanation(id) {
+    var context = { resultFingerprint: result.fingerprint, nameOf: nameOf };
+    var embedded = (data.explanations || {})[id];
+    if (embedded) return CascadeExplanation.view(embedded, context);
+    var box = el("div", { id: "explanation", "data-entity": id });
+    if (!options.explain) {
+      box.appendChild(el("p", { class: "note" }, ["This page explains the " + (data.explanations ? "largest movers its charts draw" : "movers its charts draw when written by `cascade report`") +
+        "; `cascade scenario explain " + scenario.id + " " + id + "` explains this one."]));
+      return box;
+    }
+    box.appendChild(el("p", { class: "muted" }, ["Fetching the explanation\u2026"]));
+    options.explain(id).then(function (reply) {
+      if (selected !== id || !box.isConnected) return;
+      box.replaceWith(reply.explanation ? CascadeExplanation.view(reply.explanation, context)
+                                        : el("div", { id: "explanation", "data-entity": id }, [el("p", { class: "errors" }, [reply.error])]));
+    });
+    return box;
   }
 
   function diffView(diff) {

@@ -120,11 +120,18 @@ extension WorkbenchPage {
       var data = reply.json;
       data.diff = diff;
       try {
-        CascadeReport.render(view, data, {});
+        CascadeReport.render(view, data, { explain: function (entity) { return explain(id, entity); } });
         view.setAttribute("data-rendered", id);
       } catch (error) {
         CascadeReport.fail(error && error.stack ? error.stack : error);
       }
+    });
+  }
+
+  // An entity's run explanation (its own contributions), for the report's entity view.
+  function explain(id, entity) {
+    return api("GET", "/v1/scenarios/" + encodeURIComponent(id) + "/explain?depth=1&entity=" + encodeURIComponent(entity)).then(function (reply) {
+      return reply.status === 200 ? { explanation: reply.json } : { error: problem(reply) };
     });
   }
 

@@ -8,7 +8,8 @@ no port at all) and prints what a person would have seen, as one JSON object on 
   rendered     the root element's data-rendered; errors: its data-errors (the page writes both)
   html         the DOM after the script ran
   clicks       per `--click SELECTOR`: a real mouse click at the element's centre, then the
-               selected entity and its waterfall (the step values and the unclamped impact)
+               selected entity and its waterfall (the step values and the unclamped impact), and
+               its explanation as drawn (per contribution the exact numbers, in data-value)
   search       the same after typing `--search TEXT` into the search box and pressing Enter
   pdf          with --pdf: the page printed to PDF (its size and page count)
   fragment     the same after opening PAGE#entity=ID (with --fragment ID)
@@ -161,8 +162,22 @@ WATERFALL = """JSON.stringify((function () {
   return {selected: document.documentElement.getAttribute('data-selected'), waterfall: w ? w.getAttribute('data-entity') : null,
           steps: w ? Array.prototype.map.call(w.querySelectorAll('rect[data-role=contribution]'), function (r) { return r.getAttribute('data-value'); }) : [],
           unclamped: value('unclamped'), clamp: value('clamp'), impact: value('impact'),
-          shown_impact: (document.querySelector('#entity-panel .impact') || {}).title || null};
-})())"""
+          shown_impact: (document.querySelector('#entity-panel .impact') || {}).title || null,
+          explanation: EXPLANATION};
+})())""".replace("EXPLANATION", """(function () {
+    var x = document.getElementById('explanation');
+    if (!x) return null;
+    var exact = function (node, role) { var n = node.querySelector('.' + role); return n ? n.getAttribute('data-value') : null; };
+    return {entity: x.getAttribute('data-entity'), fingerprint: x.getAttribute('data-fingerprint'), text: x.textContent,
+            rows: Array.prototype.map.call(x.querySelectorAll('tr.explain-row'), function (r) {
+              return {source: r.getAttribute('data-source'), formula: (r.querySelector('code.formula') || {}).textContent || null,
+                      inputs: Array.prototype.map.call(r.querySelectorAll('li[data-path]'), function (i) {
+                        return [i.getAttribute('data-path'), exact(i, 'input-scenario'), exact(i, 'input-baseline')]; }),
+                      scenario_result: exact(r, 'scenario-result'), baseline_result: exact(r, 'baseline-result'),
+                      difference: exact(r, 'difference'), value: exact(r, 'value')}; }),
+            unclamped: exact(x, 'unclamped'), impact: exact(x, 'impact'),
+            clamp: [exact(x, 'clamp-low'), exact(x, 'clamp-high')]};
+  })()""")
 
 
 def evaluate(browser, session, expression):

@@ -15,6 +15,8 @@ name resolves to nothing, so a request for anything outside the server fails and
                sets, its buttons); promoted: the same after pressing Promote on --promote ID
   run          with --run: the run status at the end and every status it went through
   rendered     the scenario the result view drew (#view's data-rendered), and its html
+  entity       with --entity ID: after a real click on its bar, the waterfall and the run
+               explanation as drawn (fetched from the explain endpoint), as report_in_chromium.py
   key_in_url   whether the key appears in the address; stored: whether sessionStorage holds it
   document     the status and headers of the page's own response (CSP, nosniff, ...)
   requests     every URL asked for; problems: console errors and warnings, exceptions, log errors
@@ -27,7 +29,7 @@ import argparse, base64, json, os, shutil, sys, tempfile, time
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the tests
 
-from report_in_chromium import Browser, DEADLINE, evaluate, png_stats, problems_in
+from report_in_chromium import Browser, DEADLINE, WATERFALL, evaluate, png_stats, problems_in
 
 
 def wait_until(browser, session, expression, what):
@@ -120,6 +122,7 @@ def main():
     parser.add_argument("--run", action="store_true", help="press Run and wait for the run to finish")
     parser.add_argument("--formulas", action="store_true", help="after signing in, open the Formulas view if the page offers it")
     parser.add_argument("--promote", help="with --formulas: press Promote on the A/B test with this id")
+    parser.add_argument("--entity", help="with --open: click this entity's bar and wait for its explanation")
     parser.add_argument("--screenshot", help="also save the screenshot here")
     arguments = parser.parse_args()
 
@@ -168,6 +171,12 @@ def main():
                        "result view")
             seen["rendered"] = evaluate(browser, session, "document.getElementById('view').getAttribute('data-rendered')")
             seen["write"] = write_controls(browser, session)
+            if arguments.entity:
+                click(browser, session, "tr.mover[data-entity=%s]" % json.dumps(arguments.entity))
+                wait_until(browser, session, "(function () { var x = document.getElementById('explanation'); return x && "
+                                             "x.getAttribute('data-entity') === %s && x.querySelector('table, .errors'); })()"
+                           % json.dumps(arguments.entity), "explanation")
+                seen["entity"] = json.loads(evaluate(browser, session, WATERFALL))
         seen["errors"] = evaluate(browser, session, "document.documentElement.getAttribute('data-errors')")
         seen["html"] = evaluate(browser, session, "document.documentElement.outerHTML")
         seen["key_in_url"] = arguments.key in evaluate(browser, session, "location.href")
