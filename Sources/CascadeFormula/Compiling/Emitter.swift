@@ -12,6 +12,9 @@ struct Emitter {
     var numberCode: [NumberCode] = []
     var booleanCode: [BoolCode] = []
     var statementCode: [StatementCode] = []
+    /// The `numberCode` closures that only read an input of a non-number type (`source.metadata.x`):
+    /// their result has no derivative with respect to the numeric inputs (see `Program+Tangent`).
+    var inputReadCode: Set<Int> = []
     /// Per instruction: where it can fail (nil when it cannot).
     var sites: [ErrorSite?] = []
     var checkedSums: [Int: NumberCode] = [:]
@@ -56,7 +59,7 @@ struct Emitter {
                        maxSteps: compiler.limits.maxSteps, registerCount: emitter.registerCount,
                        constants: emitter.constants, traceNodes: emitter.traceNodes,
                        valueRegisterCount: emitter.valueRegisterCount, valueConstants: emitter.valueConstants,
-                       maxStringBytes: compiler.limits.maxStringBytes)
+                       maxStringBytes: compiler.limits.maxStringBytes, inputReadCode: emitter.inputReadCode)
     }
 
     var checked: CheckedFormula { compiler.checked }
@@ -282,7 +285,11 @@ struct Emitter {
     }
 
     mutating func untracedNumberOperand(_ expr: Expr, into target: Int?) -> Operand {
-        if type(expr) == .any { return callNumber(compiler.number(expr), into: target) }
+        if type(expr) == .any {
+            let operand = callNumber(compiler.number(expr), into: target)
+            if readsOnlyValueInput(expr) { inputReadCode.insert(numberCode.count - 1) }
+            return operand
+        }
         switch expr.kind {
         case .number(let x):
             return .constant(x)
@@ -292,7 +299,10 @@ struct Emitter {
             if case .constant(let c) = checked.resolutions[expr.id] { return .constant(c) }
             switch compiler.storage(of: expr) {
             case .number(let k)?: return .register(k)
-            case .value?: return callNumber(compiler.number(expr), into: target)
+            case .value?:
+                let operand = callNumber(compiler.number(expr), into: target)
+                if readsOnlyValueInput(expr) { inputReadCode.insert(numberCode.count - 1) }
+                return operand
             default: return callNumber(compiler.failing("a number name without a register", at: expr.range), into: target)
             }
         case .unary(.negate, let operand):
@@ -374,6 +384,22 @@ struct Emitter {
         let isNegated = op == .strictNotEqual || op == .looseNotEqual
         emit(.data, isNegated ? y : x, isNegated ? x : y)
         return .register(d)
+    }
+
+    /// Whether `expr` is a name or field chain that reads an input held in a value register (not
+    /// a local, whose value may have been computed from numbers).
+    func readsOnlyValueInput(_ expr: Expr) -> Bool {
+        let e = compiler.stripParentheses(expr)
+        switch checked.resolutions[e.id] {
+        case .input(let i)?:
+            if case .value = compiler.inputStorage[i] { return true }
+            return false
+        case .dynamicMember?:
+            if case .member(let base, _, _) = e.kind { return readsOnlyValueInput(base) }
+            return false
+        default:
+            return false
+        }
     }
 
     mutating func callNumber(_ code: @escaping NumberCode, into target: Int?) -> Operand {

@@ -36,12 +36,14 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
     let valueRegisterCount: Int
     let valueConstants: [(register: Int, value: Value)]
     let maxStringBytes: Int
+    /// The `numberCode` closures whose result has no derivative (reads of non-number inputs).
+    let inputReadCode: Set<Int>
 
     init(code: [Instruction], terms: [(Double, Int32)], strings: [String], numberCode: [NumberCode],
          booleanCode: [BoolCode], statementCode: [StatementCode], sites: [ErrorSite?],
          checkedSums: [Int: NumberCode], maxSteps: Int, registerCount: Int, constants: [(register: Int, value: Double)],
          traceNodes: [TraceNode] = [], valueRegisterCount: Int = 0, valueConstants: [(register: Int, value: Value)] = [],
-         maxStringBytes: Int = Limits().maxStringBytes) {
+         maxStringBytes: Int = Limits().maxStringBytes, inputReadCode: Set<Int> = []) {
         self.code = .allocate(capacity: max(code.count, 1))
         self.code.initialize(from: code, count: code.count)
         codeCount = code.count
@@ -72,6 +74,7 @@ final class Program: @unchecked Sendable {  // immutable after init; frames are 
         self.valueRegisterCount = valueRegisterCount
         self.valueConstants = valueConstants
         self.maxStringBytes = maxStringBytes
+        self.inputReadCode = inputReadCode
     }
 
     deinit {
