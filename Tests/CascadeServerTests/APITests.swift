@@ -99,8 +99,11 @@ struct APITests {
 
         // Sensitivities (of a scenario of their own, so the walk's cached result stays as it is):
         // exact ∂impact/∂value per variable, checked against the spec; a viewer cannot run one.
-        let sensitive = try #require(try await call(.POST, "/v1/scenarios", as: "alice",
+        let sensitive = try #require(try await call(.POST, "/v1/scenarios", "/v1/scenarios?sensitivities=true", as: "alice",
                                                     scenarioJSON(name: "API walk, sensitivities", author: "alice", rate: 0.03)).json?["id"]?.stringValue)
+        let runWith = try await call(.POST, "/v1/scenarios/{id}/runs", "/v1/scenarios/\(sensitive)/runs?wait=120", as: "alice")
+        #expect(runWith.status == 200, "\(runWith.body)")
+        #expect(runWith.json?["sensitivity_keys"]?.arrayValue?.first == .string("macro:fed_funds_rate"), "\(runWith.body.prefix(300))")
         let derivatives = try await call(.GET, "/v1/scenarios/{id}/sensitivities",
                                          "/v1/scenarios/\(sensitive)/sensitivities?entity=Real%20Estate", as: "alice")
         #expect(derivatives.status == 200, "\(derivatives.body)")

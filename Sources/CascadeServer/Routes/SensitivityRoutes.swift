@@ -14,4 +14,12 @@ extension API {
             return .json(document)
         },
     ]
+
+    /// The document with `"sensitivities": true` (`POST /v1/scenarios?sensitivities=true`); a
+    /// document that is not an object is left for the validation to refuse.
+    static func withSensitivities(_ document: JSONValue) -> JSONValue {
+        guard case .object(var object) = document else { return document }
+        object["sensitivities"] = .bool(true)
+        return .object(object)
+    }
 }
