@@ -34,7 +34,13 @@ public final class PreparedScenario {
     /// a finite number (naming the entity, the relationship and the value), and — before
     /// allocating it — when attribution would need more than `memoryBudget` bytes (default:
     /// `Engine.memoryBudget()`).
-    public func propagate(memoryBudget: Int? = nil) throws(EngineError) -> RunResult {
+    ///
+    /// With `sensitivities`, a second propagation differentiates alongside the values (see
+    /// `SensitivityPropagation`) and every entity carries ∂impact/∂value per scenario variable
+    /// and shock; its time is the `sensitivities` phase. The first propagation, the values and
+    /// everything else of the result, are the plain run's.
+    public func propagate(memoryBudget: Int? = nil, sensitivities: Bool? = nil) throws(EngineError) -> RunResult {
+        let sensitivities = sensitivities ?? run.scenario.sensitivities
         let clock = ContinuousClock()
         let fingerprint = self.fingerprint
         let start = clock.now
@@ -51,18 +57,35 @@ public final class PreparedScenario {
         attribution.compute()
         let attributed = clock.now
         let cpuAttributed = threadCPUMilliseconds()
-        var result = buildResult(propagator, attribution, fingerprint: fingerprint)
+        var columns: SensitivityColumns?
+        if sensitivities {
+            try SensitivityPropagation.requireBudget(run, budget: budget)
+            let tracked = Propagator(run)
+            let tracker = SensitivityPropagation(tracked)
+            tracked.sensitivities = tracker
+            tracked.propagate()
+            if let failure = tracked.nonFinite { throw tracked.nonFiniteError(failure) }
+            columns = tracker.columns()
+        }
+        let differentiated = clock.now
+        let cpuDifferentiated = threadCPUMilliseconds()
+        var result = buildResult(propagator, attribution, fingerprint: fingerprint, sensitivities: columns)
         let built = clock.now
-        result.stats.cpuTimings = [("propagate", cpuPropagated - cpuStart), ("attribute", cpuAttributed - cpuPropagated),
-                                   ("results", threadCPUMilliseconds() - cpuAttributed)]
+        result.stats.cpuTimings = [("propagate", cpuPropagated - cpuStart), ("attribute", cpuAttributed - cpuPropagated)]
         result.stats.timings = [("prepare", prepareTime.milliseconds), ("fingerprint", fingerprintTime.milliseconds),
-                                ("propagate", (propagated - start).milliseconds), ("attribute", (attributed - propagated).milliseconds),
-                                ("results", (built - attributed).milliseconds)]
+                                ("propagate", (propagated - start).milliseconds), ("attribute", (attributed - propagated).milliseconds)]
+        if sensitivities {
+            result.stats.cpuTimings.append(("sensitivities", cpuDifferentiated - cpuAttributed))
+            result.stats.timings.append(("sensitivities", (differentiated - attributed).milliseconds))
+        }
+        result.stats.cpuTimings.append(("results", threadCPUMilliseconds() - cpuDifferentiated))
+        result.stats.timings.append(("results", (built - differentiated).milliseconds))
         result.stats.durationMs = result.stats.timings.reduce(0) { $0 + $1.ms }
         return result
     }
 
-    func buildResult(_ p: Propagator, _ attribution: Attribution, fingerprint: String) -> RunResult {
+    func buildResult(_ p: Propagator, _ attribution: Attribution, fingerprint: String,
+                     sensitivities: SensitivityColumns? = nil) -> RunResult {
         var computedCount = 0
         for i in run.ids.indices where !run.isMacro[i] && run.levels[i] >= 0 { computedCount += 1 }
         let reportAll = computedCount <= Engine.fullReportLimit
@@ -73,7 +96,7 @@ public final class PreparedScenario {
                 reported.append(k)
             }
         }
-        let table = ResultTable(run, p, attribution, strongest: strongestIncoming(p))
+        let table = ResultTable(run, p, attribution, strongest: strongestIncoming(p), sensitivities: sensitivities)
         let entities = EntityResults(table: table, positions: reported)
         let macros = run.idOrder.map { Int($0) }.filter { run.isMacro[$0] && run.macroVariable[$0] >= 0 }.map { i in
             MacroResult(id: run.ids[i], name: run.names[i], variable: run.variableNames[run.macroVariable[i]],

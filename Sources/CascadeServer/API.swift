@@ -28,7 +28,7 @@ final class API: Sendable {
 
     /// Every endpoint, in the order of the OpenAPI description.
     static let endpoints: [Endpoint] = healthEndpoints + meEndpoints + scenarioEndpoints + diffEndpoints + explainEndpoints
-        + whatIfEndpoints + runEndpoints + reportEndpoints + formulaEndpoints + abTestEndpoints + replayEndpoints
+        + sensitivityEndpoints + whatIfEndpoints + runEndpoints + reportEndpoints + formulaEndpoints + abTestEndpoints + replayEndpoints
         + evalEndpoints + graphEndpoints + coefficientEndpoints + macroDataEndpoints + importEndpoints + userEndpoints + metricsEndpoints
 
     /// The router: every endpoint, and JSON errors for unknown paths and methods.

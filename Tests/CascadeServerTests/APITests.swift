@@ -97,6 +97,23 @@ struct APITests {
         #expect(try await call(.GET, "/v1/scenarios/{id}/explain", "/v1/scenarios/\(id)/explain?entity=nope", as: "vic").status == 404)
         #expect(try await call(.GET, "/v1/scenarios/{id}/explain", "/v1/scenarios/\(id)/explain", as: "vic").status == 400)
 
+        // Sensitivities (of a scenario of their own, so the walk's cached result stays as it is):
+        // exact ∂impact/∂value per variable, checked against the spec; a viewer cannot run one.
+        let sensitive = try #require(try await call(.POST, "/v1/scenarios", "/v1/scenarios?sensitivities=true", as: "alice",
+                                                    scenarioJSON(name: "API walk, sensitivities", author: "alice", rate: 0.03)).json?["id"]?.stringValue)
+        let runWith = try await call(.POST, "/v1/scenarios/{id}/runs", "/v1/scenarios/\(sensitive)/runs?wait=120", as: "alice")
+        #expect(runWith.status == 200, "\(runWith.body)")
+        #expect(runWith.json?["sensitivity_keys"]?.arrayValue?.first == .string("macro:fed_funds_rate"), "\(runWith.body.prefix(300))")
+        let derivatives = try await call(.GET, "/v1/scenarios/{id}/sensitivities",
+                                         "/v1/scenarios/\(sensitive)/sensitivities?entity=Real%20Estate", as: "alice")
+        #expect(derivatives.status == 200, "\(derivatives.body)")
+        #expect(derivatives.json?["entities"]?.arrayValue?.count == 1)
+        #expect(derivatives.json?["entities"]?.arrayValue?.first?["sensitivities"]?["macro:fed_funds_rate"]?.numberValue != nil,
+                "\(derivatives.body)")
+        #expect(try await call(.GET, "/v1/scenarios/{id}/sensitivities", "/v1/scenarios/\(sensitive)/sensitivities?entity=nope",
+                               as: "alice").status == 404)
+        #expect(try await call(.GET, "/v1/scenarios/{id}/sensitivities", "/v1/scenarios/\(sensitive)/sensitivities", as: "vic").status == 403)
+
         // What-if: the base with changes is the caller's own (cached) scenario, compared with the
         // base; a saved session takes changes, keeps a summary per run, closes, and is its author's alone.
         let whatIf = try await call(.POST, "/v1/whatif", as: "alice", #"{"base": "\#(id)", "set": {"fed_funds_rate": 0.035}, "save": "walk"}"#)

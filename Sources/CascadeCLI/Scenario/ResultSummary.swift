@@ -89,6 +89,7 @@ struct ResultSummary {
             if movedCount > min(top, movers.count) { lines.append("    … \(movedCount - min(top, movers.count)) more moved") }
         }
         if !anyMover { lines.append("  nothing moved") }
+        lines += sensitivityLines()
 
         let warnings = document["warnings"]?.arrayValue ?? []
         if !warnings.isEmpty {
@@ -108,6 +109,31 @@ struct ResultSummary {
                          + String(format: "%.1f ms", stats["duration_ms"]?.numberValue ?? 0))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "Largest sensitivities" per level, for a run with sensitivities: "Real Estate  −3.15 % per
+    /// +1 pp Fed Funds Rate" (a `%` variable or a shock per +1 pp, a `bp` one per +1 bp, others per +1 unit).
+    func sensitivityLines() -> [String] {
+        let largest = document["largest_sensitivities"]?.objectValue ?? JSONObject()
+        guard !largest.isEmpty else { return [] }
+        var lines = ["", "Largest sensitivities by level (exact; the change of impact per step of a variable or shock)"]
+        for levelNumber in 0...9 {
+            guard let entries = largest[String(levelNumber)]?.arrayValue, !entries.isEmpty else { continue }
+            lines.append("  Level \(levelNumber)")
+            for entry in entries.prefix(top) {
+                let value = entry["value"]?.numberValue ?? 0
+                let isShock = entry["key"]?.stringValue?.hasPrefix("shock:") ?? false
+                let (step, per): (Double, String) = switch isShock ? "%" : entry["unit"]?.stringValue?.lowercased() {
+                case "%", "percent", "pct": (0.01, "+1 pp")
+                case "bp", "bps": (0.0001, "+1 bp")
+                case let unit?: (1, "+1 \(unit)")
+                case nil: (1, "+1")
+                }
+                lines.append("    \(pad(entry["name"]?.stringValue ?? "", 30)) \(paint(pad(percent(value * step), 9), sign: value))"
+                             + " per \(per) \(entry["label"]?.stringValue ?? "")")
+            }
+        }
+        return lines
     }
 
     func pad(_ text: String, _ width: Int) -> String {

@@ -44,6 +44,9 @@ final class PreparedRun {
     var variableValues: [Double] = []
     var variableBaselines: [Double] = []
     var variableIsBound: [Bool] = []
+    /// Per variable: its baseline is its own scenario value (it binds no MACRO entity and has no
+    /// macro_data row), so it carries no shock and moves both contexts together.
+    var variableBaselineIsValue: [Bool] = []
 
     // Coefficients: table[sector][type] → the resolved row.
     var sectors: [String] = []
@@ -263,6 +266,7 @@ final class PreparedRun {
             variableValues.append(0)
             variableBaselines.append(0)
             variableIsBound.append(false)
+            variableBaselineIsValue.append(false)
             return variableNames.count - 1
         }
         for entity in ids.indices where isMacro[entity] && levels[entity] >= 0 {
@@ -301,6 +305,7 @@ final class PreparedRun {
                 againstHistory.append(name)
             } else {
                 variableBaselines[v] = value
+                variableBaselineIsValue[v] = true
                 withoutBaseline.append(name)
             }
         }

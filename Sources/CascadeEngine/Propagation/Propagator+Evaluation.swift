@@ -46,7 +46,14 @@ extension Propagator {
     }
 
     /// Sets a bound program's inputs from the edge and the mode, and evaluates it.
+    @inline(__always)
     func evaluate(_ bound: BoundProgram, edge e: Int, mode: ContextMode, sourceImpact: Double) throws(FormulaError) -> Value {
+        try setInputs(bound, edge: e, mode: mode, sourceImpact: sourceImpact)
+        return try bound.formula.evaluate(bound.frame)
+    }
+
+    /// Sets a bound program's inputs from the edge and the mode (see docs/propagation.md).
+    func setInputs(_ bound: BoundProgram, edge e: Int, mode: ContextMode, sourceImpact: Double) throws(FormulaError) {
         let frame = bound.frame
         let s = Int(edgeSource[e]), t = Int(edgeTarget[e])
         for (slot, source) in bound.slots.enumerated() {
@@ -81,7 +88,6 @@ extension Propagator {
             case .edgeType: try frame.setValue(.string(run.relationshipTypeNames[Int(run.relationshipTypes[Int(run.edgeRelationship[e])])]), at: slot)
             }
         }
-        return try bound.formula.evaluate(frame)
     }
 
     /// The source's (value, baseline) in a mode: a macro's variable, else its level value scaled by 1 + δ.

@@ -113,6 +113,9 @@ final class Propagator {
     var nonFinite: NonFiniteValue?
     /// Where early loads (issued to overlap cache misses) leave their value, so they are kept.
     var prefetchSink: UInt64 = 0
+    /// Set for a run with sensitivities: differentiates each scenario evaluation and each entity
+    /// alongside the values (nil: the plain run, which does nothing more).
+    var sensitivities: SensitivityPropagation?
 
     init(_ run: PreparedRun) {
         self.run = run
@@ -178,6 +181,7 @@ final class Propagator {
         let tolerance = run.scenario.feedbackConvergence?.tolerance
         for _ in 0..<run.scenario.feedbackRounds where nonFinite == nil && !feedbackConverged {
             _ = previousPass.update(fromContentsOf: impact)
+            sensitivities?.beginFeedbackPass()
             isFeedbackPass = true
             pass()
             feedbackRoundsRun += 1
@@ -202,6 +206,7 @@ final class Propagator {
                     impact[i] = 0
                     unclamped[i] = 0
                     status[i] = .disabled
+                    sensitivities?.disable(i)
                     for e in incomingStart[i]..<incomingStart[i + 1] {
                         state[e] = .blocked
                         shown[e] = 0
@@ -219,6 +224,7 @@ final class Propagator {
                     let i = components[c][0]
                     let value = accumulate(i, settings, inCycle: false)
                     finish(i, value, settings)
+                    sensitivities?.finish(i, settings)
                 }
                 if nonFinite != nil { return }
             }
@@ -337,7 +343,16 @@ final class Propagator {
         do {
             evaluations += 1
             let scenarioValue: Double?
-            if let plan = inlinePlans[program] {
+            if let sensitivities {
+                scenarioValue = try sensitivities.scenarioValue(e, program: program, sourceImpact: sourceImpact)
+                if !hasBaseline[e] {
+                    evaluations += 1
+                    let baseline = sensitivities.baselineRow[e] >= 0 ? try sensitivities.baselineValue(e, program: program)
+                        : try evaluate(programs[program], edge: e, mode: .baseline, sourceImpact: 0)
+                    baselineValue[e] = baseline ?? .nan
+                    hasBaseline[e] = true
+                }
+            } else if let plan = inlinePlans[program] {
                 scenarioValue = try evaluate(plan, edge: e, mode: .scenario, sourceImpact: sourceImpact)
                 if !hasBaseline[e] {
                     evaluations += 1
@@ -422,5 +437,6 @@ final class Propagator {
             rounds[i] = round
             finish(i, next[m], settings)
         }
+        sensitivities?.finishCycle(members, settings, isConverged: isConverged)
     }
 }

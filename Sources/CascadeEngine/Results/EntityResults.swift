@@ -35,8 +35,11 @@ final class ResultTable: Sendable {
     let attributionKeyRank: [Int]
     /// Per entity, its strongest counted incoming edge (-1 for none): the step top paths follow.
     let strongest: [Int32]
+    /// A run with sensitivities: per entity ∂impact/∂value for each variable and shock.
+    let sensitivities: SensitivityColumns?
 
-    convenience init(_ run: PreparedRun, _ p: Propagator, _ attribution: Attribution, strongest: [Int32]) {
+    convenience init(_ run: PreparedRun, _ p: Propagator, _ attribution: Attribution, strongest: [Int32],
+                     sensitivities: SensitivityColumns? = nil) {
         self.init(
             ids: run.ids, names: run.names, types: run.types, levels: run.levels, hasCurrentValue: run.hasCurrentValue,
             levelValues: run.levelValues, isMacro: run.isMacro, impact: Array(p.impact), unclamped: Array(p.unclamped),
@@ -46,7 +49,7 @@ final class ResultTable: Sendable {
             shown: Array(p.shown), edgeErrors: p.edgeErrors.mapValues { $0.diagnostic.message },
             attributionKeys: attribution.keys, attributionRowStart: attribution.rowStart,
             attributionRowCount: attribution.rowCount, attributionEntryKey: attribution.entryKey,
-            attributionEntryValue: attribution.entryValue, strongest: strongest)
+            attributionEntryValue: attribution.entryValue, strongest: strongest, sensitivities: sensitivities)
     }
 
     /// Every column as given (a fresh run's, or a stored result's decoded by `ResultColumns`).
@@ -55,7 +58,7 @@ final class ResultTable: Sendable {
          bindingEdge: [Int], incomingStart: [Int], edgeSource: [Int32], edgeRelationship: [Int32], edgeIsBottleneck: [Bool],
          relationshipIDs: [String], state: [EdgeState], shown: [Double], edgeErrors: [Int: String], attributionKeys: [String],
          attributionRowStart: [Int], attributionRowCount: [Int32], attributionEntryKey: [Int32], attributionEntryValue: [Double],
-         strongest: [Int32]) {
+         strongest: [Int32], sensitivities: SensitivityColumns? = nil) {
         self.ids = ids
         self.names = names
         self.types = types
@@ -88,6 +91,7 @@ final class ResultTable: Sendable {
         }
         attributionKeyRank = rank
         self.strongest = strongest
+        self.sensitivities = sensitivities
     }
 
     /// Entity `i`'s attribution entries, keys ascending.
@@ -123,13 +127,15 @@ final class ResultTable: Sendable {
         for entry in attributionRow(i) {
             shares.append((attributionKeys[Int(attributionEntryKey[entry])], attributionEntryValue[entry]))
         }
+        let row = sensitivities?.row(i)
         return EntityResult(
             id: ids[i], name: names[i], type: types[i], level: levels[i], impact: impact[i],
             impactUnclamped: unclamped[i], isClamped: impact[i] != unclamped[i],
             baselineValue: hasCurrentValue[i] ? levelValues[i] : nil,
             projectedValue: hasCurrentValue[i] ? levelValues[i] * (1 + impact[i]) : nil,
             status: status[i], contributions: contributions, attribution: shares,
-            topPaths: topPaths(i).map { $0.map { ids[$0] } }, cycleRounds: rounds[i] > 0 ? rounds[i] : nil)
+            topPaths: topPaths(i).map { $0.map { ids[$0] } }, cycleRounds: rounds[i] > 0 ? rounds[i] : nil,
+            sensitivities: row?.values, sensitivitiesUndefined: row?.undefined)
     }
 
     /// Up to three chains of entity positions from a cause to `i`: its three strongest counted
@@ -232,6 +238,18 @@ final class ResultTable: Sendable {
         out += JSNumber.quoted(names[i])
         out += ",\"projected_value\":"
         if hasCurrentValue[i] { number(levelValues[i] * (1 + impact[i])) } else { out += "null" }
+        if let row = sensitivities?.row(i) {
+            out += ",\"sensitivities\":{"
+            for (m, entry) in row.values.enumerated() {
+                if m > 0 { out += "," }
+                out += JSNumber.quoted(entry.key)
+                out += ":"
+                number(entry.value)
+            }
+            out += "},\"sensitivities_undefined\":["
+            out += row.undefined.map(JSNumber.quoted).joined(separator: ",")
+            out += "]"
+        }
         out += ",\"status\":\""
         out += status[i].rawValue
         out += "\",\"top_paths\":["

@@ -33,6 +33,9 @@ extension PreparedRun {
             hasher.add(value)
         }
         hasher.add(scenario.feedbackRounds)
+        if scenario.sensitivities {  // absent from plain runs' fingerprints: a result without them never answers for them
+            hasher.add("sensitivities")
+        }
         if let convergence = scenario.feedbackConvergence {  // absent from older fingerprints, which stay valid
             hasher.add("feedback:converge")
             hasher.add(convergence.tolerance)

@@ -49,6 +49,11 @@ enum ResultColumns {
         w.column(table.attributionEntryValue)
         w.column(table.strongest)
         w.column(positions)
+        if let sensitivities = table.sensitivities {  // absent from results without them (and older ones)
+            w.strings(sensitivities.keys)
+            w.column(sensitivities.values)
+            w.column(sensitivities.undefined.map { $0 ? UInt8(1) : 0 })
+        }
         return w.bytes
     }
 
@@ -72,6 +77,14 @@ enum ResultColumns {
         let rowStart: [Int] = try r.column(), rowCount: [Int32] = try r.column()
         let entryKey: [Int32] = try r.column(), entryValue: [Double] = try r.column()
         let strongest: [Int32] = try r.column(), positions: [Int32] = try r.column()
+        var sensitivities: SensitivityColumns?
+        if !r.isAtEnd {
+            let keys = try r.strings(), values: [Double] = try r.column(), undefined: [UInt8] = try r.column()
+            guard values.count == n * keys.count, undefined.count == values.count else {
+                throw DecodingError(message: "\(values.count) sensitivities for \(n) entities and \(keys.count) keys")
+            }
+            sensitivities = SensitivityColumns(keys: keys, values: values, undefined: undefined.map { $0 != 0 })
+        }
         guard r.isAtEnd else { throw DecodingError(message: "\(bytes.count - r.offset) bytes past the last column") }
 
         let edges = edgeSource.count
@@ -120,7 +133,7 @@ enum ResultColumns {
             edgeIsBottleneck: edgeIsBottleneck.map { $0 != 0 }, relationshipIDs: relationshipIDs, state: states, shown: shown,
             edgeErrors: Dictionary(uniqueKeysWithValues: zip(errorEdges, errorTexts)), attributionKeys: keys,
             attributionRowStart: rowStart, attributionRowCount: rowCount, attributionEntryKey: entryKey,
-            attributionEntryValue: entryValue, strongest: strongest)
+            attributionEntryValue: entryValue, strongest: strongest, sensitivities: sensitivities)
         return EntityResults(table: table, positions: positions)
     }
 

@@ -64,6 +64,10 @@ public struct EntityResult: Sendable {
     public var topPaths: [[String]]
     /// Rounds of the fixed point, for members of a same-level cycle.
     public var cycleRounds: Int?
+    /// With sensitivities: ∂impact/∂value per `macro:<variable>` and `shock:<entity>` key (keys
+    /// ascending, zeros left out), and the keys where the derivative does not exist.
+    public var sensitivities: [(key: String, value: Double)]? = nil
+    public var sensitivitiesUndefined: [String]? = nil
 }
 
 public struct ContributionResult: Sendable, Equatable {
@@ -157,6 +161,7 @@ extension RunResult {
             }
         }
         object["source_names"] = .object(sourceNames)
+        if let largest = largestSensitivities(top: top) { object["largest_sensitivities"] = largest }
         return JSONValue.object(object).withSortedKeys()
     }
 
@@ -190,6 +195,7 @@ extension RunResult {
                                 ("unit", m.unit.map(JSONValue.string) ?? .null)]))
         })
         if includeEntities { object["entities"] = .array(entities.map(\.json)) }
+        if let keys = entities.table?.sensitivities?.keys { object["sensitivity_keys"] = .array(keys.map(JSONValue.string)) }
         object["warnings"] = .array(warnings.map(JSONValue.string))
         object["stats"] = .object(JSONObject([
             ("entities", .number(Double(stats.entities))), ("relationships", .number(Double(stats.relationships))),
@@ -235,6 +241,10 @@ extension EntityResult {
         })
         object["attribution"] = .object(JSONObject(attribution.map { ($0.key, .number($0.value)) }))
         object["top_paths"] = .array(topPaths.map { .array($0.map(JSONValue.string)) })
+        if let sensitivities {
+            object["sensitivities"] = .object(JSONObject(sensitivities.map { ($0.key, .number($0.value)) }))
+            object["sensitivities_undefined"] = .array((sensitivitiesUndefined ?? []).map(JSONValue.string))
+        }
         return .object(object)
     }
 }

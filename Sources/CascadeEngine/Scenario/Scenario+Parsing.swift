@@ -5,7 +5,7 @@ import CascadeStore
 extension Scenario {
     static let keys: Set<String> = [
         "name", "description", "author", "macro_variables", "level_settings", "entity_shocks", "as_of",
-        "feedback_rounds", "feedback_tolerance", "feedback_max_rounds", "is_public",
+        "feedback_rounds", "feedback_tolerance", "feedback_max_rounds", "is_public", "sensitivities",
     ]
     static let levelKeys: Set<String> = ["enabled", "damping", "clamp", "max_cycle_rounds", "tolerance", "relaxation"]
 
@@ -121,10 +121,14 @@ extension Scenario {
 
         let isPublic = document.bool("is_public", problems: &problems) ?? false
 
+        let sensitivities = document.bool("sensitivities", problems: &problems) ?? false
+
         guard problems.count == before else { return nil }
-        return Scenario(name: name, author: author, macroVariables: variables, asOf: asOf, description: description,
-                        levelSettings: levels, entityShocks: shocks, feedbackRounds: feedbackRounds,
-                        feedbackConvergence: feedbackConvergence, isPublic: isPublic)
+        var scenario = Scenario(name: name, author: author, macroVariables: variables, asOf: asOf, description: description,
+                                levelSettings: levels, entityShocks: shocks, feedbackRounds: feedbackRounds,
+                                feedbackConvergence: feedbackConvergence, isPublic: isPublic)
+        scenario.sensitivities = sensitivities
+        return scenario
     }
 
     /// Units a variable's value may be written in (`{"value": 2.5, "unit": "%"}`), and what to
@@ -237,6 +241,7 @@ extension Scenario {
             object["feedback_rounds"] = .number(Double(feedbackRounds))
         }
         object["is_public"] = .bool(isPublic)
+        if sensitivities { object["sensitivities"] = .bool(true) }  // absent when off: older documents are unchanged
         return .object(object)
     }
 }

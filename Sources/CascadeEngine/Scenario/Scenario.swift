@@ -20,6 +20,9 @@ public struct Scenario: Sendable, Equatable {
     /// Set when feedback passes run until no impact changes by more than its tolerance.
     public var feedbackConvergence: FeedbackConvergence?
     public var isPublic: Bool
+    /// `"sensitivities": true`: every entity of the result carries ∂impact/∂value per variable
+    /// and shock (docs/propagation.md, "Sensitivities"). Part of the fingerprint when set.
+    public var sensitivities = false
 
     public init(name: String, author: String, macroVariables: [String: Double], asOf: String,
                 description: String? = nil, levelSettings: [Int: LevelSettings] = [:], entityShocks: [String: Double] = [:],

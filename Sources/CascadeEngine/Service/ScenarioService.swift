@@ -113,13 +113,16 @@ public struct ScenarioService {
     /// a result cached at the current data version, that result is returned without loading the
     /// world; otherwise the world is loaded and the scenario resolved once, for both the submit-time
     /// checks and the run (they used to load and resolve it twice).
+    /// With `sensitivities` every entity carries its sensitivities (as `"sensitivities": true` in
+    /// the document would; the stored document is not changed).
     public func submitAndRun(_ document: JSONValue, today: String, force: Bool = false, includeEntities: Bool = false,
+                             sensitivities: Bool = false,
                              progress: (WorkProgress) -> Void = { _ in }) throws -> (id: String, scenario: Scenario, outcome: Outcome) {
         let scenario = try Scenario.parse(document, defaultAsOf: today)
         let dataVersion = try store.dataVersion()
         if !force, let id = try store.storedScenarioID(name: scenario.name, author: scenario.author, document: scenario.json),
            let stored = try store.scenario(id), stored.resultDataVersion == dataVersion {
-            return (id, scenario, try run(id, includeEntities: includeEntities, progress: progress))
+            return (id, scenario, try run(id, includeEntities: includeEntities, sensitivities: sensitivities, progress: progress))
         }
         let start = ContinuousClock.now
         progress(WorkProgress("loading the graph"))
@@ -127,10 +130,13 @@ public struct ScenarioService {
         let loadTime = ContinuousClock.now - start
         progress(WorkProgress("resolving entities and relationships", total: world.entityCount + world.relationshipCount, unit: "rows"))
         // A scenario the world cannot resolve is reported by the checks (an unknown shock) or by the run.
-        let prepared = try? Engine.prepare(scenario, world: world)
+        var resolved = scenario
+        resolved.sensitivities = scenario.sensitivities || sensitivities
+        let prepared = try? Engine.prepare(resolved, world: world)
         let id = try store(scenario, document, world: world, prepared: prepared?.run)
         let preloaded = Preloaded(world: world, dataVersion: dataVersion, loadTime: loadTime, prepared: prepared)
-        return (id, scenario, try run(id, force: force, includeEntities: includeEntities, preloaded: preloaded, progress: progress))
+        return (id, scenario, try run(id, force: force, includeEntities: includeEntities, sensitivities: sensitivities,
+                                      preloaded: preloaded, progress: progress))
     }
 
     /// Propagates a stored scenario, or returns its cached result when nothing it read changed.
@@ -138,20 +144,25 @@ public struct ScenarioService {
     /// propagating, storing).
     /// With a queue job's `lease`, the job is marked done in the transaction that stores the result
     /// (or, for a cached result, in its own), and nothing is stored if the lease was lost.
-    public func run(_ key: String, force: Bool = false, includeEntities: Bool = false, lease: JobLease? = nil,
-                    progress: (WorkProgress) -> Void = { _ in }) throws -> Outcome {
-        try run(key, force: force, includeEntities: includeEntities, lease: lease, preloaded: nil, progress: progress)
+    /// With `sensitivities` (or `"sensitivities": true` in the scenario) every entity carries its
+    /// sensitivities; a cached result without them does not answer.
+    public func run(_ key: String, force: Bool = false, includeEntities: Bool = false, sensitivities: Bool = false,
+                    lease: JobLease? = nil, progress: (WorkProgress) -> Void = { _ in }) throws -> Outcome {
+        try run(key, force: force, includeEntities: includeEntities, sensitivities: sensitivities, lease: lease, preloaded: nil,
+                progress: progress)
     }
 
-    func run(_ key: String, force: Bool, includeEntities: Bool, lease: JobLease? = nil, preloaded: Preloaded?,
-             progress: (WorkProgress) -> Void) throws -> Outcome {
+    func run(_ key: String, force: Bool, includeEntities: Bool, sensitivities: Bool = false, lease: JobLease? = nil,
+             preloaded: Preloaded?, progress: (WorkProgress) -> Void) throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
         }
-        let scenario = try Scenario.parse(stored.document, defaultAsOf: stored.asOf ?? "1970-01-01")
+        var scenario = try Scenario.parse(stored.document, defaultAsOf: stored.asOf ?? "1970-01-01")
+        if sensitivities { scenario.sensitivities = true }
         let dataVersion = try preloaded?.dataVersion ?? store.dataVersion()
         if !force, stored.resultDataVersion == dataVersion, let fingerprint = stored.resultFingerprint,
-           var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
+           var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities,
+                                          sensitivities: scenario.sensitivities) {
             cached.cacheNote = "nothing was written to the store since the last run"
             if let lease { try store.finishJob(lease, status: .succeeded, cached: true) }
             return cached
@@ -242,9 +253,11 @@ public struct ScenarioService {
 
     /// The stored result, marked as cached; entities come from the row itself (small results),
     /// from its columns (large ones) or from the per-entity rows of older results, when asked for.
-    func cachedOutcome(_ scenarioID: String, fingerprint: String, includeEntities: Bool) throws -> Outcome? {
+    /// With `sensitivities` given, only a result that has sensitivities (true) or has none (false).
+    func cachedOutcome(_ scenarioID: String, fingerprint: String, includeEntities: Bool, sensitivities: Bool? = nil) throws -> Outcome? {
         guard let stored = try store.result(scenarioID: scenarioID, includeEntities: includeEntities),
               var summary = stored.summary.objectValue, summary["fingerprint"]?.stringValue == fingerprint else { return nil }
+        if let sensitivities, (summary["sensitivity_keys"] != nil) != sensitivities { return nil }
         var texts: Outcome.Texts = .stored(includeEntities ? stored.entityTexts : nil)
         if let columns = stored.columns {
             do {

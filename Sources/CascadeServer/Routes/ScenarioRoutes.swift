@@ -35,9 +35,10 @@ extension API {
                 ("offset", .number(Double(offset))),
             ])))
         },
-        Endpoint(method: .post, path: "/v1/scenarios", access: .authors, hasBody: true,
+        Endpoint(method: .post, path: "/v1/scenarios", access: .authors, query: ["sensitivities"], hasBody: true,
                  summary: "Submit a scenario as its author") { call in
-            let document = call.document
+            // `?sensitivities=true` is `"sensitivities": true` in the document: its runs carry them.
+            let document = try call.flag("sensitivities") ? withSensitivities(call.document) : call.document
             try requireOwnAuthor(document, call.user)
             let (id, scenario) = try await call.store { store in
                 try ScenarioService(store: store).submit(document, today: CalendarDate.today())
