@@ -2,11 +2,11 @@ import ArgumentParser
 import CascadeStore
 
 /// The `cascade` command: formulas, the registry, scenarios.
-public struct CascadeCommand: ParsableCommand {
+package struct CascadeCommand: ParsableCommand {
     /// The release, as `cascade --version` prints it with the store schema this build writes.
-    public static let version = "1.0.0"
+    package static let version = "1.0.0"
 
-    public static let configuration = CommandConfiguration(
+    package static let configuration = CommandConfiguration(
         commandName: "cascade",
         abstract: "Sandboxed formula and scenario evaluation.",
         discussion: "--db LOCATION (a SQLite file path or a postgres:// URL) may come before the subcommand or after it. "
@@ -19,11 +19,11 @@ public struct CascadeCommand: ParsableCommand {
         ]
     )
 
-    public init() {}
+    package init() {}
 
     /// Parses and runs the command line, placing global options given before the subcommand
     /// after it and naming the nearest subcommand to a mistyped one (`CommandLineArguments`).
-    public static func main() {
+    package static func main() {
         let typed = CommandLineArguments(Array(CommandLine.arguments.dropFirst()), root: Self.self)
         do {
             var command = try parseAsRoot(typed.arguments)

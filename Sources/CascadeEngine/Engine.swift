@@ -7,7 +7,7 @@ import CascadeJSON
 /// Scenario propagation: prepare (resolve and bind everything, or report every problem), then
 /// fingerprint the resolved inputs and propagate.
 /// Where the baselines of macro variables come from.
-public enum MacroBaselines: Sendable {
+package enum MacroBaselines: Sendable {
     /// `metadata.current_value` of the MACRO entity, else the latest `macro_data` row on or
     /// before `as_of` (docs/propagation.md): an ordinary scenario's.
     case current
@@ -17,14 +17,14 @@ public enum MacroBaselines: Sendable {
     case history(on: String)
 }
 
-public enum Engine {
+package enum Engine {
     /// The engine's semantics version, part of every fingerprint.
-    public static var version: String { PreparedRun.engineVersion }
+    package static var version: String { PreparedRun.engineVersion }
 
     /// Resolves the world for the scenario; throws every problem that would stop the run.
     /// `baselines: .history(on: date)` takes every macro baseline from `macro_data` on or before
     /// `date`, over `metadata.current_value` (the replay of history, `cascade backtest`).
-    public static func prepare(_ scenario: Scenario, world: EngineWorld,
+    package static func prepare(_ scenario: Scenario, world: EngineWorld,
                                baselines: MacroBaselines = .current) throws(EngineError) -> PreparedScenario {
         let clock = ContinuousClock()
         let start = clock.now
@@ -33,12 +33,12 @@ public enum Engine {
     }
 
     /// Graphs with more computed entities than this report only those that moved or failed.
-    public static let fullReportLimit = 10_000
+    package static let fullReportLimit = 10_000
 
     /// The most memory a run's attribution tables may take, in bytes: `CASCADE_MEMORY_BUDGET`
     /// (a byte count with an optional K, M, G or T suffix, powers of 1024), else half of the
     /// machine's physical memory. A run that would need more fails before allocating it.
-    public static func memoryBudget() throws(EngineError) -> Int {
+    package static func memoryBudget() throws(EngineError) -> Int {
         if let text = getenv("CASCADE_MEMORY_BUDGET").map({ String(cString: $0) }), !text.isEmpty {
             guard let bytes = byteCount(text) else {
                 throw EngineError(problems: [.init(location: "CASCADE_MEMORY_BUDGET",

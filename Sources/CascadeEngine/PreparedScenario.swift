@@ -5,7 +5,7 @@ import CascadeFormula
 import CascadeJSON
 
 /// A scenario resolved against a world, ready to propagate.
-public final class PreparedScenario {
+package final class PreparedScenario {
     let run: PreparedRun
     let prepareTime: Duration
     private var cachedFingerprint: String?
@@ -17,7 +17,7 @@ public final class PreparedScenario {
     }
 
     /// The cache key: XXH3-128 over the resolved inputs (computed once).
-    public var fingerprint: String {
+    package var fingerprint: String {
         if let cachedFingerprint { return cachedFingerprint }
         let clock = ContinuousClock()
         let start = clock.now
@@ -28,7 +28,7 @@ public final class PreparedScenario {
     }
 
     /// Warnings found while resolving (unbound variables, entities without a level, …).
-    public var warnings: [String] { run.warnings }
+    package var warnings: [String] { run.warnings }
 
     /// Propagates the scenario; throws when a contribution, impact or fixed-point iterate is not
     /// a finite number (naming the entity, the relationship and the value), and — before
@@ -39,7 +39,7 @@ public final class PreparedScenario {
     /// `SensitivityPropagation`) and every entity carries ∂impact/∂value per scenario variable
     /// and shock; its time is the `sensitivities` phase. The first propagation, the values and
     /// everything else of the result, are the plain run's.
-    public func propagate(memoryBudget: Int? = nil, sensitivities: Bool? = nil) throws(EngineError) -> RunResult {
+    package func propagate(memoryBudget: Int? = nil, sensitivities: Bool? = nil) throws(EngineError) -> RunResult {
         let sensitivities = sensitivities ?? run.scenario.sensitivities
         let clock = ContinuousClock()
         let fingerprint = self.fingerprint

@@ -2,14 +2,14 @@ import CascadeStore
 
 /// Everything a run may read: the graph, the coefficient rows, the formula registry and the
 /// macro history. Loaded from a store (`Store.engineWorld()`) or built in memory.
-public struct EngineWorld: Sendable {
+package struct EngineWorld: Sendable {
     /// The graph: records as built in memory, or columns as loaded from a store.
     var columns: WorldColumns?
     private var entityList: [EntityRecord]
     private var relationshipList: [RelationshipRecord]
 
     /// The entities (materialised from the columns of a loaded world, which has no descriptions).
-    public var entities: [EntityRecord] {
+    package var entities: [EntityRecord] {
         get { columns?.entityRecords ?? entityList }
         _modify {
             materialize()
@@ -21,7 +21,7 @@ public struct EngineWorld: Sendable {
         }
     }
 
-    public var relationships: [RelationshipRecord] {
+    package var relationships: [RelationshipRecord] {
         get { columns?.relationshipRecords ?? relationshipList }
         _modify {
             materialize()
@@ -34,16 +34,16 @@ public struct EngineWorld: Sendable {
     }
 
     /// Entity and relationship counts, without materialising records.
-    public var entityCount: Int { columns?.entityIDs.count ?? entityList.count }
-    public var relationshipCount: Int { columns?.relationshipIDs.count ?? relationshipList.count }
+    package var entityCount: Int { columns?.entityIDs.count ?? entityList.count }
+    package var relationshipCount: Int { columns?.relationshipIDs.count ?? relationshipList.count }
 
     /// All coefficient rows, active or not; resolution picks per (sector, type) and date.
-    public var coefficients: [SectorCoefficient]
+    package var coefficients: [SectorCoefficient]
     /// All registry formula versions.
-    public var formulas: [RegistryFormula]
-    public var macroData: [MacroPoint]
+    package var formulas: [RegistryFormula]
+    package var macroData: [MacroPoint]
 
-    public init(entities: [EntityRecord], relationships: [RelationshipRecord], coefficients: [SectorCoefficient] = [],
+    package init(entities: [EntityRecord], relationships: [RelationshipRecord], coefficients: [SectorCoefficient] = [],
                 formulas: [RegistryFormula] = [], macroData: [MacroPoint] = []) {
         self.entityList = entities
         self.relationshipList = relationships
@@ -77,18 +77,18 @@ public struct EngineWorld: Sendable {
 }
 
 /// A formula version as the engine reads it from the registry.
-public struct RegistryFormula: Sendable, Equatable {
-    public var name: String
-    public var version: Int
-    public var text: String
+package struct RegistryFormula: Sendable, Equatable {
+    package var name: String
+    package var version: Int
+    package var text: String
     /// Parameter name → declared type name (`"number"`, …).
-    public var parameters: [String: String]
-    public var effectiveDate: String
-    public var isActive: Bool
+    package var parameters: [String: String]
+    package var effectiveDate: String
+    package var isActive: Bool
     /// The registry's content hash of text and parameters.
-    public var contentHash: String
+    package var contentHash: String
 
-    public init(name: String, version: Int, text: String, parameters: [String: String], effectiveDate: String,
+    package init(name: String, version: Int, text: String, parameters: [String: String], effectiveDate: String,
                 isActive: Bool = true, contentHash: String = "") {
         self.name = name
         self.version = version
@@ -99,17 +99,17 @@ public struct RegistryFormula: Sendable, Equatable {
         self.contentHash = contentHash
     }
 
-    public var reference: String { "\(name)@\(version)" }
+    package var reference: String { "\(name)@\(version)" }
 }
 
 /// One `macro_data` point.
-public struct MacroPoint: Sendable, Equatable {
-    public var date: String
-    public var variable: String
-    public var value: Double
-    public var unit: String?
+package struct MacroPoint: Sendable, Equatable {
+    package var date: String
+    package var variable: String
+    package var value: Double
+    package var unit: String?
 
-    public init(date: String, variable: String, value: Double, unit: String? = nil) {
+    package init(date: String, variable: String, value: Double, unit: String? = nil) {
         self.date = date
         self.variable = variable
         self.value = value
@@ -119,17 +119,17 @@ public struct MacroPoint: Sendable, Equatable {
 
 /// Problems that stop a run: before it starts (unresolvable names, missing coefficients, bad
 /// metadata), or while it propagates (a value that is not a finite number).
-public struct EngineError: Error, Sendable, CustomStringConvertible {
-    public struct Problem: Sendable, Equatable {
+package struct EngineError: Error, Sendable, CustomStringConvertible {
+    package struct Problem: Sendable, Equatable {
         /// Where: `relationship rel-0042`, `entity macro-oil`, `$.macro_variables.x`, …
-        public var location: String
-        public var message: String
+        package var location: String
+        package var message: String
         /// A rendered formula diagnostic, when the problem is in a formula.
-        public var detail: String?
+        package var detail: String?
     }
 
     /// Why the run stopped.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// Found before the run: unresolvable names, missing coefficients, bad metadata.
         case binding
         /// Propagation itself failed: a contribution, impact or iterate was not a finite number.
@@ -138,15 +138,15 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case overBudget
     }
 
-    public var problems: [Problem]
-    public var kind: Kind
+    package var problems: [Problem]
+    package var kind: Kind
 
     init(problems: [Problem], kind: Kind = .binding) {
         self.problems = problems
         self.kind = kind
     }
 
-    public var description: String {
+    package var description: String {
         problems.map { "\($0.location): \($0.message)" + ($0.detail.map { "\n" + $0 } ?? "") }.joined(separator: "\n")
     }
 }

@@ -27,7 +27,7 @@ let fuzzCallback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32 = { data,
 /// libFuzzer's own `main` (replaced by this file, but still linked) references this symbol; the
 /// driver below is what actually runs, through the same callback.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+package func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     fuzzCallback(data, size)
 }
 

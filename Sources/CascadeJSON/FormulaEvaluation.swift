@@ -2,10 +2,10 @@ import CascadeFormula
 
 /// The JSON protocol of `cascade eval --json` / `--batch` and of the HTTP API's `POST /v1/eval`
 /// (`docs/formats.md`): one request object in, one output object out.
-public enum FormulaEvaluation {
+package enum FormulaEvaluation {
     /// Top-level bindings from a JSON object, every bad one recorded with its path (an array
     /// anywhere inside is not a binding).
-    public static func bindings(from json: JSONValue, at path: JSONPath = .root, problems: inout [Problem]) -> [String: Value] {
+    package static func bindings(from json: JSONValue, at path: JSONPath = .root, problems: inout [Problem]) -> [String: Value] {
         guard case .object(let object) = json else {
             problems.append(Problem(path: path.description, code: "json.type", message: "bindings must be a JSON object, not \(json.typeName)"))
             return [:]
@@ -23,11 +23,11 @@ public enum FormulaEvaluation {
     }
 
     /// One request of `--batch` or `POST /v1/eval`: `{"id", "formula", "bindings", "explain"}`.
-    public struct Request: Sendable {
-        public var id: JSONValue?
-        public var formula: String
-        public var bindings: [String: Value]
-        public var isExplained: Bool
+    package struct Request: Sendable {
+        package var id: JSONValue?
+        package var formula: String
+        package var bindings: [String: Value]
+        package var isExplained: Bool
 
         /// Reads a request with the one document reader; every problem is recorded.
         package static func read(_ reader: JSONReader, problems: inout [Problem]) -> Request? {
@@ -42,13 +42,13 @@ public enum FormulaEvaluation {
         }
 
         /// The output object of the request.
-        public func evaluated() -> JSONValue {
+        package func evaluated() -> JSONValue {
             FormulaEvaluation.evaluate(formula, bindings: bindings, explain: isExplained).json(id: id)
         }
     }
 
     /// One `--batch` line (or HTTP request body): `{"id", "formula", "bindings"}` → its output object.
-    public static func evaluateLine(_ bytes: [UInt8], lineNumber: Int) -> JSONValue {
+    package static func evaluateLine(_ bytes: [UInt8], lineNumber: Int) -> JSONValue {
         let document: JSONValue
         do {
             document = try JSONValue.parse(bytes: bytes)
@@ -60,12 +60,12 @@ public enum FormulaEvaluation {
     }
 
     /// The keys of a request object (`explain`: add the trace of every subexpression's value).
-    public static let requestKeys = ["id", "formula", "bindings", "explain"]
+    package static let requestKeys = ["id", "formula", "bindings", "explain"]
 
     /// One request object `{"id", "formula", "bindings", "explain"}` → its output object; a request
     /// that is not of that shape gets an output object with an `input.*` error for its first
     /// problem, and every problem (path, code, message, hint) in the error's `problems`.
-    public static func evaluate(request document: JSONValue, lineNumber: Int = 1) -> JSONValue {
+    package static func evaluate(request document: JSONValue, lineNumber: Int = 1) -> JSONValue {
         var problems: [Problem] = []
         let request = JSONReader(document, what: "a request {\"id\", \"formula\", \"bindings\"}", problems: &problems)
             .flatMap { Request.read($0, problems: &problems) }
@@ -95,7 +95,7 @@ public enum FormulaEvaluation {
 
     /// Compiles against the bindings' types and evaluates (with the trace of every subexpression's
     /// value when `explain` is set).
-    public static func evaluate(_ source: String, bindings: [String: Value], explain: Bool = false) -> EvalOutcome {
+    package static func evaluate(_ source: String, bindings: [String: Value], explain: Bool = false) -> EvalOutcome {
         let compilation = Formula.compile(source, inputs: bindings.mapValues(\.inputType))
         guard let formula = compilation.formula else {
             return EvalOutcome(source: source, result: .failure(DiagnosticList(items: compilation.errors)), warnings: compilation.warnings)
@@ -113,7 +113,7 @@ public enum FormulaEvaluation {
     }
 
     /// An output line for input that never reached the formula (bad JSON, a missing field).
-    public static func inputError(id: JSONValue?, code: String, kind: String, message: String, line: Int, column: Int) -> JSONValue {
+    package static func inputError(id: JSONValue?, code: String, kind: String, message: String, line: Int, column: Int) -> JSONValue {
         var object = JSONObject()
         object["id"] = id ?? .null
         object["ok"] = .bool(false)
@@ -124,21 +124,21 @@ public enum FormulaEvaluation {
 }
 
 /// The result of evaluating one formula, and its JSON form of `docs/formats.md`.
-public struct EvalOutcome: Sendable {
-    public var source: String
-    public var result: Result<Value, DiagnosticList>
-    public var warnings: [Diagnostic]
+package struct EvalOutcome: Sendable {
+    package var source: String
+    package var result: Result<Value, DiagnosticList>
+    package var warnings: [Diagnostic]
     /// The trace, when the evaluation was explained.
-    public var explanation: Explanation?
+    package var explanation: Explanation?
 
-    public init(source: String, result: Result<Value, DiagnosticList>, warnings: [Diagnostic], explanation: Explanation? = nil) {
+    package init(source: String, result: Result<Value, DiagnosticList>, warnings: [Diagnostic], explanation: Explanation? = nil) {
         self.source = source
         self.result = result
         self.warnings = warnings
         self.explanation = explanation
     }
 
-    public func json(id: JSONValue?) -> JSONValue {
+    package func json(id: JSONValue?) -> JSONValue {
         var object = JSONObject()
         if let id { object["id"] = id }
         switch result {
@@ -180,10 +180,10 @@ public struct EvalOutcome: Sendable {
 }
 
 /// Diagnostics as an `Error`, for `Result`.
-public struct DiagnosticList: Error, RandomAccessCollection, Sendable {
-    public var items: [Diagnostic]
-    public init(items: [Diagnostic]) { self.items = items }
-    public var startIndex: Int { items.startIndex }
-    public var endIndex: Int { items.endIndex }
-    public subscript(position: Int) -> Diagnostic { items[position] }
+package struct DiagnosticList: Error, RandomAccessCollection, Sendable {
+    package var items: [Diagnostic]
+    package init(items: [Diagnostic]) { self.items = items }
+    package var startIndex: Int { items.startIndex }
+    package var endIndex: Int { items.endIndex }
+    package subscript(position: Int) -> Diagnostic { items[position] }
 }

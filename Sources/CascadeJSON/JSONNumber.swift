@@ -1,9 +1,9 @@
 /// The one definition of a JSON number (RFC 8259's grammar, finite doubles only), shared by the
 /// parser and by readers that scan a document's bytes themselves (the world import's fast path):
 /// whatever one accepts, the other reads to the same value.
-public enum JSONNumber {
+package enum JSONNumber {
     /// What `scan` found.
-    public enum Scan: Equatable, Sendable {
+    package enum Scan: Equatable, Sendable {
         /// A number and the offset just after its text.
         case number(Double, end: Int)
         /// Not a number: the parser's message and the offset it points at.
@@ -12,7 +12,7 @@ public enum JSONNumber {
 
     /// Reads the number whose text starts at `offset`.
     @inlinable
-    public static func scan(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Scan {
+    package static func scan(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Scan {
         let start = offset
         var i = offset
         @inline(__always) func digit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 }

@@ -3,12 +3,12 @@ import CascadeFormula
 extension JSONValue {
     /// Parses a complete JSON document (RFC 8259), strictly: no comments, no trailing commas, no
     /// duplicate keys, no NaN or Infinity, no numbers out of double range, valid UTF-8 only.
-    public static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
+    package static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
         try parse(bytes: Array(text.utf8), limits: limits)
     }
 
     /// Parses a complete JSON document from UTF-8 bytes.
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
+    package static func parse(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
         var parser = JSONParser(bytes: bytes, limits: limits)
         if bytes.count > limits.maxBytes {
             throw parser.error("document is \(bytes.count) bytes; the limit is \(limits.maxBytes)")
@@ -26,7 +26,7 @@ extension JSONValue {
     /// `parse` reads it there: `path` and `depth` are the value's place in the document (the
     /// elements of a top-level array are at depth 2), and an error's line and column count from
     /// the start of `bytes`. Returns the value and the offset just after it.
-    public static func parseValue(
+    package static func parseValue(
         in bytes: UnsafeBufferPointer<UInt8>, at offset: Int, path: JSONPath, depth: Int, limits: JSONLimits = .default
     ) throws(JSONError) -> (value: JSONValue, end: Int) {
         var parser = JSONParser(bytes: bytes, limits: limits)
@@ -37,7 +37,7 @@ extension JSONValue {
     }
 
     /// Parses a complete JSON document from bytes.
-    public static func parse(bytes: [UInt8], limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
+    package static func parse(bytes: [UInt8], limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) -> JSONValue in
             try parse(bytes: buffer, limits: limits)
         }

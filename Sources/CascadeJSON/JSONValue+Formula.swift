@@ -3,7 +3,7 @@ import CascadeFormula
 extension JSONValue {
     /// The JSON value as a formula binding: numbers, booleans, strings, null, and objects as
     /// read-only records. Arrays have no formula type and are reported with their path.
-    public func formulaValue(at path: JSONPath = .root) throws(JSONError) -> Value {
+    package func formulaValue(at path: JSONPath = .root) throws(JSONError) -> Value {
         switch self {
         case .null: return .null
         case .bool(let b): return .boolean(b)
@@ -24,7 +24,7 @@ extension JSONValue {
 extension TraceEntry {
     /// `{"start", "end", "text", "value", "condition"?}`: byte offsets into the formula source, and
     /// `condition: true` for the condition of an `if` or `?:`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         var item = JSONObject([("start", .number(Double(range.start))), ("end", .number(Double(range.end))),
                                ("text", .string(text)), ("value", JSONValue(value))])
         if isCondition { item["condition"] = .bool(true) }

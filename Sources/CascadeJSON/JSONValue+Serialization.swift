@@ -3,7 +3,7 @@ import CascadeFormula
 extension JSONValue {
     /// The value as JSON text. Numbers print as JavaScript prints them (`1.8`, `100`, `1e+21`);
     /// `pretty` indents by two spaces; `sortedKeys` orders object keys (for canonical forms).
-    public func serialized(pretty: Bool = false, sortedKeys: Bool = false) -> String {
+    package func serialized(pretty: Bool = false, sortedKeys: Bool = false) -> String {
         var out = ""
         write(to: &out, pretty: pretty, sortedKeys: sortedKeys, indent: 0)
         return out

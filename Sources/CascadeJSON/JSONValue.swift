@@ -1,7 +1,7 @@
 import CascadeFormula
 
 /// A JSON document value. Objects keep their keys in document order; numbers are doubles.
-public enum JSONValue: Hashable, Sendable {
+package enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,7 +10,7 @@ public enum JSONValue: Hashable, Sendable {
     case object(JSONObject)
 
     /// A short name of the value's JSON type, for error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -21,15 +21,15 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
-    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
-    public var numberValue: Double? { if case .number(let x) = self { x } else { nil } }
-    public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
-    public var objectValue: JSONObject? { if case .object(let o) = self { o } else { nil } }
-    public var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
-    public var isNull: Bool { self == .null }
+    package var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    package var numberValue: Double? { if case .number(let x) = self { x } else { nil } }
+    package var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+    package var objectValue: JSONObject? { if case .object(let o) = self { o } else { nil } }
+    package var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    package var isNull: Bool { self == .null }
 
     /// The member `key` of an object, or nil for a missing key or a non-object.
-    public subscript(key: String) -> JSONValue? { objectValue?[key] }
+    package subscript(key: String) -> JSONValue? { objectValue?[key] }
 }
 
 /// A JSON object: key/value pairs in document order, keys unique.
@@ -40,8 +40,8 @@ public enum JSONValue: Hashable, Sendable {
 ///
 /// Small objects (most of them) are searched linearly; past `indexThreshold` keys a dictionary
 /// index keeps lookups (and the parser's duplicate-key check) constant-time.
-public struct JSONObject: Hashable, Sendable, Sequence {
-    public private(set) var pairs: [(key: String, value: JSONValue)] = []
+package struct JSONObject: Hashable, Sendable, Sequence {
+    package private(set) var pairs: [(key: String, value: JSONValue)] = []
     private var index: [ExactKey: Int]?
 
     /// A key hashed and compared by its bytes, not by Unicode canonical equivalence.
@@ -54,10 +54,10 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     }
 
     /// The canonical key order: UTF-8 bytes, lexicographically (JSONB-independent, locale-free).
-    public static func canonicalOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    package static func canonicalOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
     /// The same pairs in canonical key order.
-    public func sortedCanonically() -> JSONObject {
+    package func sortedCanonically() -> JSONObject {
         var sorted = JSONObject()
         sorted.pairs = pairs.sorted { JSONObject.canonicalOrder($0.key, $1.key) }
         sorted.rebuildIndex()
@@ -66,16 +66,16 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 
     static let indexThreshold = 16
 
-    public init() {}
+    package init() {}
 
     /// Creates an object from pairs; a later duplicate key replaces the earlier value.
-    public init(_ pairs: [(String, JSONValue)]) {
+    package init(_ pairs: [(String, JSONValue)]) {
         for (key, value) in pairs { self[key] = value }
     }
 
-    public var keys: [String] { pairs.map(\.key) }
-    public var count: Int { pairs.count }
-    public var isEmpty: Bool { pairs.isEmpty }
+    package var keys: [String] { pairs.map(\.key) }
+    package var count: Int { pairs.count }
+    package var isEmpty: Bool { pairs.isEmpty }
 
     private func position(of key: String) -> Int? {
         if let index { return index[ExactKey(text: key)] }
@@ -87,7 +87,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
             ? Dictionary(uniqueKeysWithValues: pairs.enumerated().map { (ExactKey(text: $1.key), $0) }) : nil
     }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get { position(of: key).map { pairs[$0].value } }
         set {
             if let position = position(of: key) {
@@ -108,16 +108,16 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         }
     }
 
-    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
+    package func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
         pairs.makeIterator()
     }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.pairs.count == rhs.pairs.count
             && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value }
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         for (key, value) in pairs {
             for byte in key.utf8 { hasher.combine(byte) }
             hasher.combine(value)
@@ -126,22 +126,22 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 }
 
 /// A location inside a JSON document, printed as `$.relationships[3].weight`.
-public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
-    public enum Component: Hashable, Sendable {
+package struct JSONPath: Hashable, Sendable, CustomStringConvertible {
+    package enum Component: Hashable, Sendable {
         case key(String)
         case index(Int)
     }
 
-    public private(set) var components: [Component] = []
+    package private(set) var components: [Component] = []
 
-    public static let root = JSONPath()
+    package static let root = JSONPath()
 
-    public init(_ components: [Component] = []) { self.components = components }
+    package init(_ components: [Component] = []) { self.components = components }
 
-    public func appending(_ key: String) -> JSONPath { JSONPath(components + [.key(key)]) }
-    public func appending(_ index: Int) -> JSONPath { JSONPath(components + [.index(index)]) }
+    package func appending(_ key: String) -> JSONPath { JSONPath(components + [.key(key)]) }
+    package func appending(_ index: Int) -> JSONPath { JSONPath(components + [.index(index)]) }
 
-    public var description: String {
+    package var description: String {
         var out = "$"
         for component in components {
             switch component {
@@ -159,7 +159,7 @@ public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
 
 extension JSONValue {
     /// Converts a formula value to JSON (`undefined` becomes `null`; callers that care print `type`).
-    public init(_ value: Value) {
+    package init(_ value: Value) {
         switch value {
         case .number(let x): self = .number(x)
         case .boolean(let b): self = .bool(b)
@@ -174,7 +174,7 @@ extension JSONValue {
 extension JSONValue {
     /// The same value with every object's keys in byte order: the canonical form (PostgreSQL's
     /// JSONB, for one, does not keep key order, so documents read back are compared in this form).
-    public func withSortedKeys() -> JSONValue {
+    package func withSortedKeys() -> JSONValue {
         switch self {
         case .array(let items): .array(items.map { $0.withSortedKeys() })
         case .object(let object):

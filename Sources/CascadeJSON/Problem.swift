@@ -1,15 +1,15 @@
 /// One bad value in an input document.
-public struct Problem: Hashable, Sendable, CustomStringConvertible {
+package struct Problem: Hashable, Sendable, CustomStringConvertible {
     /// Where: a JSON path such as `$.relationships[3].weight`, optionally after a file name.
-    public var path: String
-    public var message: String
-    public var hint: String?
+    package var path: String
+    package var message: String
+    package var hint: String?
     /// Stable code, e.g. `world.unknown-entity` or a formula diagnostic code.
-    public var code: String
+    package var code: String
     /// For formula diagnostics: the compiler-style rendering with line, column and caret.
-    public var rendered: String?
+    package var rendered: String?
 
-    public init(path: String, code: String, message: String, hint: String? = nil, rendered: String? = nil) {
+    package init(path: String, code: String, message: String, hint: String? = nil, rendered: String? = nil) {
         self.path = path
         self.code = code
         self.message = message
@@ -17,7 +17,7 @@ public struct Problem: Hashable, Sendable, CustomStringConvertible {
         self.rendered = rendered
     }
 
-    public var description: String {
+    package var description: String {
         var text = "\(path): \(message)"
         if let hint { text += " (hint: \(hint))" }
         return text
@@ -26,7 +26,7 @@ public struct Problem: Hashable, Sendable, CustomStringConvertible {
 
 extension Problem {
     /// The problem as JSON: `path`, `code`, `message`, `hint` (or null), and `rendered` for formula diagnostics.
-    public var json: JSONValue {
+    package var json: JSONValue {
         var problem = JSONObject()
         problem["path"] = .string(path)
         problem["code"] = .string(code)

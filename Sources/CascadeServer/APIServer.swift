@@ -6,43 +6,43 @@ import Logging
 import NIOCore
 
 /// How `cascade serve` runs.
-public struct ServerOptions: Sendable {
-    public var location: StoreLocation
-    public var host = "127.0.0.1"
+package struct ServerOptions: Sendable {
+    package var location: StoreLocation
+    package var host = "127.0.0.1"
     /// 0 picks a free port (tests); `onRunning` receives the one bound.
-    public var port = 8080
+    package var port = 8080
     /// The largest request body accepted (413 beyond).
-    public var maxBodyBytes = 1 << 20
+    package var maxBodyBytes = 1 << 20
     /// Requests per key per minute; 0 turns the limit off.
-    public var rateLimitPerMinute = 100
+    package var rateLimitPerMinute = 100
     /// Store connections (and threads that use them) for requests.
-    public var connections = 8
+    package var connections = 8
     /// In-process workers that run queued runs; `cascade worker` processes may run them as well.
-    public var workers = 1
+    package var workers = 1
     /// How long a worker's claim on a run lasts without renewal.
-    public var leaseSeconds = 30.0
+    package var leaseSeconds = 30.0
     /// How often idle workers look at the queue (in-process workers are also woken directly).
-    public var pollSeconds = 0.2
+    package var pollSeconds = 0.2
     /// Seconds a connection may take to send a complete request head (from its opening, or from
     /// the first byte of a later request); then it is closed.
-    public var headerTimeoutSeconds = 10.0
+    package var headerTimeoutSeconds = 10.0
     /// Seconds a kept-alive connection may sit idle between requests; then it is closed.
-    public var idleTimeoutSeconds = 60.0
+    package var idleTimeoutSeconds = 60.0
     /// Concurrent connections one client address may hold (0: no cap); more get a 429 and are closed.
-    public var maxConnectionsPerClient = 100
+    package var maxConnectionsPerClient = 100
     /// Where the access log goes: one structured line per request (`cascade serve` writes it to
     /// standard error); 5xx failures are logged here too, with the detail the client is not told.
-    public var accessLog = Logger(label: "cascade.access", factory: { _ in SwiftLogNoOpLogHandler() })
+    package var accessLog = Logger(label: "cascade.access", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    public init(location: StoreLocation) {
+    package init(location: StoreLocation) {
         self.location = location
     }
 }
 
 /// `cascade serve`: the HTTP API on Hummingbird, plus in-process workers.
-public enum APIServer {
+package enum APIServer {
     /// Runs until SIGINT/SIGTERM (or the task is cancelled). `onRunning` receives the bound port.
-    public static func run(_ options: ServerOptions, log: @escaping @Sendable (String) -> Void,
+    package static func run(_ options: ServerOptions, log: @escaping @Sendable (String) -> Void,
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         try Store(options.location).requireCurrentSchema()
         let wakeUp = WakeUpSignal()

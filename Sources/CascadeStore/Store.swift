@@ -4,22 +4,22 @@ import Foundation
 /// `write { }` transaction closures so it cannot escape or be used outside a transaction.
 ///
 /// A failed closure rolls back; nothing partial is ever committed.
-public final class Store {
-    public let location: StoreLocation
+package final class Store {
+    package let location: StoreLocation
     private let connection: any DatabaseConnection
     /// Who writes: recorded in the audit log.
-    public var actor: String
+    package var actor: String
     /// The time source for recorded timestamps (tests inject a fixed clock).
-    public var clock: @Sendable () -> Date
+    package var clock: @Sendable () -> Date
     /// On PostgreSQL, the user every transaction sets as `cascade.user`, the key of the row-level
     /// security policies on `scenarios` (see `useApplicationRole()`); ignored on SQLite.
-    public var rowSecurityUser: String?
+    package var rowSecurityUser: String?
     private var isInTransaction = false
     /// Whether this connection acts as `cascade_app` (see `useApplicationRole()`).
-    public private(set) var isApplicationRole = false
+    package private(set) var isApplicationRole = false
 
     /// Opens a connection; does not create or migrate the schema (see `migrate()`).
-    public init(
+    package init(
         _ location: StoreLocation, actor: String? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws(StoreError) {
@@ -35,12 +35,12 @@ public final class Store {
 
     deinit { connection.close() }
 
-    public var dialect: SQLDialect { connection.dialect }
+    package var dialect: SQLDialect { connection.dialect }
 
     /// On PostgreSQL, switches this connection for good to the role `cascade_app`, to which the
     /// row-level security policies on `scenarios` apply (even when the connection's own user owns
     /// the tables or is a superuser). The HTTP API's connections do this; a no-op on SQLite.
-    public func useApplicationRole() throws {
+    package func useApplicationRole() throws {
         guard dialect == .postgresql else { return }
         do {
             try connection.executeScript("SET ROLE \(Migration.applicationRole)")
@@ -53,20 +53,20 @@ public final class Store {
     }
 
     /// Runs `body` in a read-only transaction.
-    public func read<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
+    package func read<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         try transaction(writing: false, body)
     }
 
     /// Runs `body` in a write transaction; commits when it returns, rolls back when it throws.
     @discardableResult
-    public func write<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
+    package func write<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         try transaction(writing: true, body)
     }
 
     /// Like `write`, but reruns the whole transaction when it loses a race (a unique violation on
     /// a freshly computed key, a serialization failure, a busy file), with jittered backoff.
     @discardableResult
-    public func writeRetrying<T>(attempts: Int = 200, _ body: (any DatabaseConnection) throws -> T) throws -> T {
+    package func writeRetrying<T>(attempts: Int = 200, _ body: (any DatabaseConnection) throws -> T) throws -> T {
         try writeRetrying(attempts: attempts, checkingForeignKeys: true, body)
     }
 

@@ -1,14 +1,14 @@
 /// Where a store lives: a SQLite file or a PostgreSQL server.
-public enum StoreLocation: Hashable, Sendable, CustomStringConvertible {
+package enum StoreLocation: Hashable, Sendable, CustomStringConvertible {
     case sqlite(path: String)
     case postgresql(url: String)
 
     /// The embedded default, relative to the working directory.
-    public static let defaultPath = ".cascade/cascade.sqlite"
+    package static let defaultPath = ".cascade/cascade.sqlite"
 
     /// Reads a `--db` value: `postgres://` / `postgresql://` URLs pick PostgreSQL, anything else is
     /// a SQLite file path (`sqlite:` prefix optional).
-    public init(_ text: String) {
+    package init(_ text: String) {
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
             self = .postgresql(url: text)
         } else if text.hasPrefix("sqlite://") {
@@ -21,13 +21,13 @@ public enum StoreLocation: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `--db` if given, else `CASCADE_DB`, else the embedded default.
-    public static func resolve(option: String?, environment: [String: String]) -> (location: StoreLocation, isDefault: Bool) {
+    package static func resolve(option: String?, environment: [String: String]) -> (location: StoreLocation, isDefault: Bool) {
         if let option, !option.isEmpty { return (StoreLocation(option), false) }
         if let env = environment["CASCADE_DB"], !env.isEmpty { return (StoreLocation(env), false) }
         return (.sqlite(path: defaultPath), true)
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .sqlite(let path): path
         case .postgresql(let url): PostgresConnection.redacted(url)

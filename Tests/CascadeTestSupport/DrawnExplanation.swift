@@ -4,11 +4,11 @@ import CascadeJSON
 /// `Browser/report_in_chromium.py`'s entity capture), checked against the explanation document
 /// (`cascade scenario explain --json`, `GET /v1/scenarios/{id}/explain`). Shared by the report
 /// file's and the workbench's browser tests.
-public enum DrawnExplanation {
+package enum DrawnExplanation {
     /// What differs, one line each (empty when the page holds the explanation's numbers exactly):
     /// per contribution its source, formula, inputs in both contexts, both results, their
     /// difference and the value; then the unclamped impact, the clamp and the impact.
-    public static func mismatches(_ drawn: JSONValue?, _ explanation: JSONValue) -> [String] {
+    package static func mismatches(_ drawn: JSONValue?, _ explanation: JSONValue) -> [String] {
         let entity = explanation["entity"] ?? .null
         /// Numbers as the page writes them in `data-value` (the JSON's text); anything else is not in a `data-value`.
         func exact(_ value: JSONValue?) -> JSONValue { value?.numberValue != nil ? .string(value!.serialized()) : .null }

@@ -3,18 +3,18 @@ import Foundation
 
 /// Fresh stores for tests: a new SQLite file, or a new schema on the PostgreSQL server the
 /// README's test command starts (`CASCADE_TEST_POSTGRES_URL`).
-public enum TestStores {
-    public static var postgresURL: String? {
+package enum TestStores {
+    package static var postgresURL: String? {
         let url = ProcessInfo.processInfo.environment["CASCADE_TEST_POSTGRES_URL"]
         return url?.isEmpty == false ? url : nil
     }
 
-    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    package static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// A fresh, empty location with its own temporary directory (for the SQLite file, or for
     /// other files a test writes). `postgres` picks a new schema, reached through a URL with a
     /// search path. `cleanup` drops the schema and removes the directory.
-    public static func fresh(postgres: Bool, prefix: String) throws
+    package static func fresh(postgres: Bool, prefix: String) throws
         -> (location: StoreLocation, db: String, directory: URL, cleanup: @Sendable () -> Void) {
         let tag = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(tag)")
@@ -35,12 +35,12 @@ public enum TestStores {
 }
 
 /// The package's own executables, run as a user would.
-public enum PackageExecutables {
-    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+package enum PackageExecutables {
+    package static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
     /// A product built beside the test bundle (`swift test` builds them all).
-    public static func url(_ name: String) -> URL {
+    package static func url(_ name: String) -> URL {
         var candidates: [URL] = []
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<4 {
@@ -51,10 +51,10 @@ public enum PackageExecutables {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    public struct Result: Sendable {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
+    package struct Result: Sendable {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
     /// Runs `executable arguments…` in `directory` to completion, without `CASCADE_DB`, with
@@ -62,7 +62,7 @@ public enum PackageExecutables {
     /// `run`, waited for on a thread of its own: the wait must not hold one of the cooperative
     /// pool's threads (one per core, two on a small machine), which an in-process server needs to
     /// answer the child — with another test blocking the other thread, it could not.
-    public static func runOnOwnThread(_ executable: URL, _ arguments: [String], in directory: URL,
+    package static func runOnOwnThread(_ executable: URL, _ arguments: [String], in directory: URL,
                                       environment: [String: String] = [:]) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
@@ -71,7 +71,7 @@ public enum PackageExecutables {
         }
     }
 
-    public static func run(_ executable: URL, _ arguments: [String], in directory: URL,
+    package static func run(_ executable: URL, _ arguments: [String], in directory: URL,
                            environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable

@@ -4,18 +4,18 @@ import CascadeJSON
 import CascadeStore
 
 /// A user-facing failure of a command: what went wrong, where, and what to do.
-public struct CLIError: Error, CustomStringConvertible {
+package struct CLIError: Error, CustomStringConvertible {
     /// The JSON `kind` (`syntax`, `name`, `type`, `forbidden`, `limit`, `runtime`, `input`, `store`, …).
-    public var kind: String
-    public var code: String
-    public var message: String
+    package var kind: String
+    package var code: String
+    package var message: String
     /// Where: a file, a JSON path, or `line:column`.
-    public var location: String?
-    public var hint: String?
+    package var location: String?
+    package var hint: String?
     /// Extra detail printed after the one-line reason (e.g. rendered formula diagnostics).
-    public var detail: String?
+    package var detail: String?
 
-    public init(kind: String, code: String, message: String, location: String? = nil, hint: String? = nil,
+    package init(kind: String, code: String, message: String, location: String? = nil, hint: String? = nil,
                 detail: String? = nil) {
         self.kind = kind
         self.code = code
@@ -26,12 +26,12 @@ public struct CLIError: Error, CustomStringConvertible {
     }
 
     /// A JSON document that could not be read.
-    public init(_ error: JSONError, file: String) {
+    package init(_ error: JSONError, file: String) {
         self.init(kind: "input", code: "input.json", message: error.message,
                   location: "\(file):\(error.line):\(error.column) (at \(error.path))")
     }
 
-    public var description: String {
+    package var description: String {
         (location.map { "\($0): " } ?? "") + message + (hint.map { " (hint: \($0))" } ?? "")
     }
 

@@ -8,13 +8,13 @@ extension PreparedScenario {
     /// evaluated once more in the scenario and the baseline context to show the inputs it read
     /// and its two results; the contribution values are the run's own.
     /// - Complexity: O(3^depth) entities explained, each O(its incoming edges) evaluations.
-    public func explain(_ key: String, depth: Int, scenarioName: String) throws -> RunExplanation {
+    package func explain(_ key: String, depth: Int, scenarioName: String) throws -> RunExplanation {
         try explain([key], depth: depth, scenarioName: scenarioName)[0]
     }
 
     /// The explanations of several entities (as `explain(_:depth:scenarioName:)`, one each, in
     /// order) from one propagation: what a report page embeds for the movers it draws.
-    public func explain(_ keys: [String], depth: Int, scenarioName: String) throws -> [RunExplanation] {
+    package func explain(_ keys: [String], depth: Int, scenarioName: String) throws -> [RunExplanation] {
         let p = Propagator(run)
         p.propagate()
         if let failure = p.nonFinite { throw p.nonFiniteError(failure) }

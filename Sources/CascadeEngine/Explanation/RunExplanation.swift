@@ -8,96 +8,96 @@ import CascadeJSON
 ///
 /// Built by `PreparedScenario.explain(_:depth:)` from a finished propagation; a value, printed by
 /// the CLI and served by the API as `json`.
-public struct RunExplanation: Sendable {
+package struct RunExplanation: Sendable {
     /// One input a formula read: its path (`source.value`, a parameter name) and its value.
-    public struct Input: Sendable, Equatable {
-        public var path: String
-        public var scenario: JSONValue
-        public var baseline: JSONValue
+    package struct Input: Sendable, Equatable {
+        package var path: String
+        package var scenario: JSONValue
+        package var baseline: JSONValue
     }
 
     /// One contribution into an entity.
-    public struct Contribution: Sendable {
-        public var relationshipID: String
-        public var sourceID: String
-        public var sourceName: String
+    package struct Contribution: Sendable {
+        package var relationshipID: String
+        package var sourceID: String
+        package var sourceName: String
         /// The entity's own exogenous shock (no relationship, no formula).
-        public var isShock: Bool
-        public var sign: Double
-        public var weight: Double
-        public var damping: Double
+        package var isShock: Bool
+        package var sign: Double
+        package var weight: Double
+        package var damping: Double
         /// `name@version` of a registry formula, the inline formula's text, or nil for a linear pass-through.
-        public var formula: String?
-        public var isInline: Bool
+        package var formula: String?
+        package var isInline: Bool
         /// The source's impact the edge read (the previous pass's for a feedback edge).
-        public var sourceImpact: Double
-        public var inputs: [Input]
+        package var sourceImpact: Double
+        package var inputs: [Input]
         /// f(scenario) and f(baseline); nil when the formula gave no value (or for a pass-through's baseline).
-        public var scenarioResult: Double?
-        public var baselineResult: Double?
+        package var scenarioResult: Double?
+        package var baselineResult: Double?
         /// The formula's evaluation in each context, every subexpression's value in source order
         /// (`CompiledFormula.explain`); empty for a pass-through.
-        public var scenarioTrace: [TraceEntry] = []
-        public var baselineTrace: [TraceEntry] = []
+        package var scenarioTrace: [TraceEntry] = []
+        package var baselineTrace: [TraceEntry] = []
         /// What counted toward the unclamped impact: `sign · damping · weight · (f(scenario) − f(baseline))`,
         /// 0 for an edge that did not count.
-        public var value: Double
+        package var value: Double
         /// `counted`, `no_value`, `not_binding`, `skipped`, `blocked` or `failed`.
-        public var note: String
-        public var error: String?
+        package var note: String
+        package var error: String?
     }
 
     /// One explained entity (or a macro variable, where the explanation ends).
-    public struct Node: Sendable {
-        public var id: String
-        public var name: String
-        public var type: String
-        public var level: Int
-        public var isMacro: Bool
+    package struct Node: Sendable {
+        package var id: String
+        package var name: String
+        package var type: String
+        package var level: Int
+        package var isMacro: Bool
         /// For a macro variable: its variable, scenario value and baseline (decimals) and unit.
-        public var variable: String?
-        public var value: Double?
-        public var baseline: Double?
-        public var unit: String?
-        public var impact: Double
-        public var impactUnclamped: Double
-        public var clamp: ClosedRange<Double>
-        public var status: String
+        package var variable: String?
+        package var value: Double?
+        package var baseline: Double?
+        package var unit: String?
+        package var impact: Double
+        package var impactUnclamped: Double
+        package var clamp: ClosedRange<Double>
+        package var status: String
         /// "cycle member, converged in 14 rounds" (or did not converge), for members of a same-level cycle.
-        public var cycle: String?
+        package var cycle: String?
         /// In the run's order — relationship order, the shock last — the order they are summed in.
-        public var contributions: [Contribution]
+        package var contributions: [Contribution]
         /// The largest contributing sources, explained in turn (to the depth asked for).
-        public var sources: [Node]
+        package var sources: [Node]
         /// Set when the entity was explained earlier on the page (it is not repeated).
-        public var isExplainedAbove: Bool
+        package var isExplainedAbove: Bool
     }
 
-    public var scenarioName: String
-    public var fingerprint: String
-    public var depth: Int
-    public var root: Node
+    package var scenarioName: String
+    package var fingerprint: String
+    package var depth: Int
+    package var root: Node
 
     /// Sources explained further per entity.
-    public static let sourcesPerEntity = 3
+    package static let sourcesPerEntity = 3
     /// The deepest explanation asked for.
-    public static let depthLimit = 10
+    package static let depthLimit = 10
 }
 
 extension RunExplanation.Node {
     /// The contributions, largest |value| first (an earlier one wins a tie).
-    public var contributionsByValue: [RunExplanation.Contribution] {
+    package var contributionsByValue: [RunExplanation.Contribution] {
         contributions.enumerated()
             .sorted { abs($0.element.value) != abs($1.element.value) ? abs($0.element.value) > abs($1.element.value) : $0.offset < $1.offset }
             .map(\.element)
     }
 
     /// The counted contributions added in the run's order: the unclamped impact, exactly.
-    public var sum: Double { contributions.reduce(0.0) { $0 + $1.value } }
+    package var sum: Double { contributions.reduce(0.0) { $0 + $1.value } }
 }
 
 extension RunExplanation {
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([("scenario", .string(scenarioName)), ("fingerprint", .string(fingerprint)),
                             ("depth", .number(Double(depth))), ("entity", Self.json(root))]))
     }

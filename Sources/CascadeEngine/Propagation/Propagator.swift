@@ -16,7 +16,7 @@ enum EdgeState: UInt8, Sendable {
 }
 
 /// Entity status in a result.
-public enum EntityStatus: String, Sendable, CaseIterable {
+package enum EntityStatus: String, Sendable, CaseIterable {
     case ok, partial, disabled, notConverged = "not_converged", error
 }
 

@@ -289,7 +289,7 @@ func appendJSONNumber(_ x: Double, to out: inout String) {
 /// The entities a run reports, in id order: every computed entity when at most
 /// `Engine.fullReportLimit` are computed, otherwise those that moved or did not finish `ok`.
 /// Each `EntityResult` is built when it is read; `jsonText(at:)` serialises one directly.
-public struct EntityResults: RandomAccessCollection, Sendable {
+package struct EntityResults: RandomAccessCollection, Sendable {
     let table: ResultTable?
     /// Entity positions in the run, in id order.
     let positions: [Int32]
@@ -300,18 +300,18 @@ public struct EntityResults: RandomAccessCollection, Sendable {
     }
 
     /// No entities.
-    public init() {
+    package init() {
         table = nil
         positions = []
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { positions.count }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { positions.count }
 
-    public subscript(position: Int) -> EntityResult { table!.entity(Int(positions[position])) }
+    package subscript(position: Int) -> EntityResult { table!.entity(Int(positions[position])) }
 
     /// The entity's result as JSON text with sorted keys (`self[position].json.withSortedKeys().serialized()`).
-    public func jsonText(at position: Int) -> String {
+    package func jsonText(at position: Int) -> String {
         var out = ""
         out.reserveCapacity(1024)
         table!.appendJSON(Int(positions[position]), to: &out)
@@ -319,15 +319,15 @@ public struct EntityResults: RandomAccessCollection, Sendable {
     }
 
     /// The id of the entity at `position` (without building its result).
-    public func id(at position: Int) -> String { table!.ids[Int(positions[position])] }
-    public func name(at position: Int) -> String { table!.names[Int(positions[position])] }
-    public func level(at position: Int) -> Int { table!.levels[Int(positions[position])] }
-    public func impact(at position: Int) -> Double { table!.impact[Int(positions[position])] }
-    public func isClamped(at position: Int) -> Bool {
+    package func id(at position: Int) -> String { table!.ids[Int(positions[position])] }
+    package func name(at position: Int) -> String { table!.names[Int(positions[position])] }
+    package func level(at position: Int) -> Int { table!.levels[Int(positions[position])] }
+    package func impact(at position: Int) -> Double { table!.impact[Int(positions[position])] }
+    package func isClamped(at position: Int) -> Bool {
         let i = Int(positions[position])
         return table!.impact[i] != table!.unclamped[i]
     }
-    public func cycleRounds(at position: Int) -> Int? {
+    package func cycleRounds(at position: Int) -> Int? {
         let rounds = table!.rounds[Int(positions[position])]
         return rounds > 0 ? rounds : nil
     }

@@ -7,22 +7,22 @@ import CascadeJSON
 /// movers of a million-entity result builds no entity document: only the chosen ones are
 /// serialised afterwards (`Outcome.entityText(at:)`). Parsing every entity's JSON to rank them
 /// took 25.7 s and 666 MB at 100 k entities (issue 15's note).
-public struct LargestMovers {
+package struct LargestMovers {
     /// How many entities there are.
-    public let count: Int
+    package let count: Int
     /// Each one's level, impact and id by position.
     let level: (Int) -> Int
     let impact: (Int) -> Double
     let id: (Int) -> String
 
     /// The id of the entity at `position`.
-    public func id(at position: Int) -> String { id(position) }
+    package func id(at position: Int) -> String { id(position) }
 
     /// Positions (ascending, in result order) of the `perLevel` largest movers of each level
     /// among `candidates` (every position when nil); with `movedOnly`, entities whose impact is
     /// zero are left out.
     /// - Complexity: O(n log n) in the candidates.
-    public func positions(perLevel: Int, movedOnly: Bool = false, among candidates: [Int]? = nil) -> [Int] {
+    package func positions(perLevel: Int, movedOnly: Bool = false, among candidates: [Int]? = nil) -> [Int] {
         var byLevel: [Int: [(magnitude: Double, position: Int)]] = [:]
         for k in candidates ?? Array(0..<count) {
             let x = impact(k)
@@ -42,7 +42,7 @@ public struct LargestMovers {
 
 extension LargestMovers {
     /// Ranks entity documents (JSON texts with `id`, `level` and `impact`), parsing each once.
-    public init(texts: [String]) throws {
+    package init(texts: [String]) throws {
         let parsed = try texts.map { try JSONValue.parse($0) }
         let levels = parsed.map { Int($0["level"]?.numberValue ?? -1) }
         let impacts = parsed.map { $0["impact"]?.numberValue ?? 0 }
@@ -60,7 +60,7 @@ extension ScenarioService.Outcome {
     /// The outcome's entities ready to rank: from the columns of a result held as columns,
     /// otherwise (a small result, or one stored as rows by an older version) by parsing each
     /// entity's text once. Nil when the entities were not loaded.
-    public func largestMovers() throws -> LargestMovers? {
+    package func largestMovers() throws -> LargestMovers? {
         switch texts {
         case .result(let entities): LargestMovers(entities)
         case .stored(let texts): try texts.map(LargestMovers.init(texts:))
@@ -68,7 +68,7 @@ extension ScenarioService.Outcome {
     }
 
     /// The entity at `position` as JSON text with sorted keys (one of `entityTexts`, built alone).
-    public func entityText(at position: Int) -> String {
+    package func entityText(at position: Int) -> String {
         switch texts {
         case .result(let entities): return entities.jsonText(at: position)
         case .stored(let texts):

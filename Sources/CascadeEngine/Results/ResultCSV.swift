@@ -10,15 +10,15 @@ import CascadeJSON
 /// `top_contributions` is up to `topContributions` counted contributions, largest |value| first,
 /// as `source=value` separated by `;` (the source is the entity id, or `shock:ID` for the
 /// entity's own shock — split on the last `=`).
-public enum ResultCSV {
-    public static let header = ["id", "name", "type", "level", "status", "baseline_value", "projected_value",
+package enum ResultCSV {
+    package static let header = ["id", "name", "type", "level", "status", "baseline_value", "projected_value",
                                 "impact", "impact_unclamped", "clamped", "top_contributions"]
     /// Contributions listed per entity in `top_contributions`.
-    public static let topContributions = 3
+    package static let topContributions = 3
 
     /// The CSV of `outcome`, which must hold its entities (`includeEntities`).
     /// - Complexity: O(n) in the entities reported (each parsed once).
-    public static func text(_ outcome: ScenarioService.Outcome) throws -> String {
+    package static func text(_ outcome: ScenarioService.Outcome) throws -> String {
         var out = CSV.record(header)
         for text in outcome.entityTexts ?? [] {
             guard let entity = try JSONValue.parse(text).objectValue else { continue }

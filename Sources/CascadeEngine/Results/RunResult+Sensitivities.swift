@@ -57,7 +57,7 @@ extension ScenarioService.Outcome {
     /// The sensitivities of a result that has them (`cascade scenario sensitivities`, and
     /// `GET /v1/scenarios/{id}/sensitivities`): `keys`, and per reported entity (only `entity`,
     /// by id or name, when given) its `sensitivities` and `sensitivities_undefined`.
-    public func sensitivities(entity: String?) throws -> JSONValue {
+    package func sensitivities(entity: String?) throws -> JSONValue {
         var entities: [JSONValue] = []
         for text in entityTexts ?? [] {
             guard let object = try JSONValue.parse(text).objectValue else { continue }
@@ -81,11 +81,11 @@ extension ScenarioService.Outcome {
 }
 
 extension ResultCSV {
-    public static let sensitivityHeader = ["id", "name", "level", "key", "sensitivity", "defined"]
+    package static let sensitivityHeader = ["id", "name", "level", "key", "sensitivity", "defined"]
 
     /// `Outcome.sensitivities` as RFC 4180 CSV: one row per entity and key whose derivative is
     /// not 0 or does not exist (`defined` false, `sensitivity` empty), entities in id order, keys ascending.
-    public static func sensitivities(_ document: JSONValue) -> String {
+    package static func sensitivities(_ document: JSONValue) -> String {
         var out = CSV.record(sensitivityHeader)
         for entity in document["entities"]?.arrayValue ?? [] {
             let id = entity["id"]?.stringValue ?? "", name = entity["name"]?.stringValue ?? ""

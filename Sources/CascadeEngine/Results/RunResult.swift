@@ -2,106 +2,106 @@ import CascadeFormula
 import CascadeJSON
 
 /// The result of propagating a scenario: per-entity impacts with their causes, and the run's inputs.
-public struct RunResult: Sendable {
-    public var scenarioID: String?
-    public var fingerprint: String
-    public var cached: Bool
-    public var asOf: String
-    public var inputs: RunInputs
-    public var macros: [MacroResult]
+package struct RunResult: Sendable {
+    package var scenarioID: String?
+    package var fingerprint: String
+    package var cached: Bool
+    package var asOf: String
+    package var inputs: RunInputs
+    package var macros: [MacroResult]
     /// Every entity when the graph is small; otherwise those that moved or did not finish `ok`.
-    public var entities: EntityResults
-    public var warnings: [String]
-    public var stats: RunStats
+    package var entities: EntityResults
+    package var warnings: [String]
+    package var stats: RunStats
 }
 
 /// Exactly what a run read, for reproducibility.
-public struct RunInputs: Sendable {
-    public var engineVersion: String
-    public var formulas: [String]
-    public var coefficients: [CoefficientUse]
-    public var macroData: [MacroPoint]
-    public var inlineFormulas: Int
+package struct RunInputs: Sendable {
+    package var engineVersion: String
+    package var formulas: [String]
+    package var coefficients: [CoefficientUse]
+    package var macroData: [MacroPoint]
+    package var inlineFormulas: Int
 }
 
-public struct CoefficientUse: Sendable, Equatable {
-    public var id: String
-    public var sector: String
-    public var coefficientType: String
-    public var value: Double
-    public var effectiveDate: String
+package struct CoefficientUse: Sendable, Equatable {
+    package var id: String
+    package var sector: String
+    package var coefficientType: String
+    package var value: Double
+    package var effectiveDate: String
 }
 
 /// A macro variable's node: its scenario value against its baseline (in decimals).
-public struct MacroResult: Sendable, Equatable {
-    public var id: String
-    public var name: String
-    public var variable: String
-    public var level: Int
-    public var value: Double
-    public var baseline: Double
+package struct MacroResult: Sendable, Equatable {
+    package var id: String
+    package var name: String
+    package var variable: String
+    package var level: Int
+    package var value: Double
+    package var baseline: Double
     /// The entity's `metadata.unit` (values are normalised to decimals for `%` and `bp`).
-    public var unit: String?
-    public var delta: Double { value - baseline }
+    package var unit: String?
+    package var delta: Double { value - baseline }
 }
 
-public struct EntityResult: Sendable {
-    public var id: String
-    public var name: String
-    public var type: String
-    public var level: Int
-    public var impact: Double
-    public var impactUnclamped: Double
-    public var isClamped: Bool
+package struct EntityResult: Sendable {
+    package var id: String
+    package var name: String
+    package var type: String
+    package var level: Int
+    package var impact: Double
+    package var impactUnclamped: Double
+    package var isClamped: Bool
     /// The entity's `metadata.current_value` (nil when it has none): what `projectedValue` moves from.
-    public var baselineValue: Double?
-    public var projectedValue: Double?
-    public var status: EntityStatus
-    public var contributions: [ContributionResult]
+    package var baselineValue: Double?
+    package var projectedValue: Double?
+    package var status: EntityStatus
+    package var contributions: [ContributionResult]
     /// `macro:<variable>`, `shock:<entity>` or `other` → share of the impact; sums to `impact`.
-    public var attribution: [(key: String, value: Double)]
+    package var attribution: [(key: String, value: Double)]
     /// Up to three chains of entity ids from a cause to this entity, strongest first.
-    public var topPaths: [[String]]
+    package var topPaths: [[String]]
     /// Rounds of the fixed point, for members of a same-level cycle.
-    public var cycleRounds: Int?
+    package var cycleRounds: Int?
     /// With sensitivities: ∂impact/∂value per `macro:<variable>` and `shock:<entity>` key (keys
     /// ascending, zeros left out), and the keys where the derivative does not exist.
-    public var sensitivities: [(key: String, value: Double)]? = nil
-    public var sensitivitiesUndefined: [String]? = nil
+    package var sensitivities: [(key: String, value: Double)]? = nil
+    package var sensitivitiesUndefined: [String]? = nil
 }
 
-public struct ContributionResult: Sendable, Equatable {
-    public var relationshipID: String
-    public var sourceID: String
+package struct ContributionResult: Sendable, Equatable {
+    package var relationshipID: String
+    package var sourceID: String
     /// What counted toward the unclamped impact (0 for skipped, blocked, failed, non-binding edges).
-    public var value: Double
+    package var value: Double
     /// `counted`, `no_value`, `not_binding`, `skipped`, `blocked` or `failed`.
-    public var note: String
-    public var error: String?
+    package var note: String
+    package var error: String?
     /// Set when the contribution is the exogenous shock rather than an edge.
-    public var isShock: Bool
+    package var isShock: Bool
 }
 
-public struct RunStats: Sendable {
-    public var entities: Int
-    public var relationships: Int
-    public var edges: Int
-    public var edgesEvaluated: Int
-    public var formulaEvaluations: Int
-    public var programs: Int
-    public var cycles: Int
-    public var unconvergedCycles: Int
-    public var skippedFeedbackEdges: Int
+package struct RunStats: Sendable {
+    package var entities: Int
+    package var relationships: Int
+    package var edges: Int
+    package var edgesEvaluated: Int
+    package var formulaEvaluations: Int
+    package var programs: Int
+    package var cycles: Int
+    package var unconvergedCycles: Int
+    package var skippedFeedbackEdges: Int
     /// Feedback passes run after the first pass.
-    public var feedbackRounds: Int = 0
+    package var feedbackRounds: Int = 0
     /// With `"feedback_rounds": "converge"`: whether the last pass moved no impact by more than
     /// `feedback_tolerance` (nil for a fixed number of rounds).
-    public var feedbackConverged: Bool? = nil
-    public var durationMs: Double
-    public var timings: [(phase: String, ms: Double)]
+    package var feedbackConverged: Bool? = nil
+    package var durationMs: Double
+    package var timings: [(phase: String, ms: Double)]
     /// This thread's CPU time of `propagate()`'s steps (propagate, attribute, results), in ms;
     /// not part of the result document.
-    public var cpuTimings: [(phase: String, ms: Double)] = []
+    package var cpuTimings: [(phase: String, ms: Double)] = []
 
     /// Adds a phase measured outside `propagate()` (loading the world) to `timings` and the duration.
     mutating func addTiming(_ phase: String, _ duration: Duration, first: Bool) {
@@ -118,7 +118,7 @@ extension Duration {
 extension RunResult {
     /// The result without its per-entity list: `entity_count`, `moved_per_level`, and
     /// `top_movers` — per level (as a string key), up to `top` entities that moved most, by |impact|.
-    public func summaryJSON(top: Int = 10) -> JSONValue {
+    package func summaryJSON(top: Int = 10) -> JSONValue {
         var object = json(includeEntities: false).objectValue!
         object["entity_count"] = .number(Double(entities.count))
         var movers = JSONObject()
@@ -166,7 +166,7 @@ extension RunResult {
     }
 
     /// The result document of `docs/formats.md`.
-    public var json: JSONValue { json(includeEntities: true) }
+    package var json: JSONValue { json(includeEntities: true) }
 
     func json(includeEntities: Bool) -> JSONValue {
         var object = JSONObject()
@@ -213,7 +213,7 @@ extension RunResult {
 }
 
 extension EntityResult {
-    public var json: JSONValue {
+    package var json: JSONValue {
         var object = JSONObject()
         object["id"] = .string(id)
         object["name"] = .string(name)

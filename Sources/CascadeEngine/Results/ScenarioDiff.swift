@@ -7,43 +7,43 @@ import CascadeStore
 /// and the macro variables and entity shocks whose values differ.
 ///
 /// Entities a large result does not list (it lists only those that moved) count with impact 0.
-public struct ScenarioDiff: Sendable {
-    public struct Side: Sendable {
-        public var id: String
-        public var name: String
-        public var fingerprint: String
+package struct ScenarioDiff: Sendable {
+    package struct Side: Sendable {
+        package var id: String
+        package var name: String
+        package var fingerprint: String
     }
 
-    public struct Row: Sendable {
-        public var id: String
-        public var name: String
-        public var type: String
-        public var level: Int
-        public var impactA: Double
-        public var impactB: Double
-        public var difference: Double { impactB - impactA }
+    package struct Row: Sendable {
+        package var id: String
+        package var name: String
+        package var type: String
+        package var level: Int
+        package var impactA: Double
+        package var impactB: Double
+        package var difference: Double { impactB - impactA }
         /// Attribution keys whose share differs, largest difference first (`macro:x`, `shock:id`, `other`).
-        public var causes: [(key: String, difference: Double)]
+        package var causes: [(key: String, difference: Double)]
     }
 
     /// A macro variable or an entity shock whose value differs (nil: not in that scenario).
-    public struct Input: Sendable {
-        public var key: String
-        public var name: String
-        public var a: Double?
-        public var b: Double?
-        public var unit: String?
+    package struct Input: Sendable {
+        package var key: String
+        package var name: String
+        package var a: Double?
+        package var b: Double?
+        package var unit: String?
     }
 
-    public var a: Side
-    public var b: Side
+    package var a: Side
+    package var b: Side
     /// Every entity whose impact differs, by |difference| (largest first), then id.
-    public var rows: [Row]
-    public var inputs: [Input]
+    package var rows: [Row]
+    package var inputs: [Input]
 
     /// Compares two results (with their entities) of the scenarios `scenarioA` and `scenarioB`.
     /// - Complexity: O(n log n) in the entities listed.
-    public init(a outcomeA: ScenarioService.Outcome, _ scenarioA: Scenario,
+    package init(a outcomeA: ScenarioService.Outcome, _ scenarioA: Scenario,
                 b outcomeB: ScenarioService.Outcome, _ scenarioB: Scenario) throws {
         a = Side(id: outcomeA.scenarioID, name: scenarioA.name, fingerprint: outcomeA.fingerprint)
         b = Side(id: outcomeB.scenarioID, name: scenarioB.name, fingerprint: outcomeB.fingerprint)
@@ -101,7 +101,7 @@ public struct ScenarioDiff: Sendable {
     }
 
     /// The diff as JSON, with at most `limit` rows (the largest differences).
-    public func json(limit: Int = .max) -> JSONValue {
+    package func json(limit: Int = .max) -> JSONValue {
         func side(_ s: Side) -> JSONValue {
             .object(JSONObject([("id", .string(s.id)), ("name", .string(s.name)), ("fingerprint", .string(s.fingerprint))]))
         }
@@ -126,7 +126,7 @@ public struct ScenarioDiff: Sendable {
 
     /// RFC 4180 CSV (`CSV`), a header row and one row per entity whose impact differs (numbers with
     /// round-trip precision; `causes` as `key=difference` pairs separated by `;`).
-    public var csv: String {
+    package var csv: String {
         var out = CSV.record(["id", "name", "type", "level", "impact_a", "impact_b", "difference", "causes"])
         for row in rows {
             let causes = row.causes.map { "\($0.key)=\(JSNumber.format($0.difference))" }.joined(separator: ";")
@@ -141,7 +141,7 @@ extension ScenarioService {
     /// The diff of two stored scenarios' results. With `computing`, a scenario whose result is
     /// missing or stale is run first (as `run` would); without, only stored results are used and
     /// a scenario without one is a `conflict`.
-    public func diff(_ keyA: String, _ keyB: String, computing: Bool) throws -> ScenarioDiff {
+    package func diff(_ keyA: String, _ keyB: String, computing: Bool) throws -> ScenarioDiff {
         func side(_ key: String) throws -> (ScenarioService.Outcome, Scenario) {
             guard let stored = try store.scenario(key) else {
                 throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")

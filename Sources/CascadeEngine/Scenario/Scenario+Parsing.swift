@@ -11,7 +11,7 @@ extension Scenario {
 
     /// Parses and validates a scenario document, reporting every problem with its JSON path.
     /// `defaultAsOf` is used when the document has no `as_of` (the submission date).
-    public static func parse(_ json: JSONValue, defaultAsOf: String) throws(ScenarioError) -> Scenario {
+    package static func parse(_ json: JSONValue, defaultAsOf: String) throws(ScenarioError) -> Scenario {
         var problems: [Problem] = []
         guard let document = JSONReader(json, what: "a scenario", problems: &problems) else {
             throw ScenarioError(problems: problems)
@@ -154,7 +154,7 @@ extension Scenario {
     }
     /// The variables whose value the document gives with an explicit unit (so a decimal that looks
     /// implausible for its unit was meant).
-    public static func variablesWithExplicitUnits(in document: JSONValue) -> Set<String> {
+    package static func variablesWithExplicitUnits(in document: JSONValue) -> Set<String> {
         guard case .object(let values)? = document["macro_variables"] else { return [] }
         return Set(values.pairs.compactMap { if case .object = $0.value { $0.key } else { nil } })
     }
@@ -213,7 +213,7 @@ extension Scenario {
     }
 
     /// The scenario as its canonical JSON document (what is stored and fingerprinted).
-    public var json: JSONValue {
+    package var json: JSONValue {
         var object = JSONObject()
         object["name"] = .string(name)
         if let description { object["description"] = .string(description) }

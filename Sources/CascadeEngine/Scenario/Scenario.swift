@@ -3,28 +3,28 @@ import CascadeJSON
 
 /// A scenario: shifts of macro variables (and optional exogenous shocks) against the baseline,
 /// with per-level settings. Parsed strictly from the scenario file format of `docs/formats.md`.
-public struct Scenario: Sendable, Equatable {
-    public var name: String
-    public var description: String?
-    public var author: String
+package struct Scenario: Sendable, Equatable {
+    package var name: String
+    package var description: String?
+    package var author: String
     /// Variable → value in decimals (0.025 for 2.5 %), sorted by name.
-    public var macroVariables: [String: Double]
-    public var levelSettings: [Int: LevelSettings]
+    package var macroVariables: [String: Double]
+    package var levelSettings: [Int: LevelSettings]
     /// Entity id → exogenous relative impact.
-    public var entityShocks: [String: Double]
+    package var entityShocks: [String: Double]
     /// The as-of date (`YYYY-MM-DD`); resolved when the scenario is submitted, never "now" at run time.
-    public var asOf: String
+    package var asOf: String
     /// Feedback passes after the first pass: exactly this many, or at most this many when
     /// `feedbackConvergence` is set (`"feedback_rounds": "converge"` with `feedback_max_rounds`).
-    public var feedbackRounds: Int
+    package var feedbackRounds: Int
     /// Set when feedback passes run until no impact changes by more than its tolerance.
-    public var feedbackConvergence: FeedbackConvergence?
-    public var isPublic: Bool
+    package var feedbackConvergence: FeedbackConvergence?
+    package var isPublic: Bool
     /// `"sensitivities": true`: every entity of the result carries ∂impact/∂value per variable
     /// and shock (docs/propagation.md, "Sensitivities"). Part of the fingerprint when set.
-    public var sensitivities = false
+    package var sensitivities = false
 
-    public init(name: String, author: String, macroVariables: [String: Double], asOf: String,
+    package init(name: String, author: String, macroVariables: [String: Double], asOf: String,
                 description: String? = nil, levelSettings: [Int: LevelSettings] = [:], entityShocks: [String: Double] = [:],
                 feedbackRounds: Int = 0, feedbackConvergence: FeedbackConvergence? = nil, isPublic: Bool = false) {
         self.name = name
@@ -40,54 +40,54 @@ public struct Scenario: Sendable, Equatable {
     }
 
     /// The settings in force for a level (the defaults where the scenario says nothing).
-    public func settings(for level: Int) -> LevelSettings { levelSettings[level] ?? LevelSettings() }
+    package func settings(for level: Int) -> LevelSettings { levelSettings[level] ?? LevelSettings() }
 
     /// The most feedback passes a scenario may ask for (a fixed count, or the cap of `converge`).
-    public static let feedbackRoundsLimit = 1000
+    package static let feedbackRoundsLimit = 1000
 }
 
 /// `"feedback_rounds": "converge"`: feedback passes repeat until the largest change of any
 /// impact between two passes is at most `tolerance` (or the scenario's `feedbackRounds` cap).
-public struct FeedbackConvergence: Sendable, Equatable {
+package struct FeedbackConvergence: Sendable, Equatable {
     /// `feedback_tolerance`, default 1e-12.
-    public var tolerance: Double
+    package var tolerance: Double
 
-    public init(tolerance: Double = 1e-12) { self.tolerance = tolerance }
+    package init(tolerance: Double = 1e-12) { self.tolerance = tolerance }
 }
 
 /// Per-level propagation settings (`level_settings["3"]`).
-public struct LevelSettings: Sendable, Equatable {
+package struct LevelSettings: Sendable, Equatable {
     /// A disabled level is a firewall: its entities do not move and pass nothing on.
-    public var isEnabled = true
+    package var isEnabled = true
     /// Multiplies every contribution into the level's entities.
-    public var damping = 1.0
+    package var damping = 1.0
     /// Bounds of the relative impact.
-    public var clamp: ClosedRange<Double> = -1...1
+    package var clamp: ClosedRange<Double> = -1...1
     /// Rounds of the Jacobi fixed point per same-level cycle.
-    public var maxCycleRounds = 100
+    package var maxCycleRounds = 100
     /// Convergence tolerance of the fixed point (max change between rounds).
-    public var tolerance = 1e-12
+    package var tolerance = 1e-12
     /// Relaxation ω of the fixed point: x ← (1 − ω) x + ω F(x).
-    public var relaxation = 1.0
+    package var relaxation = 1.0
 
-    public init() {}
+    package init() {}
 
     /// The largest damping a scenario may set.
-    public static let dampingLimit = 10.0
+    package static let dampingLimit = 10.0
     /// The largest magnitude of a clamp bound: with damping ≤ 10 a clamped impact times any
     /// ordinary weight stays far from overflow, and a relative impact beyond ±10⁶ means nothing.
     /// (A contribution that still overflows fails the run; it is never stored as `null`.)
-    public static let clampLimit = 1e6
+    package static let clampLimit = 1e6
 }
 
 /// Problems found in a scenario, each with the JSON path it concerns (the one `Problem` of the
 /// document reader: path, stable code, message, hint).
-public struct ScenarioError: Error, Sendable, CustomStringConvertible {
-    public var problems: [Problem]
+package struct ScenarioError: Error, Sendable, CustomStringConvertible {
+    package var problems: [Problem]
 
-    public init(problems: [Problem]) { self.problems = problems }
+    package init(problems: [Problem]) { self.problems = problems }
 
-    public var description: String {
+    package var description: String {
         problems.map(\.description).joined(separator: "\n")
     }
 }

@@ -9,24 +9,24 @@ import CascadeStore
 /// `{"set": {"fed_funds_rate": 0.03}, "shocks": {"co-nvidia": -0.1}, "levels": {"3": {"damping": 0.5}}}`;
 /// values are written as in a scenario file (a number, or `{"value": 25, "unit": "bp"}`), so the
 /// modified scenario goes through the same validation as a submitted one.
-public struct WhatIfChanges: Sendable, Equatable {
+package struct WhatIfChanges: Sendable, Equatable {
     /// Variable → value, as the scenario file writes it.
-    public var macroVariables: JSONObject
+    package var macroVariables: JSONObject
     /// Entity id → relative shock.
-    public var entityShocks: JSONObject
+    package var entityShocks: JSONObject
     /// Level ("0"…"9") → level-setting field → value.
-    public var levelSettings: JSONObject
+    package var levelSettings: JSONObject
 
-    public init(macroVariables: JSONObject = JSONObject(), entityShocks: JSONObject = JSONObject(), levelSettings: JSONObject = JSONObject()) {
+    package init(macroVariables: JSONObject = JSONObject(), entityShocks: JSONObject = JSONObject(), levelSettings: JSONObject = JSONObject()) {
         self.macroVariables = macroVariables
         self.entityShocks = entityShocks
         self.levelSettings = levelSettings
     }
 
-    public var isEmpty: Bool { macroVariables.isEmpty && entityShocks.isEmpty && levelSettings.isEmpty }
+    package var isEmpty: Bool { macroVariables.isEmpty && entityShocks.isEmpty && levelSettings.isEmpty }
 
     /// These changes followed by `later` (a later value of the same key wins).
-    public func merged(with later: WhatIfChanges) -> WhatIfChanges {
+    package func merged(with later: WhatIfChanges) -> WhatIfChanges {
         var out = self
         for (key, value) in later.macroVariables { out.macroVariables[key] = value }
         for (key, value) in later.entityShocks { out.entityShocks[key] = value }
@@ -39,7 +39,7 @@ public struct WhatIfChanges: Sendable, Equatable {
     }
 
     /// The base document with these changes made, named `name` (validated when submitted).
-    public func applied(to base: JSONValue, name: String) -> JSONValue {
+    package func applied(to base: JSONValue, name: String) -> JSONValue {
         var document = base.objectValue ?? JSONObject()
         document["name"] = .string(name)
         func merge(_ key: String, _ changes: JSONObject) {
@@ -63,7 +63,7 @@ public struct WhatIfChanges: Sendable, Equatable {
     }
 
     /// The JSON form (`set`, `shocks`, `levels`; empty members left out).
-    public var json: JSONValue {
+    package var json: JSONValue {
         var object = JSONObject()
         if !macroVariables.isEmpty { object["set"] = .object(macroVariables) }
         if !entityShocks.isEmpty { object["shocks"] = .object(entityShocks) }
@@ -72,7 +72,7 @@ public struct WhatIfChanges: Sendable, Equatable {
     }
 
     /// One line per change, as the command line writes it (`fed_funds_rate=0.03`, `shock co-nvidia=-0.1`, `3.damping=0.5`).
-    public var lines: [String] {
+    package var lines: [String] {
         macroVariables.map { "\($0.key)=\(Self.text($0.value))" }
             + entityShocks.map { "shock \($0.key)=\(Self.text($0.value))" }
             + levelSettings.flatMap { level in
@@ -89,7 +89,7 @@ public struct WhatIfChanges: Sendable, Equatable {
     }
 
     /// Reads the JSON form; every problem is reported with its path, and no change is made.
-    public static func parse(_ value: JSONValue, at root: JSONPath = JSONPath()) throws(ScenarioError) -> WhatIfChanges {
+    package static func parse(_ value: JSONValue, at root: JSONPath = JSONPath()) throws(ScenarioError) -> WhatIfChanges {
         var problems: [Problem] = []
         let changes = JSONReader(value, at: root, what: "what-if changes (an object with `set`, `shocks` and/or `levels`)", problems: &problems)
             .flatMap { reader -> WhatIfChanges? in
@@ -124,7 +124,7 @@ extension WhatIfChanges {
     /// (`ENTITY=VALUE`) or `--level` (`LEVEL.FIELD=VALUE`). VALUE is a number, a number with `%`
     /// or `bp` (the explicit unit form), or for level fields any JSON value (`true`, `[-0.5, 0.5]`).
     /// Bad syntax is an `invalidInput` error naming the option and what it expects.
-    public mutating func add(_ option: String, _ text: String) throws {
+    package mutating func add(_ option: String, _ text: String) throws {
         let usage = switch option {
         case "--set": "VARIABLE=VALUE, e.g. `--set fed_funds_rate=0.03` or `--set fed_funds_rate=3%`"
         case "--shock": "ENTITY=VALUE, e.g. `--shock co-nvidia=-0.1`"

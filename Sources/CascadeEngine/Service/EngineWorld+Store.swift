@@ -6,7 +6,7 @@ extension EngineWorld {
     /// table scans straight into columns (relationship ends joined to entities in memory), then
     /// sorted by id in memory.
     /// - Complexity: O(rows) reads, O(n log n) sorting.
-    public static func load(from store: Store) throws -> EngineWorld {
+    package static func load(from store: Store) throws -> EngineWorld {
         var loader = ColumnLoader()
         try store.scanWorld(entities: { loader.addEntity($0) }, relationships: { loader.addRelationship($0) })
         let columns = loader.finish()

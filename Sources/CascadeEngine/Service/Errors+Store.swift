@@ -6,14 +6,14 @@ import CascadeStore
 
 extension ScenarioError {
     /// `context` says what was not valid, e.g. "scenarios/x.json is not a valid scenario".
-    public func storeError(_ context: String) -> StoreError {
+    package func storeError(_ context: String) -> StoreError {
         StoreError(.invalidInput, "\(context) (\(problems.count) problem\(problems.count == 1 ? "" : "s")); nothing was stored",
                    problems: problems)
     }
 }
 
 extension EngineError {
-    public var storeError: StoreError {
+    package var storeError: StoreError {
         switch kind {
         case .overBudget:
             return StoreError(.invalidInput, "the run was not started: it would need more memory than its budget; nothing was stored",

@@ -10,12 +10,12 @@ import CascadeStore
 /// does — twice, with and without the version in force, as of the latest date — and reports the
 /// relationships that bind today and would not with it. Pinned references (`name@3`) are never
 /// affected; relationships that already fail are not the version's doing and are not reported.
-public enum FormulaRollout {
+package enum FormulaRollout {
     /// The relationships that `candidate`, in force, would stop binding — each with the reason a
     /// run would give. Empty when it breaks nothing (or when another active version of its name
     /// would still be the one picked).
     /// - Complexity: two preparations of the world: O(V + E) each.
-    public static func breakage(of candidate: RegistryFormula, in world: EngineWorld) -> [EngineError.Problem] {
+    package static func breakage(of candidate: RegistryFormula, in world: EngineWorld) -> [EngineError.Problem] {
         var before = world
         before.formulas.removeAll { $0.name == candidate.name && $0.version == candidate.version }
         var after = before
@@ -27,21 +27,21 @@ public enum FormulaRollout {
     }
 
     /// The breakage of registering `document` as the next version of its name.
-    public static func breakage(registering document: FormulaDocument, in world: EngineWorld) -> [EngineError.Problem] {
+    package static func breakage(registering document: FormulaDocument, in world: EngineWorld) -> [EngineError.Problem] {
         let next = (world.formulas.filter { $0.name == document.name }.map(\.version).max() ?? 0) + 1
         return breakage(of: RegistryFormula(document, version: next), in: world)
     }
 
     /// The error that refuses a rollout with `breakage` (nothing written), every relationship
     /// listed as a problem; `override` is how the caller forces it (`--force`, `?force=true`).
-    public static func refusal(_ breakage: [EngineError.Problem], _ action: String, override: String) -> StoreError {
+    package static func refusal(_ breakage: [EngineError.Problem], _ action: String, override: String) -> StoreError {
         StoreError(.conflict, "\(summary(breakage, action)); nothing was written",
                    hint: "bind the new parameters in each relationship's metadata.bindings, pin the old version (`name@N`), or pass \(override)",
                    problems: breakage.map { Problem(path: $0.location, code: "formula.breaks-relationship", message: $0.message) })
     }
 
     /// "registering x@3 would break 2 relationships that reference the formula by name".
-    public static func summary(_ breakage: [EngineError.Problem], _ action: String) -> String {
+    package static func summary(_ breakage: [EngineError.Problem], _ action: String) -> String {
         let count = Set(breakage.map(relationshipLocation)).count
         return "\(action) would break \(count) relationship\(count == 1 ? "" : "s") that reference\(count == 1 ? "s" : "") the formula by name"
     }
@@ -60,7 +60,7 @@ public enum FormulaRollout {
     }
 
     /// `relationship rel-7` for `relationship rel-7 (binding of `x`)`: one key per relationship.
-    public static func relationshipLocation(_ problem: EngineError.Problem) -> String {
+    package static func relationshipLocation(_ problem: EngineError.Problem) -> String {
         guard let open = problem.location.range(of: " (") else { return problem.location }
         return String(problem.location[..<open.lowerBound])
     }
@@ -68,12 +68,12 @@ public enum FormulaRollout {
 
 extension RegistryFormula {
     /// A registry formula from a stored version.
-    public init(_ version: FormulaVersion) {
+    package init(_ version: FormulaVersion) {
         self.init(version.document, version: version.version, isActive: version.isActive, contentHash: version.contentHash)
     }
 
     /// A registry formula from a version document, under `version`.
-    public init(_ document: FormulaDocument, version: Int, isActive: Bool = true, contentHash: String? = nil) {
+    package init(_ document: FormulaDocument, version: Int, isActive: Bool = true, contentHash: String? = nil) {
         self.init(name: document.name, version: version, text: document.formulaText,
                   parameters: Dictionary(uniqueKeysWithValues: document.parameters.map { ($0.key, $0.value.stringValue ?? "") }),
                   effectiveDate: document.effectiveDate, isActive: isActive, contentHash: contentHash ?? document.contentHash)

@@ -5,7 +5,7 @@ extension HistoryReplay {
     /// `{"ok", "from", "to", "metric", "overall", "levels", "entities", "left_out", "scenario",
     /// "baselines", "warnings", "fingerprint"}`: what `cascade backtest --json` and
     /// `POST /v1/backtest` return (docs/propagation.md, "Replaying history"; docs/openapi.json `Replay`).
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("ok", .bool(true)), ("from", .string(from)), ("to", .string(to)), ("metric", .string(metric)),
             ("overall", overall.json),

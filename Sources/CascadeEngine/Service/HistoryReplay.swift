@@ -9,34 +9,34 @@ import CascadeStore
 /// The run is prepared, not stored: nothing is written, so a calibration script may replay as
 /// often as it likes. Its `scenario` is what a scenario author would write (decimals for `%` and
 /// `bp` variables, as `docs/propagation.md` says), so it can be saved and run as an ordinary scenario.
-public struct HistoryReplay: Sendable {
+package struct HistoryReplay: Sendable {
     /// One scored entity: what the engine predicted and what happened.
-    public struct Point: Sendable, Equatable {
-        public var entity: String
-        public var level: Int
-        public var predicted: Double
-        public var change: FinancialChange
-        public var observed: Double { change.relativeChange }
+    package struct Point: Sendable, Equatable {
+        package var entity: String
+        package var level: Int
+        package var predicted: Double
+        package var change: FinancialChange
+        package var observed: Double { change.relativeChange }
     }
 
-    public var from: String
-    public var to: String
-    public var metric: String
+    package var from: String
+    package var to: String
+    package var metric: String
     /// The scenario of the realized moves (as_of = today, the model scored): every variable a MACRO entity binds
     /// with `macro_data` on or before `from`.
-    public var scenario: Scenario
+    package var scenario: Scenario
     /// Each variable's baseline (its decimal value at `from`), by name.
-    public var baselines: [String: Double]
-    public var points: [Point]
+    package var baselines: [String: Double]
+    package var points: [Point]
     /// The fit over every scored entity.
-    public var overall: BacktestMetrics
+    package var overall: BacktestMetrics
     /// The fit per ontology level, in level order.
-    public var levels: [(level: Int, metrics: BacktestMetrics)]
+    package var levels: [(level: Int, metrics: BacktestMetrics)]
     /// Entities with rows of the metric that could not be scored, with why, in id order.
-    public var leftOut: [(entity: String, reason: String)]
-    public var warnings: [String]
+    package var leftOut: [(entity: String, reason: String)]
+    package var warnings: [String]
     /// The run's input fingerprint.
-    public var fingerprint: String
+    package var fingerprint: String
 }
 
 extension ScenarioService {
@@ -45,7 +45,7 @@ extension ScenarioService {
     /// for a date that is not a date, `from` not before `to`, an unknown metric, no macro data
     /// in the window, or no entity with the metric at both dates.
     /// The graph is today's: formulas and coefficients are resolved at `today` (the scenario's `as_of`).
-    public func replay(from: String, to: String, metric: String = "share_price", today: String) throws -> HistoryReplay {
+    package func replay(from: String, to: String, metric: String = "share_price", today: String) throws -> HistoryReplay {
         for (flag, date) in [("--from", from), ("--to", to)] where CalendarDate(date) == nil {
             throw StoreError(.invalidInput, "\(flag) `\(date)` is not a date", hint: "write it as YYYY-MM-DD, e.g. 2007-10-09")
         }

@@ -8,15 +8,15 @@ import Foundation
 /// While a job runs, a heartbeat thread (with its own connection) renews the lease every third
 /// of its length, so only a worker that stopped (killed, crashed, cut off) loses its job to
 /// another. A worker that lost its lease anyway writes nothing: the completion checks it first.
-public final class JobRunner: @unchecked Sendable {
-    public let owner: String
-    public let leaseSeconds: Double
-    public let maxAttempts: Int
+package final class JobRunner: @unchecked Sendable {
+    package let owner: String
+    package let leaseSeconds: Double
+    package let maxAttempts: Int
     private let store: Store
     private let heartbeat: Heartbeat
 
     /// `store` is used only by this runner (from one thread at a time).
-    public init(store: Store, owner: String, leaseSeconds: Double = 30, maxAttempts: Int = 3) throws {
+    package init(store: Store, owner: String, leaseSeconds: Double = 30, maxAttempts: Int = 3) throws {
         self.store = store
         self.owner = owner
         self.leaseSeconds = leaseSeconds
@@ -28,7 +28,7 @@ public final class JobRunner: @unchecked Sendable {
     deinit { heartbeat.stop() }
 
     /// Claims and runs the next job; returns it as it ended, or nil when nothing was waiting.
-    public func runNext(log: (String) -> Void = { _ in }) throws -> RunJob? {
+    package func runNext(log: (String) -> Void = { _ in }) throws -> RunJob? {
         guard let job = try store.claimJob(owner: owner, leaseSeconds: leaseSeconds, maxAttempts: maxAttempts) else { return nil }
         let lease = JobLease(jobID: job.id, owner: owner)
         log("claimed job \(job.id) (scenario \(job.scenarioID), attempt \(job.attempts))")
@@ -52,7 +52,7 @@ public final class JobRunner: @unchecked Sendable {
 
     /// Runs jobs until `shouldStop` says so, waiting on `wakeUp` (or polling every `poll` seconds)
     /// while the queue is empty. A failure to reach the store is logged and retried after a pause.
-    public func run(poll: Double, wakeUp: WakeUpSignal? = nil, shouldStop: () -> Bool, log: (String) -> Void) {
+    package func run(poll: Double, wakeUp: WakeUpSignal? = nil, shouldStop: () -> Bool, log: (String) -> Void) {
         while !shouldStop() {
             do {
                 if try runNext(log: log) != nil { continue }
@@ -65,13 +65,13 @@ public final class JobRunner: @unchecked Sendable {
 }
 
 /// Wakes in-process workers as soon as a job is queued, instead of at their next poll.
-public final class WakeUpSignal: @unchecked Sendable {
+package final class WakeUpSignal: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending = 0
 
-    public init() {}
+    package init() {}
 
-    public func signal() {
+    package func signal() {
         condition.lock()
         pending += 1
         condition.signal()

@@ -4,25 +4,25 @@ import CascadeStore
 /// One scenario run twice, with a formula pinned first to the control version and then to the
 /// treatment (as `cascade run --use` pins it): how many entities' impacts differ, and the largest
 /// differences. Neither run is stored.
-public struct ScenarioComparison: Sendable {
-    public struct Change: Sendable, Equatable {
-        public var id: String
-        public var name: String
-        public var level: Int
-        public var control: Double
-        public var treatment: Double
-        public var difference: Double { treatment - control }
+package struct ScenarioComparison: Sendable {
+    package struct Change: Sendable, Equatable {
+        package var id: String
+        package var name: String
+        package var level: Int
+        package var control: Double
+        package var treatment: Double
+        package var difference: Double { treatment - control }
     }
 
-    public var scenario: String
+    package var scenario: String
     /// Entities whose impact differs between the two runs.
-    public var changedCount: Int
+    package var changedCount: Int
     /// The largest differences by magnitude, largest first (ties by id).
-    public var largest: [Change]
+    package var largest: [Change]
 
     /// Runs `scenario` under both versions.
     /// - Complexity: two preparations and propagations of the world, O(n log n) to rank the changes.
-    public static func run(_ scenario: Scenario, world: EngineWorld, control: FormulaReference, treatment: FormulaReference,
+    package static func run(_ scenario: Scenario, world: EngineWorld, control: FormulaReference, treatment: FormulaReference,
                            top: Int) throws -> ScenarioComparison {
         let a = try Engine.prepare(scenario, world: try world.pinning([control])).propagate().entities
         let b = try Engine.prepare(scenario, world: try world.pinning([treatment])).propagate().entities
@@ -39,7 +39,7 @@ public struct ScenarioComparison: Sendable {
         return ScenarioComparison(scenario: scenario.name, changedCount: changes.count, largest: Array(changes.prefix(top)))
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("scenario", .string(scenario)), ("changed", .number(Double(changedCount))),
             ("largest", .array(largest.map { c in

@@ -5,13 +5,13 @@ extension ScenarioService {
     /// Explains why `entity` moved under the stored scenario `key` (see `PreparedScenario.explain`):
     /// the scenario is resolved and propagated again (nothing is stored), so the explanation is
     /// of the inputs as they are now — the fingerprint says which result it matches.
-    public func explain(_ key: String, entity: String, depth: Int) throws -> RunExplanation {
+    package func explain(_ key: String, entity: String, depth: Int) throws -> RunExplanation {
         try explain(key, entities: [entity], depth: depth)[0]
     }
 
     /// The explanations of several entities under the stored scenario `key`, from one load and
     /// one propagation (a report's largest movers).
-    public func explain(_ key: String, entities: [String], depth: Int) throws -> [RunExplanation] {
+    package func explain(_ key: String, entities: [String], depth: Int) throws -> [RunExplanation] {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
         }

@@ -6,7 +6,7 @@ extension EngineWorld {
     /// version — active or not, whatever its effective date — as if it were the only active one.
     /// References pinned in the graph itself (`name@3`) keep their version.
     /// Throws `invalidInput` for a pin without a version and `notFound` for one the registry lacks.
-    public func pinning(_ pins: [FormulaReference]) throws -> EngineWorld {
+    package func pinning(_ pins: [FormulaReference]) throws -> EngineWorld {
         var world = self
         for pin in pins {
             guard let version = pin.version else {
@@ -32,7 +32,7 @@ extension EngineWorld {
 extension ScenarioService {
     /// Propagates a stored scenario with some formulas pinned to a version (`cascade run --use`):
     /// a what-if that is neither read from nor written to the scenario's cached result.
-    public func run(_ key: String, pinning pins: [FormulaReference], includeEntities: Bool = false) throws -> Outcome {
+    package func run(_ key: String, pinning pins: [FormulaReference], includeEntities: Bool = false) throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
         }

@@ -6,7 +6,7 @@ extension ScenarioService {
     /// when nothing was written to the store since it was computed (the cheap first check of
     /// `run`); otherwise whatever was stored last. `cached` in it says whether it was computed by
     /// an earlier run (true) or is being handed out by the run that computed it (false).
-    public func storedResult(_ scenarioID: String, onlyIfCurrent: Bool, includeEntities: Bool, cached: Bool = true) throws -> Outcome? {
+    package func storedResult(_ scenarioID: String, onlyIfCurrent: Bool, includeEntities: Bool, cached: Bool = true) throws -> Outcome? {
         guard let stored = try store.scenario(scenarioID), let fingerprint = stored.resultFingerprint else { return nil }
         if onlyIfCurrent, stored.resultDataVersion != (try store.dataVersion()) { return nil }
         guard var outcome = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) else { return nil }

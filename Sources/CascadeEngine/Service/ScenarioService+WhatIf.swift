@@ -3,18 +3,18 @@ import CascadeStore
 
 /// A what-if run: the base scenario, the changes, the modified scenario they gave (an ordinary
 /// stored scenario, cached under its own fingerprint) and how its result differs from the base's.
-public struct WhatIfRun: Sendable {
-    public var baseID: String
-    public var changes: WhatIfChanges
-    public var outcome: ScenarioService.Outcome
-    public var diff: ScenarioDiff
+package struct WhatIfRun: Sendable {
+    package var baseID: String
+    package var changes: WhatIfChanges
+    package var outcome: ScenarioService.Outcome
+    package var diff: ScenarioDiff
 
     /// The modified scenario's id.
-    public var scenarioID: String { outcome.scenarioID }
+    package var scenarioID: String { outcome.scenarioID }
 
     /// The impact summary a session keeps per change: the changes, the modified scenario, whether
     /// its result came from the cache, and the diff against the base with its `limit` largest rows.
-    public func summary(limit: Int = 10) -> JSONValue {
+    package func summary(limit: Int = 10) -> JSONValue {
         var object = diff.json(limit: limit).objectValue ?? JSONObject()
         object["changes"] = changes.json
         object["scenario_id"] = .string(outcome.scenarioID)
@@ -30,7 +30,7 @@ extension ScenarioService {
     /// a result only where none is cached. `author` (the API's user) owns the modified scenario;
     /// by default it is the base's author. Submitting the same modified document again finds the
     /// stored scenario, so an unchanged what-if is a cache hit.
-    public func whatIf(base baseKey: String, changes: WhatIfChanges, author: String? = nil, today: String) throws -> WhatIfRun {
+    package func whatIf(base baseKey: String, changes: WhatIfChanges, author: String? = nil, today: String) throws -> WhatIfRun {
         guard let base = try store.scenario(baseKey) else {
             throw StoreError(.notFound, "no scenario `\(baseKey)`", hint: "`cascade scenario list` shows the stored ones")
         }

@@ -9,20 +9,20 @@ import Foundation
 /// at (one cheap query); if nothing was written since, the cached result is returned. Otherwise
 /// it resolves the inputs and compares their fingerprint: unchanged inputs (a write to something
 /// the run does not read) still return the cached result; changed ones recompute.
-public struct ScenarioService {
-    public let store: Store
+package struct ScenarioService {
+    package let store: Store
 
-    public init(store: Store) { self.store = store }
+    package init(store: Store) { self.store = store }
 
     /// A run's outcome: the result summary, the entities (as JSON text) when loaded, and
     /// whether it came from the cache.
-    public struct Outcome: Sendable {
-        public var scenarioID: String
+    package struct Outcome: Sendable {
+        package var scenarioID: String
         /// The result without the per-entity list, with `top_movers` per level and `entity_count`.
-        public var summary: JSONValue
+        package var summary: JSONValue
         /// Every reported entity's result, as JSON text with sorted keys, in id order; nil when
         /// a cached result's entities were not asked for. (A fresh run's are serialised when read.)
-        public var entityTexts: [String]? {
+        package var entityTexts: [String]? {
             get {
                 switch texts {
                 case .stored(let texts): texts
@@ -38,10 +38,10 @@ public struct ScenarioService {
         }
 
         var texts: Texts
-        public var isCached: Bool
-        public var fingerprint: String
+        package var isCached: Bool
+        package var fingerprint: String
         /// Why it was (or was not) cached, for the summary line.
-        public var cacheNote: String
+        package var cacheNote: String
 
         init(scenarioID: String, summary: JSONValue, entityTexts: [String]?, isCached: Bool, fingerprint: String, cacheNote: String) {
             self.init(scenarioID: scenarioID, summary: summary, texts: .stored(entityTexts), isCached: isCached,
@@ -58,7 +58,7 @@ public struct ScenarioService {
         }
 
         /// How many entity results the outcome holds (without serialising them), when known.
-        public var entityCount: Int? {
+        package var entityCount: Int? {
             switch texts {
             case .stored(let texts): texts?.count
             case .result(let entities): entities.count
@@ -66,7 +66,7 @@ public struct ScenarioService {
         }
 
         /// The full result document of `docs/formats.md` as JSON text (keys sorted).
-        public var documentText: String {
+        package var documentText: String {
             var object = summary.objectValue ?? JSONObject()
             object["top_movers"] = nil
             object["moved_per_level"] = nil
@@ -79,11 +79,11 @@ public struct ScenarioService {
         }
 
         /// The full result document, parsed (convenient for small graphs and tests).
-        public var document: JSONValue { (try? JSONValue.parse(documentText)) ?? summary }
+        package var document: JSONValue { (try? JSONValue.parse(documentText)) ?? summary }
     }
 
     /// Validates a scenario document and stores it; nothing is written when it is invalid.
-    public func submit(_ document: JSONValue, today: String) throws -> (id: String, scenario: Scenario) {
+    package func submit(_ document: JSONValue, today: String) throws -> (id: String, scenario: Scenario) {
         let scenario = try Scenario.parse(document, defaultAsOf: today)
         return (try store(scenario, document, world: try EngineWorld.load(from: store), prepared: nil), scenario)
     }
@@ -115,7 +115,7 @@ public struct ScenarioService {
     /// checks and the run (they used to load and resolve it twice).
     /// With `sensitivities` every entity carries its sensitivities (as `"sensitivities": true` in
     /// the document would; the stored document is not changed).
-    public func submitAndRun(_ document: JSONValue, today: String, force: Bool = false, includeEntities: Bool = false,
+    package func submitAndRun(_ document: JSONValue, today: String, force: Bool = false, includeEntities: Bool = false,
                              sensitivities: Bool = false,
                              progress: (WorkProgress) -> Void = { _ in }) throws -> (id: String, scenario: Scenario, outcome: Outcome) {
         let scenario = try Scenario.parse(document, defaultAsOf: today)
@@ -146,7 +146,7 @@ public struct ScenarioService {
     /// (or, for a cached result, in its own), and nothing is stored if the lease was lost.
     /// With `sensitivities` (or `"sensitivities": true` in the scenario) every entity carries its
     /// sensitivities; a cached result without them does not answer.
-    public func run(_ key: String, force: Bool = false, includeEntities: Bool = false, sensitivities: Bool = false,
+    package func run(_ key: String, force: Bool = false, includeEntities: Bool = false, sensitivities: Bool = false,
                     lease: JobLease? = nil, progress: (WorkProgress) -> Void = { _ in }) throws -> Outcome {
         try run(key, force: force, includeEntities: includeEntities, sensitivities: sensitivities, lease: lease, preloaded: nil,
                 progress: progress)

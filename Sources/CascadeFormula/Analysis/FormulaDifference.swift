@@ -1,28 +1,28 @@
 /// Where two formulas compute different values: both are evaluated on the same probe points (test
 /// inputs, history, and points on each side of every constant either compares an input against)
 /// and the points whose outcomes differ are listed. A pure stage over the public `evaluate`.
-public struct FormulaDifference: Sendable {
+package struct FormulaDifference: Sendable {
     /// One probe point on which the two formulas disagree.
-    public struct Point: Sendable, Equatable {
-        public var bindings: [String: Value]
+    package struct Point: Sendable, Equatable {
+        package var bindings: [String: Value]
         /// The outcome as `eval` prints it: a value, `undefined`, or `error CODE`.
-        public var a: String
-        public var b: String
+        package var a: String
+        package var b: String
         /// |a − b| when both are numbers.
-        public var difference: Double?
+        package var difference: Double?
     }
 
-    public var probeCount: Int
-    public var differing: [Point]
+    package var probeCount: Int
+    package var differing: [Point]
 
     /// The largest numeric difference among the differing points.
-    public var largest: Point? {
+    package var largest: Point? {
         differing.filter { $0.difference != nil }.max { ($0.difference ?? 0) < ($1.difference ?? 0) }
     }
 
     /// Evaluates both formulas on every probe (duplicates removed) and keeps the points where they differ.
     /// - Complexity: O(probes) evaluations of each formula.
-    public static func compare(_ a: CompiledFormula, _ b: CompiledFormula, probes: [[String: Value]]) -> FormulaDifference {
+    package static func compare(_ a: CompiledFormula, _ b: CompiledFormula, probes: [[String: Value]]) -> FormulaDifference {
         var seen: Set<[String: Value]> = []
         var differing: [Point] = []
         for bindings in probes where seen.insert(bindings).inserted {
@@ -37,7 +37,7 @@ public struct FormulaDifference: Sendable {
 
     /// From each base point, the points just below, on and just above every constant that either
     /// formula compares a plain numeric input against (as `TestCoverage` finds them).
-    public static func thresholdProbes(_ formulas: [CompiledFormula], bases: [[String: Value]]) -> [[String: Value]] {
+    package static func thresholdProbes(_ formulas: [CompiledFormula], bases: [[String: Value]]) -> [[String: Value]] {
         var thresholds: [String: Set<Double>] = [:]
         for formula in formulas { CoverageWalk.collectThresholds(formula.checked, into: &thresholds) }
         var probes: [[String: Value]] = []

@@ -10,34 +10,34 @@
 /// - regions come from direct comparisons of an input against a number (`x < 80`, `120 >= x`,
 ///   `x === 0`); a threshold hidden in arithmetic (`x * 2 > 160`) is not found;
 /// - the right operand of `&&` / `||` is treated as reached whenever the left one is.
-public struct TestCoverage: Sendable, Equatable {
+package struct TestCoverage: Sendable, Equatable {
     /// One `if` condition or `?:` test and the cases that took each outcome.
-    public struct Condition: Sendable, Equatable {
+    package struct Condition: Sendable, Equatable {
         /// The condition as written.
-        public var text: String
-        public var range: SourceRange
+        package var text: String
+        package var range: SourceRange
         /// False when the condition reads a local (or sits under one that does): its outcomes are unknown.
-        public var isAnalysed: Bool
+        package var isAnalysed: Bool
         /// Indexes of the cases that reached the condition and found it true / false.
-        public var trueCases: [Int]
-        public var falseCases: [Int]
+        package var trueCases: [Int]
+        package var falseCases: [Int]
     }
 
     /// An interval of one numeric input between the constants it is compared against.
-    public struct Region: Sendable, Equatable {
-        public var input: String
+    package struct Region: Sendable, Equatable {
+        package var input: String
         /// nil: unbounded.
-        public var lower: Double?
-        public var upper: Double?
-        public var includesLower: Bool
-        public var includesUpper: Bool
+        package var lower: Double?
+        package var upper: Double?
+        package var includesLower: Bool
+        package var includesUpper: Bool
         /// The formula returns no value (falls off the end) for some case moved into this region.
-        public var returnsNoValue: Bool
+        package var returnsNoValue: Bool
         /// Indexes of the cases whose value of `input` lies in the region.
-        public var cases: [Int]
+        package var cases: [Int]
 
         /// `= 120`, `in [80, 120]`, `in (-∞, 80)`.
-        public var description: String {
+        package var description: String {
             if let lower, let upper, lower == upper { return "= \(JSNumber.format(lower))" }
             let low = lower.map(JSNumber.format) ?? "-∞"
             let high = upper.map(JSNumber.format) ?? "∞"
@@ -52,13 +52,13 @@ public struct TestCoverage: Sendable, Equatable {
     }
 
     /// Every condition, in source order.
-    public var conditions: [Condition]
+    package var conditions: [Condition]
     /// Every region of every compared input, by input then from low to high.
-    public var regions: [Region]
+    package var regions: [Region]
 
     /// The gaps, one sentence each: regions with no value that no case covers (adjacent ones
     /// merged), then condition outcomes that no case takes.
-    public var findings: [String] {
+    package var findings: [String] {
         var lines: [String] = []
         for region in Self.merged(regions.filter { $0.cases.isEmpty && $0.returnsNoValue }) {
             lines.append("no case has `\(region.input)` \(region.description), where the formula returns no value")
@@ -93,7 +93,7 @@ public struct TestCoverage: Sendable, Equatable {
     /// Analyses `formula` against the inputs of each test case (`cases[i]` binds every declared
     /// input by name; a case that cannot be evaluated counts as reaching nothing).
     /// - Complexity: O(conditions × cases + regions × min(cases, 32)) evaluations.
-    public static func analyse(_ formula: CompiledFormula, inputs: [String: InputType], cases: [[String: Value]]) -> TestCoverage {
+    package static func analyse(_ formula: CompiledFormula, inputs: [String: InputType], cases: [[String: Value]]) -> TestCoverage {
         var analysis = CoverageWalk(checked: formula.checked, inputs: inputs, cases: cases)
         let all = Array(repeating: CoverageWalk.Reach.yes, count: cases.count)
         switch formula.checked.tree.form {

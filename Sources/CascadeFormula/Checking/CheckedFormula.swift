@@ -1,10 +1,10 @@
 /// An input the formula reads: a bare name (`gdpGrowth`) or a record path (`source.value`).
-public struct InputSlot: Hashable, Sendable {
+package struct InputSlot: Hashable, Sendable {
     /// The dotted path, e.g. `"source.metadata"`.
-    public var path: String
-    public var type: InputType
+    package var path: String
+    package var type: InputType
     /// The position of this slot in `CompiledFormula.inputs`.
-    public var index: Int
+    package var index: Int
 }
 
 /// A local declared with `let` or `const`.
@@ -21,18 +21,18 @@ public struct CheckedFormula: Sendable {
     /// Parser and checker diagnostics, in source order.
     public var diagnostics: [Diagnostic]
     /// The inputs the formula reads (its dependency edges), sorted by path.
-    public var inputs: [InputSlot]
+    package var inputs: [InputSlot]
     /// The types `return` can produce (`number`, `boolean`, `string`, `null`), sorted.
-    public var resultTypes: [String]
+    package var resultTypes: [String]
     /// Whether some path falls off the end without `return` (the result is then no value).
-    public var canFallOff: Bool
+    package var canFallOff: Bool
     /// The exact static cost bound: syntax nodes evaluated on the most expensive path.
-    public var costBound: Int
+    package var costBound: Int
 
     public var hasErrors: Bool { diagnostics.contains { $0.isError } }
 
     /// The result type as the REPL's `:type` prints it, e.g. `number | undefined`.
-    public var resultTypeDescription: String {
+    package var resultTypeDescription: String {
         var parts = resultTypes
         if canFallOff { parts.append("undefined") }
         return parts.isEmpty ? "undefined" : parts.joined(separator: " | ")

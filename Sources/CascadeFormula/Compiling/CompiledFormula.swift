@@ -4,7 +4,7 @@ public final class CompiledFormula: Sendable {
     /// The formula's source text.
     public let source: String
     /// The checked tree it was compiled from (kept for explanations and `:ast`).
-    public let checked: CheckedFormula
+    package let checked: CheckedFormula
     let storage: [SlotStorage]
     let valueCount: Int
     let limits: Limits
@@ -27,24 +27,24 @@ public final class CompiledFormula: Sendable {
     }
 
     /// The inputs the formula reads, in slot order.
-    public var inputs: [InputSlot] { checked.inputs }
+    package var inputs: [InputSlot] { checked.inputs }
     /// The exact static cost bound.
-    public var costBound: Int { checked.costBound }
+    package var costBound: Int { checked.costBound }
     /// Warnings found when checking (e.g. paths that return no value).
     public var warnings: [Diagnostic] { checked.diagnostics.filter { !$0.isError } }
     /// Whether the formula is a single bare expression (rather than a function body).
-    public var isExpression: Bool {
+    package var isExpression: Bool {
         if case .expression = checked.tree.form { true } else { false }
     }
 
     /// The slot of an input path such as `"x"` or `"source.value"`, if the formula reads it.
-    public func slot(_ path: String) -> Int? { slotIndex[path] }
+    package func slot(_ path: String) -> Int? { slotIndex[path] }
 
     /// The register program, one instruction a line (for debugging).
-    public var listing: String { program.description }
+    package var listing: String { program.description }
 
     /// A fresh frame of registers for this formula.
-    public func makeFrame() -> Frame {
+    package func makeFrame() -> Frame {
         Frame(program: program, valueCount: valueCount, storage: storage,
               inputTypes: checked.inputs.map(\.type), inputPaths: checked.inputs.map(\.path), maxStringBytes: limits.maxStringBytes)
     }
@@ -53,7 +53,7 @@ public final class CompiledFormula: Sendable {
     /// falls off the end; throws a located `runtime`/`type`/`limit` error where JavaScript would
     /// give NaN or ±Infinity or would coerce a type.
     @inlinable
-    public func evaluate(_ frame: Frame) throws(FormulaError) -> Value {
+    package func evaluate(_ frame: Frame) throws(FormulaError) -> Value {
         switch try program.run(frame) {
         case .number: return .number(frame.resultNumber)
         case .boolean: return .boolean(frame.resultNumber != 0)
@@ -72,7 +72,7 @@ public final class CompiledFormula: Sendable {
     /// Evaluates with a trace of every subexpression's value (see `Explanation`). The trace comes
     /// from a traced build of the same register program, made for this call: the fast program
     /// that `evaluate` runs has no trace instructions and pays nothing for this.
-    public func explain(_ bindings: [String: Value]) -> Explanation {
+    package func explain(_ bindings: [String: Value]) -> Explanation {
         let compiler = Compiler(checked, limits: limits)
         let program = Emitter.program(compiler, isTraced: true)
         let frame = Frame(program: program, valueCount: valueCount, storage: storage,

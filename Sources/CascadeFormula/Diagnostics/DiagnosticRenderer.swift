@@ -51,7 +51,7 @@ extension Diagnostic {
     }
 
     /// The line and column of the diagnostic's start in `source`.
-    public func location(in source: String) -> SourceLocation {
+    package func location(in source: String) -> SourceLocation {
         SourceLocation(offset: range.start, in: source)
     }
 }

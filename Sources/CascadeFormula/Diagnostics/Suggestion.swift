@@ -1,8 +1,8 @@
 /// "Did you mean …?": the closest of some names to a misspelt one.
-public enum Suggestion {
+package enum Suggestion {
     /// The candidate nearest to `name` by edit distance (case-insensitive; an exact match
     /// ignoring case wins), if it is near enough to be a likely typo.
-    public static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
+    package static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
         var best: (String, Int)?
         let lower = name.lowercased()
         for candidate in candidates {
@@ -16,7 +16,7 @@ public enum Suggestion {
 
     /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent
     /// transpositions (`valeu` → `value`) each cost 1.
-    public static func editDistance(_ a: String, _ b: String) -> Int {
+    package static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.utf8.prefix(64)), b = Array(b.utf8.prefix(64))
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

@@ -2,7 +2,7 @@
 /// one direction per numeric input slot. Make one per thread with
 /// `CompiledFormula.makeDerivativeFrame()`, beside the `Frame` it differentiates; after each
 /// evaluation it holds ∂result/∂input and whether that derivative exists, per input slot.
-public final class DerivativeFrame {
+package final class DerivativeFrame {
     /// Directions: the numeric (`number`) input slots, in slot order.
     let width: Int
     /// registerCount × width tangents, row by row.
@@ -71,7 +71,7 @@ public final class DerivativeFrame {
     /// ∂result/∂(input slot) after the last evaluation: 0 for a slot that is not a number, and for
     /// a result that is not a number.
     @inlinable
-    public func derivative(atSlot slot: Int) -> Double {
+    package func derivative(atSlot slot: Int) -> Double {
         let j = direction(slot)
         return j < 0 ? 0 : derivativeInDirection(j)
     }
@@ -79,7 +79,7 @@ public final class DerivativeFrame {
     /// Whether the derivative with respect to the input slot does not exist at the last
     /// evaluation's inputs (a threshold, a kink or a jump sits exactly there; see `Program+Tangent`).
     @inlinable
-    public func isUndefined(atSlot slot: Int) -> Bool {
+    package func isUndefined(atSlot slot: Int) -> Bool {
         let j = direction(slot)
         return j < 0 ? false : undefinedInDirection(j)
     }
@@ -91,17 +91,17 @@ public final class DerivativeFrame {
 
 /// A formula's value and its derivatives at a set of bindings (the convenient form, for tests
 /// and tools; the engine uses frames).
-public struct Derivatives: Sendable {
-    public var value: Value
+package struct Derivatives: Sendable {
+    package var value: Value
     /// ∂value/∂input per numeric input path (`x`, `source.impact`).
-    public var partials: [String: Double]
+    package var partials: [String: Double]
     /// The numeric inputs in which the derivative does not exist at these bindings.
-    public var undefined: Set<String>
+    package var undefined: Set<String>
 }
 
 extension CompiledFormula {
     /// Tangent registers for frames of this formula.
-    public func makeDerivativeFrame(for frame: Frame) -> DerivativeFrame {
+    package func makeDerivativeFrame(for frame: Frame) -> DerivativeFrame {
         DerivativeFrame(frame: frame)
     }
 
@@ -109,7 +109,7 @@ extension CompiledFormula {
     /// value or the same error), and leaves in `derivatives` ∂result/∂input per numeric input
     /// slot, with the slots where it does not exist flagged. The tangent pass runs the same
     /// instructions; `evaluate` does not pay for it.
-    public func differentiate(_ frame: Frame, into derivatives: DerivativeFrame) throws(FormulaError) -> Value {
+    package func differentiate(_ frame: Frame, into derivatives: DerivativeFrame) throws(FormulaError) -> Value {
         derivatives.reset()
         do throws(TangentFailure) {
             let kind = try program.runTangent(frame, derivatives)
@@ -124,7 +124,7 @@ extension CompiledFormula {
 
     /// Binds inputs by name and differentiates: the value, ∂value/∂input per numeric input path,
     /// and the inputs where the derivative does not exist. Convenient, not the fast path.
-    public func derivatives(_ bindings: [String: Value]) throws(FormulaError) -> Derivatives {
+    package func derivatives(_ bindings: [String: Value]) throws(FormulaError) -> Derivatives {
         let frame = makeFrame()
         try bind(bindings, into: frame)
         let tangents = makeDerivativeFrame(for: frame)

@@ -1,14 +1,14 @@
 /// One subexpression's value in an evaluation: where it is in the source, and what it was.
-public struct TraceEntry: Hashable, Sendable {
+package struct TraceEntry: Hashable, Sendable {
     /// The subexpression's byte range in the formula source.
-    public var range: SourceRange
+    package var range: SourceRange
     /// Its source text, e.g. `hbm_supply < 80`.
-    public var text: String
-    public var value: Value
+    package var text: String
+    package var value: Value
     /// Whether it is the condition of an `if` or a `?:` (its value chose the branch taken).
-    public var isCondition: Bool
+    package var isCondition: Bool
 
-    public init(range: SourceRange, text: String, value: Value, isCondition: Bool) {
+    package init(range: SourceRange, text: String, value: Value, isCondition: Bool) {
         self.range = range
         self.text = text
         self.value = value
@@ -18,29 +18,29 @@ public struct TraceEntry: Hashable, Sendable {
 
 /// An evaluation with the value of every subexpression it evaluated (see
 /// `CompiledFormula.explain(_:)`): the result, and the trace in source order.
-public struct Explanation: Sendable {
+package struct Explanation: Sendable {
     /// The formula's result, or the error it stopped at (the trace then ends there).
-    public var result: Result<Value, FormulaError>
+    package var result: Result<Value, FormulaError>
     /// Every name and operation evaluated, in source order (an enclosing expression before its
     /// parts). Literals are left out (their value is their text); a subexpression that was not
     /// evaluated (a branch not taken, the right side of a short-circuited `&&`) is absent.
-    public var trace: [TraceEntry]
+    package var trace: [TraceEntry]
 
-    public init(result: Result<Value, FormulaError>, trace: [TraceEntry]) {
+    package init(result: Result<Value, FormulaError>, trace: [TraceEntry]) {
         self.result = result
         self.trace = trace
     }
 
     /// The conditions that were false, when the formula gave no value: each `return` it could have
     /// reached was behind one of them.
-    public var failedConditions: [TraceEntry] {
+    package var failedConditions: [TraceEntry] {
         guard case .success(.undefined) = result else { return [] }
         return trace.filter { $0.isCondition && $0.value == .boolean(false) }
     }
 
     /// The trace as text, one subexpression a line (`hbm_supply < 80  → false  (branch not taken)`),
     /// followed by why there is no value when there is none.
-    public func rendered() -> String {
+    package func rendered() -> String {
         var lines = trace.renderedLines()
         let failed = failedConditions
         if !failed.isEmpty {
@@ -56,7 +56,7 @@ public struct Explanation: Sendable {
 extension [TraceEntry] {
     /// One line per entry (`  hbm_supply < 80  → false  (condition: branch not taken)`), the
     /// texts padded to one column; a subexpression written over several lines is shown on one.
-    public func renderedLines() -> [String] {
+    package func renderedLines() -> [String] {
         let texts = map { $0.text.split(whereSeparator: \.isNewline).joined(separator: " ") }
         let width = Swift.min(texts.map(\.count).max() ?? 0, 48)
         return zip(self, texts).map { entry, whole in

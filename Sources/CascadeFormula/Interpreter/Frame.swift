@@ -9,7 +9,7 @@ enum SlotStorage: Sendable, Equatable {
 
 /// The registers of one evaluation. Make one per thread with `CompiledFormula.makeFrame()`, set the
 /// inputs, and evaluate as often as you like; a frame must not be shared between threads.
-public final class Frame {
+@usableFromInline package final class Frame {
     /// Unboxed registers: numbers, and booleans as 0/1 (inputs, locals, constants, temporaries,
     /// and one last register that absorbs a number or boolean set into a slot of another kind).
     @usableFromInline let numbers: UnsafeMutablePointer<Double>
@@ -78,7 +78,7 @@ public final class Frame {
 
     /// The inputs as last set, in slot order: each slot's path (`x`, `source.value`) and value
     /// (for explanations, which show what a formula read; not used while evaluating).
-    public var inputValues: [(path: String, value: Value)] {
+    package var inputValues: [(path: String, value: Value)] {
         inputPaths.indices.map { slot in
             let value: Value = switch storage[slot] {
             case .number(let k): .number(numbers[k])
@@ -92,21 +92,21 @@ public final class Frame {
     /// Sets a number input (the fast path: no checks beyond the slot's storage kind; a slot of
     /// another kind ignores it).
     @inlinable
-    public func setNumber(_ x: Double, at slot: Int) {
+    package func setNumber(_ x: Double, at slot: Int) {
         precondition(UInt(bitPattern: slot) < UInt(bitPattern: slotCount))
         numbers[numberSlots[slot]] = x
     }
 
     /// Sets a boolean input (a slot of another kind ignores it).
     @inlinable
-    public func setBoolean(_ b: Bool, at slot: Int) {
+    package func setBoolean(_ b: Bool, at slot: Int) {
         precondition(UInt(bitPattern: slot) < UInt(bitPattern: slotCount))
         numbers[booleanSlots[slot]] = b ? 1 : 0
     }
 
     /// Sets any input from a value, checking it against the slot's declared type.
     @inlinable
-    public func setValue(_ value: Value, at slot: Int) throws(FormulaError) {
+    package func setValue(_ value: Value, at slot: Int) throws(FormulaError) {
         // The common case first: a string into a string slot.
         if case .string(let s) = value, UInt(bitPattern: slot) < UInt(bitPattern: slotCount) {
             let k = stringSlots[slot]

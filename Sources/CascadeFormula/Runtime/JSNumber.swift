@@ -1,8 +1,8 @@
 /// JavaScript's conversions of numbers and strings to text.
-public enum JSNumber {
+package enum JSNumber {
     /// ECMAScript `Number::toString(x)`: the shortest digits that round-trip, laid out as JavaScript
     /// does (`100`, `0.000001`, `1e-7`, `1e+21`). `-0` prints as `0`, as in JavaScript.
-    public static func format(_ x: Double) -> String {
+    package static func format(_ x: Double) -> String {
         if x.isNaN { return "NaN" }
         if x.isInfinite { return x < 0 ? "-Infinity" : "Infinity" }
         if x == 0 { return "0" }
@@ -53,7 +53,7 @@ public enum JSNumber {
     }
 
     /// A string as a JSON / JavaScript double-quoted literal.
-    public static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         // Most strings need no escape: copy them whole.
         let needsEscape = s.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }
         if !needsEscape { return "\"" + s + "\"" }

@@ -1,7 +1,7 @@
 extension Expr {
     /// The expression as an S-expression, with every operator's grouping explicit:
     /// `(* (- gdpGrowth baseline) elasticity)`.
-    public var sExpression: String {
+    package var sExpression: String {
         switch kind {
         case .number(let x): JSNumber.format(x == 0 && x.sign == .minus ? 0 : x) + (x == 0 && x.sign == .minus ? "(-0)" : "")
         case .string(let s): JSNumber.quoted(s)
@@ -21,7 +21,7 @@ extension Expr {
 
 extension Stmt {
     /// The statement as an S-expression.
-    public var sExpression: String {
+    package var sExpression: String {
         switch kind {
         case .declaration(let isConstant, let name, _, let initializer):
             "(\(isConstant ? "const" : "let") \(name) \(initializer.sExpression))"
@@ -39,7 +39,7 @@ extension Stmt {
 
 extension SyntaxTree {
     /// The whole tree as S-expressions (the REPL's `:ast`).
-    public var sExpression: String {
+    package var sExpression: String {
         switch form {
         case .expression(let expr): expr.sExpression
         case .body(let statements): "(body" + statements.map { " " + $0.sExpression }.joined() + ")"

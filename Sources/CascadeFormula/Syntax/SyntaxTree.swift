@@ -1,14 +1,14 @@
 /// A node identifier, unique within one syntax tree; the checker's side tables are keyed by it.
-public typealias NodeID = Int
+package typealias NodeID = Int
 
 /// An expression node: its identifier, its byte range, and what it is.
-public struct Expr: Sendable {
-    public var id: NodeID
-    public var range: SourceRange
-    public var kind: ExprKind
+package struct Expr: Sendable {
+    package var id: NodeID
+    package var range: SourceRange
+    package var kind: ExprKind
 }
 
-public indirect enum ExprKind: Sendable {
+package indirect enum ExprKind: Sendable {
     case number(Double)
     case string(String)
     case boolean(Bool)
@@ -25,12 +25,12 @@ public indirect enum ExprKind: Sendable {
     case invalid
 }
 
-public enum UnaryOperator: String, Sendable {
+package enum UnaryOperator: String, Sendable {
     case negate = "-", plus = "+", not = "!"
 }
 
 /// Binary operators, including the ones the parser recognises only to reject them.
-public enum BinaryOperator: String, Sendable, CaseIterable {
+package enum BinaryOperator: String, Sendable, CaseIterable {
     case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%", power = "**"
     case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
     case strictEqual = "===", strictNotEqual = "!==", looseEqual = "==", looseNotEqual = "!="
@@ -46,13 +46,13 @@ public enum BinaryOperator: String, Sendable, CaseIterable {
 }
 
 /// A statement node.
-public struct Stmt: Sendable {
-    public var id: NodeID
-    public var range: SourceRange
-    public var kind: StmtKind
+package struct Stmt: Sendable {
+    package var id: NodeID
+    package var range: SourceRange
+    package var kind: StmtKind
 }
 
-public indirect enum StmtKind: Sendable {
+package indirect enum StmtKind: Sendable {
     case declaration(isConstant: Bool, name: String, nameRange: SourceRange, initializer: Expr)
     case assignment(name: String, nameRange: SourceRange, operator: AssignmentOperator, value: Expr)
     case ifElse(Expr, Stmt, Stmt?)
@@ -63,7 +63,7 @@ public indirect enum StmtKind: Sendable {
     case invalid
 }
 
-public enum AssignmentOperator: String, Sendable {
+package enum AssignmentOperator: String, Sendable {
     case assign = "=", add = "+=", subtract = "-=", multiply = "*=", divide = "/=", remainder = "%=", power = "**="
 
     /// The binary operator a compound assignment applies.
@@ -82,7 +82,7 @@ public enum AssignmentOperator: String, Sendable {
 
 /// A parsed formula: the tree (bare expression or function body) and the parser's diagnostics.
 public struct SyntaxTree: Sendable {
-    public enum Form: Sendable {
+    package enum Form: Sendable {
         /// A single bare expression; its value is the formula's value.
         case expression(Expr)
         /// A function body; the value is what `return` gives, or no value.
@@ -90,12 +90,12 @@ public struct SyntaxTree: Sendable {
     }
 
     public var source: String
-    public var form: Form
+    package var form: Form
     public var diagnostics: [Diagnostic]
     /// Number of nodes (expressions and statements).
-    public var nodeCount: Int
+    package var nodeCount: Int
     /// False when a limit stopped the parser: the tree covers only part of the source.
-    public var isComplete = true
+    package var isComplete = true
 
-    public var hasErrors: Bool { diagnostics.contains { $0.isError } }
+    package var hasErrors: Bool { diagnostics.contains { $0.isError } }
 }

@@ -1,9 +1,9 @@
 /// Strict UTF-8 decoding of one scalar, shared by the formula lexer and the JSON reader.
-public enum UTF8Decoding {
+package enum UTF8Decoding {
     /// The scalar value starting at `index` and its length in bytes; nil for malformed bytes
     /// (overlong forms, surrogates, values past U+10FFFF, truncated sequences).
     @inlinable
-    public static func scalar<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at index: Bytes.Index) -> (value: UInt32, length: Int)? {
+    package static func scalar<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at index: Bytes.Index) -> (value: UInt32, length: Int)? {
         let lead = bytes[index]
         let count: Int
         var value: UInt32

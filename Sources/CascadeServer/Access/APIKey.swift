@@ -7,11 +7,11 @@ import Foundation
 ///
 /// The secret is 32 random bytes, so a fast hash is enough (no password stretching needed); the
 /// salt keeps equal secrets from having equal hashes, and the comparison takes constant time.
-public enum APIKey {
+package enum APIKey {
     static let prefix = "csk_"
 
     /// Creates a user with a new key; returns the row and the key, which is not stored anywhere.
-    public static func issue(username: String, role: UserRole, in store: Store) throws -> (user: StoredUser, key: String) {
+    package static func issue(username: String, role: UserRole, in store: Store) throws -> (user: StoredUser, key: String) {
         let keyID = hex(randomBytes(8))
         let secret = base64URL(randomBytes(32))
         let salt = hex(randomBytes(16))

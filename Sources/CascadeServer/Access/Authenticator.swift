@@ -3,16 +3,16 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// The user a request acts as.
-public struct Caller: Sendable, Equatable {
-    public var username: String
-    public var role: UserRole
-    public var keyID: String
+package struct Caller: Sendable, Equatable {
+    package var username: String
+    package var role: UserRole
+    package var keyID: String
 
-    public var isAdmin: Bool { role == .admin }
+    package var isAdmin: Bool { role == .admin }
 
     /// Whether the caller may see a scenario: a public one, their own, or any for an admin (on
     /// PostgreSQL row-level security applies the same rule underneath).
-    public func canSee(_ scenario: StoredScenario) -> Bool {
+    package func canSee(_ scenario: StoredScenario) -> Bool {
         scenario.isPublic || scenario.author == username || isAdmin
     }
 }

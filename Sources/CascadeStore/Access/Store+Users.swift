@@ -2,7 +2,7 @@ import CascadeJSON
 import Foundation
 
 /// What a user may do (seed 003's roles, narrowed to Cascade's resources).
-public enum UserRole: String, CaseIterable, Sendable, Comparable {
+package enum UserRole: String, CaseIterable, Sendable, Comparable {
     /// Everything, including other authors' scenarios and users.
     case admin
     /// Registers and (de)activates formula versions and sector coefficients; reads everything public.
@@ -12,23 +12,23 @@ public enum UserRole: String, CaseIterable, Sendable, Comparable {
     /// Reads public scenarios, their results, formulas and the graph.
     case viewer
 
-    public static func < (a: UserRole, b: UserRole) -> Bool {
+    package static func < (a: UserRole, b: UserRole) -> Bool {
         allCases.firstIndex(of: a)! > allCases.firstIndex(of: b)!
     }
 }
 
 /// A user row: the key's public id and the salted hash of its secret, never the secret itself.
-public struct StoredUser: Sendable, Equatable {
-    public var id: String
-    public var username: String
-    public var role: UserRole
-    public var keyID: String
-    public var keySalt: String
-    public var keyHash: String
-    public var isActive: Bool
-    public var createdAt: String
+package struct StoredUser: Sendable, Equatable {
+    package var id: String
+    package var username: String
+    package var role: UserRole
+    package var keyID: String
+    package var keySalt: String
+    package var keyHash: String
+    package var isActive: Bool
+    package var createdAt: String
 
-    public init(id: String, username: String, role: UserRole, keyID: String, keySalt: String, keyHash: String,
+    package init(id: String, username: String, role: UserRole, keyID: String, keySalt: String, keyHash: String,
                 isActive: Bool, createdAt: String) {
         self.id = id
         self.username = username
@@ -41,7 +41,7 @@ public struct StoredUser: Sendable, Equatable {
     }
 
     /// The row without its key material, for listings and the audit log.
-    public var publicJSON: JSONValue {
+    package var publicJSON: JSONValue {
         .object(JSONObject([
             ("username", .string(username)), ("role", .string(role.rawValue)), ("key_id", .string(keyID)),
             ("is_active", .bool(isActive)), ("created_at", .string(createdAt)),
@@ -53,7 +53,7 @@ extension Store {
     private static let userColumns = "id, username, role, key_id, key_salt, key_hash, is_active, created_at"
 
     /// Adds a user; refuses a name that is taken. The caller hashes the key (see CascadeServer's `APIKey`).
-    public func insertUser(username: String, role: UserRole, keyID: String, keySalt: String, keyHash: String) throws -> StoredUser {
+    package func insertUser(username: String, role: UserRole, keyID: String, keySalt: String, keyHash: String) throws -> StoredUser {
         guard !username.isEmpty, username.count <= 100, !username.contains(where: \.isNewline) else {
             throw StoreError(.invalidInput, "a user name has 1 to 100 characters on one line", location: "username")
         }
@@ -81,18 +81,18 @@ extension Store {
     }
 
     /// The user holding the key with this public id (active or not).
-    public func user(keyID: String) throws -> StoredUser? {
+    package func user(keyID: String) throws -> StoredUser? {
         try read { db in try db.queryOne("SELECT \(Self.userColumns) FROM users WHERE key_id = ?", [.text(keyID)]).map(Self.storedUser) }
     }
 
     /// Every user, by name.
-    public func users() throws -> [StoredUser] {
+    package func users() throws -> [StoredUser] {
         try read { db in try db.query("SELECT \(Self.userColumns) FROM users ORDER BY username").map(Self.storedUser) }
     }
 
     /// Enables or disables a user's key; audited.
     @discardableResult
-    public func setUserActive(username: String, _ isActive: Bool) throws -> StoredUser {
+    package func setUserActive(username: String, _ isActive: Bool) throws -> StoredUser {
         try write { db in
             guard let row = try db.queryOne("SELECT \(Self.userColumns) FROM users WHERE username = ?", [.text(username)]) else {
                 throw StoreError(.notFound, "no user `\(username)`", hint: "`cascade user list` shows the users")

@@ -3,24 +3,24 @@ import CascadeJSON
 
 /// Two versions of one formula measured by the same backtest: the control (the champion) and the
 /// treatment (the challenger), with the improvement on the chosen metric and the verdict.
-public struct FormulaComparison: Sendable {
-    public enum Metric: String, CaseIterable, Sendable {
+package struct FormulaComparison: Sendable {
+    package enum Metric: String, CaseIterable, Sendable {
         case rmse, mae, r2
     }
 
-    public enum Verdict: String, Sendable {
+    package enum Verdict: String, Sendable {
         case better, worse, within
         /// The metric could not be compared (r² undefined, or a zero error to improve on).
         case undecided
     }
 
-    public var control: BacktestResult
-    public var treatment: BacktestResult
-    public var metric: Metric
+    package var control: BacktestResult
+    package var treatment: BacktestResult
+    package var metric: Metric
     /// In percent: the least improvement that counts as better (and the least worsening that counts as worse).
-    public var minImprovement: Double
+    package var minImprovement: Double
 
-    public init(control: BacktestResult, treatment: BacktestResult, metric: Metric, minImprovement: Double) {
+    package init(control: BacktestResult, treatment: BacktestResult, metric: Metric, minImprovement: Double) {
         self.control = control
         self.treatment = treatment
         self.metric = metric
@@ -29,7 +29,7 @@ public struct FormulaComparison: Sendable {
 
     /// In percent: for RMSE and MAE the relative reduction, (control − treatment) / control × 100;
     /// for r² the gain in percentage points, (treatment − control) × 100. nil when undefined.
-    public var improvement: Double? {
+    package var improvement: Double? {
         switch metric {
         case .rmse: Self.reduction(control.metrics.rmse, treatment.metrics.rmse)
         case .mae: Self.reduction(control.metrics.mae, treatment.metrics.mae)
@@ -41,7 +41,7 @@ public struct FormulaComparison: Sendable {
         control > 0 ? (control - treatment) / control * 100 : nil
     }
 
-    public var verdict: Verdict {
+    package var verdict: Verdict {
         guard let improvement else { return .undecided }
         if improvement > minImprovement { return .better }
         if improvement < -minImprovement { return .worse }
@@ -49,7 +49,7 @@ public struct FormulaComparison: Sendable {
     }
 
     /// One line: "gdp_sector_impact@2 is better than @1: RMSE 1.2 → 1.1 (8.3 % better; threshold 1 %)".
-    public var conclusion: String {
+    package var conclusion: String {
         let c = value(control), t = value(treatment)
         let change = improvement.map { "\(JSNumber.format((abs($0) * 100).rounded() / 100)) % \($0 >= 0 ? "better" : "worse")" } ?? "not comparable"
         let head: String
@@ -70,7 +70,7 @@ public struct FormulaComparison: Sendable {
         }
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("control", control.summaryJSON), ("treatment", treatment.summaryJSON), ("metric", .string(metric.rawValue)),
             ("min_improvement", .number(minImprovement)), ("improvement", improvement.map(JSONValue.number) ?? .null),
@@ -80,26 +80,26 @@ public struct FormulaComparison: Sendable {
 }
 
 /// A recorded champion/challenger test (one `ab_tests` row).
-public struct ABTest: Sendable, Equatable {
-    public enum Status: String, Sendable {
+package struct ABTest: Sendable, Equatable {
+    package enum Status: String, Sendable {
         case running, promoted, rejected, rollback
     }
 
-    public var id: String
-    public var name: String
-    public var formulaName: String
-    public var controlVersion: Int
-    public var treatmentVersion: Int
-    public var metric: String
-    public var minImprovement: Double
-    public var controlMetrics: JSONValue
-    public var treatmentMetrics: JSONValue
-    public var improvement: Double?
-    public var status: Status
-    public var conclusion: String?
-    public var createdBy: String
-    public var createdAt: String
-    public var concludedAt: String?
+    package var id: String
+    package var name: String
+    package var formulaName: String
+    package var controlVersion: Int
+    package var treatmentVersion: Int
+    package var metric: String
+    package var minImprovement: Double
+    package var controlMetrics: JSONValue
+    package var treatmentMetrics: JSONValue
+    package var improvement: Double?
+    package var status: Status
+    package var conclusion: String?
+    package var createdBy: String
+    package var createdAt: String
+    package var concludedAt: String?
 
     static let columns = """
         id, name, formula_name, control_version, treatment_version, metric, min_improvement, control_metrics,
@@ -133,10 +133,10 @@ public struct ABTest: Sendable, Equatable {
         concludedAt = row.timestamp("concluded_at")
     }
 
-    public var control: String { "\(formulaName)@\(controlVersion)" }
-    public var treatment: String { "\(formulaName)@\(treatmentVersion)" }
+    package var control: String { "\(formulaName)@\(controlVersion)" }
+    package var treatment: String { "\(formulaName)@\(treatmentVersion)" }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("id", .string(id)), ("name", .string(name)), ("formula", .string(formulaName)),
             ("control_version", .number(Double(controlVersion))), ("treatment_version", .number(Double(treatmentVersion))),

@@ -2,9 +2,9 @@ import CascadeFormula
 import CascadeJSON
 
 /// A formula document's claimed fit (`r_squared`, `mae`, `rmse`) against what its own backtest measured.
-public enum BacktestClaims {
+package enum BacktestClaims {
     /// How far a claim may be from the measurement.
-    public static let tolerance = 1e-4
+    package static let tolerance = 1e-4
 
     /// One problem per claimed number that the measurement contradicts.
     static func disagreements(_ result: BacktestResult, _ document: FormulaDocument, file: String?) -> [Problem] {

@@ -1,22 +1,22 @@
 /// Goodness of fit of predictions against observations: the numbers a backtest reports and stores.
-public struct BacktestMetrics: Sendable, Equatable {
-    public var n: Int
+package struct BacktestMetrics: Sendable, Equatable {
+    package var n: Int
     /// 1 − SS_res / SS_tot; nil when the observations do not vary (SS_tot = 0). Negative when
     /// the predictions do worse than the observations' mean.
-    public var rSquared: Double?
+    package var rSquared: Double?
     /// Mean absolute error.
-    public var mae: Double
+    package var mae: Double
     /// Root mean squared error.
-    public var rmse: Double
+    package var rmse: Double
     /// Mean of predicted − observed: positive when the formula over-predicts.
-    public var bias: Double
+    package var bias: Double
     /// The share of points whose prediction has the observation's sign (both positive, both
     /// negative, or both zero): does the model at least get the direction right?
-    public var signShare: Double
+    package var signShare: Double
 
     /// The metrics of `predicted` against `observed` (same length, at least one point).
     /// Sums run in order, as numpy's do on short arrays, so results agree to rounding.
-    public init(observed: [Double], predicted: [Double]) {
+    package init(observed: [Double], predicted: [Double]) {
         precondition(observed.count == predicted.count && !observed.isEmpty, "metrics need paired, non-empty series")
         n = observed.count
         let count = Double(n)

@@ -4,7 +4,7 @@ import CascadeJSON
 extension BacktestResult {
     /// `{"ok", "formula", "from", "to", "n", "r_squared", "mae", "rmse", "bias", "worst", "skipped",
     /// "fingerprint", "points"}`: what `cascade formula backtest --json` and the API return.
-    public var json: JSONValue {
+    package var json: JSONValue {
         guard case .object(var o) = summaryJSON else { return .null }
         o["ok"] = .bool(true)
         o["bias"] = .number(metrics.bias)
@@ -15,7 +15,7 @@ extension BacktestResult {
     }
 
     /// The measured numbers with the window and the fingerprint (what the audit log keeps).
-    public var summaryJSON: JSONValue {
+    package var summaryJSON: JSONValue {
         .object(JSONObject([
             ("formula", .string(formula)), ("from", .string(spec.from)), ("to", .string(spec.to)),
             ("n", .number(Double(metrics.n))), ("r_squared", metrics.rSquared.map(JSONValue.number) ?? .null),
@@ -25,7 +25,7 @@ extension BacktestResult {
 }
 
 extension BacktestPoint {
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([("date", .string(date)), ("observed", .number(observed)), ("predicted", .number(predicted)),
                             ("error", .number(error))]))
     }
@@ -33,7 +33,7 @@ extension BacktestPoint {
 
 extension BacktestMetrics {
     /// `{"n", "r_squared", "mae", "rmse", "bias", "sign_share"}` (r² null when the observations do not vary).
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("n", .number(Double(n))), ("r_squared", rSquared.map(JSONValue.number) ?? .null), ("mae", .number(mae)),
             ("rmse", .number(rmse)), ("bias", .number(bias)), ("sign_share", .number(signShare)),

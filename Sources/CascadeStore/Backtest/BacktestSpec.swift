@@ -3,8 +3,8 @@ import CascadeJSON
 
 /// One series of stored history a backtest reads: a `macro_data` variable, an active sector
 /// coefficient, or a `financial_data` column of one entity — optionally differenced and scaled.
-public struct HistorySeries: Sendable, Equatable {
-    public enum Source: Sendable, Equatable, CustomStringConvertible {
+package struct HistorySeries: Sendable, Equatable {
+    package enum Source: Sendable, Equatable, CustomStringConvertible {
         /// `macro_data` rows of one variable.
         case macro(String)
         /// The active `sector_coefficients` rows of one type and sector, by effective date.
@@ -12,7 +12,7 @@ public struct HistorySeries: Sendable, Equatable {
         /// One numeric `financial_data` column of one entity (its world-file id).
         case financial(entity: String, metric: String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .macro(let name): "macro `\(name)`"
             case .coefficient(let type, let sector): "coefficient `\(type)` of `\(sector)`"
@@ -22,17 +22,17 @@ public struct HistorySeries: Sendable, Equatable {
     }
 
     /// Period over period, between a point and the one before it in the series.
-    public enum Transform: String, Sendable, CaseIterable {
+    package enum Transform: String, Sendable, CaseIterable {
         case value, change
         case pctChange = "pct_change"
     }
 
-    public var source: Source
-    public var transform: Transform
+    package var source: Source
+    package var transform: Transform
     /// Multiplies the (transformed) value.
-    public var scale: Double
+    package var scale: Double
     /// Where the series is written in its spec, e.g. `$.bindings.gdpGrowth`.
-    public var path: String
+    package var path: String
 
     static let keys: Set<String> = ["macro", "coefficient", "sector", "financial", "transform", "scale"]
 
@@ -87,34 +87,34 @@ public struct HistorySeries: Sendable, Equatable {
 
 /// How to evaluate a formula version over stored history, and what it should have predicted
 /// (docs/formats.md, "Backtest spec").
-public struct BacktestSpec: Sendable, Equatable {
+package struct BacktestSpec: Sendable, Equatable {
     /// What a formula parameter is bound to on each evaluation date.
-    public enum Binding: Sendable, Equatable {
+    package enum Binding: Sendable, Equatable {
         case constant(Value)
         case series(HistorySeries)
     }
 
     /// nil inside a formula document's `backtest`, where the formula is the document itself.
-    public var formula: FormulaReference?
-    public var from: String
-    public var to: String
+    package var formula: FormulaReference?
+    package var from: String
+    package var to: String
     /// Parameter name → binding, in spec order.
-    public var bindings: [(name: String, binding: Binding, path: String)]
+    package var bindings: [(name: String, binding: Binding, path: String)]
     /// The series the formula should have predicted; its dates in the window are the evaluation dates.
-    public var observed: HistorySeries
+    package var observed: HistorySeries
     /// The spec as written (stored with the measured numbers).
-    public var json: JSONValue
+    package var json: JSONValue
     /// Where the spec sits (`$` or `$.backtest`, after a file name), for messages.
-    public var path: JSONPath
-    public var file: String?
+    package var path: JSONPath
+    package var file: String?
 
-    public static func == (a: BacktestSpec, b: BacktestSpec) -> Bool { a.json == b.json && a.path == b.path && a.file == b.file }
+    package static func == (a: BacktestSpec, b: BacktestSpec) -> Bool { a.json == b.json && a.path == b.path && a.file == b.file }
 
     static let keys: Set<String> = ["formula", "from", "to", "bindings", "observed"]
 
     /// Reads a spec, collecting every problem with its JSON path; `embedded` (a formula
     /// document's `backtest`) makes `formula` optional.
-    public static func decode(_ value: JSONValue, at path: JSONPath = .root, file: String? = nil, embedded: Bool = false,
+    package static func decode(_ value: JSONValue, at path: JSONPath = .root, file: String? = nil, embedded: Bool = false,
                               problems: inout [Problem]) -> BacktestSpec? {
         guard let reader = JSONReader(value, at: path, file: file, what: "a backtest spec", problems: &problems) else { return nil }
         let before = problems.count

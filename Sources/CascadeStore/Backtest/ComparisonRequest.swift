@@ -2,27 +2,27 @@ import CascadeJSON
 
 /// The body of `POST /v1/formulas/{name}/compare`: which versions, on which backtest, by which
 /// metric, and which scenarios to run under both (as `cascade formula compare --scenarios`).
-public struct ComparisonRequest: Sendable {
-    public var control: Int
-    public var treatment: Int
-    public var backtest: BacktestSpec
-    public var metric: FormulaComparison.Metric
-    public var minImprovement: Double
+package struct ComparisonRequest: Sendable {
+    package var control: Int
+    package var treatment: Int
+    package var backtest: BacktestSpec
+    package var metric: FormulaComparison.Metric
+    package var minImprovement: Double
     /// The A/B test's name when it is recorded.
-    public var name: String?
+    package var name: String?
     /// Scenario documents (docs/formats.md) to run under each version; read by the engine, which
     /// reports their problems at `$.scenarios[i]`.
-    public var scenarios: [JSONValue] = []
+    package var scenarios: [JSONValue] = []
     /// How many of the most changed entities to list per scenario.
-    public var top = 3
+    package var top = 3
 
     /// The most scenarios one comparison may run (each is run twice).
-    public static let maxScenarios = 50
+    package static let maxScenarios = 50
 
     static let keys: Set<String> = ["control", "treatment", "backtest", "metric", "min_improvement", "name", "scenarios", "top"]
 
     /// Reads a request, collecting every problem with its JSON path.
-    public static func decode(_ value: JSONValue, problems: inout [Problem]) -> ComparisonRequest? {
+    package static func decode(_ value: JSONValue, problems: inout [Problem]) -> ComparisonRequest? {
         guard let reader = JSONReader(value, at: .root, file: nil, what: "a comparison request", problems: &problems) else { return nil }
         let before = problems.count
         reader.rejectUnknownKeys(keys, problems: &problems)

@@ -3,7 +3,7 @@ import Foundation
 
 extension Store {
     /// Records a comparison as a running A/B test; audited.
-    public func recordABTest(_ comparison: FormulaComparison, name: String) throws -> ABTest {
+    package func recordABTest(_ comparison: FormulaComparison, name: String) throws -> ABTest {
         guard let control = FormulaReference(comparison.control.formula), let treatment = FormulaReference(comparison.treatment.formula),
               let controlVersion = control.version, let treatmentVersion = treatment.version, control.name == treatment.name else {
             throw StoreError(.invalidInput, "an A/B test compares two stored versions of one formula",
@@ -28,7 +28,7 @@ extension Store {
     }
 
     /// Every A/B test (of one formula), oldest first.
-    public func abTests(formula: String? = nil) throws -> [ABTest] {
+    package func abTests(formula: String? = nil) throws -> [ABTest] {
         try read { db in
             try db.query("""
                 SELECT \(ABTest.columns) FROM ab_tests WHERE (CAST(? AS TEXT) IS NULL OR formula_name = ?) ORDER BY created_at, id
@@ -37,7 +37,7 @@ extension Store {
     }
 
     /// One A/B test by its id.
-    public func abTest(_ id: String) throws -> ABTest {
+    package func abTest(_ id: String) throws -> ABTest {
         try read { db in try self.abTest(id, db) }
     }
 
@@ -53,7 +53,7 @@ extension Store {
 
     /// Concludes a running test: `promoted` activates the treatment and deactivates the control;
     /// `rejected` changes no version. Each change is audited with the state before and after.
-    public func conclude(_ id: String, _ status: ABTest.Status, note: String? = nil) throws -> ABTest {
+    package func conclude(_ id: String, _ status: ABTest.Status, note: String? = nil) throws -> ABTest {
         precondition(status == .promoted || status == .rejected, "a test is concluded as promoted or rejected")
         return try write { db in
             let test = try self.abTest(id, db, forUpdate: true)
@@ -71,7 +71,7 @@ extension Store {
 
     /// Undoes the last promotion of `formula`: re-activates its control, deactivates its treatment,
     /// and marks the test `rollback`; audited. Refused when no promoted test is left to undo.
-    public func rollback(formula: String) throws -> ABTest {
+    package func rollback(formula: String) throws -> ABTest {
         try write { db in
             guard let row = try db.queryOne("""
                 SELECT id FROM ab_tests WHERE formula_name = ? AND status = ? ORDER BY concluded_at DESC, created_at DESC LIMIT 1

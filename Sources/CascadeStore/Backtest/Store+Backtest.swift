@@ -2,30 +2,30 @@ import CascadeFormula
 import CascadeJSON
 
 /// One evaluation date of a backtest.
-public struct BacktestPoint: Sendable, Equatable {
-    public var date: String
-    public var observed: Double
-    public var predicted: Double
+package struct BacktestPoint: Sendable, Equatable {
+    package var date: String
+    package var observed: Double
+    package var predicted: Double
     /// What each parameter was bound to on this date.
-    public var inputs: [String: Value] = [:]
-    public var error: Double { predicted - observed }
+    package var inputs: [String: Value] = [:]
+    package var error: Double { predicted - observed }
 }
 
 /// What a backtest measured: the fit, the points, the dates it had to skip, and the fingerprint
 /// of the history rows it read (so a stored claim can be re-checked later).
-public struct BacktestResult: Sendable {
+package struct BacktestResult: Sendable {
     /// `name@version` of the version evaluated (`name@next` for a document being registered).
-    public var formula: String
-    public var spec: BacktestSpec
-    public var metrics: BacktestMetrics
-    public var points: [BacktestPoint]
+    package var formula: String
+    package var spec: BacktestSpec
+    package var metrics: BacktestMetrics
+    package var points: [BacktestPoint]
     /// Dates in the window where the formula could not be evaluated, with why.
-    public var skipped: [(date: String, reason: String)]
+    package var skipped: [(date: String, reason: String)]
     /// `xxh3-128:` of every history row read, in a canonical order.
-    public var fingerprint: String
+    package var fingerprint: String
 
     /// The points with the largest absolute errors, largest first (ties: earlier date first).
-    public func worst(_ count: Int = 5) -> [BacktestPoint] {
+    package func worst(_ count: Int = 5) -> [BacktestPoint] {
         Array(points.enumerated().sorted { a, b in
             abs(a.element.error) != abs(b.element.error) ? abs(a.element.error) > abs(b.element.error) : a.offset < b.offset
         }.prefix(count).map(\.element))
@@ -68,7 +68,7 @@ extension Store {
     /// Every problem of the spec against the store — an unknown formula or series, a binding
     /// that is not a parameter, a parameter without binding, no dates in the window — is thrown
     /// together, each with its JSON path.
-    public func backtest(_ spec: BacktestSpec) throws -> BacktestResult {
+    package func backtest(_ spec: BacktestSpec) throws -> BacktestResult {
         guard let reference = spec.formula else {
             throw StoreError(.invalidInput, "the backtest spec names no formula", location: spec.file,
                              hint: #"add "formula": "NAME@VERSION""#)
@@ -85,7 +85,7 @@ extension Store {
     }
 
     /// Runs `spec` against `document` (stored or about to be), labelled `label` in the result.
-    public func backtest(_ spec: BacktestSpec, document: FormulaDocument, label: String) throws -> BacktestResult {
+    package func backtest(_ spec: BacktestSpec, document: FormulaDocument, label: String) throws -> BacktestResult {
         var problems: [Problem] = []
         func place(_ key: String) -> String { JSONReader.place(spec.file, spec.path.appending(key)) }
         var declared: [String: InputType] = [:]
@@ -237,7 +237,7 @@ extension Store {
 extension Store {
     /// Stores a backtest's r², MAE and RMSE in the version's seed columns, with its spec, the
     /// fingerprint of the history it read and the time; audited with the numbers before and after.
-    public func recordBacktest(_ result: BacktestResult) throws {
+    package func recordBacktest(_ result: BacktestResult) throws {
         guard let reference = FormulaReference(result.formula), let version = reference.version else {
             throw StoreError(.invalidInput, "`\(result.formula)` is not a stored version", hint: "backtest NAME@VERSION")
         }

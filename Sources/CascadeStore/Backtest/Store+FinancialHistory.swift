@@ -1,26 +1,26 @@
 /// One entity's value of a `financial_data` metric at the two ends of a window.
-public struct FinancialChange: Sendable, Equatable {
+package struct FinancialChange: Sendable, Equatable {
     /// The entity's world-file id.
-    public var entity: String
+    package var entity: String
     /// The latest value on or before the window's first day, and its date.
-    public var fromDate: String
-    public var fromValue: Double
+    package var fromDate: String
+    package var fromValue: Double
     /// The latest value on or before the window's last day, and its date.
-    public var toDate: String
-    public var toValue: Double
+    package var toDate: String
+    package var toValue: Double
 
     /// (to − from) / from.
-    public var relativeChange: Double { (toValue - fromValue) / fromValue }
+    package var relativeChange: Double { (toValue - fromValue) / fromValue }
 }
 
 extension Store {
     /// The numeric `financial_data` columns a backtest or replay may read.
-    public static var financialMetrics: [String] { FinancialDatum.numericColumns }
+    package static var financialMetrics: [String] { FinancialDatum.numericColumns }
 
     /// Every entity's `metric` at `from` and at `to` (the latest row on or before each date).
     /// Entities with rows of the metric but no usable pair — no row on or before `from`, or a
     /// zero there (no relative change) — are returned in `missing`, in id order.
-    public func financialChanges(metric: String, from: String, to: String) throws -> (changes: [FinancialChange], missing: [String]) {
+    package func financialChanges(metric: String, from: String, to: String) throws -> (changes: [FinancialChange], missing: [String]) {
         guard FinancialDatum.numericColumns.contains(metric) else {
             throw StoreError(.invalidInput, "`\(metric)` is not a financial_data metric",
                              hint: "one of " + FinancialDatum.numericColumns.joined(separator: ", "))

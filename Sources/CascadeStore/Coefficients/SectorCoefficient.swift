@@ -3,18 +3,18 @@ import CascadeJSON
 
 /// One `sector_coefficients` row: a calibrated value for (sector, coefficient type) from a date.
 /// Rows are appended, never edited; only `is_active` changes.
-public struct SectorCoefficient: Sendable, Equatable {
-    public var id: String
-    public var sector: String
-    public var coefficientType: String
-    public var value: Double
-    public var effectiveDate: String
-    public var calibratedFrom: String?
-    public var calibratedTo: String?
-    public var rSquared: Double?
-    public var dataSource: String?
-    public var notes: String?
-    public var isActive: Bool
+package struct SectorCoefficient: Sendable, Equatable {
+    package var id: String
+    package var sector: String
+    package var coefficientType: String
+    package var value: Double
+    package var effectiveDate: String
+    package var calibratedFrom: String?
+    package var calibratedTo: String?
+    package var rSquared: Double?
+    package var dataSource: String?
+    package var notes: String?
+    package var isActive: Bool
 
     static let keys: Set<String> = [
         "id", "sector", "coefficient_type", "value", "effective_date", "calibrated_from", "calibrated_to",
@@ -22,7 +22,7 @@ public struct SectorCoefficient: Sendable, Equatable {
     ]
     static let columns = "id, sector, coefficient_type, value, effective_date, calibrated_from, calibrated_to, r_squared, data_source, notes, is_active"
 
-    public init(
+    package init(
         sector: String, coefficientType: String, value: Double, effectiveDate: String,
         calibratedFrom: String? = nil, calibratedTo: String? = nil, rSquared: Double? = nil,
         dataSource: String? = nil, notes: String? = nil, isActive: Bool = true
@@ -70,7 +70,7 @@ public struct SectorCoefficient: Sendable, Equatable {
     }
 
     /// Reads a world file's coefficient row, collecting problems.
-    public static func decode(_ value: JSONValue, at path: JSONPath, file: String? = nil, problems: inout [Problem]) -> SectorCoefficient? {
+    package static func decode(_ value: JSONValue, at path: JSONPath, file: String? = nil, problems: inout [Problem]) -> SectorCoefficient? {
         guard let reader = JSONReader(value, at: path, file: file, what: "a sector coefficient", problems: &problems) else { return nil }
         let before = problems.count
         reader.rejectUnknownKeys(keys, problems: &problems)
@@ -96,7 +96,7 @@ public struct SectorCoefficient: Sendable, Equatable {
                                  isActive: active)
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var o = JSONObject()
         o["id"] = .string(id)
         o["sector"] = .string(sector)

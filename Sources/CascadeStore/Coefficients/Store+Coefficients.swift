@@ -3,7 +3,7 @@ import CascadeJSON
 extension Store {
     /// Appends a coefficient row (audited). Returns false when an identical row already exists.
     @discardableResult
-    public func addCoefficient(_ coefficient: SectorCoefficient) throws -> Bool {
+    package func addCoefficient(_ coefficient: SectorCoefficient) throws -> Bool {
         try write { db in try self.insertCoefficients([coefficient], db) == 1 }
     }
 
@@ -23,7 +23,7 @@ extension Store {
     }
 
     /// Coefficient rows, newest effective date first, optionally for one sector and/or type.
-    public func coefficients(sector: String? = nil, type: String? = nil, includeInactive: Bool = true) throws -> [SectorCoefficient] {
+    package func coefficients(sector: String? = nil, type: String? = nil, includeInactive: Bool = true) throws -> [SectorCoefficient] {
         try read { db in
             try db.query("""
                 SELECT \(SectorCoefficient.columns) FROM sector_coefficients
@@ -37,7 +37,7 @@ extension Store {
 
     /// The value in force for (sector, type) on `date`: the active row with the latest
     /// `effective_date` on or before it (ties: the most recently added).
-    public func activeCoefficient(sector: String, type: String, asOf date: String) throws -> SectorCoefficient? {
+    package func activeCoefficient(sector: String, type: String, asOf date: String) throws -> SectorCoefficient? {
         try read { db in
             try db.queryOne("""
                 SELECT \(SectorCoefficient.columns) FROM sector_coefficients
@@ -49,7 +49,7 @@ extension Store {
 
     /// Activates or deactivates a row by id (a unique prefix of at least 8 characters is enough).
     @discardableResult
-    public func setCoefficientActive(id: String, _ isActive: Bool) throws -> SectorCoefficient {
+    package func setCoefficientActive(id: String, _ isActive: Bool) throws -> SectorCoefficient {
         try write { db in
             let matches = try db.query(
                 "SELECT \(SectorCoefficient.columns) FROM sector_coefficients WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' ORDER BY id LIMIT 2"

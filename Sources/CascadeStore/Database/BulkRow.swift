@@ -2,7 +2,7 @@
 /// text of every value in one byte buffer, so a backend binds or copies them without an
 /// intermediate `SQLValue` or `String` per value. Values still reach SQL only as bound parameters
 /// (SQLite) or as `COPY` data (PostgreSQL), never as SQL text.
-public struct BulkRow {
+package struct BulkRow {
     enum Slot {
         case null
         case integer(Int64)
@@ -37,27 +37,27 @@ public struct BulkRow {
     }
 
     /// A text value, or NULL for nil.
-    public mutating func text(_ s: String?) {
+    package mutating func text(_ s: String?) {
         if let s { appendText(s, json: false) } else { slots.append(.null) }
     }
 
     /// A JSON document as text (`jsonb` on PostgreSQL), or NULL for nil.
-    public mutating func json(_ s: String?) {
+    package mutating func json(_ s: String?) {
         if let s { appendText(s, json: true) } else { slots.append(.null) }
     }
 
-    public mutating func real(_ x: Double?) { slots.append(x.map { .real($0) } ?? .null) }
+    package mutating func real(_ x: Double?) { slots.append(x.map { .real($0) } ?? .null) }
 
-    public mutating func integer(_ x: Int?) { slots.append(x.map { .integer(Int64($0)) } ?? .null) }
+    package mutating func integer(_ x: Int?) { slots.append(x.map { .integer(Int64($0)) } ?? .null) }
 
     /// A 128-bit id written as a UUID (8-4-4-4-12 lowercase hex digits), as `ContentHash.format`.
-    public mutating func uuid(_ bits: (UInt64, UInt64)) {
+    package mutating func uuid(_ bits: (UInt64, UInt64)) {
         let start = text.count
         ContentHash.appendFormatted(bits, to: &text)
         slots.append(.text(start: start, count: 36, json: false))
     }
 
-    public mutating func value(_ value: SQLValue) {
+    package mutating func value(_ value: SQLValue) {
         switch value {
         case .null: slots.append(.null)
         case .integer(let i): slots.append(.integer(i))

@@ -1,11 +1,11 @@
 /// The SQL flavour a connection speaks; the few statements that differ switch on it.
-public enum SQLDialect: String, Sendable {
+package enum SQLDialect: String, Sendable {
     case sqlite, postgresql
 }
 
 /// An open connection, handed to `Store.read { }` / `Store.write { }` closures only, inside a
 /// transaction. SQL is written with `?` placeholders; values are always bound, never spliced.
-public protocol DatabaseConnection: AnyObject {
+package protocol DatabaseConnection: AnyObject {
     var dialect: SQLDialect { get }
 
     /// Runs a statement that returns no rows; returns the number of rows it changed.
@@ -50,26 +50,26 @@ public protocol DatabaseConnection: AnyObject {
 
 extension DatabaseConnection {
     @discardableResult
-    public func execute(_ sql: String, _ arguments: SQLValue...) throws(StoreError) -> Int {
+    package func execute(_ sql: String, _ arguments: SQLValue...) throws(StoreError) -> Int {
         try execute(sql, arguments)
     }
 
-    public func query(_ sql: String, _ arguments: SQLValue...) throws(StoreError) -> [Row] {
+    package func query(_ sql: String, _ arguments: SQLValue...) throws(StoreError) -> [Row] {
         try query(sql, arguments)
     }
 
     /// Collects the rows, then calls `body` with each (backends without a streaming reader).
-    public func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (RowCursor) throws -> Void) throws {
+    package func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (RowCursor) throws -> Void) throws {
         for row in try query(sql, arguments) { try body(RowCursor(row: row)) }
     }
 
     /// The first row, or nil.
-    public func queryOne(_ sql: String, _ arguments: [SQLValue] = []) throws(StoreError) -> Row? {
+    package func queryOne(_ sql: String, _ arguments: [SQLValue] = []) throws(StoreError) -> Row? {
         try query(sql, arguments).first
     }
 
     /// `bulkLoad` with each row given as `SQLValue`s.
-    public func bulkInsert(
+    package func bulkInsert(
         into table: String, columns: [String], count: Int, suffix: String,
         progress: (Int) -> Void, row: (Int, inout [SQLValue]) throws -> Void
     ) throws -> Int {
@@ -99,7 +99,7 @@ extension DatabaseConnection {
     /// sent as multi-row `VALUES` lists (bounded by both backends' parameter limits). `suffix`
     /// follows the `VALUES` list, e.g. an `ON CONFLICT` clause. Returns the rows changed.
     @discardableResult
-    public func insertMany(
+    package func insertMany(
         into table: String, columns: [String], count: Int, suffix: String = "", rowsPerStatement: Int = 500,
         progress: (Int) -> Void = { _ in }, row: (Int, inout [SQLValue]) throws -> Void
     ) throws -> Int {

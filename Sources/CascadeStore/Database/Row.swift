@@ -1,22 +1,22 @@
 /// One result row. Accessors convert between the two backends' representations (PostgreSQL
 /// returns text, SQLite returns typed values), so callers read the same way from both.
-public struct Row: Sendable {
-    public let columns: [String]
-    public let values: [SQLValue]
+package struct Row: Sendable {
+    package let columns: [String]
+    package let values: [SQLValue]
 
-    public init(columns: [String], values: [SQLValue]) {
+    package init(columns: [String], values: [SQLValue]) {
         self.columns = columns
         self.values = values
     }
 
-    public subscript(_ name: String) -> SQLValue {
+    package subscript(_ name: String) -> SQLValue {
         guard let i = columns.firstIndex(of: name) else { return .null }
         return values[i]
     }
 
-    public func isNull(_ name: String) -> Bool { self[name] == .null }
+    package func isNull(_ name: String) -> Bool { self[name] == .null }
 
-    public func string(_ name: String) -> String? {
+    package func string(_ name: String) -> String? {
         switch self[name] {
         case .null: nil
         case .text(let s), .json(let s): s
@@ -26,7 +26,7 @@ public struct Row: Sendable {
         }
     }
 
-    public func int(_ name: String) -> Int? {
+    package func int(_ name: String) -> Int? {
         switch self[name] {
         case .integer(let i): Int(i)
         case .real(let x): Int(x)
@@ -36,7 +36,7 @@ public struct Row: Sendable {
         }
     }
 
-    public func double(_ name: String) -> Double? {
+    package func double(_ name: String) -> Double? {
         switch self[name] {
         case .integer(let i): Double(i)
         case .real(let x): x
@@ -45,7 +45,7 @@ public struct Row: Sendable {
         }
     }
 
-    public func bool(_ name: String) -> Bool? {
+    package func bool(_ name: String) -> Bool? {
         switch self[name] {
         case .bool(let b): b
         case .integer(let i): i != 0
@@ -56,7 +56,7 @@ public struct Row: Sendable {
 
     /// A timestamp column as ISO 8601 UTC with milliseconds (`2025-01-01T09:30:00.000Z`), whichever
     /// backend stored it (PostgreSQL returns `2025-01-01 09:30:00+00`).
-    public func timestamp(_ name: String) -> String? {
+    package func timestamp(_ name: String) -> String? {
         guard let text = string(name) else { return nil }
         guard text.count >= 19, text.dropFirst(10).first == " " else { return text }
         let date = text.prefix(10), time = text.dropFirst(11).prefix(8)
@@ -71,5 +71,5 @@ public struct Row: Sendable {
     }
 
     /// A date column as `YYYY-MM-DD` (PostgreSQL and SQLite both hand it back that way).
-    public func date(_ name: String) -> String? { string(name).map { String($0.prefix(10)) } }
+    package func date(_ name: String) -> String? { string(name).map { String($0.prefix(10)) } }
 }

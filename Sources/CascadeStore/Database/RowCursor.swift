@@ -3,7 +3,7 @@ import CSQLite
 /// The current row of a result being stepped through by `DatabaseConnection.forEachRow`: columns
 /// are read by position, straight from the backend's buffers, without building a `Row`. Valid
 /// only inside the closure it is passed to.
-public struct RowCursor {
+package struct RowCursor {
     enum Source {
         case sqlite(OpaquePointer)
         case row(Row)
@@ -14,7 +14,7 @@ public struct RowCursor {
     init(statement: OpaquePointer) { source = .sqlite(statement) }
     init(row: Row) { source = .row(row) }
 
-    public func isNull(_ column: Int) -> Bool {
+    package func isNull(_ column: Int) -> Bool {
         switch source {
         case .sqlite(let statement): sqlite3_column_type(statement, Int32(column)) == SQLITE_NULL
         case .row(let row): row.values[column] == .null
@@ -22,7 +22,7 @@ public struct RowCursor {
     }
 
     /// The column's text (numbers are given as text), or nil for NULL.
-    public func string(_ column: Int) -> String? {
+    package func string(_ column: Int) -> String? {
         switch source {
         case .sqlite(let statement):
             let c = Int32(column)
@@ -40,7 +40,7 @@ public struct RowCursor {
         }
     }
 
-    public func int(_ column: Int) -> Int? {
+    package func int(_ column: Int) -> Int? {
         switch source {
         case .sqlite(let statement):
             let c = Int32(column)
@@ -55,7 +55,7 @@ public struct RowCursor {
         }
     }
 
-    public func double(_ column: Int) -> Double? {
+    package func double(_ column: Int) -> Double? {
         switch source {
         case .sqlite(let statement):
             let c = Int32(column)
@@ -71,7 +71,7 @@ public struct RowCursor {
     }
 
     /// Calls `body` with the column's text bytes (valid only during the call); nil for NULL.
-    public func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
+    package func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
         switch source {
         case .sqlite(let statement):
             let c = Int32(column)

@@ -1,5 +1,5 @@
 /// A value bound to, or read from, a SQL statement. Values always travel as bound parameters.
-public enum SQLValue: Hashable, Sendable {
+package enum SQLValue: Hashable, Sendable {
     case null
     case integer(Int64)
     case real(Double)
@@ -10,14 +10,14 @@ public enum SQLValue: Hashable, Sendable {
 }
 
 extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(integerLiteral value: Int) { self = .integer(Int64(value)) }
-    public init(nilLiteral: ()) { self = .null }
+    package init(stringLiteral value: String) { self = .text(value) }
+    package init(integerLiteral value: Int) { self = .integer(Int64(value)) }
+    package init(nilLiteral: ()) { self = .null }
 
     /// `.text(s)` or `.null` when `s` is nil.
-    public static func text(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
+    package static func text(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
     /// `.real(x)` or `.null` when `x` is nil.
-    public static func real(_ x: Double?) -> SQLValue { x.map { .real($0) } ?? .null }
+    package static func real(_ x: Double?) -> SQLValue { x.map { .real($0) } ?? .null }
     /// `.json(s)` or `.null` when `s` is nil.
-    public static func json(_ s: String?) -> SQLValue { s.map { .json($0) } ?? .null }
+    package static func json(_ s: String?) -> SQLValue { s.map { .json($0) } ?? .null }
 }

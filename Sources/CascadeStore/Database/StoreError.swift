@@ -4,37 +4,37 @@ import CascadeJSON
 ///
 /// Problems found while validating input (a world file, a formula document) are collected in
 /// `problems`, one per bad value, each with its own place, so a user can fix them all at once.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
+package struct StoreError: Error, Sendable, CustomStringConvertible {
     /// A broad class of failure; new kinds may be added.
-    public struct Kind: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
+    package struct Kind: Hashable, Sendable, CustomStringConvertible {
+        package let name: String
         init(_ name: String) { self.name = name }
-        public var description: String { name }
+        package var description: String { name }
 
-        public static let invalidInput = Kind("invalid-input")
-        public static let notFound = Kind("not-found")
-        public static let conflict = Kind("conflict")
-        public static let schema = Kind("schema")
-        public static let connection = Kind("connection")
-        public static let database = Kind("database")
-        public static let io = Kind("io")
+        package static let invalidInput = Kind("invalid-input")
+        package static let notFound = Kind("not-found")
+        package static let conflict = Kind("conflict")
+        package static let schema = Kind("schema")
+        package static let connection = Kind("connection")
+        package static let database = Kind("database")
+        package static let io = Kind("io")
         /// A worker finishing a job whose lease it no longer holds.
-        public static let leaseLost = Kind("lease-lost")
+        package static let leaseLost = Kind("lease-lost")
         /// The caller may not do this (another author's scenario, a role without the right).
-        public static let forbidden = Kind("forbidden")
+        package static let forbidden = Kind("forbidden")
     }
 
-    public var kind: Kind
-    public var message: String
+    package var kind: Kind
+    package var message: String
     /// A file, JSON path or `line:column` the message refers to.
-    public var location: String?
-    public var hint: String?
-    public var problems: [Problem]
+    package var location: String?
+    package var hint: String?
+    package var problems: [Problem]
     /// The SQL that failed and the backend's result code, for database failures.
-    public var sql: String?
-    public var code: String?
+    package var sql: String?
+    package var code: String?
 
-    public init(
+    package init(
         _ kind: Kind, _ message: String, location: String? = nil, hint: String? = nil,
         problems: [Problem] = [], sql: String? = nil, code: String? = nil
     ) {
@@ -47,7 +47,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         self.code = code
     }
 
-    public var description: String {
+    package var description: String {
         var text = location.map { "\($0): \(message)" } ?? message
         if let hint { text += " (hint: \(hint))" }
         return text
@@ -56,14 +56,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// Whether retrying the whole transaction may succeed: a serialization failure or deadlock, a
     /// busy SQLite file, or a race the writer itself recognised and reported as `.conflict`.
     /// A unique-key violation is not transient: retrying a constraint bug cannot fix it.
-    public var isTransient: Bool {
+    package var isTransient: Bool {
         if kind == .conflict { return true }
         guard let code else { return false }
         return ["40001", "40P01", "SQLITE_BUSY", "SQLITE_LOCKED"].contains(code)
     }
 
     /// A unique or primary-key violation, on either backend.
-    public var isUniqueViolation: Bool {
+    package var isUniqueViolation: Bool {
         guard let code else { return false }
         return ["23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"].contains(code)
     }

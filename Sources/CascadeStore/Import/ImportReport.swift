@@ -1,22 +1,22 @@
 import CascadeJSON
 
 /// What an import wrote.
-public struct ImportReport: Sendable {
-    public var file: String?
+package struct ImportReport: Sendable {
+    package var file: String?
     /// Rows in the file per table.
-    public var rowsRead: [String: Int] = [:]
+    package var rowsRead: [String: Int] = [:]
     /// Rows inserted or changed per table (an unchanged re-import writes 0).
-    public var rowsWritten: [String: Int] = [:]
-    public var formulas: [Registration] = []
-    public var parseSeconds: Double = 0
-    public var validateSeconds: Double = 0
-    public var writeSeconds: Double = 0
+    package var rowsWritten: [String: Int] = [:]
+    package var formulas: [Registration] = []
+    package var parseSeconds: Double = 0
+    package var validateSeconds: Double = 0
+    package var writeSeconds: Double = 0
 
-    public var totalRead: Int { rowsRead.values.reduce(0, +) }
-    public var totalWritten: Int { rowsWritten.values.reduce(0, +) }
+    package var totalRead: Int { rowsRead.values.reduce(0, +) }
+    package var totalWritten: Int { rowsWritten.values.reduce(0, +) }
 
     /// The report; `file` only when the world came from one.
-    public var json: JSONValue {
+    package var json: JSONValue {
         func counts(_ d: [String: Int]) -> JSONValue {
             .object(JSONObject(d.sorted { JSONObject.canonicalOrder($0.key, $1.key) }.map { ($0.key, .number(Double($0.value))) }))
         }

@@ -6,7 +6,7 @@ extension Store {
     /// reporting every problem with its JSON path, then writes everything in one transaction.
     /// Entities and relationships are keyed by the file's ids, so importing the same file again
     /// changes nothing. `progress` receives each phase and, while rows are written, how many.
-    public func importWorld(path: String, progress: (WorkProgress) -> Void = { _ in }) throws -> ImportReport {
+    package func importWorld(path: String, progress: (WorkProgress) -> Void = { _ in }) throws -> ImportReport {
         let started = Date()
         // The file's bytes and its parsed tree live only inside this closure: the write phase
         // holds just the validated rows.
@@ -39,7 +39,7 @@ extension Store {
 
     /// Imports an already parsed world document; see `importWorld(path:progress:)`. Without a
     /// `file` (a document sent over HTTP) problems are placed by their JSON path alone.
-    public func importWorld(_ root: JSONValue, file: String?, progress: (WorkProgress) -> Void = { _ in }) throws -> ImportReport {
+    package func importWorld(_ root: JSONValue, file: String?, progress: (WorkProgress) -> Void = { _ in }) throws -> ImportReport {
         let started = Date()
         let world = try validatedWorld(root, file: file, progress: progress)
         return try write(world, file: file, times: (started, started, Date()), progress: progress)

@@ -4,7 +4,7 @@ extension Store {
     /// The `macro_data` points of `variables` (every variable when nil) dated `from`…`to`
     /// (inclusive, YYYY-MM-DD; open when nil), ordered by variable name and date, a page of at
     /// most `limit` (all when nil) after skipping `offset`.
-    public func macroData(variables: [String]? = nil, from: String? = nil, to: String? = nil,
+    package func macroData(variables: [String]? = nil, from: String? = nil, to: String? = nil,
                           limit: Int? = nil, offset: Int = 0) throws -> [MacroDatum] {
         var conditions: [String] = []
         var values: [SQLValue] = []
@@ -37,7 +37,7 @@ extension Store {
 
     /// The names in `variables` that have no `macro_data` point at all, each with the nearest
     /// stored name when one is close.
-    public func unknownMacroVariables(_ variables: [String]) throws -> [(name: String, suggestion: String?)] {
+    package func unknownMacroVariables(_ variables: [String]) throws -> [(name: String, suggestion: String?)] {
         try read { db in
             let known = Set(try db.query("SELECT DISTINCT variable_name FROM macro_data").compactMap { $0.string("variable_name") })
             return variables.filter { !known.contains($0) }.map { ($0, Suggestion.closest(to: $0, among: known)) }

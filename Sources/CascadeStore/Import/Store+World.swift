@@ -1,20 +1,20 @@
 /// One row of the seed's `get_entity_graph`.
-public struct EntityGraphEdge: Sendable, Equatable {
-    public var entityName: String
-    public var relationshipType: String
-    public var connectedEntity: String
-    public var weight: Double?
+package struct EntityGraphEdge: Sendable, Equatable {
+    package var entityName: String
+    package var relationshipType: String
+    package var connectedEntity: String
+    package var weight: Double?
 }
 
 /// The entities and relationships of a store, as the engine loads them.
-public struct WorldSnapshot: Sendable {
-    public var entities: [EntityRecord]
-    public var relationships: [RelationshipRecord]
+package struct WorldSnapshot: Sendable {
+    package var entities: [EntityRecord]
+    package var relationships: [RelationshipRecord]
 }
 
 extension Store {
     /// The seed's `get_entity_graph`: every relationship touching the entity with file id `id`.
-    public func entityGraph(of id: String) throws -> [EntityGraphEdge] {
+    package func entityGraph(of id: String) throws -> [EntityGraphEdge] {
         try read { db in
             try db.query("""
                 SELECT e1.name AS entity_name, r.type AS relationship_type, e2.name AS connected_entity, r.weight AS weight
@@ -31,7 +31,7 @@ extension Store {
     }
 
     /// One entity by its file id.
-    public func entity(_ id: String) throws -> EntityRecord? {
+    package func entity(_ id: String) throws -> EntityRecord? {
         try read { db in
             try db.queryOne("SELECT external_id, type, name, description, category, ontology_level, CAST(metadata AS TEXT) AS metadata FROM entities WHERE external_id = ?",
                             [.text(id)]).map(Self.entityRecord)
@@ -39,7 +39,7 @@ extension Store {
     }
 
     /// Entities by file id, optionally on one level or of one type, a page at a time.
-    public func entities(level: Int? = nil, type: String? = nil, limit: Int = 100, offset: Int = 0) throws -> [EntityRecord] {
+    package func entities(level: Int? = nil, type: String? = nil, limit: Int = 100, offset: Int = 0) throws -> [EntityRecord] {
         try read { db in
             try db.query("""
                 SELECT external_id, type, name, description, category, ontology_level, CAST(metadata AS TEXT) AS metadata
@@ -52,7 +52,7 @@ extension Store {
 
     /// Every entity and relationship, ordered by file id; one consistent snapshot.
     /// - Complexity: O(entities + relationships).
-    public func loadWorld() throws -> WorldSnapshot {
+    package func loadWorld() throws -> WorldSnapshot {
         try read { db in
             let entities = try db.query("""
                 SELECT external_id, type, name, description, category, ontology_level, CAST(metadata AS TEXT) AS metadata
@@ -79,7 +79,7 @@ extension Store {
     /// 6 `metadata` (text). Relationship columns: 0 `external_id`, 1 `source_entity_id`,
     /// 2 `target_entity_id` (store keys), 3 `type`, 4 `weight`, 5 `impact_formula`, 6 `metadata`.
     /// - Complexity: O(entities + relationships), two table scans; no join, no sort.
-    public func scanWorld(entities: (RowCursor) throws -> Void, relationships: (RowCursor) throws -> Void) throws {
+    package func scanWorld(entities: (RowCursor) throws -> Void, relationships: (RowCursor) throws -> Void) throws {
         try read { db in
             try db.forEachRow("""
                 SELECT id, external_id, type, name, category, ontology_level, CAST(metadata AS TEXT) AS metadata FROM entities
@@ -93,7 +93,7 @@ extension Store {
     }
 
     /// Row counts of the seed tables (for `cascade init`, tests and the benchmark).
-    public func tableCounts() throws -> [String: Int] {
+    package func tableCounts() throws -> [String: Int] {
         try read { db in
             var counts: [String: Int] = [:]
             for table in ["entities", "relationships", "sector_coefficients", "formulas", "scenarios", "macro_data",

@@ -2,9 +2,9 @@ import Foundation
 
 /// Deterministic synthetic world files for benchmarks and crash tests: `entities` entities over
 /// ten levels and `relationships` edges between them, a few coefficients and formulas.
-public enum SyntheticWorld {
+package enum SyntheticWorld {
     /// Writes the world file to `path`; the same arguments always give the same bytes.
-    public static func write(to path: String, entities: Int, relationships: Int, seed: UInt64 = 42) throws {
+    package static func write(to path: String, entities: Int, relationships: Int, seed: UInt64 = 42) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw StoreError(.io, "cannot create the file", location: path)
         }

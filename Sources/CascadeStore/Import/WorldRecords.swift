@@ -1,17 +1,17 @@
 import CascadeJSON
 
 /// An entity as a world file gives it (the file's own `id`) and as the store returns it.
-public struct EntityRecord: Sendable, Equatable {
-    public var id: String
-    public var type: String
-    public var name: String
-    public var description: String?
-    public var category: String?
-    public var ontologyLevel: Int?
+package struct EntityRecord: Sendable, Equatable {
+    package var id: String
+    package var type: String
+    package var name: String
+    package var description: String?
+    package var category: String?
+    package var ontologyLevel: Int?
     /// The metadata object serialised as JSON text, or nil.
-    public var metadata: String?
+    package var metadata: String?
 
-    public init(id: String, type: String, name: String, description: String? = nil, category: String? = nil,
+    package init(id: String, type: String, name: String, description: String? = nil, category: String? = nil,
                 ontologyLevel: Int? = nil, metadata: String? = nil) {
         self.id = id
         self.type = type
@@ -23,20 +23,20 @@ public struct EntityRecord: Sendable, Equatable {
     }
 
     /// The store's key for this entity: a UUID derived from the file's id.
-    public var storeID: String { ContentHash.stableID("entity", id) }
+    package var storeID: String { ContentHash.stableID("entity", id) }
 }
 
 /// A relationship (edge) with the file ids of its ends.
-public struct RelationshipRecord: Sendable, Equatable {
-    public var id: String
-    public var sourceID: String
-    public var targetID: String
-    public var type: String
-    public var weight: Double?
-    public var impactFormula: String?
-    public var metadata: String?
+package struct RelationshipRecord: Sendable, Equatable {
+    package var id: String
+    package var sourceID: String
+    package var targetID: String
+    package var type: String
+    package var weight: Double?
+    package var impactFormula: String?
+    package var metadata: String?
 
-    public init(id: String, sourceID: String, targetID: String, type: String, weight: Double? = nil,
+    package init(id: String, sourceID: String, targetID: String, type: String, weight: Double? = nil,
                 impactFormula: String? = nil, metadata: String? = nil) {
         self.id = id
         self.sourceID = sourceID
@@ -47,25 +47,25 @@ public struct RelationshipRecord: Sendable, Equatable {
         self.metadata = metadata
     }
 
-    public var storeID: String { ContentHash.stableID("relationship", id) }
+    package var storeID: String { ContentHash.stableID("relationship", id) }
 }
 
 /// One `macro_data` point.
-public struct MacroDatum: Sendable, Equatable {
-    public var date: String
-    public var variableName: String
-    public var value: Double?
-    public var unit: String?
-    public var dataSource: String?
+package struct MacroDatum: Sendable, Equatable {
+    package var date: String
+    package var variableName: String
+    package var value: Double?
+    package var unit: String?
+    package var dataSource: String?
 }
 
 /// One `financial_data` row; `date` is a real date (quarters are converted to their last day).
-public struct FinancialDatum: Sendable, Equatable {
-    public var entityID: String
-    public var date: String
+package struct FinancialDatum: Sendable, Equatable {
+    package var entityID: String
+    package var date: String
     /// Column name → value for the seed's numeric columns present in the file.
-    public var values: [String: Double]
-    public var dataSource: String?
+    package var values: [String: Double]
+    package var dataSource: String?
 
     static let numericColumns = [
         "revenue", "net_income", "ebitda", "operating_income", "total_assets", "total_debt", "equity",
@@ -74,13 +74,13 @@ public struct FinancialDatum: Sendable, Equatable {
 }
 
 /// A whole world file, validated.
-public struct World: Sendable {
-    public var entities: [EntityRecord] = []
-    public var relationships: [RelationshipRecord] = []
-    public var coefficients: [SectorCoefficient] = []
-    public var macroData: [MacroDatum] = []
-    public var financialData: [FinancialDatum] = []
-    public var formulas: [FormulaDocument] = []
+package struct World: Sendable {
+    package var entities: [EntityRecord] = []
+    package var relationships: [RelationshipRecord] = []
+    package var coefficients: [SectorCoefficient] = []
+    package var macroData: [MacroDatum] = []
+    package var financialData: [FinancialDatum] = []
+    package var formulas: [FormulaDocument] = []
     /// Every `metadata.formula` reference, with the index of the relationship that holds it.
     var formulaReferences: [(relationship: Int, reference: FormulaReference)] = []
     /// Every entity id a row refers to, with its place — also from rows with other problems, so
@@ -95,16 +95,16 @@ public struct World: Sendable {
     /// Names of every formula document in the file, including ones that failed their checks.
     var formulaNamesInFile: Set<String> = []
 
-    public init() {}
+    package init() {}
 
-    public var rowCount: Int {
+    package var rowCount: Int {
         entities.count + relationships.count + coefficients.count + macroData.count + financialData.count + formulas.count
     }
 }
 
 extension EntityRecord {
     /// The entity as a world file writes it (`id` is the file's id).
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("id", .string(id)), ("type", .string(type)), ("name", .string(name)),
             ("description", description.map(JSONValue.string) ?? .null), ("category", category.map(JSONValue.string) ?? .null),
@@ -116,7 +116,7 @@ extension EntityRecord {
 
 extension MacroDatum {
     /// The point as a world file writes it (so what `GET /v1/macro-data` answers can be imported again).
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("date", .string(date)), ("variable_name", .string(variableName)), ("value", value.map(JSONValue.number) ?? .null),
             ("unit", unit.map(JSONValue.string) ?? .null), ("data_source", dataSource.map(JSONValue.string) ?? .null),

@@ -4,15 +4,15 @@ import CLibPQ
 ///
 /// Statements are written with `?` placeholders like SQLite's and rewritten to `$1, $2, …`;
 /// every value is sent as a separate parameter, never spliced into the SQL.
-public final class PostgresConnection: DatabaseConnection {
-    public let dialect = SQLDialect.postgresql
+package final class PostgresConnection: DatabaseConnection {
+    package let dialect = SQLDialect.postgresql
     /// The URL without its password, for messages.
-    public let displayURL: String
+    package let displayURL: String
     private var handle: OpaquePointer?
     private var rewritten: [String: String] = [:]
     private var stagingCounter = 0
 
-    public init(url: String) throws(StoreError) {
+    package init(url: String) throws(StoreError) {
         displayURL = Self.redacted(url)
         guard let connection = PQconnectdb(url) else {
             throw StoreError(.connection, "cannot allocate a PostgreSQL connection", location: displayURL)
@@ -30,7 +30,7 @@ public final class PostgresConnection: DatabaseConnection {
 
     deinit { close() }
 
-    public func close() {
+    package func close() {
         if let handle { PQfinish(handle) }
         handle = nil
     }
@@ -127,13 +127,13 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     @discardableResult
-    public func execute(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> Int {
+    package func execute(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> Int {
         let result = try run(sql, arguments)
         defer { PQclear(result) }
         return Int(String(cString: PQcmdTuples(result))) ?? 0
     }
 
-    public func query(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> [Row] {
+    package func query(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> [Row] {
         let result = try run(sql, arguments)
         defer { PQclear(result) }
         let rowCount = PQntuples(result)
@@ -158,7 +158,7 @@ public final class PostgresConnection: DatabaseConnection {
         return rows
     }
 
-    public func executeScript(_ sql: String) throws(StoreError) {
+    package func executeScript(_ sql: String) throws(StoreError) {
         guard let handle else { throw StoreError(.connection, "the PostgreSQL connection is closed", location: displayURL) }
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
@@ -166,13 +166,13 @@ public final class PostgresConnection: DatabaseConnection {
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(result, sql: sql) }
     }
 
-    public func begin(writing: Bool) throws(StoreError) {
+    package func begin(writing: Bool) throws(StoreError) {
         try executeScript(writing ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     }
 
-    public func commit() throws(StoreError) { try executeScript("COMMIT") }
+    package func commit() throws(StoreError) { try executeScript("COMMIT") }
 
-    public func bulkLoad(
+    package func bulkLoad(
         into table: String, columns: [String], count: Int, suffix: String,
         progress: (Int) -> Void, row: (Int, inout BulkRow) throws -> Void
     ) throws -> Int {
@@ -275,11 +275,11 @@ public final class PostgresConnection: DatabaseConnection {
         }
     }
 
-    public func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {}
+    package func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {}
 
-    public func setCheckConstraints(_ enabled: Bool) throws(StoreError) {}
+    package func setCheckConstraints(_ enabled: Bool) throws(StoreError) {}
 
-    public func rollback() {
+    package func rollback() {
         guard let handle else { return }
         if PQtransactionStatus(handle) != PQTRANS_IDLE { try? executeScript("ROLLBACK") }
     }

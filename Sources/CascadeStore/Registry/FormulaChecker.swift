@@ -2,34 +2,34 @@ import CascadeFormula
 import CascadeJSON
 
 /// The outcome of one test case.
-public struct TestCaseResult: Sendable, Equatable {
-    public var index: Int
-    public var name: String?
-    public var passed: Bool
+package struct TestCaseResult: Sendable, Equatable {
+    package var index: Int
+    package var name: String?
+    package var passed: Bool
     /// What the formula gave: a value rendered as JavaScript prints it, or an error code.
-    public var actual: String
-    public var expected: String
+    package var actual: String
+    package var expected: String
     /// Why it failed, with the case's JSON path.
-    public var problem: Problem?
+    package var problem: Problem?
 }
 
 /// The checks a formula version must pass before it is stored: it compiles against its declared
 /// `parameters` without errors, and every test case gives the expected value.
-public struct FormulaCheck: Sendable {
+package struct FormulaCheck: Sendable {
     /// Compile errors and failing test cases; empty means the version may be stored.
-    public var problems: [Problem]
-    public var warnings: [Problem]
-    public var results: [TestCaseResult]
+    package var problems: [Problem]
+    package var warnings: [Problem]
+    package var results: [TestCaseResult]
     /// What the test cases leave unexercised; nil when the text does not compile.
-    public var coverage: TestCoverage?
+    package var coverage: TestCoverage?
     /// The document's own backtest, run at registration (nil when it carries none).
-    public var backtest: BacktestResult?
+    package var backtest: BacktestResult?
 
-    public var isPassing: Bool { problems.isEmpty }
+    package var isPassing: Bool { problems.isEmpty }
 
     /// Checks `document`; `label` names it in rendered diagnostics (`gdp_sector_impact@3`) and
     /// `textPath` is where its text lives (`$.formula_text`, `$.formulas[2].formula_text`).
-    public static func run(_ document: FormulaDocument, label: String? = nil, textPath: String = "$.formula_text") -> FormulaCheck {
+    package static func run(_ document: FormulaDocument, label: String? = nil, textPath: String = "$.formula_text") -> FormulaCheck {
         var check = FormulaCheck(problems: [], warnings: [], results: [])
         var inputs: [String: InputType] = [:]
         for (name, type) in document.parameters {

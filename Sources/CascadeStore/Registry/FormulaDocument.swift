@@ -3,23 +3,23 @@ import CascadeJSON
 
 /// A formula version document: what `cascade formula register FILE.json` reads, what a world
 /// file's `formulas` array holds, and what the registry stores (docs/formats.md).
-public struct FormulaDocument: Sendable, Equatable {
-    public var name: String
-    public var formulaType: String?
-    public var formulaText: String
+package struct FormulaDocument: Sendable, Equatable {
+    package var name: String
+    package var formulaType: String?
+    package var formulaText: String
     /// Parameter names and declared type names, in document order.
-    public var parameters: JSONObject
-    public var effectiveDate: String
-    public var rSquared: Double?
-    public var mae: Double?
-    public var rmse: Double?
-    public var description: String?
-    public var createdBy: String?
-    public var testCases: [FormulaTestCase]
+    package var parameters: JSONObject
+    package var effectiveDate: String
+    package var rSquared: Double?
+    package var mae: Double?
+    package var rmse: Double?
+    package var description: String?
+    package var createdBy: String?
+    package var testCases: [FormulaTestCase]
     /// The raw `test_cases` array, stored as written.
-    public var testCasesJSON: JSONValue
+    package var testCasesJSON: JSONValue
     /// How registration measures the version's fit (its r², MAE and RMSE) on stored history.
-    public var backtest: BacktestSpec? = nil
+    package var backtest: BacktestSpec? = nil
 
     static let keys: Set<String> = [
         "name", "formula_type", "formula_text", "parameters", "effective_date", "r_squared", "mae",
@@ -27,13 +27,13 @@ public struct FormulaDocument: Sendable, Equatable {
     ]
 
     /// The parameters serialised with sorted keys: the canonical form the content hash covers.
-    public var canonicalParameters: String { JSONValue.object(parameters).serialized(sortedKeys: true) }
+    package var canonicalParameters: String { JSONValue.object(parameters).serialized(sortedKeys: true) }
 
     /// XXH3-128 of the text and canonical parameters.
-    public var contentHash: String { ContentHash.formula(text: formulaText, canonicalParameters: canonicalParameters) }
+    package var contentHash: String { ContentHash.formula(text: formulaText, canonicalParameters: canonicalParameters) }
 
     /// Reads a document, collecting every problem with its JSON path (prefixed by `file`).
-    public static func decode(
+    package static func decode(
         _ value: JSONValue, at path: JSONPath = .root, file: String? = nil, problems: inout [Problem]
     ) -> FormulaDocument? {
         guard let reader = JSONReader(value, at: path, file: file, what: "a formula version document", problems: &problems) else {
@@ -96,7 +96,7 @@ public struct FormulaDocument: Sendable, Equatable {
     }
 
     /// The document as JSON, in the interface's field order.
-    public var json: JSONValue {
+    package var json: JSONValue {
         var o = JSONObject()
         o["name"] = .string(name)
         o["formula_type"] = formulaType.map(JSONValue.string) ?? .null

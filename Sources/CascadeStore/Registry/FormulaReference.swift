@@ -1,15 +1,15 @@
 /// `name` or `name@version`, as written on the command line and in `metadata.formula`.
-public struct FormulaReference: Hashable, Sendable, CustomStringConvertible {
-    public var name: String
-    public var version: Int?
+package struct FormulaReference: Hashable, Sendable, CustomStringConvertible {
+    package var name: String
+    package var version: Int?
 
-    public init(name: String, version: Int? = nil) {
+    package init(name: String, version: Int? = nil) {
         self.name = name
         self.version = version
     }
 
     /// Parses `name[@version]`; nil when the version part is not a positive integer.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let at = text.lastIndex(of: "@") else {
             guard !text.isEmpty else { return nil }
             self.init(name: text)
@@ -20,5 +20,5 @@ public struct FormulaReference: Hashable, Sendable, CustomStringConvertible {
         self.init(name: name, version: version)
     }
 
-    public var description: String { version.map { "\(name)@\($0)" } ?? name }
+    package var description: String { version.map { "\(name)@\($0)" } ?? name }
 }

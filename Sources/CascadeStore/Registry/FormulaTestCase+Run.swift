@@ -7,7 +7,7 @@ import CascadeJSON
 extension FormulaTestCase {
     /// What a case expects, in the order a document's fields are consulted: `expected_error`,
     /// then `expected_type: "undefined"`, then `expected`.
-    public enum Expectation: Sendable, Equatable {
+    package enum Expectation: Sendable, Equatable {
         /// A value; numbers match within `tolerance`.
         case value(JSONValue, tolerance: Double)
         /// No value: the formula falls off the end.
@@ -16,14 +16,14 @@ extension FormulaTestCase {
         case error(String)
     }
 
-    public var expectation: Expectation {
+    package var expectation: Expectation {
         if let expectedError { return .error(expectedError) }
         if expectedType == "undefined" { return .undefined }
         return .value(expected ?? .null, tolerance: tolerance)
     }
 
     /// What running a case gave.
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         /// An input that is not a declared parameter.
         case undeclaredInput(String)
         /// An input that has no formula value (an array, anywhere inside), with why.
@@ -37,13 +37,13 @@ extension FormulaTestCase {
     }
 
     /// One case run: its outcome, and whether that is what the case expects.
-    public struct Run: Sendable {
-        public var outcome: Outcome
-        public var isPassing: Bool
+    package struct Run: Sendable {
+        package var outcome: Outcome
+        package var isPassing: Bool
     }
 
     /// Binds the inputs to the declared `parameters` and evaluates `formula`.
-    public func run(_ formula: CompiledFormula, parameters: [String: InputType]) -> Run {
+    package func run(_ formula: CompiledFormula, parameters: [String: InputType]) -> Run {
         var bindings: [String: Value] = [:]
         for (name, json) in inputs {
             guard parameters[name] != nil else { return Run(outcome: .undeclaredInput(name), isPassing: false) }
@@ -89,7 +89,7 @@ extension FormulaTestCase {
     }
 
     /// The expectation as messages write it: `1.8`, `undefined`, `error runtime`.
-    public var expectedText: String {
+    package var expectedText: String {
         switch expectation {
         case .value(let json, _): json.serialized()
         case .undefined: "undefined"

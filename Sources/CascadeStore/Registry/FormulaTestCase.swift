@@ -2,18 +2,18 @@ import CascadeFormula
 import CascadeJSON
 
 /// One stored example: inputs, and the value (within `tolerance`) or error the formula must give.
-public struct FormulaTestCase: Sendable, Equatable {
-    public var name: String?
-    public var inputs: JSONObject
+package struct FormulaTestCase: Sendable, Equatable {
+    package var name: String?
+    package var inputs: JSONObject
     /// The expected value; `nil` when the case expects an error or `undefined`.
-    public var expected: JSONValue?
+    package var expected: JSONValue?
     /// `"undefined"` when the formula must fall off the end without returning.
-    public var expectedType: String?
+    package var expectedType: String?
     /// A diagnostic kind (`runtime`) or code (`runtime.division-by-zero`) the case must fail with.
-    public var expectedError: String?
-    public var tolerance: Double
+    package var expectedError: String?
+    package var tolerance: Double
     /// Where this case sits in its document, for messages.
-    public var path: String
+    package var path: String
 
     static let keys: Set<String> = ["name", "inputs", "expected", "expected_type", "expected_error", "tolerance"]
 

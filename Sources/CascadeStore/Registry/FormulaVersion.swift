@@ -1,22 +1,22 @@
 import CascadeJSON
 
 /// A stored, immutable formula version (one `formulas` row).
-public struct FormulaVersion: Sendable, Equatable {
-    public var id: String
-    public var document: FormulaDocument
-    public var version: Int
-    public var isActive: Bool
-    public var contentHash: String
-    public var createdAt: String
+package struct FormulaVersion: Sendable, Equatable {
+    package var id: String
+    package var document: FormulaDocument
+    package var version: Int
+    package var isActive: Bool
+    package var contentHash: String
+    package var createdAt: String
     /// The fingerprint of the history the stored r², MAE and RMSE were measured on (nil: never backtested).
-    public var backtestFingerprint: String?
-    public var backtestedAt: String?
+    package var backtestFingerprint: String?
+    package var backtestedAt: String?
 
-    public var name: String { document.name }
+    package var name: String { document.name }
     /// `name@version`.
-    public var reference: String { "\(document.name)@\(version)" }
+    package var reference: String { "\(document.name)@\(version)" }
     /// Stored without test cases (registered with `--allow-untested`, or before they were required).
-    public var isUntested: Bool { document.testCases.isEmpty }
+    package var isUntested: Bool { document.testCases.isEmpty }
 
     static let columns = """
         id, name, version, formula_type, formula_text, parameters, effective_date, r_squared, mae, rmse,
@@ -62,7 +62,7 @@ public struct FormulaVersion: Sendable, Equatable {
     }
 
     /// The version as JSON: the document's fields plus `version`, `is_active`, `content_hash`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         guard case .object(var o) = document.json else { return .null }
         var out = JSONObject()
         out["name"] = o["name"]
@@ -80,23 +80,23 @@ public struct FormulaVersion: Sendable, Equatable {
 }
 
 /// What registering a document did.
-public struct Registration: Sendable, Equatable {
-    public var name: String
-    public var version: Int
+package struct Registration: Sendable, Equatable {
+    package var name: String
+    package var version: Int
     /// False when byte-identical text and parameters were already stored under this version.
-    public var isNew: Bool
-    public var contentHash: String
+    package var isNew: Bool
+    package var contentHash: String
     /// Non-fatal findings of the checker (e.g. inputs for which the formula returns no value).
-    public var warnings: [Problem] = []
-    public var reference: String { "\(name)@\(version)" }
+    package var warnings: [Problem] = []
+    package var reference: String { "\(name)@\(version)" }
 }
 
 /// A formula name with a summary of its versions.
-public struct FormulaSummary: Sendable, Equatable {
-    public var name: String
-    public var latestVersion: Int
-    public var versionCount: Int
+package struct FormulaSummary: Sendable, Equatable {
+    package var name: String
+    package var latestVersion: Int
+    package var versionCount: Int
     /// The version active today, if any.
-    public var activeVersion: Int?
-    public var formulaType: String?
+    package var activeVersion: Int?
+    package var formulaType: String?
 }

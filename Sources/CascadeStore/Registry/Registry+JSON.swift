@@ -5,7 +5,7 @@ import CascadeJSON
 
 extension Registration {
     /// `{"ok", "name", "version", "new", "content_hash", "warnings"}`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("ok", .bool(true)), ("name", .string(name)), ("version", .number(Double(version))),
             ("new", .bool(isNew)), ("content_hash", .string(contentHash)), ("warnings", .array(warnings.map(\.json))),
@@ -15,7 +15,7 @@ extension Registration {
 
 extension FormulaSummary {
     /// `{"name", "latest_version", "versions", "active_version", "formula_type"}`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("name", .string(name)), ("latest_version", .number(Double(latestVersion))),
             ("versions", .number(Double(versionCount))),
@@ -27,7 +27,7 @@ extension FormulaSummary {
 
 extension FormulaCheck {
     /// The outcome of re-running `version`'s test cases: `{"ok", "formula", "results", "problems"}`.
-    public func json(for version: FormulaVersion) -> JSONValue {
+    package func json(for version: FormulaVersion) -> JSONValue {
         .object(JSONObject([
             ("ok", .bool(isPassing)), ("formula", .string(version.reference)),
             ("results", .array(results.map { r in
@@ -42,7 +42,7 @@ extension FormulaCheck {
 extension TestCoverage {
     /// `{"conditions", "regions", "findings"}`: each condition with the cases that took each
     /// outcome, each region of a compared input with its cases and whether it returns no value.
-    public var json: JSONValue {
+    package var json: JSONValue {
         func indexes(_ list: [Int]) -> JSONValue { .array(list.map { .number(Double($0)) }) }
         return .object(JSONObject([
             ("conditions", .array(conditions.map { c in
@@ -61,7 +61,7 @@ extension TestCoverage {
 
     /// `json` with the version it describes: `{"formula", "cases", "conditions", "regions", "findings"}`
     /// (`cascade formula coverage --json` and `GET /v1/formulas/{name}/versions/{version}/coverage`).
-    public func json(for version: FormulaVersion) -> JSONValue {
+    package func json(for version: FormulaVersion) -> JSONValue {
         guard case .object(let object) = json else { preconditionFailure("a coverage is a JSON object") }
         return .object(JSONObject([("formula", .string(version.reference)), ("cases", .number(Double(version.document.testCases.count)))]
                                   + object.pairs.map { ($0.key, $0.value) }))

@@ -18,7 +18,7 @@ extension Store {
     /// with the measured r², MAE and RMSE; a claimed number that differs from the measurement by
     /// more than `BacktestClaims.tolerance` is refused unless `trustClaimed` (then the claims are
     /// kept, and the measurement is in the warnings and the audit log).
-    public func register(_ document: FormulaDocument, file: String? = nil, isActive: Bool = true,
+    package func register(_ document: FormulaDocument, file: String? = nil, isActive: Bool = true,
                          allowUntested: Bool = false, trustClaimed: Bool = false) throws -> Registration {
         let check = try checkForRegistration(document, file: file, allowUntested: allowUntested, trustClaimed: trustClaimed)
         let measured = check.backtest.map { BacktestClaims.apply($0, to: document, trustClaimed: trustClaimed) } ?? document
@@ -32,7 +32,7 @@ extension Store {
     /// The checks of `register` without writing anything: the text compiles against its
     /// parameters, every test case passes, and there is at least one (unless `allowUntested`).
     /// Throws every problem found; returns the check with its warnings.
-    public func checkForRegistration(_ document: FormulaDocument, file: String? = nil, allowUntested: Bool = false,
+    package func checkForRegistration(_ document: FormulaDocument, file: String? = nil, allowUntested: Bool = false,
                                      trustClaimed: Bool = false) throws -> FormulaCheck {
         var check = FormulaCheck.run(document, textPath: file.map { "\($0): $.formula_text" } ?? "$.formula_text")
         if document.testCases.isEmpty && !allowUntested {
@@ -58,7 +58,7 @@ extension Store {
     }
 
     /// The version that already holds this document's text and parameters, if any.
-    public func existingVersion(of document: FormulaDocument) throws -> Int? {
+    package func existingVersion(of document: FormulaDocument) throws -> Int? {
         try read { db in
             try db.queryOne("SELECT version FROM formulas WHERE name = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
                             [.text(document.name), .text(document.contentHash)])?.int("version")
@@ -67,7 +67,7 @@ extension Store {
 
     /// Registers several documents all or nothing: every one is checked first (all problems are
     /// reported together), then all are stored in one transaction.
-    public func registerAll(_ documents: [(document: FormulaDocument, file: String?)]) throws -> [Registration] {
+    package func registerAll(_ documents: [(document: FormulaDocument, file: String?)]) throws -> [Registration] {
         var problems: [Problem] = []
         for (document, file) in documents {
             problems += FormulaCheck.run(document, textPath: file.map { "\($0): $.formula_text" } ?? "$.formula_text").problems
@@ -128,7 +128,7 @@ extension Store {
     }
 
     /// Every version of `name`, oldest first.
-    public func history(named name: String) throws -> [FormulaVersion] {
+    package func history(named name: String) throws -> [FormulaVersion] {
         try read { db in
             try db.query("SELECT \(FormulaVersion.columns) FROM formulas WHERE name = ? ORDER BY version", [.text(name)])
                 .map(FormulaVersion.init(row:))
@@ -136,7 +136,7 @@ extension Store {
     }
 
     /// One version, or the latest when the reference has none; throws `notFound` with a hint.
-    public func formula(_ reference: FormulaReference) throws -> FormulaVersion {
+    package func formula(_ reference: FormulaReference) throws -> FormulaVersion {
         try read { db in try self.formula(reference, db) }
     }
 
@@ -161,7 +161,7 @@ extension Store {
 
     /// The seed's `get_active_formula`: the highest active version whose `effective_date` is on
     /// or before `date` (default: today).
-    public func activeFormula(named name: String, asOf date: String? = nil) throws -> FormulaVersion? {
+    package func activeFormula(named name: String, asOf date: String? = nil) throws -> FormulaVersion? {
         let day = date ?? Timestamp.day(clock())
         return try read { db in
             try db.queryOne("""
@@ -173,7 +173,7 @@ extension Store {
     }
 
     /// Every registered name with its latest and currently active version.
-    public func formulaSummaries(asOf date: String? = nil) throws -> [FormulaSummary] {
+    package func formulaSummaries(asOf date: String? = nil) throws -> [FormulaSummary] {
         let day = date ?? Timestamp.day(clock())
         return try read { db in
             try db.query("""
@@ -192,7 +192,7 @@ extension Store {
     /// Marks a version active or inactive; recorded in the audit log. Returns false when it
     /// already was in that state (nothing written).
     @discardableResult
-    public func setActive(_ reference: FormulaReference, _ isActive: Bool) throws -> Bool {
+    package func setActive(_ reference: FormulaReference, _ isActive: Bool) throws -> Bool {
         guard let version = reference.version else {
             throw StoreError(.invalidInput, "`\(reference.name)` names no version", location: reference.name,
                              hint: "write NAME@VERSION, e.g. \(reference.name)@1")
@@ -211,7 +211,7 @@ extension Store {
     }
 
     /// Re-runs a stored version's test cases with this binary's formula engine.
-    public func retest(_ reference: FormulaReference) throws -> (FormulaVersion, FormulaCheck) {
+    package func retest(_ reference: FormulaReference) throws -> (FormulaVersion, FormulaCheck) {
         let version = try formula(reference)
         return (version, FormulaCheck.run(version.document, label: version.reference))
     }

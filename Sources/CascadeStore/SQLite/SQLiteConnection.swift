@@ -3,9 +3,9 @@ import Foundation
 
 /// A connection to a SQLite file: WAL journal, a busy timeout, foreign keys on. Writers take the
 /// file lock up front (`BEGIN IMMEDIATE`), so concurrent processes queue instead of failing.
-public final class SQLiteConnection: DatabaseConnection {
-    public let dialect = SQLDialect.sqlite
-    public let path: String
+package final class SQLiteConnection: DatabaseConnection {
+    package let dialect = SQLDialect.sqlite
+    package let path: String
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
 
@@ -15,7 +15,7 @@ public final class SQLiteConnection: DatabaseConnection {
     private static let staticText: sqlite3_destructor_type? = nil
 
     /// Opens (creating when missing) the file at `path`, creating its directory too.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws(StoreError) {
+    package init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws(StoreError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && path != ":memory:" {
@@ -48,7 +48,7 @@ public final class SQLiteConnection: DatabaseConnection {
 
     deinit { close() }
 
-    public func close() {
+    package func close() {
         for (_, statement) in statements { sqlite3_finalize(statement) }
         statements.removeAll()
         if let handle { sqlite3_close_v2(handle) }
@@ -126,7 +126,7 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     @discardableResult
-    public func execute(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> Int {
+    package func execute(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> Int {
         let statement = try prepared(sql)
         defer { sqlite3_reset(statement) }
         try bind(arguments, to: statement, sql: sql)
@@ -136,7 +136,7 @@ public final class SQLiteConnection: DatabaseConnection {
         return Int(sqlite3_changes(handle))
     }
 
-    public func query(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> [Row] {
+    package func query(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> [Row] {
         let statement = try prepared(sql)
         defer { sqlite3_reset(statement) }
         try bind(arguments, to: statement, sql: sql)
@@ -169,7 +169,7 @@ public final class SQLiteConnection: DatabaseConnection {
         return rows
     }
 
-    public func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (RowCursor) throws -> Void) throws {
+    package func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (RowCursor) throws -> Void) throws {
         let statement = try prepared(sql)
         defer { sqlite3_reset(statement) }
         try bind(arguments, to: statement, sql: sql)
@@ -182,7 +182,7 @@ public final class SQLiteConnection: DatabaseConnection {
         }
     }
 
-    public func executeScript(_ sql: String) throws(StoreError) {
+    package func executeScript(_ sql: String) throws(StoreError) {
         guard let handle else { throw StoreError(.connection, "the SQLite connection is closed", location: path) }
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
@@ -195,18 +195,18 @@ public final class SQLiteConnection: DatabaseConnection {
         }
     }
 
-    public func begin(writing: Bool) throws(StoreError) {
+    package func begin(writing: Bool) throws(StoreError) {
         try executeScript(writing ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
     }
 
-    public func commit() throws(StoreError) { try executeScript("COMMIT") }
+    package func commit() throws(StoreError) { try executeScript("COMMIT") }
 
     /// Rows per `INSERT` statement in `bulkLoad`: one multi-row statement costs SQLite less per
     /// row than a one-row statement stepped each time (measured: 50–2000 rows all alike; 1 row
     /// costs ~25 % more CPU).
     static let bulkRowsPerStatement = 500
 
-    public func bulkLoad(
+    package func bulkLoad(
         into table: String, columns: [String], count: Int, suffix: String,
         progress: (Int) -> Void, row: (Int, inout BulkRow) throws -> Void
     ) throws -> Int {
@@ -271,16 +271,16 @@ public final class SQLiteConnection: DatabaseConnection {
         return changed
     }
 
-    public func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {
+    package func setForeignKeyChecks(_ enabled: Bool) throws(StoreError) {
         try executeScript(enabled ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF")
     }
 
-    public func setCheckConstraints(_ enabled: Bool) throws(StoreError) {
+    package func setCheckConstraints(_ enabled: Bool) throws(StoreError) {
         // A flag pragma: SQLite re-prepares every cached statement, so none keeps the setting.
         try executeScript(enabled ? "PRAGMA ignore_check_constraints=OFF" : "PRAGMA ignore_check_constraints=ON")
     }
 
-    public func rollback() {
+    package func rollback() {
         if let handle, sqlite3_get_autocommit(handle) == 0 { try? executeScript("ROLLBACK") }
     }
 }

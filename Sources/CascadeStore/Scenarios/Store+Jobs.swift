@@ -3,29 +3,29 @@ import Foundation
 
 /// One run request in the queue table: queued by `cascade serve`, claimed by a worker under a
 /// lease, finished (with the result) in one transaction by the worker that still holds the lease.
-public struct RunJob: Sendable, Equatable {
-    public enum Status: String, Sendable {
+package struct RunJob: Sendable, Equatable {
+    package enum Status: String, Sendable {
         case queued, running, succeeded, failed
     }
 
-    public var id: String
-    public var scenarioID: String
-    public var requestedBy: String
-    public var force: Bool
-    public var status: Status
-    public var attempts: Int
-    public var leaseOwner: String?
-    public var enqueuedAt: String
-    public var startedAt: String?
-    public var finishedAt: String?
+    package var id: String
+    package var scenarioID: String
+    package var requestedBy: String
+    package var force: Bool
+    package var status: Status
+    package var attempts: Int
+    package var leaseOwner: String?
+    package var enqueuedAt: String
+    package var startedAt: String?
+    package var finishedAt: String?
     /// The `run_log` row of the run that completed the job.
-    public var runID: String?
-    public var cached: Bool?
-    public var error: String?
+    package var runID: String?
+    package var cached: Bool?
+    package var error: String?
 
-    public var isFinished: Bool { status == .succeeded || status == .failed }
+    package var isFinished: Bool { status == .succeeded || status == .failed }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var o = JSONObject()
         o["id"] = .string(id)
         o["scenario_id"] = .string(scenarioID)
@@ -44,22 +44,22 @@ public struct RunJob: Sendable, Equatable {
 }
 
 /// The claim a worker holds on a job: the job and the worker's name.
-public struct JobLease: Sendable, Equatable {
-    public var jobID: String
-    public var owner: String
+package struct JobLease: Sendable, Equatable {
+    package var jobID: String
+    package var owner: String
 
-    public init(jobID: String, owner: String) {
+    package init(jobID: String, owner: String) {
         self.jobID = jobID
         self.owner = owner
     }
 }
 
 /// How many jobs are in each state.
-public struct QueueCounts: Sendable, Equatable {
-    public var queued = 0
-    public var running = 0
-    public var succeeded = 0
-    public var failed = 0
+package struct QueueCounts: Sendable, Equatable {
+    package var queued = 0
+    package var running = 0
+    package var succeeded = 0
+    package var failed = 0
 }
 
 extension Store {
@@ -78,7 +78,7 @@ extension Store {
 
     /// Queues a run of a scenario, or returns the unfinished job already queued for it (with the
     /// same `force`), so that a burst of requests for one scenario runs it once. Audited.
-    public func enqueueRun(scenarioID: String, requestedBy: String, force: Bool) throws -> (job: RunJob, isNew: Bool) {
+    package func enqueueRun(scenarioID: String, requestedBy: String, force: Bool) throws -> (job: RunJob, isNew: Bool) {
         try writeRetrying { db in
             if let row = try db.queryOne("""
                 SELECT \(Self.jobColumns) FROM run_queue
@@ -98,7 +98,7 @@ extension Store {
     }
 
     /// One job by id.
-    public func job(_ id: String) throws -> RunJob? {
+    package func job(_ id: String) throws -> RunJob? {
         guard UUID(uuidString: id) != nil else { return nil }
         return try read { db in
             try db.queryOne("SELECT \(Self.jobColumns) FROM run_queue WHERE id = ?", [.text(id.lowercased())]).map(Self.runJob)
@@ -106,7 +106,7 @@ extension Store {
     }
 
     /// The running job `owner` holds, if any.
-    public func job(ofOwner owner: String) throws -> RunJob? {
+    package func job(ofOwner owner: String) throws -> RunJob? {
         try read { db in
             try db.queryOne("SELECT \(Self.jobColumns) FROM run_queue WHERE lease_owner = ? AND status = 'running'", [.text(owner)])
                 .map(Self.runJob)
@@ -117,7 +117,7 @@ extension Store {
     /// for `leaseSeconds`; nil when there is none. On PostgreSQL the candidate row is locked with
     /// `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same job; on SQLite the
     /// write transaction is exclusive. A job whose lease expired `maxAttempts` times is failed.
-    public func claimJob(owner: String, leaseSeconds: Double, maxAttempts: Int = 3) throws -> RunJob? {
+    package func claimJob(owner: String, leaseSeconds: Double, maxAttempts: Int = 3) throws -> RunJob? {
         try writeRetrying { db in
             let now = Self.nowMillisSQL(db.dialect)
             try db.execute("""
@@ -141,7 +141,7 @@ extension Store {
 
     /// Extends a lease the worker still holds; false when it lost it (it expired and another
     /// worker claimed the job).
-    public func renewLease(_ lease: JobLease, leaseSeconds: Double) throws -> Bool {
+    package func renewLease(_ lease: JobLease, leaseSeconds: Double) throws -> Bool {
         try writeRetrying { db in
             try db.execute("""
                 UPDATE run_queue SET lease_expires_ms = \(Self.nowMillisSQL(db.dialect)) + ?
@@ -167,13 +167,13 @@ extension Store {
     }
 
     /// Finishes a leased job that wrote no result (a cached result, or a failure).
-    public func finishJob(_ lease: JobLease, status: RunJob.Status, runID: String? = nil, cached: Bool? = nil,
+    package func finishJob(_ lease: JobLease, status: RunJob.Status, runID: String? = nil, cached: Bool? = nil,
                           error: String? = nil) throws {
         try writeRetrying { db in try completeJob(db, lease, status: status, runID: runID, cached: cached, error: error) }
     }
 
     /// How many jobs are in each state.
-    public func queueCounts() throws -> QueueCounts {
+    package func queueCounts() throws -> QueueCounts {
         try read { db in
             var counts = QueueCounts()
             for row in try db.query("SELECT status, COUNT(*) AS n FROM run_queue GROUP BY status") {

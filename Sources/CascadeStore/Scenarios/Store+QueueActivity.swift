@@ -1,17 +1,17 @@
 /// The run queue as an operator's metrics see it: how many jobs wait, how many leases are live,
 /// and the jobs that finished after a point (for run outcomes and durations).
-public struct QueueActivity: Sendable, Equatable {
-    public var counts: QueueCounts
+package struct QueueActivity: Sendable, Equatable {
+    package var counts: QueueCounts
     /// Running jobs whose lease has not expired (a worker holds them now).
-    public var leasesHeld: Int
+    package var leasesHeld: Int
     /// Finished jobs, oldest first, from `finishedAfter` on (at most the limit asked for).
-    public var finished: [RunJob]
+    package var finished: [RunJob]
 }
 
 extension Store {
     /// Counts, live leases and the jobs finished at or after `finishedAfter` (every finished job
     /// when nil, newest `limit` of them), whichever worker process ran them.
-    public func queueActivity(finishedAfter: String?, limit: Int = 10_000) throws -> QueueActivity {
+    package func queueActivity(finishedAfter: String?, limit: Int = 10_000) throws -> QueueActivity {
         let counts = try queueCounts()
         return try read { db in
             let leases = try db.queryOne("""

@@ -8,7 +8,7 @@ extension Store {
         """
 
     /// Stores a validated scenario document; returns its new id. Audited.
-    public func insertScenario(name: String, description: String?, author: String, asOf: String, isPublic: Bool,
+    package func insertScenario(name: String, description: String?, author: String, asOf: String, isPublic: Bool,
                                document: JSONValue) throws -> String {
         try write { db in
             try insertScenario(db, name: name, description: description, author: author, asOf: asOf, isPublic: isPublic,
@@ -25,7 +25,7 @@ extension Store {
     /// other's uncommitted row, one submitter per (author, name) at a time holds an advisory lock
     /// until commit (as formula registration does per name). Nothing here is retried on a unique
     /// violation, so it cannot loop.
-    public func submitScenario(name: String, description: String?, author: String, asOf: String, isPublic: Bool,
+    package func submitScenario(name: String, description: String?, author: String, asOf: String, isPublic: Bool,
                                document: JSONValue) throws -> (id: String, isNew: Bool) {
         let canonical = document.serialized(sortedKeys: true)
         return try writeRetrying { db in
@@ -40,7 +40,7 @@ extension Store {
     }
 
     /// The id of the stored scenario of `author` named `name` whose document is `document`, if any.
-    public func storedScenarioID(name: String, author: String, document: JSONValue) throws -> String? {
+    package func storedScenarioID(name: String, author: String, document: JSONValue) throws -> String? {
         try read { db in try identicalScenario(db, name: name, author: author, canonical: document.serialized(sortedKeys: true)) }
     }
 
@@ -72,7 +72,7 @@ extension Store {
 
     /// Replaces a scenario's document (and drops its cached result) when `user` may edit it: its
     /// author, or anyone when `isAdmin`. Audited with the document before and after.
-    public func replaceScenario(_ id: String, name: String, description: String?, author: String, asOf: String, isPublic: Bool,
+    package func replaceScenario(_ id: String, name: String, description: String?, author: String, asOf: String, isPublic: Bool,
                                 document: JSONValue, by user: String, isAdmin: Bool) throws {
         try write { db in
             let before = try editableScenario(db, id, by: user, isAdmin: isAdmin)
@@ -93,7 +93,7 @@ extension Store {
     }
 
     /// Deletes a scenario (with its cached result and queued runs) when `user` may edit it. Audited.
-    public func deleteScenario(_ id: String, by user: String, isAdmin: Bool) throws {
+    package func deleteScenario(_ id: String, by user: String, isAdmin: Bool) throws {
         try write { db in
             let before = try editableScenario(db, id, by: user, isAdmin: isAdmin)
             try deleteEntityResults(db, before.id)
@@ -127,7 +127,7 @@ extension Store {
     }
 
     /// One scenario by id (or by unique name when no id matches).
-    public func scenario(_ key: String) throws -> StoredScenario? {
+    package func scenario(_ key: String) throws -> StoredScenario? {
         try read { db in
             let isUUID = UUID(uuidString: key) != nil
             if isUUID, let row = try db.queryOne("SELECT \(Self.scenarioColumns) FROM scenarios WHERE id = ?", [.text(key.lowercased())]) {
@@ -141,7 +141,7 @@ extension Store {
     /// The scenario a person names on the command line: its id, a unique prefix of its id (at
     /// least 6 characters, as git accepts for commits), or its name when exactly one scenario has
     /// it. Nil when nothing matches; several matches are an error listing every one of them.
-    public func scenario(matching key: String) throws -> StoredScenario? {
+    package func scenario(matching key: String) throws -> StoredScenario? {
         if UUID(uuidString: key) != nil, let exact = try scenario(key) { return exact }
         let prefix = key.lowercased()
         var candidates: [StoredScenario] = []
@@ -160,7 +160,7 @@ extension Store {
     }
 
     /// Every scenario with this exact name, newest first.
-    public func scenarios(named name: String) throws -> [StoredScenario] {
+    package func scenarios(named name: String) throws -> [StoredScenario] {
         try read { db in
             try db.query("SELECT \(Self.scenarioColumns) FROM scenarios WHERE name = ? ORDER BY created_at DESC, id", [.text(name)])
                 .map(Self.storedScenario)
@@ -168,7 +168,7 @@ extension Store {
     }
 
     /// Scenarios, newest first: every one, or (with `visibleTo`) the public ones and that user's own.
-    public func scenarios(visibleTo user: String? = nil, author: String? = nil, limit: Int = 1000, offset: Int = 0) throws -> [StoredScenario] {
+    package func scenarios(visibleTo user: String? = nil, author: String? = nil, limit: Int = 1000, offset: Int = 0) throws -> [StoredScenario] {
         try read { db in
             try db.query("""
                 SELECT \(Self.scenarioColumns) FROM scenarios
@@ -198,7 +198,7 @@ extension Store {
     /// one binary document (`columns`, opaque here) in `scenario_result_parts`. In the same
     /// transaction it marks the queue job `lease` done (first, so a lost lease writes nothing) and
     /// finishes the run-log row `run`.
-    public func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summaryText: String,
+    package func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summaryText: String,
                             columns: [UInt8]? = nil, run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil) throws {
         var parts: [String] = []
         if let columns {
@@ -237,14 +237,14 @@ extension Store {
     }
 
     /// Records that the cached result is still valid at a newer data version (nothing it read changed).
-    public func confirmResult(scenarioID: String, dataVersion: String) throws {
+    package func confirmResult(scenarioID: String, dataVersion: String) throws {
         try write { db in
             _ = try db.execute("UPDATE scenarios SET result_data_version = ? WHERE id = ?", .text(dataVersion), .text(scenarioID))
         }
     }
 
     /// The cached result of a scenario, if it has one; the per-entity rows only when asked for.
-    public func result(scenarioID: String, includeEntities: Bool = true) throws -> StoredResult? {
+    package func result(scenarioID: String, includeEntities: Bool = true) throws -> StoredResult? {
         try read { db in
             // Without the entities, the database drops a result's inline entity list before it is sent.
             let column = includeEntities ? "simulation_results"
@@ -278,7 +278,7 @@ extension Store {
 
     /// A cheap token that changes whenever anything a run can read changes: the count and the
     /// highest id of the audit rows of the engine's input tables (every such write is audited).
-    public func dataVersion() throws -> String {
+    package func dataVersion() throws -> String {
         try read { db in
             let row = try db.queryOne("""
                 SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS m FROM audit_log
@@ -289,7 +289,7 @@ extension Store {
     }
 
     /// Every formula version of every name.
-    public func allFormulaVersions() throws -> [FormulaVersion] {
+    package func allFormulaVersions() throws -> [FormulaVersion] {
         try formulaSummaries().flatMap { try history(named: $0.name) }
     }
 }

@@ -9,7 +9,7 @@ extension Store {
 
     /// Stores a new active session of `author`; its name must be new among the author's sessions.
     /// Audited. Returns the stored session.
-    public func insertWhatIfSession(name: String, author: String, baseScenarioID: String, scenarioID: String,
+    package func insertWhatIfSession(name: String, author: String, baseScenarioID: String, scenarioID: String,
                                     modifications: JSONValue, summary: JSONValue) throws -> StoredWhatIfSession {
         try write { db in
             if try db.queryOne("SELECT id FROM whatif_sessions WHERE author = ? AND name = ?", [.text(author), .text(name)]) != nil {
@@ -32,7 +32,7 @@ extension Store {
 
     /// Records a change to an active session: its merged modifications, the modified scenario
     /// and the change's impact summary (appended to the history). Audited.
-    public func addWhatIfChange(_ id: String, modifications: JSONValue, scenarioID: String, summary: JSONValue,
+    package func addWhatIfChange(_ id: String, modifications: JSONValue, scenarioID: String, summary: JSONValue,
                                 by user: String, isAdmin: Bool) throws -> StoredWhatIfSession {
         try write { db in
             let before = try editableWhatIfSession(db, id, by: user, isAdmin: isAdmin)
@@ -50,7 +50,7 @@ extension Store {
     }
 
     /// Closes an active session as `completed` or `cancelled`. Audited.
-    public func closeWhatIfSession(_ id: String, as status: StoredWhatIfSession.Status, by user: String, isAdmin: Bool) throws -> StoredWhatIfSession {
+    package func closeWhatIfSession(_ id: String, as status: StoredWhatIfSession.Status, by user: String, isAdmin: Bool) throws -> StoredWhatIfSession {
         try write { db in
             let before = try editableWhatIfSession(db, id, by: user, isAdmin: isAdmin)
             try Self.requireActive(before)
@@ -63,7 +63,7 @@ extension Store {
     }
 
     /// Sessions, newest first: every one, or (with `author`) that author's only.
-    public func whatIfSessions(author: String? = nil) throws -> [StoredWhatIfSession] {
+    package func whatIfSessions(author: String? = nil) throws -> [StoredWhatIfSession] {
         try read { db in
             try db.query("""
                 SELECT \(Self.whatIfColumns) FROM whatif_sessions WHERE (CAST(? AS TEXT) IS NULL OR author = ?)
@@ -75,7 +75,7 @@ extension Store {
     /// The session a person names: its id, a unique id prefix (6 characters or more) or its name
     /// when one session has it (among `author`'s when given). Nil when nothing matches; several
     /// matches are an error listing them.
-    public func whatIfSession(matching key: String, author: String? = nil) throws -> StoredWhatIfSession? {
+    package func whatIfSession(matching key: String, author: String? = nil) throws -> StoredWhatIfSession? {
         let candidates = try read { db -> [StoredWhatIfSession] in
             let lowered = key.lowercased()
             if UUID(uuidString: key) != nil,

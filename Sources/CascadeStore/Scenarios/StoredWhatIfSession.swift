@@ -2,28 +2,28 @@ import CascadeJSON
 
 /// A what-if session row: its base, the modifications so far, the modified scenario they give,
 /// its status and the impact summary recorded at each change (oldest first).
-public struct StoredWhatIfSession: Sendable {
+package struct StoredWhatIfSession: Sendable {
     /// `active` sessions take changes; `completed` and `cancelled` ones are closed.
-    public enum Status: String, Sendable, CaseIterable {
+    package enum Status: String, Sendable, CaseIterable {
         case active, completed, cancelled
     }
 
-    public var id: String
-    public var name: String
-    public var author: String
-    public var baseScenarioID: String
+    package var id: String
+    package var name: String
+    package var author: String
+    package var baseScenarioID: String
     /// The modified scenario of the latest change.
-    public var scenarioID: String
-    public var status: Status
+    package var scenarioID: String
+    package var status: Status
     /// `WhatIfChanges`' JSON form: every change so far, merged.
-    public var modifications: JSONValue
+    package var modifications: JSONValue
     /// One impact summary per change, oldest first.
-    public var history: [JSONValue]
-    public var createdAt: String
-    public var updatedAt: String
+    package var history: [JSONValue]
+    package var createdAt: String
+    package var updatedAt: String
 
     /// The session as the CLI's `--json` and the API show it.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("id", .string(id)), ("name", .string(name)), ("author", .string(author)),
             ("base_scenario_id", .string(baseScenarioID)), ("scenario_id", .string(scenarioID)),

@@ -1,7 +1,7 @@
 /// One named, ordered schema step, written once per backend.
-public struct Migration: Sendable {
-    public let id: Int
-    public let name: String
+package struct Migration: Sendable {
+    package let id: Int
+    package let name: String
     let sqlite: String
     let postgresql: String
 

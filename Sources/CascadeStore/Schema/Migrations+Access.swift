@@ -1,7 +1,7 @@
 extension Migration {
     /// The name of the PostgreSQL role the HTTP API's connections switch to, so that row-level
     /// security applies to them even when the server connects as the tables' owner or a superuser.
-    public static let applicationRole = "cascade_app"
+    package static let applicationRole = "cascade_app"
 
     /// Users with a role and a salted hash of their API key; the run queue that `cascade serve`
     /// fills and `cascade worker` processes drain; the queue job a run-log row belongs to; an index

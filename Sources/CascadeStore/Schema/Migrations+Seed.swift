@@ -1,6 +1,6 @@
 extension Migration {
     /// Every migration this binary knows, in order. Append only: never edit a shipped one.
-    public static let all: [Migration] = [seedTables, logs, seedFunctions, scenarioResults, accessAndQueue, runLogAbandoned,
+    package static let all: [Migration] = [seedTables, logs, seedFunctions, scenarioResults, accessAndQueue, runLogAbandoned,
                                           applicationRolePrivileges, whatIfSessions, backtestColumns, resultParts]
 
     private static let entityTypes = SeedVocabulary.sqlList(SeedVocabulary.entityTypes)

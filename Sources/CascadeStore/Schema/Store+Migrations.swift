@@ -1,16 +1,16 @@
 /// The state of a store's schema relative to this binary.
-public struct SchemaStatus: Sendable, Equatable {
+package struct SchemaStatus: Sendable, Equatable {
     /// Names of the migrations recorded in the store, in order.
-    public var applied: [String]
+    package var applied: [String]
     /// Names of the migrations this binary would apply.
-    public var pending: [String]
+    package var pending: [String]
 }
 
 extension Store {
     /// Creates the schema or brings it up to date; harmless to run again. Refuses a store whose
     /// schema is newer than this binary. Returns the migrations applied now.
     @discardableResult
-    public func migrate() throws -> [String] {
+    package func migrate() throws -> [String] {
         try write { db in
             if db.dialect == .postgresql {
                 // One migrator at a time, across processes and machines.
@@ -38,7 +38,7 @@ extension Store {
     }
 
     /// What is applied and what is pending, without changing anything.
-    public func schemaStatus() throws -> SchemaStatus {
+    package func schemaStatus() throws -> SchemaStatus {
         try read { db in
             let applied = try Self.tableExists(db, "schema_migrations") ? try Self.appliedMigrations(db) : []
             try Self.refuseUnknown(applied, location: location)
@@ -48,7 +48,7 @@ extension Store {
     }
 
     /// Throws unless the schema is exactly what this binary knows; every command but `init` calls it.
-    public func requireCurrentSchema() throws {
+    package func requireCurrentSchema() throws {
         let status = try schemaStatus()
         if status.applied.isEmpty {
             throw StoreError(.schema, "the store has no Cascade schema", location: location.description,

@@ -1,19 +1,19 @@
 import CascadeJSON
 
 /// One audit-log row: who did what to which row, with the row before and after.
-public struct AuditEntry: Sendable, Equatable {
-    public var id: Int
-    public var occurredAt: String
-    public var actor: String
-    public var action: String
-    public var table: String
-    public var rowID: String?
-    public var before: JSONValue?
-    public var after: JSONValue?
+package struct AuditEntry: Sendable, Equatable {
+    package var id: Int
+    package var occurredAt: String
+    package var actor: String
+    package var action: String
+    package var table: String
+    package var rowID: String?
+    package var before: JSONValue?
+    package var after: JSONValue?
 }
 
 extension AuditEntry {
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("id", .number(Double(id))), ("occurred_at", .string(occurredAt)), ("actor", .string(actor)),
             ("action", .string(action)), ("table", .string(table)), ("row_id", rowID.map(JSONValue.string) ?? .null),
@@ -35,7 +35,7 @@ extension Store {
     }
 
     /// The audit log, oldest first, optionally for one table.
-    public func auditLog(table: String? = nil, limit: Int = 1000, newestFirst: Bool = false) throws -> [AuditEntry] {
+    package func auditLog(table: String? = nil, limit: Int = 1000, newestFirst: Bool = false) throws -> [AuditEntry] {
         try read { db in
             let rows = try db.query(
                 "SELECT id, occurred_at, actor, action, table_name, row_id, before, after FROM audit_log WHERE (CAST(? AS TEXT) IS NULL OR table_name = ?) ORDER BY id \(newestFirst ? "DESC" : "") LIMIT ?",

@@ -1,16 +1,16 @@
 import Foundation
 
 /// Calendar dates as the store keeps them: `YYYY-MM-DD`, proleptic Gregorian.
-public enum CalendarDate {
+package enum CalendarDate {
     /// Whether `text` is a real `YYYY-MM-DD` date (2024-02-30 is not).
-    public static func isValid(_ text: String) -> Bool { parse(text) != nil }
+    package static func isValid(_ text: String) -> Bool { parse(text) != nil }
 
     /// Today's date in UTC (a scenario's default as-of date).
-    public static func today() -> String { Timestamp.day(Date()) }
+    package static func today() -> String { Timestamp.day(Date()) }
 
     /// The year (1…9999), month and day of a `YYYY-MM-DD` date; nil for anything else (the one
     /// reading of dates: scenario `as_of`, effective dates and query parameters all use it).
-    public static func parse(_ text: String) -> (year: Int, month: Int, day: Int)? {
+    package static func parse(_ text: String) -> (year: Int, month: Int, day: Int)? {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D else { return nil }
         func number(_ range: Range<Int>) -> Int? {
@@ -36,7 +36,7 @@ public enum CalendarDate {
 
     /// Reads a date, accepting a quarter (`2024-Q1`, `2024Q3`) as the last day of that quarter —
     /// the date a quarter's financial statements are as of. Returns nil for anything else.
-    public static func normalized(_ text: String) -> String? {
+    package static func normalized(_ text: String) -> String? {
         if isValid(text) { return text }
         let upper = text.uppercased()
         let parts = upper.contains("-Q") ? upper.split(separator: "-") : upper.split(separator: "Q").map { Substring($0) }

@@ -1,23 +1,23 @@
 import CXXHash
 
 /// XXH3 hashes (libxxhash): content hashes of formula versions and stable row ids.
-public enum ContentHash {
+package enum ContentHash {
     /// The 128-bit XXH3 hash of `text`'s UTF-8 bytes as 32 lowercase hex digits.
-    public static func xxh3_128(_ text: String) -> String {
+    package static func xxh3_128(_ text: String) -> String {
         let (high, low) = raw(text)
         return hex(high) + hex(low)
     }
 
     /// A formula version's identity: its text and its parameters (serialised with sorted keys),
     /// separated by a NUL byte so the two cannot run into each other.
-    public static func formula(text: String, canonicalParameters: String) -> String {
+    package static func formula(text: String, canonicalParameters: String) -> String {
         "xxh3-128:" + xxh3_128(text + "\u{0}" + canonicalParameters)
     }
 
     /// A UUID-shaped id derived from `key` within `namespace` (XXH3-128 of the key, seeded with the
     /// XXH3-64 of the namespace): the same world file gives the same
     /// row ids on every backend and on every re-import (UUID version 8, RFC 9562 variant).
-    public static func stableID(_ namespace: String, _ key: String) -> String {
+    package static func stableID(_ namespace: String, _ key: String) -> String {
         format(stableIDBits(namespace, key))
     }
 

@@ -12,36 +12,36 @@ import Darwin
 /// A row never stays `running` after its run stopped: a run that was interrupted (its process
 /// killed, its worker's lease lost) is marked `abandoned`, with the time it was noticed as its
 /// end, the next time the store looks (`runs`, `startRun`, `claimJob`).
-public struct RunRecord: Sendable, Equatable {
-    public enum Status: String, Sendable {
+package struct RunRecord: Sendable, Equatable {
+    package enum Status: String, Sendable {
         case running, succeeded, failed, abandoned
     }
 
-    public var id: String
-    public var scenarioID: String?
-    public var startedAt: String
-    public var finishedAt: String?
-    public var status: Status
-    public var counts: JSONValue?
-    public var inputs: JSONValue?
-    public var error: String?
+    package var id: String
+    package var scenarioID: String?
+    package var startedAt: String
+    package var finishedAt: String?
+    package var status: Status
+    package var counts: JSONValue?
+    package var inputs: JSONValue?
+    package var error: String?
     /// The process that started the run, and its host.
-    public var processID: Int?
-    public var host: String?
+    package var processID: Int?
+    package var host: String?
 }
 
 /// The process a run belongs to: its id and host name.
-public struct RunProcess: Sendable, Equatable {
-    public var id: Int
-    public var host: String
+package struct RunProcess: Sendable, Equatable {
+    package var id: Int
+    package var host: String
 
-    public init(id: Int, host: String) {
+    package init(id: Int, host: String) {
         self.id = id
         self.host = host
     }
 
     /// This process.
-    public static let current = RunProcess(id: Int(getpid()), host: hostName())
+    package static let current = RunProcess(id: Int(getpid()), host: hostName())
 
     static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
@@ -62,7 +62,7 @@ extension Store {
     /// `jobID` names the queue job the run works for, if any; `process` the process running it
     /// (this one unless a supervisor records a run for another). Runs found interrupted are
     /// marked `abandoned` in the same transaction.
-    public func startRun(scenarioID: String? = nil, inputs: JSONValue? = nil, jobID: String? = nil,
+    package func startRun(scenarioID: String? = nil, inputs: JSONValue? = nil, jobID: String? = nil,
                          process: RunProcess = .current) throws -> String {
         let id = UUID().uuidString.lowercased()
         try writeRetrying { db in
@@ -109,7 +109,7 @@ extension Store {
     }
 
     /// Records how a run ended.
-    public func finishRun(_ id: String, status: RunRecord.Status, counts: JSONValue? = nil, error: String? = nil) throws {
+    package func finishRun(_ id: String, status: RunRecord.Status, counts: JSONValue? = nil, error: String? = nil) throws {
         try write { db in try finishRun(db, id, status: status, counts: counts, error: error) }
     }
 
@@ -122,7 +122,7 @@ extension Store {
 
     /// Runs, newest first; interrupted ones are marked `abandoned` first, so none is listed as
     /// `running` after its run stopped.
-    public func runs(limit: Int = 100) throws -> [RunRecord] {
+    package func runs(limit: Int = 100) throws -> [RunRecord] {
         try writeRetrying { db in try markAbandonedRuns(db) }
         return try read { db in
             try db.query("SELECT id, scenario_id, started_at, finished_at, status, CAST(counts AS TEXT) AS counts, CAST(inputs AS TEXT) AS inputs, error, process_id, host FROM run_log ORDER BY started_at DESC, id LIMIT ?",

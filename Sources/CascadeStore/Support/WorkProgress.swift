@@ -2,16 +2,16 @@
 /// where it can be counted, how much of that phase is done. Reported to a `(WorkProgress) -> Void`
 /// handler as the work goes; the command line draws it as a bar on a terminal and as periodic
 /// lines elsewhere.
-public struct WorkProgress: Sendable, Equatable {
+package struct WorkProgress: Sendable, Equatable {
     /// What is being done, e.g. `writing relationships`.
-    public var phase: String
-    public var done: Int
+    package var phase: String
+    package var done: Int
     /// 0 when the phase cannot be counted.
-    public var total: Int
+    package var total: Int
     /// What `done` counts, e.g. `rows`.
-    public var unit: String
+    package var unit: String
 
-    public init(_ phase: String, done: Int = 0, total: Int = 0, unit: String = "") {
+    package init(_ phase: String, done: Int = 0, total: Int = 0, unit: String = "") {
         self.phase = phase
         self.done = done
         self.total = total
@@ -19,10 +19,10 @@ public struct WorkProgress: Sendable, Equatable {
     }
 
     /// The fraction done, when counted.
-    public var fraction: Double? { total > 0 ? min(1, Double(done) / Double(total)) : nil }
+    package var fraction: Double? { total > 0 ? min(1, Double(done) / Double(total)) : nil }
 
     /// `writing relationships 300000/500000 rows (60%)`, or the phase alone.
-    public var line: String {
+    package var line: String {
         guard let fraction else { return done > 0 ? "\(phase) \(done) \(unit)" : phase }
         return "\(phase) \(done)/\(total) \(unit) (\(Int(fraction * 100))%)"
     }
