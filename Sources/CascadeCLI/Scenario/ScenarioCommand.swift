@@ -191,8 +191,9 @@ enum ScenarioFiles {
         return scenario
     }
 
-    /// The scenario document in `file`, or an error with the place of the JSON mistake.
-    static func read(_ file: String) throws -> JSONValue {
+    /// The scenario document in `file` and its bytes (to locate its problems in), or an error
+    /// with the place of the JSON mistake.
+    static func read(_ file: String) throws -> (document: JSONValue, source: [UInt8]) {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -200,7 +201,8 @@ enum ScenarioFiles {
             throw StoreError(.io, "cannot read \(file): \(error.localizedDescription)")
         }
         do {
-            return try JSONValue.parse(bytes: [UInt8](data))
+            let source = [UInt8](data)
+            return (try JSONValue.parse(bytes: source), source)
         } catch {
             throw StoreError(.invalidInput, error.message, location: "\(file):\(error.line):\(error.column) (at \(error.path))")
         }
@@ -217,19 +219,19 @@ enum ScenarioFiles {
 
     /// Stores the scenario in `file` (see `asOfNote`).
     static func submit(_ file: String, to service: ScenarioService) throws -> (id: String, scenario: Scenario, asOfNote: String?) {
-        let document = try read(file)
+        let (document, source) = try read(file)
         do {
             let (id, scenario) = try service.submit(document, today: CalendarDate.today())
             return (id, scenario, asOfNote(file, document, scenario))
         } catch let error as ScenarioError {
-            throw error.storeError("\(file) is not a valid scenario")
+            throw error.storeError("\(file) is not a valid scenario").located(in: source)
         }
     }
 
     /// Stores the scenario in `file` and runs it, loading the world once (`ScenarioService.submitAndRun`).
     static func submitAndRun(_ file: String, with service: ScenarioService, force: Bool, includeEntities: Bool,
                              quiet: Bool) throws -> (outcome: ScenarioService.Outcome, asOfNote: String?) {
-        let document = try read(file)
+        let (document, source) = try read(file)
         let display = ProgressDisplay("run", quiet: quiet, linesFrom: progressLinesFrom)
         defer { display.finish() }
         do {
@@ -240,7 +242,7 @@ enum ScenarioFiles {
         } catch let error as EngineError {
             throw error.storeError
         } catch let error as ScenarioError {
-            throw error.storeError("\(file) is not a valid scenario")
+            throw error.storeError("\(file) is not a valid scenario").located(in: source)
         }
     }
 
