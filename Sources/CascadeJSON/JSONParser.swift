@@ -57,17 +57,7 @@ struct JSONParser {
     }
 
     func error(_ message: String, at offset: Int? = nil) -> JSONError {
-        let end = min(offset ?? position, bytes.count)
-        var line = 1
-        var column = 1
-        for i in 0..<end {
-            if bytes[i] == 0x0A {
-                line += 1
-                column = 1
-            } else if bytes[i] & 0xC0 != 0x80 {
-                column += 1
-            }
-        }
+        let (line, column) = Self.lineColumn(of: offset ?? position, in: bytes)
         return JSONError(message, line: line, column: column, path: path)
     }
 

@@ -51,15 +51,17 @@ package struct JSONReader {
     }
 
     /// Members not in `known` are errors: a misspelt key must not be silently ignored. The hint
-    /// names the nearest known key (`did you mean …?`) and lists them all.
+    /// names the nearest known key (`did you mean …?`) and lists them all; the message repeats the
+    /// suggestion, so output that shows only messages loses nothing.
     /// `what` names the members in the message and hint (`unknown level setting `dampin``).
     /// `example` ends the hint (`a value with its unit is {"value": 2.5, "unit": "%"}`).
     package func rejectUnknownKeys(_ known: Set<String>, what: String = "key", example: String? = nil, problems: inout [Problem]) {
         let sorted = known.sorted()
         for key in object.keys where !known.contains(key) {
             let list = "known \(what)s: " + sorted.joined(separator: ", ") + (example.map { "; \($0)" } ?? "")
-            let hint = Self.didYouMean(key, among: sorted).map { "\($0) \(list)" } ?? list
-            problems.append(problem(key, "json.unknown-key", "unknown \(what) `\(key)`", hint: hint))
+            let suggestion = Self.didYouMean(key, among: sorted)
+            let hint = suggestion.map { "\($0) \(list)" } ?? list
+            problems.append(problem(key, "json.unknown-key", "unknown \(what) `\(key)`" + (suggestion.map { " (\($0))" } ?? ""), hint: hint))
         }
     }
 

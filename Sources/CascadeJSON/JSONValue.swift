@@ -140,6 +140,47 @@ package struct JSONPath: Hashable, Sendable, CustomStringConvertible {
 
     package func appending(_ key: String) -> JSONPath { JSONPath(components + [.key(key)]) }
     package func appending(_ index: Int) -> JSONPath { JSONPath(components + [.index(index)]) }
+    /// The path of the array or object this one is in (the root is its own parent).
+    package var parent: JSONPath { JSONPath(Array(components.dropLast())) }
+
+    /// Reads a path back from its `description` (`$.a[2]["b c"]`); nil when `text` is not one.
+    package init?(parsing text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.first == UInt8(ascii: "$") else { return nil }
+        var i = 1
+        var components: [Component] = []
+        func isPlain(_ c: UInt8) -> Bool {
+            (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
+        }
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: ".") {
+                let start = i + 1
+                i = start
+                while i < bytes.count, isPlain(bytes[i]) { i += 1 }
+                guard i > start else { return nil }
+                components.append(.key(String(decoding: bytes[start..<i], as: UTF8.self)))
+            } else if bytes[i] == UInt8(ascii: "["), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") {
+                // A quoted key is a JSON string: find its closing quote, then let the parser read it.
+                var end = i + 2
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+                guard end + 1 < bytes.count, bytes[end + 1] == UInt8(ascii: "]"),
+                      case .string(let key)? = try? JSONValue.parse(bytes: Array(bytes[(i + 1)...end])) else { return nil }
+                components.append(.key(key))
+                i = end + 2
+            } else if bytes[i] == UInt8(ascii: "[") {
+                let start = i + 1
+                i = start
+                while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+                guard i > start, i - start < 10, i < bytes.count, bytes[i] == UInt8(ascii: "]"),
+                      let index = Int(String(decoding: bytes[start..<i], as: UTF8.self)) else { return nil }
+                components.append(.index(index))
+                i += 1
+            } else {
+                return nil
+            }
+        }
+        self.components = components
+    }
 
     package var description: String {
         var out = "$"

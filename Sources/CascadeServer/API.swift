@@ -51,6 +51,7 @@ final class API: Sendable {
     private func respond(_ endpoint: Endpoint, _ request: Request, parameters: Parameters) async -> Response {
         let record = RequestRecord.current
         record?.route = endpoint.path
+        var bodyText: [UInt8]?
         do {
             let caller = try await authorize(endpoint, request)
             record?.user = caller?.username
@@ -71,11 +72,13 @@ final class API: Sendable {
             var values: [String: String] = [:]
             // Path parameters arrive as written in the URL.
             for (name, value) in parameters { values[String(name)] = String(value).removingPercentEncoding ?? String(value) }
-            let body = endpoint.hasBody ? try await readBody(request) : nil
+            if endpoint.hasBody { bodyText = try await readBody(request) }
+            let body = try bodyText.map { try JSONValue.parse(bytes: $0) }
             let reply = try await endpoint.handler(APICall(caller: caller, parameters: values, query: query, body: body, api: self))
             return Self.response(reply)
         } catch {
-            let refusal = APIError(error).withoutStoreLocation(options.location)
+            var refusal = APIError(error).withoutStoreLocation(options.location)
+            if let bodyText { refusal.problems = refusal.problems.located(in: bodyText) }
             if refusal.status.code >= 500 {
                 options.accessLog.error("request failed", metadata: [
                     "request_id": .string(record?.id ?? "-"), "route": .string(endpoint.path), "error": .string("\(error)"),
@@ -125,8 +128,9 @@ final class API: Sendable {
         }
     }
 
-    /// The JSON body, at most `maxBodyBytes` (413 beyond), parsed strictly (400 with the path).
-    private func readBody(_ request: Request) async throws -> JSONValue {
+    /// The body's bytes, at most `maxBodyBytes` (413 beyond); the caller parses them strictly
+    /// (400 with the path) and locates the problems of a refused body in them.
+    private func readBody(_ request: Request) async throws -> [UInt8] {
         let limit = options.maxBodyBytes
         let tooLarge = APIError(.contentTooLarge, "body_too_large", "the body is larger than the limit of \(limit) bytes",
                                 path: "$", hint: "split the request, or start the server with a larger --max-body")
@@ -140,7 +144,7 @@ final class API: Sendable {
         guard buffer.readableBytes > 0 else {
             throw APIError.badRequest("this endpoint needs a JSON body", path: "$", hint: "send Content-Type: application/json")
         }
-        return try JSONValue.parse(bytes: Array(buffer.readableBytesView))
+        return Array(buffer.readableBytesView)
     }
 
     static func response(_ reply: APIReply) -> Response {

@@ -53,7 +53,7 @@ struct JSONReaderTests {
 
     @Test func unknownKeysAndChoicesSuggestTheNearestKnownOne() throws {
         let problems = try Self.read(#"{"nmae": "a", "kind": "lgo"}"#)
-        #expect(problems.first?.message == "unknown key `nmae`")
+        #expect(problems.first?.message == "unknown key `nmae` (did you mean `name`?)")
         #expect(problems.first?.hint == "did you mean `name`? known keys: count, kind, meta, name, on, ratio, tags")
         #expect(problems.last?.hint == #"did you mean `log`? one of "linear", "log""#)
     }

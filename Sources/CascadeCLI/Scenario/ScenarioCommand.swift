@@ -10,8 +10,7 @@ struct ScenarioCommand: ParsableCommand {
         commandName: "scenario",
         abstract: "Submit, run and inspect scenarios.",
         subcommands: [ScenarioSubmitCommand.self, ScenarioRunCommand.self, ScenarioShowCommand.self, ScenarioListCommand.self,
-                      ScenarioDeleteCommand.self, ScenarioDiffCommand.self, ScenarioExplainCommand.self,
-                      ScenarioSensitivitiesCommand.self])
+                      ScenarioDeleteCommand.self, ScenarioDiffCommand.self, ScenarioExplainCommand.self])
 }
 
 struct ScenarioSubmitCommand: ParsableCommand {
@@ -48,8 +47,7 @@ struct ScenarioRunCommand: ParsableCommand {
             let scenario = try ScenarioFiles.stored(id, in: opened)
             let service = ScenarioService(store: opened)
             try output.emit(try ScenarioFiles.run(scenario.id, with: service, force: output.force,
-                                                  includeEntities: output.needsEntities(json: store.json), quiet: output.quiet,
-                                                  sensitivities: output.sensitivities),
+                                                  includeEntities: output.needsEntities(json: store.json), quiet: output.quiet),
                             json: store.json, to: file)
         }
     }
@@ -77,8 +75,7 @@ struct RunCommand: ParsableCommand {
             let outcome: ScenarioService.Outcome, asOfNote: String?
             if pins.isEmpty {
                 (outcome, asOfNote) = try ScenarioFiles.submitAndRun(file, with: service, force: output.force,
-                                                                     includeEntities: includeEntities, quiet: output.quiet,
-                                                                     sensitivities: output.sensitivities)
+                                                                     includeEntities: includeEntities, quiet: output.quiet)
             } else {
                 let (id, _, note) = try ScenarioFiles.submit(file, to: service)
                 outcome = try ScenarioFiles.engineErrors { try service.run(id, pinning: pins, includeEntities: includeEntities) }
@@ -98,8 +95,6 @@ struct RunOutputOptions: ParsableArguments {
             transform: NumericOption.integer(1...10_000)) var top = 5
     @Option(help: "table (the summary, default) or csv (RFC 4180: one row per reported entity, see docs/formats.md).")
     var format: OutputFormat = .table
-    @Flag(help: "Also compute each entity's exact sensitivity to every variable and shock of the scenario (docs/propagation.md).")
-    var sensitivities = false
 
     /// The full document (every entity) is read only when it is printed or written.
     func needsEntities(json: Bool) -> Bool { json || out != nil || format == .csv }
@@ -196,8 +191,9 @@ enum ScenarioFiles {
         return scenario
     }
 
-    /// The scenario document in `file`, or an error with the place of the JSON mistake.
-    static func read(_ file: String) throws -> JSONValue {
+    /// The scenario document in `file` and its bytes (to locate its problems in), or an error
+    /// with the place of the JSON mistake.
+    static func read(_ file: String) throws -> (document: JSONValue, source: [UInt8]) {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -205,7 +201,8 @@ enum ScenarioFiles {
             throw StoreError(.io, "cannot read \(file): \(error.localizedDescription)")
         }
         do {
-            return try JSONValue.parse(bytes: [UInt8](data))
+            let source = [UInt8](data)
+            return (try JSONValue.parse(bytes: source), source)
         } catch {
             throw StoreError(.invalidInput, error.message, location: "\(file):\(error.line):\(error.column) (at \(error.path))")
         }
@@ -222,31 +219,30 @@ enum ScenarioFiles {
 
     /// Stores the scenario in `file` (see `asOfNote`).
     static func submit(_ file: String, to service: ScenarioService) throws -> (id: String, scenario: Scenario, asOfNote: String?) {
-        let document = try read(file)
+        let (document, source) = try read(file)
         do {
             let (id, scenario) = try service.submit(document, today: CalendarDate.today())
             return (id, scenario, asOfNote(file, document, scenario))
         } catch let error as ScenarioError {
-            throw error.storeError("\(file) is not a valid scenario")
+            throw error.storeError("\(file) is not a valid scenario").located(in: source)
         }
     }
 
     /// Stores the scenario in `file` and runs it, loading the world once (`ScenarioService.submitAndRun`).
     static func submitAndRun(_ file: String, with service: ScenarioService, force: Bool, includeEntities: Bool,
-                             quiet: Bool, sensitivities: Bool = false) throws -> (outcome: ScenarioService.Outcome, asOfNote: String?) {
-        let document = try read(file)
+                             quiet: Bool) throws -> (outcome: ScenarioService.Outcome, asOfNote: String?) {
+        let (document, source) = try read(file)
         let display = ProgressDisplay("run", quiet: quiet, linesFrom: progressLinesFrom)
         defer { display.finish() }
         do {
             let (_, scenario, outcome) = try service.submitAndRun(document, today: CalendarDate.today(), force: force,
-                                                                  includeEntities: includeEntities, sensitivities: sensitivities,
-                                                                  progress: display.report)
+                                                                  includeEntities: includeEntities, progress: display.report)
             display.finish()
             return (outcome, asOfNote(file, document, scenario))
         } catch let error as EngineError {
             throw error.storeError
         } catch let error as ScenarioError {
-            throw error.storeError("\(file) is not a valid scenario")
+            throw error.storeError("\(file) is not a valid scenario").located(in: source)
         }
     }
 
@@ -255,12 +251,10 @@ enum ScenarioFiles {
     static let progressLinesFrom = 100_000
 
     static func run(_ id: String, with service: ScenarioService, force: Bool, includeEntities: Bool,
-                    quiet: Bool = false, sensitivities: Bool = false) throws -> ScenarioService.Outcome {
+                    quiet: Bool = false) throws -> ScenarioService.Outcome {
         let display = ProgressDisplay("run", quiet: quiet, linesFrom: progressLinesFrom)
         defer { display.finish() }
-        return try engineErrors {
-            try service.run(id, force: force, includeEntities: includeEntities, sensitivities: sensitivities, progress: display.report)
-        }
+        return try engineErrors { try service.run(id, force: force, includeEntities: includeEntities, progress: display.report) }
     }
 
     /// The engine's and the scenario parser's errors as store errors, the commands' one error shape.

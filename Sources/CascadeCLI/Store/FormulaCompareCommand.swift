@@ -105,10 +105,11 @@ struct FormulaCompareCommand: ParsableCommand {
     }
 
     static func scenario(_ file: String) throws -> Scenario {
+        let (document, source) = try FormulaDocumentFile.json(file)
         do {
-            return try Scenario.parse(try FormulaDocumentFile.json(file), defaultAsOf: CalendarDate.today())
+            return try Scenario.parse(document, defaultAsOf: CalendarDate.today())
         } catch let error as ScenarioError {
-            throw error.storeError("\(file) is not a valid scenario")
+            throw error.storeError("\(file) is not a valid scenario").located(in: source)
         }
     }
 }

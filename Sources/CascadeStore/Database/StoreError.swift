@@ -68,3 +68,13 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         return ["23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"].contains(code)
     }
 }
+
+extension StoreError {
+    /// The error with its problems located in `source`, the text of the document they are about
+    /// (see `Problem.located(in:)`).
+    package func located(in source: [UInt8]) -> StoreError {
+        var error = self
+        error.problems = problems.located(in: source)
+        return error
+    }
+}

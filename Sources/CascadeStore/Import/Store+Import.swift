@@ -32,7 +32,11 @@ extension Store {
                                  hint: "fix the JSON syntax; nothing was written")
             }
             let parsed = Date()
-            return (try checkedWorld(&decoded.0, decoded.1, file: path, progress: progress), parsed)
+            do {
+                return (try checkedWorld(&decoded.0, decoded.1, file: path, progress: progress), parsed)
+            } catch let error as StoreError {
+                throw error.located(in: bytes)
+            }
         }()
         return try write(world, file: path, times: (started, parsed, Date()), progress: progress)
     }
