@@ -53,6 +53,9 @@ struct ReportBrowserTests {
         let url = try #require(seen["url"]?.stringValue)
         #expect(seen["requests"]?.arrayValue?.allSatisfy { $0.stringValue == url } == true, "requests: \(seen["requests"] ?? .null)")
         #expect(seen["failed_requests"]?.arrayValue == [], "\(seen["failed_requests"] ?? .null)")
+        #expect(seen["heatmap"] == .null, "a run without sensitivities has no heat map")
+        let plainPage = seen["html"]?.stringValue ?? ""
+        #expect(plainPage.range(of: #"<section id="sensitivities""#) == nil, "no heat map section")
 
         // The top movers' names and values, exactly as the JSON writes them (shown rounded, exact in title).
         let html = try #require(seen["html"]?.stringValue)
@@ -104,6 +107,84 @@ struct ReportBrowserTests {
             try? FileManager.default.removeItem(at: docs)
             try FileManager.default.copyItem(at: screenshot, to: docs)
         }
+    }
+
+    /// A run with sensitivities: the report's heat map has the result's keys as columns and the
+    /// 40 largest movers as rows, and every cell is the JSON's sensitivity, exactly (a left-out
+    /// zero is 0); a plain report of the stored result keeps them.
+    @Test(arguments: CLIBackend.available)
+    func theHeatMapHoldsTheRunsSensitivitiesExactly(_ backend: CLIBackend) throws {
+        let chromium = try #require(Chromium.path, "chromium is not installed: scripts/setup.sh installs it (as root)")
+        let (dir, db, cleanup) = try StoreCLI.sampleStore(backend)
+        defer { cleanup() }
+        let scenario = StoreCLI.packageRoot.appendingPathComponent("Scenarios/fed-rate-cut-2025.json").path
+        let ran = try StoreCLI.run(["run", scenario, "--sensitivities", "--json", "--db", db], in: dir)
+        try #require(ran.status == 0, "\(ran.stderr)")
+        let keys = try #require(ran.json?["sensitivity_keys"]?.arrayValue).compactMap { $0.stringValue }
+        try #require(keys.count >= 2 && keys.count <= 16, "\(keys)")
+        let report = dir.appendingPathComponent("sensitivities.html")
+        let written = try StoreCLI.run(["report", "Fed Rate Cut 2025", "--out", report.path, "--db", db], in: dir)
+        try #require(written.status == 0, "\(written.stderr)")
+        let seen = try Chromium.open(report, chromium: chromium, in: dir, arguments: ["--click", "tr.heat-row"])
+        #expect(seen["errors"] == .null && seen["problems"]?.arrayValue == [], "\(seen["errors"] ?? .null) \(seen["problems"] ?? .null)")
+        let heatMap = try #require(seen["heatmap"]?.objectValue, "no heat map")
+        #expect((heatMap["keys"]?.arrayValue ?? []).compactMap { $0.stringValue } == keys)
+
+        let moved = try #require(ran.json?["entities"]?.arrayValue).filter { ($0["impact"]?.numberValue ?? 0) != 0 }.sorted {
+            let (a, b) = (abs($0["impact"]!.numberValue!), abs($1["impact"]!.numberValue!))
+            return a != b ? a > b : $0["id"]!.stringValue! < $1["id"]!.stringValue!
+        }
+        let rows = try #require(heatMap["rows"]?.arrayValue)
+        #expect(rows.map { $0["entity"] } == moved.prefix(40).map { $0["id"] }, "the 40 largest movers, largest first")
+        for (row, entity) in zip(rows, moved) {
+            #expect(row["cells"] == Self.expectedCells(entity, keys: keys), "\(entity["id"]!)")
+            #expect((row["coloured"]?.numberValue ?? 0) > 0, "\(row)")
+        }
+        // A row opens its entity.
+        #expect(seen["clicks"]?.arrayValue?.first?["selected"] == moved.first?["id"], "\(seen["clicks"] ?? .null)")
+    }
+
+    /// A derivative that does not exist (`Math.abs` at 0) is marked `undefined` in its cell, and
+    /// `report --sensitivities` runs a scenario whose stored result has none with them.
+    @Test(arguments: CLIBackend.available)
+    func anUndefinedSensitivityIsMarkedAndReportCanAskForThem(_ backend: CLIBackend) throws {
+        let chromium = try #require(Chromium.path, "chromium is not installed: scripts/setup.sh installs it (as root)")
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        try #require(try StoreCLI.run(["init", "--db", db], in: dir).status == 0)
+        let world = #"{"entities": ["#
+            + #"{"id": "macro-tariff", "type": "MACRO", "name": "Tariff", "category": "TRADE", "ontology_level": 0, "metadata": {"variable": "tariff", "current_value": 0}}, "#
+            + #"{"id": "macro-growth", "type": "MACRO", "name": "Growth", "category": "GDP", "ontology_level": 0, "metadata": {"variable": "growth", "current_value": 0.02}}, "#
+            + #"{"id": "co-a", "type": "COMPANY", "name": "Company A", "category": "SEMICONDUCTOR", "ontology_level": 3}], "relationships": ["#
+            + #"{"id": "rel-1", "source_entity_id": "macro-tariff", "target_entity_id": "co-a", "type": "IMPACTS", "weight": 1, "impact_formula": "return Math.abs(source.delta);"}, "#
+            + #"{"id": "rel-2", "source_entity_id": "macro-growth", "target_entity_id": "co-a", "type": "IMPACTS", "weight": 1, "impact_formula": "return 2 * source.delta;"}]}"#
+        let imported = try StoreCLI.run(["import", try StoreCLI.write(world, to: "world.json", in: dir), "--db", db], in: dir)
+        try #require(imported.status == 0, "\(imported.stderr)")
+        let file = try StoreCLI.write(#"{"name": "kink", "author": "alice", "as_of": "2025-06-30", "macro_variables": {"tariff": 0, "growth": 0.03}}"#,
+                                      to: "kink.json", in: dir)
+        try #require(try StoreCLI.run(["run", file, "--db", db], in: dir).status == 0)
+        let report = dir.appendingPathComponent("kink.html")
+        let written = try StoreCLI.run(["report", "kink", "--sensitivities", "--out", report.path, "--db", db], in: dir)
+        try #require(written.status == 0, "\(written.stderr)")
+        let result = try StoreCLI.run(["scenario", "run", "kink", "--sensitivities", "--json", "--db", db], in: dir)
+        let entity = try #require(result.json?["entities"]?.arrayValue?.first { $0["id"] == .string("co-a") })
+        try #require((entity["sensitivities_undefined"]?.arrayValue ?? []) == [.string("macro:tariff")], "\(entity)")
+        let keys = try #require(result.json?["sensitivity_keys"]?.arrayValue).compactMap { $0.stringValue }
+
+        let seen = try Chromium.open(report, chromium: chromium, in: dir, arguments: [])
+        #expect(seen["errors"] == .null && seen["problems"]?.arrayValue == [], "\(seen["errors"] ?? .null) \(seen["problems"] ?? .null)")
+        let row = try #require(seen["heatmap"]?["rows"]?.arrayValue?.first { $0["entity"] == .string("co-a") }, "\(seen["heatmap"] ?? .null)")
+        #expect(row["cells"] == Self.expectedCells(entity, keys: keys))
+        #expect(row["cells"]?["macro:tariff"] == .string("undefined") && row["cells"]?["macro:growth"] == .string("2"), "\(row)")
+    }
+
+    /// A heat map row's cells as the JSON has them: the exact sensitivity, 0 where left out,
+    /// `undefined` where the derivative does not exist.
+    static func expectedCells(_ entity: JSONValue, keys: [String]) -> JSONValue {
+        let undefined = Set((entity["sensitivities_undefined"]?.arrayValue ?? []).compactMap { $0.stringValue })
+        return .object(JSONObject(keys.map { key in
+            (key, .string(undefined.contains(key) ? "undefined" : (entity["sensitivities"]?[key] ?? .number(0)).serialized()))
+        }))
     }
 
     @Test(arguments: CLIBackend.available)

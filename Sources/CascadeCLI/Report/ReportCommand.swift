@@ -12,13 +12,16 @@ struct ReportCommand: ParsableCommand {
         discussion: "The result is computed first when it is missing or stale (as `scenario run` would). "
             + "Without --out the page is written to standard output. A large result shows its largest movers "
             + "(\(ReportData.entitiesPerLevel) per level) and says how many are left out. The movers the charts draw "
-            + "(\(ReportData.explainedPerLevel) per level) carry their run explanation, as `scenario explain --depth 1` gives it.")
+            + "(\(ReportData.explainedPerLevel) per level) carry their run explanation, as `scenario explain --depth 1` gives it. "
+            + "A result with sensitivities (`run --sensitivities`, or --sensitivities here) adds their heat map.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: ScenarioFiles.keyHelp) var id: String
     @Option(help: "Another scenario (id, prefix or name) to compare with: the diff view, as `scenario diff ID ID2`.")
     var against: String?
     @Option(help: "Write the page to this file (replaced whole) instead of standard output.") var out: String?
+    @Flag(help: "Run with sensitivities (unless the current result has them) and show their heat map, as `scenario run --sensitivities`.")
+    var sensitivities = false
 
     func run() throws {
         try StoreOutput.run(json: store.json) {
@@ -27,7 +30,11 @@ struct ReportCommand: ParsableCommand {
             let scenario = try ScenarioFiles.stored(id, in: opened)
             let other = try against.map { try ScenarioFiles.stored($0, in: opened) }
             let service = ScenarioService(store: opened)
-            let outcome = try ScenarioFiles.run(scenario.id, with: service, force: false, includeEntities: true)
+            // The stored result when it is current, so a run's sensitivities stay in its report;
+            // otherwise (or with --sensitivities, for a result without them) it is run as `scenario run` would.
+            let current = sensitivities ? nil : try service.storedResult(scenario.id, onlyIfCurrent: true, includeEntities: true)
+            let outcome = try current ?? ScenarioFiles.run(scenario.id, with: service, force: false, includeEntities: true,
+                                                           sensitivities: sensitivities)
             let diff: ScenarioDiff?
             do {
                 diff = try other.map { try service.diff(scenario.id, $0.id, computing: true) }

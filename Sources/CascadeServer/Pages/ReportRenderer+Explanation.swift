@@ -1,6 +1,7 @@
 extension ReportRenderer {
-    /// The whole renderer: the report's views, then the entity's run explanation.
-    package static let script = drawing + explanationScript
+    /// The whole renderer: the report's views, then the entity's run explanation and the
+    /// sensitivity heat map.
+    package static let script = drawing + explanationScript + heatMapScript
 
     /// `CascadeExplanation.view(explanation, context)` draws a run explanation — the document of
     /// `GET /v1/scenarios/{id}/explain` (or `cascade scenario explain --json`), embedded in the

@@ -45,6 +45,11 @@ tr.mover:hover, tr.mover.selected { background: var(--soft); }
 .panel { border: 1px solid var(--rule); border-radius: 6px; padding: 8px 14px 12px; margin-top: 8px; }
 .errors { color: var(--neg); white-space: pre-wrap; }
 table.explain td { vertical-align: top; }
+table.heatmap td.heat { min-width: 64px; padding: 3px 8px; }
+table.heatmap td.deep { color: #ffffff; }
+table.heatmap td.undefined { color: var(--muted); font-style: italic; }
+tr.heat-row { cursor: pointer; }
+tr.heat-row:hover { outline: 1px solid var(--sel); }
 table.explain ul.inputs { margin: 0; padding: 0; list-style: none; }
 table.explain code.formula { display: inline-block; max-width: 340px; white-space: pre-wrap; word-break: break-word; }
 @media print {

@@ -10,6 +10,7 @@
 /// from `data.explanations` (the report file embeds those of the movers its charts draw) or, with
 /// `options.explain(id)` (a promise of the explain document; the workbench's API call), is fetched
 /// when the entity is selected; `CascadeExplanation` (`ReportRenderer+Explanation`) draws it.
+/// A run with sensitivities also gets `CascadeHeatMap` (`ReportRenderer+HeatMap`).
 package enum ReportRenderer {
     /// The report's views (`script` adds the explanation's).
     static let drawing = #"""
@@ -427,7 +428,8 @@ var CascadeReport = (function () {
   }
 
   if (options.standalone) document.title = scenario.name + " \u2014 Cascade report";
-  [header(), cascade(), movers(), data.diff ? diffView(data.diff) : null, entityView(), warnings()]
+  var heatMap = CascadeHeatMap.view(entities, result.sensitivity_keys, { causeName: causeName, byMagnitude: byMagnitude, select: select });
+  [header(), cascade(), movers(), heatMap, data.diff ? diffView(data.diff) : null, entityView(), warnings()]
     .forEach(function (section) { if (section) main.appendChild(section); });
   if (options.standalone) {
     fromHash();

@@ -7,6 +7,8 @@ no port at all) and prints what a person would have seen, as one JSON object on 
   load_ms      from navigating to the load event (the script runs before it)
   rendered     the root element's data-rendered; errors: its data-errors (the page writes both)
   html         the DOM after the script ran
+  heatmap      the sensitivity heat map (null when the page has none): its column keys and per row
+               the entity, each cell's exact value (data-value, or "undefined") and how many are coloured
   clicks       per `--click SELECTOR`: a real mouse click at the element's centre, then the
                selected entity and its waterfall (the step values and the unclamped impact), and
                its explanation as drawn (per contribution the exact numbers, in data-value)
@@ -180,6 +182,22 @@ WATERFALL = """JSON.stringify((function () {
   })()""")
 
 
+HEATMAP = """JSON.stringify((function () {
+  var t = document.getElementById('heatmap');
+  if (!t) return null;
+  return {keys: Array.prototype.map.call(t.querySelectorAll('th[data-key]'), function (h) { return h.getAttribute('data-key'); }),
+          rows: Array.prototype.map.call(t.querySelectorAll('tr.heat-row'), function (r) {
+            var cells = {};
+            Array.prototype.forEach.call(r.querySelectorAll('td.heat'), function (c) {
+              var n = c.querySelector('[data-value]');
+              cells[c.getAttribute('data-key')] = n ? n.getAttribute('data-value') : (c.classList.contains('undefined') ? 'undefined' : null);
+            });
+            return {entity: r.getAttribute('data-entity'), cells: cells,
+                    coloured: Array.prototype.filter.call(r.querySelectorAll('td.heat'), function (c) { return !!c.style.backgroundColor; }).length};
+          })};
+})())"""
+
+
 def evaluate(browser, session, expression):
     reply = browser.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
     if "exceptionDetails" in reply:
@@ -265,7 +283,8 @@ def main():
         report = {"url": url, "load_ms": round((time.monotonic() - started) * 1000),
                   "rendered": evaluate(browser, session, "document.documentElement.getAttribute('data-rendered')"),
                   "errors": evaluate(browser, session, "document.documentElement.getAttribute('data-errors')"),
-                  "html": evaluate(browser, session, "document.documentElement.outerHTML")}
+                  "html": evaluate(browser, session, "document.documentElement.outerHTML"),
+                  "heatmap": json.loads(evaluate(browser, session, HEATMAP))}
         shot = browser.send("Page.captureScreenshot", {"format": "png"}, session)
         png = __import__("base64").b64decode(shot["data"])
         if arguments.screenshot:
