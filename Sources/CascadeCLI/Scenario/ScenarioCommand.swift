@@ -10,7 +10,8 @@ struct ScenarioCommand: ParsableCommand {
         commandName: "scenario",
         abstract: "Submit, run and inspect scenarios.",
         subcommands: [ScenarioSubmitCommand.self, ScenarioRunCommand.self, ScenarioShowCommand.self, ScenarioListCommand.self,
-                      ScenarioDeleteCommand.self, ScenarioDiffCommand.self, ScenarioExplainCommand.self])
+                      ScenarioDeleteCommand.self, ScenarioDiffCommand.self, ScenarioExplainCommand.self,
+                      ScenarioSensitivitiesCommand.self])
 }
 
 struct ScenarioSubmitCommand: ParsableCommand {
@@ -47,7 +48,8 @@ struct ScenarioRunCommand: ParsableCommand {
             let scenario = try ScenarioFiles.stored(id, in: opened)
             let service = ScenarioService(store: opened)
             try output.emit(try ScenarioFiles.run(scenario.id, with: service, force: output.force,
-                                                  includeEntities: output.needsEntities(json: store.json), quiet: output.quiet),
+                                                  includeEntities: output.needsEntities(json: store.json), quiet: output.quiet,
+                                                  sensitivities: output.sensitivities),
                             json: store.json, to: file)
         }
     }
@@ -75,7 +77,8 @@ struct RunCommand: ParsableCommand {
             let outcome: ScenarioService.Outcome, asOfNote: String?
             if pins.isEmpty {
                 (outcome, asOfNote) = try ScenarioFiles.submitAndRun(file, with: service, force: output.force,
-                                                                     includeEntities: includeEntities, quiet: output.quiet)
+                                                                     includeEntities: includeEntities, quiet: output.quiet,
+                                                                     sensitivities: output.sensitivities)
             } else {
                 let (id, _, note) = try ScenarioFiles.submit(file, to: service)
                 outcome = try ScenarioFiles.engineErrors { try service.run(id, pinning: pins, includeEntities: includeEntities) }
@@ -95,6 +98,8 @@ struct RunOutputOptions: ParsableArguments {
             transform: NumericOption.integer(1...10_000)) var top = 5
     @Option(help: "table (the summary, default) or csv (RFC 4180: one row per reported entity, see docs/formats.md).")
     var format: OutputFormat = .table
+    @Flag(help: "Also compute each entity's exact sensitivity to every variable and shock of the scenario (docs/propagation.md).")
+    var sensitivities = false
 
     /// The full document (every entity) is read only when it is printed or written.
     func needsEntities(json: Bool) -> Bool { json || out != nil || format == .csv }
@@ -230,13 +235,14 @@ enum ScenarioFiles {
 
     /// Stores the scenario in `file` and runs it, loading the world once (`ScenarioService.submitAndRun`).
     static func submitAndRun(_ file: String, with service: ScenarioService, force: Bool, includeEntities: Bool,
-                             quiet: Bool) throws -> (outcome: ScenarioService.Outcome, asOfNote: String?) {
+                             quiet: Bool, sensitivities: Bool = false) throws -> (outcome: ScenarioService.Outcome, asOfNote: String?) {
         let (document, source) = try read(file)
         let display = ProgressDisplay("run", quiet: quiet, linesFrom: progressLinesFrom)
         defer { display.finish() }
         do {
             let (_, scenario, outcome) = try service.submitAndRun(document, today: CalendarDate.today(), force: force,
-                                                                  includeEntities: includeEntities, progress: display.report)
+                                                                  includeEntities: includeEntities, sensitivities: sensitivities,
+                                                                  progress: display.report)
             display.finish()
             return (outcome, asOfNote(file, document, scenario))
         } catch let error as EngineError {
@@ -251,10 +257,12 @@ enum ScenarioFiles {
     static let progressLinesFrom = 100_000
 
     static func run(_ id: String, with service: ScenarioService, force: Bool, includeEntities: Bool,
-                    quiet: Bool = false) throws -> ScenarioService.Outcome {
+                    quiet: Bool = false, sensitivities: Bool = false) throws -> ScenarioService.Outcome {
         let display = ProgressDisplay("run", quiet: quiet, linesFrom: progressLinesFrom)
         defer { display.finish() }
-        return try engineErrors { try service.run(id, force: force, includeEntities: includeEntities, progress: display.report) }
+        return try engineErrors {
+            try service.run(id, force: force, includeEntities: includeEntities, sensitivities: sensitivities, progress: display.report)
+        }
     }
 
     /// The engine's and the scenario parser's errors as store errors, the commands' one error shape.
