@@ -224,6 +224,8 @@ struct APITests {
 
         #expect(try await call(.GET, "/v1/formulas/{name}/versions/{version}/coverage", "/v1/formulas/gdp_sector_impact/versions/1/coverage",
                                as: "vic").json?["findings"] == .array([]))
+        #expect(try await call(.GET, "/v1/formulas/{name}/diff", "/v1/formulas/gdp_sector_impact/diff?a=1&b=1", as: "vic")
+                .json?["identical"] == .bool(true))
 
         let evaluated = try await call(.POST, "/v1/eval", as: "vic", #"{"id": "k1", "formula": "return x * 2;", "bindings": {"x": 1.5}}"#)
         #expect(evaluated.json == (try JSONValue.parse(#"{"id": "k1", "ok": true, "type": "number", "value": 3}"#)))

@@ -23,7 +23,7 @@ struct PythonClientTests {
         await server.stop()
         let output = result.stdout + result.stderr
         #expect(result.status == 0, "\(output)")
-        #expect(output.contains("Ran 8 tests"), "\(output)")
+        #expect(output.contains("Ran 9 tests"), "\(output)")
         #expect(output.contains("\nOK"), "\(output)")
         // The example's two runs: the outcome the sample history gives, then the other.
         #expect(output.contains("rejected: gdp_sector_impact@1 stays active, @2 inactive (A/B test rejected)"), "\(output)")

@@ -47,7 +47,7 @@ enum FormulaActivation {
                     StoreOutput.printJSON(.object(JSONObject([("ok", .bool(true)), ("formula", .string(reference.description)),
                                                               ("is_active", .bool(isActive)), ("changed", .bool(false)),
                                                               ("would_change", .bool(wouldChange)), ("dry_run", .bool(true)),
-                                                              ("breaks", .array(breakage.map(json)))])))
+                                                              ("breaks", .array(breakage.map(FormulaRollout.json)))])))
                 } else {
                     StoreOutput.print(wouldChange ? "would make \(reference) \(state); nothing was changed (--dry-run)"
                                                   : "\(reference) is already \(state); nothing would change")
@@ -58,7 +58,7 @@ enum FormulaActivation {
             if options.json {
                 StoreOutput.printJSON(.object(JSONObject([("ok", .bool(true)), ("formula", .string(reference.description)),
                                                           ("is_active", .bool(isActive)), ("changed", .bool(changed)),
-                                                          ("breaks", .array(breakage.map(json)))])))
+                                                          ("breaks", .array(breakage.map(FormulaRollout.json)))])))
             } else {
                 StoreOutput.print(changed ? "\(reference) is now \(state)" : "\(reference) was already \(state); nothing changed")
             }
@@ -71,10 +71,5 @@ enum FormulaActivation {
         guard force else { throw FormulaRollout.refusal(breakage, action, override: "--force") }
         StoreOutput.note("warning: \(FormulaRollout.summary(breakage, action)) (--force):")
         for problem in breakage { StoreOutput.note("  \(problem.location): \(problem.message)") }
-    }
-
-    static func json(_ problem: EngineError.Problem) -> JSONValue {
-        .object(JSONObject([("relationship", .string(FormulaRollout.relationshipLocation(problem))), ("location", .string(problem.location)),
-                            ("message", .string(problem.message))]))
     }
 }

@@ -70,7 +70,7 @@ struct FormulaRegisterCommand: ParsableCommand {
                     StoreOutput.printJSON(.object(JSONObject([
                         ("ok", .bool(true)), ("name", .string(document.name)), ("version", .number(Double(next))), ("new", .bool(true)),
                         ("is_active", .bool(!inactive)), ("dry_run", .bool(true)),
-                        ("breaks", .array(breakage.map(FormulaActivation.json))), ("warnings", .array(check.warnings.map(\.json))),
+                        ("breaks", .array(breakage.map(FormulaRollout.json))), ("warnings", .array(check.warnings.map(\.json))),
                     ])))
                 } else {
                     StoreOutput.print("would register \(document.name)@\(next) (\(state); \(cases)); nothing was written (--dry-run)")
@@ -86,7 +86,7 @@ struct FormulaRegisterCommand: ParsableCommand {
             if store.json {
                 guard case .object(var object) = registration.json else { return }
                 object["is_active"] = .bool(!inactive)
-                object["breaks"] = .array(breakage.map(FormulaActivation.json))
+                object["breaks"] = .array(breakage.map(FormulaRollout.json))
                 object["backtest"] = check.backtest?.summaryJSON ?? .null
                 StoreOutput.printJSON(.object(object))
             } else {

@@ -37,14 +37,3 @@ struct FormulaShowCommand: ParsableCommand {
         }
     }
 }
-
-extension FormulaReference {
-    /// Parses a command-line `NAME[@VERSION]`, with a hint when malformed.
-    static func parseArgument(_ text: String, requireVersion: Bool = false) throws -> FormulaReference {
-        guard let reference = FormulaReference(text), !requireVersion || reference.version != nil else {
-            throw StoreError(.invalidInput, "`\(text)` is not a formula reference", location: "argument",
-                             hint: requireVersion ? "write NAME@VERSION, e.g. gdp_sector_impact@1" : "write NAME or NAME@VERSION, e.g. gdp_sector_impact@1")
-        }
-        return reference
-    }
-}

@@ -59,6 +59,12 @@ package enum FormulaRollout {
         }
     }
 
+    /// One broken relationship as the register and activate answers list it under `breaks`.
+    package static func json(_ problem: EngineError.Problem) -> JSONValue {
+        .object(JSONObject([("relationship", .string(relationshipLocation(problem))), ("location", .string(problem.location)),
+                            ("message", .string(problem.message))]))
+    }
+
     /// `relationship rel-7` for `relationship rel-7 (binding of `x`)`: one key per relationship.
     package static func relationshipLocation(_ problem: EngineError.Problem) -> String {
         guard let open = problem.location.range(of: " (") else { return problem.location }

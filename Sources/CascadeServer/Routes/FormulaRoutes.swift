@@ -13,7 +13,7 @@ extension API {
             let summaries = try await call.store { store in try store.formulaSummaries(asOf: asOf) }
             return .json(.object(JSONObject([("formulas", .array(summaries.map(\.json)))])))
         },
-        Endpoint(method: .post, path: "/v1/formulas", access: .calibrators, query: ["inactive", "force", "allow_untested", "trust_claimed"], hasBody: true,
+        Endpoint(method: .post, path: "/v1/formulas", access: .calibrators, query: ["inactive", "force", "allow_untested", "trust_claimed", "dry_run"], hasBody: true,
                  summary: "Register a formula version") { call in
             var problems: [Problem] = []
             guard let document = FormulaDocument.decode(call.document, file: nil, problems: &problems) else {
@@ -22,18 +22,34 @@ extension API {
                                path: problems.first?.path, hint: "fix every problem listed", problems: problems)
             }
             let (inactive, force, allowUntested) = (try call.flag("inactive"), try call.flag("force"), try call.flag("allow_untested"))
-            let trustClaimed = try call.flag("trust_claimed")
-            let registration = try await call.store { store in
-                _ = try store.checkForRegistration(document, allowUntested: allowUntested, trustClaimed: trustClaimed)
-                if !inactive, try store.existingVersion(of: document) == nil {
-                    let breakage = FormulaRollout.breakage(registering: document, in: try EngineWorld.load(from: store))
+            let (trustClaimed, dryRun) = (try call.flag("trust_claimed"), try call.flag("dry_run"))
+            let outcome = try await call.store { store -> RegisterOutcome in
+                let check = try store.checkForRegistration(document, allowUntested: allowUntested, trustClaimed: trustClaimed)
+                let existing = try store.existingVersion(of: document)
+                var breakage: [EngineError.Problem] = []
+                if !inactive, existing == nil {
+                    breakage = FormulaRollout.breakage(registering: document, in: try EngineWorld.load(from: store))
                     try refuse(breakage, "registering a new version of `\(document.name)`", force: force)
                 }
-                return try store.register(document, isActive: !inactive, allowUntested: allowUntested, trustClaimed: trustClaimed)
+                if dryRun {
+                    let version = try existing ?? (store.history(named: document.name).map(\.version).max() ?? 0) + 1
+                    return .preview(.object(JSONObject([
+                        ("ok", .bool(true)), ("name", .string(document.name)), ("version", .number(Double(version))),
+                        ("new", .bool(existing == nil)), ("content_hash", .string(document.contentHash)),
+                        ("is_active", .bool(!inactive)), ("dry_run", .bool(true)),
+                        ("breaks", .array(breakage.map(FormulaRollout.json))), ("warnings", .array(check.warnings.map(\.json))),
+                    ])))
+                }
+                return .registered(try store.register(document, isActive: !inactive, allowUntested: allowUntested, trustClaimed: trustClaimed))
             }
-            var reply = APIReply.json(registration.json, status: registration.isNew ? .created : .ok)
-            reply.headers.append(("Location", "/v1/formulas/\(registration.name)/versions/\(registration.version)"))
-            return reply
+            switch outcome {
+            case .preview(let preview):
+                return .json(preview)
+            case .registered(let registration):
+                var reply = APIReply.json(registration.json, status: registration.isNew ? .created : .ok)
+                reply.headers.append(("Location", "/v1/formulas/\(registration.name)/versions/\(registration.version)"))
+                return reply
+            }
         },
         Endpoint(method: .get, path: "/v1/formulas/{name}", access: .everyone, summary: "Show every version of a formula") { call in
             let name = call.parameter("name")
@@ -46,9 +62,19 @@ extension API {
             let reference = try formulaReference(call)
             return .json(try await call.store { store in try store.formula(reference) }.json)
         },
-        Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/activate", access: .calibrators, query: ["force"],
+        Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/activate", access: .calibrators, query: ["force", "dry_run"],
                  summary: "Activate a formula version") { call in
             try await toggle(call, true)
+        },
+        Endpoint(method: .get, path: "/v1/formulas/{name}/diff", access: .everyone, query: ["a", "b", "top"],
+                 summary: "Show where two versions of a formula differ: text and computed values") { call in
+            let name = call.parameter("name")
+            let (a, b) = (try versionQuery(call, "a"), try versionQuery(call, "b"))
+            let top = try call.integer("top", default: 10, in: 1...10_000)
+            let diff = try await call.store { store in
+                try store.diff(FormulaReference(name: name, version: a), FormulaReference(name: name, version: b))
+            }
+            return .json(diff.json(top: top))
         },
         Endpoint(method: .post, path: "/v1/formulas/{name}/versions/{version}/deactivate", access: .calibrators,
                  summary: "Deactivate a formula version") { call in
@@ -96,6 +122,12 @@ extension API {
         },
     ]
 
+    /// What `POST /v1/formulas` did: registered a version, or (`?dry_run=true`) described what it would do.
+    private enum RegisterOutcome: Sendable {
+        case registered(Registration)
+        case preview(JSONValue)
+    }
+
     /// A 409 listing every relationship `breakage` names, unless `force`.
     static func refuse(_ breakage: [EngineError.Problem], _ action: String, force: Bool) throws {
         guard !breakage.isEmpty, !force else { return }
@@ -110,16 +142,34 @@ extension API {
         return FormulaReference(name: call.parameter("name"), version: version)
     }
 
+    /// A required version-number query parameter (`?a=2`).
+    static func versionQuery(_ call: APICall, _ name: String) throws -> Int {
+        let text = call.query[name] ?? ""
+        guard let version = Int(text), version >= 1 else {
+            throw APIError.badRequest(text.isEmpty ? "query parameter `\(name)` is required" : "`\(text)` is not a version number",
+                                      path: "?\(name)", hint: "versions are 1, 2, 3…, e.g. ?a=1&b=2")
+        }
+        return version
+    }
+
     private static func toggle(_ call: APICall, _ isActive: Bool) async throws -> APIReply {
         let reference = try formulaReference(call)
         let force = isActive ? try call.flag("force") : false
-        let (changed, version) = try await call.store { store in
+        let dryRun = isActive ? try call.flag("dry_run") : false
+        let (changed, version, breakage) = try await call.store { store in
             let stored = try store.formula(reference)
+            var breakage: [EngineError.Problem] = []
             if isActive && !stored.isActive {
-                try refuse(FormulaRollout.breakage(of: RegistryFormula(stored), in: try EngineWorld.load(from: store)),
-                           "activating \(reference)", force: force)
+                breakage = FormulaRollout.breakage(of: RegistryFormula(stored), in: try EngineWorld.load(from: store))
+                try refuse(breakage, "activating \(reference)", force: force)
             }
-            return (try store.setActive(reference, isActive), try store.formula(reference))
+            if dryRun { return (stored.isActive != isActive, stored, breakage) }
+            return (try store.setActive(reference, isActive), try store.formula(reference), breakage)
+        }
+        if dryRun {
+            return .json(.object(JSONObject([("formula", .string(reference.description)), ("is_active", .bool(isActive)),
+                                             ("changed", .bool(false)), ("would_change", .bool(changed)), ("dry_run", .bool(true)),
+                                             ("breaks", .array(breakage.map(FormulaRollout.json)))])))
         }
         return .json(.object(JSONObject([("formula", .string(reference.description)), ("is_active", .bool(version.isActive)),
                                          ("changed", .bool(changed))])))

@@ -5,12 +5,23 @@ import Foundation
 
 extension API {
     static let runEndpoints: [Endpoint] = [
-        Endpoint(method: .post, path: "/v1/scenarios/{id}/runs", access: .runners, query: ["force", "wait", "entities"],
+        Endpoint(method: .post, path: "/v1/scenarios/{id}/runs", access: .runners, query: ["force", "wait", "entities", "use"],
                  summary: "Run a scenario (or return its cached result)") { call in
+            let pins = try (call.query["use"]).map { text in
+                try text.split(separator: ",", omittingEmptySubsequences: false).map {
+                    try FormulaReference.parseArgument(String($0), requireVersion: true, location: "?use")
+                }
+            } ?? []
             let scenario = try await visibleScenario(call)
             let force = try call.flag("force")
             let wait = try call.integer("wait", default: 0, in: 0...300)
             let entities = try call.flag("entities", default: true)
+            if !pins.isEmpty {
+                let id = scenario.id
+                return result(try await call.store { store in
+                    try ScenarioService(store: store).run(id, pinning: pins, includeEntities: entities, location: "?use")
+                }, entities: entities)
+            }
             if !force, let outcome = try await call.store({ store in
                 try ScenarioService(store: store).storedResult(scenario.id, onlyIfCurrent: true, includeEntities: entities)
             }) {

@@ -22,3 +22,15 @@ package struct FormulaReference: Hashable, Sendable, CustomStringConvertible {
 
     package var description: String { version.map { "\(name)@\($0)" } ?? name }
 }
+
+extension FormulaReference {
+    /// Parses a `NAME[@VERSION]` given on the command line or in a request (`--use`, `?use=`), with a
+    /// hint when malformed; `location` names where it was given.
+    package static func parseArgument(_ text: String, requireVersion: Bool = false, location: String = "argument") throws -> FormulaReference {
+        guard let reference = FormulaReference(text), !requireVersion || reference.version != nil else {
+            throw StoreError(.invalidInput, "`\(text)` is not a formula reference", location: location,
+                             hint: requireVersion ? "write NAME@VERSION, e.g. gdp_sector_impact@1" : "write NAME or NAME@VERSION, e.g. gdp_sector_impact@1")
+        }
+        return reference
+    }
+}

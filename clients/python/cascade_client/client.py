@@ -122,15 +122,19 @@ class Client:
 
     # -- runs --------------------------------------------------------------------------------
 
-    def run(self, scenario_id: str, force: bool = False, entities: bool = True, wait: float = 300.0) -> JSON:
+    def run(self, scenario_id: str, force: bool = False, entities: bool = True, wait: float = 300.0,
+            use: Optional[Sequence[str]] = None) -> JSON:
         """Runs a scenario and returns its result (`POST /v1/scenarios/{id}/runs`), or the cached
-        result when nothing changed since (unless `force`). Waits up to `wait` seconds, asking the
+        result when nothing changed since (unless `force`). `use` pins formula versions
+        (`["NAME@V", ...]`, as `cascade run --use`): that run binds them in place of the active
+        ones, at once and outside the cache (its result lists them under `pinned`). Waits up to `wait` seconds, asking the
         server to hold each request (`?wait=`) and then polling `GET /v1/runs/{id}`; raises
         `CascadeError` (code `run_failed`) when the run fails and `timeout` when it is not done in time."""
         deadline = time.monotonic() + wait
         hold = _hold(deadline)
         status, answer = self._send("POST", self._path("v1", "scenarios", scenario_id, "runs"),
-                                    query={"force": force or None, "entities": entities, "wait": hold}, timeout=self.timeout + hold)
+                                    query={"force": force or None, "entities": entities, "wait": hold,
+                                           "use": ",".join(use) if use else None}, timeout=self.timeout + hold)
         while status == 202:
             hold = _hold(deadline)
             if hold == 0:
@@ -213,22 +217,32 @@ class Client:
         return self.request("GET", self._path("v1", "formulas", name, "versions", version))
 
     def register_formula(self, document: Mapping[str, Any], inactive: bool = False, force: bool = False,
-                         allow_untested: bool = False) -> JSON:
+                         allow_untested: bool = False, dry_run: bool = False) -> JSON:
         """`POST /v1/formulas` (calibrator, admin): registers a formula version document.
 
         `inactive` registers a candidate without activating it; `force` registers even when the
         graph's unpinned references could not bind it (a 409 otherwise, every relationship
-        listed); `allow_untested` accepts a document without test cases."""
+        listed); `allow_untested` accepts a document without test cases; `dry_run` runs every
+        check and answers what would be registered (`dry_run: true`, `breaks`), writing nothing."""
         return self.request("POST", "/v1/formulas", document,
-                            query={"inactive": inactive or None, "force": force or None, "allow_untested": allow_untested or None})
+                            query={"inactive": inactive or None, "force": force or None, "allow_untested": allow_untested or None,
+                                   "dry_run": dry_run or None})
 
-    def activate_formula(self, name: str, version: int, force: bool = False) -> JSON:
-        """`POST /v1/formulas/{name}/versions/{version}/activate` (calibrator, admin)."""
-        return self.request("POST", self._path("v1", "formulas", name, "versions", version, "activate"), query={"force": force or None})
+    def activate_formula(self, name: str, version: int, force: bool = False, dry_run: bool = False) -> JSON:
+        """`POST /v1/formulas/{name}/versions/{version}/activate` (calibrator, admin); `dry_run`
+        runs the binding check and answers `would_change` and `breaks`, changing nothing."""
+        return self.request("POST", self._path("v1", "formulas", name, "versions", version, "activate"),
+                            query={"force": force or None, "dry_run": dry_run or None})
 
     def deactivate_formula(self, name: str, version: int) -> JSON:
         """`POST /v1/formulas/{name}/versions/{version}/deactivate` (calibrator, admin)."""
         return self.request("POST", self._path("v1", "formulas", name, "versions", version, "deactivate"))
+
+    def formula_diff(self, name: str, a: int, b: int, top: Optional[int] = None) -> JSON:
+        """`GET /v1/formulas/{name}/diff`: two versions' text difference and the probe points on
+        which they compute different values (`identical`, `differing`, `largest`), as
+        `cascade formula diff NAME@A NAME@B --json`."""
+        return self.request("GET", self._path("v1", "formulas", name, "diff"), query={"a": a, "b": b, "top": top})
 
     def test_formula(self, name: str, version: int) -> JSON:
         """`POST /v1/formulas/{name}/versions/{version}/test`: re-runs the version's test cases."""

@@ -95,6 +95,28 @@ class ClientTests(unittest.TestCase):
         self.assertNotIn(problem["message"], broken.exception.message)
         self.assertIn(f"{problem['path']}: {problem['message']}", str(broken.exception))
 
+    def test_diff_dry_runs_and_pinned_runs(self) -> None:
+        document = {"name": "client_diff", "formula_text": "return x * 3;", "parameters": {"x": "number"},
+                    "effective_date": "2025-01-01", "test_cases": [{"inputs": {"x": 2}, "expected": 6, "tolerance": 0}]}
+        self.calibrator.register_formula(document)
+        steeper = dict(document, formula_text="return x * 4;", test_cases=[{"inputs": {"x": 2}, "expected": 8, "tolerance": 0}])
+        self.calibrator.register_formula(steeper, inactive=True)
+        diff = self.viewer.formula_diff("client_diff", 1, 2, top=1)
+        self.assertFalse(diff["identical"])
+        self.assertEqual(len(diff["differing"]), 1)
+        would = self.calibrator.register_formula(dict(document, formula_text="return x * 5;",
+                                                      test_cases=[{"inputs": {"x": 2}, "expected": 10, "tolerance": 0}]), dry_run=True)
+        self.assertEqual((would["dry_run"], would["version"], would["new"]), (True, 3, True))
+        self.assertEqual(self.calibrator.activate_formula("client_diff", 2, dry_run=True)["would_change"], True)
+        self.assertEqual([(v["version"], v["is_active"]) for v in self.viewer.formula_history("client_diff")], [(1, True), (2, False)])
+        submitted = self.author.submit_scenario(scenario("client: pinned"))
+        pinned = self.calibrator.run(submitted["id"], entities=False, use=["gdp_sector_impact@1"])
+        self.assertEqual(pinned["pinned"], ["gdp_sector_impact@1"])
+        self.assertFalse(pinned["cached"])
+        with self.assertRaises(CascadeError) as unknown:
+            self.calibrator.run(submitted["id"], use=["gdp_sector_impact@99"])
+        self.assertEqual(unknown.exception.status, 404)
+
     def test_backtest_compare_record_reject_and_rollback(self) -> None:
         with open(os.path.join(HERE, "..", "..", "..", "Backtests", "gdp_sector_impact.json")) as f:
             spec = json.load(f)
