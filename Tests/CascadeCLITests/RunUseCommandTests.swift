@@ -33,6 +33,21 @@ struct RunUseCommandTests {
         let again = try #require(try StoreCLI.run(["run", scenario, "--json", "--db", db], in: dir).json)
         #expect(again["fingerprint"] == plain["fingerprint"])
 
+        // --sensitivities holds for a pinned run too, differentiated through the pinned version:
+        // they differ from those of the same run with the active version.
+        func sensitivities(_ arguments: [String]) throws -> [JSONValue] {
+            let run = try StoreCLI.run(["run", scenario, "--sensitivities", "--json", "--db", db] + arguments, in: dir)
+            #expect(run.status == 0, "\(run.stderr)")
+            let document = try #require(run.json)
+            #expect(document["sensitivity_keys"]?.arrayValue?.contains(.string("macro:us_gdp_growth")) == true,
+                    "\(document["sensitivity_keys"] ?? .null)")
+            return (document["entities"]?.arrayValue ?? []).map { $0["sensitivities"] ?? .null }
+        }
+        let pinnedSensitivities = try sensitivities(["--use", "gdp_sector_impact@2"])
+        let activeSensitivities = try sensitivities([])
+        #expect(pinnedSensitivities.contains { $0.objectValue?.isEmpty == false })
+        #expect(pinnedSensitivities != activeSensitivities)
+
         let unknown = try StoreCLI.run(["run", scenario, "--use", "gdp_sector_impact@9", "--db", db], in: dir)
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no formula `gdp_sector_impact@9`") && unknown.stderr.contains("has versions 1, 2"), "\(unknown.stderr)")

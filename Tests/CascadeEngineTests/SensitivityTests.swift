@@ -19,6 +19,8 @@ struct SensitivityTests {
         var flagged = 0
         var nearThreshold = 0
         var failures: [String] = []
+        /// Directions for variables the scenario leaves at their baseline.
+        var unwrittenVariables = 0
     }
 
     static func run(_ world: EngineWorld, _ scenario: Scenario, sensitivities: Bool = false) throws -> RunResult {
@@ -31,12 +33,13 @@ struct SensitivityTests {
         return impacts
     }
 
-    /// The scenario with one key (`macro:x` or `shock:id`) moved by `delta`.
-    static func bumped(_ scenario: Scenario, _ key: String, by delta: Double) -> Scenario {
+    /// The scenario with one key (`macro:x` or `shock:id`) moved by `delta`; a variable the
+    /// scenario leaves at its baseline is written as its baseline moved by `delta`.
+    static func bumped(_ scenario: Scenario, _ key: String, by delta: Double, world: EngineWorld) throws -> Scenario {
         var s = scenario
         if key.hasPrefix("macro:") {
             let name = String(key.dropFirst(6))
-            s.macroVariables[name]! += delta
+            s.macroVariables[name] = try value(of: key, in: scenario, world: world) + delta
         } else {
             let id = String(key.dropFirst(6))
             s.entityShocks[id]! += delta
@@ -44,21 +47,31 @@ struct SensitivityTests {
         return s
     }
 
-    static func value(of key: String, in scenario: Scenario) -> Double {
-        key.hasPrefix("macro:") ? scenario.macroVariables[String(key.dropFirst(6))]! : scenario.entityShocks[String(key.dropFirst(6))]!
+    static func value(of key: String, in scenario: Scenario, world: EngineWorld) throws -> Double {
+        guard key.hasPrefix("macro:") else { return scenario.entityShocks[String(key.dropFirst(6))]! }
+        let name = String(key.dropFirst(6))
+        if let value = scenario.macroVariables[name] { return value }
+        let run = try Engine.prepare(scenario, world: world).run
+        return run.variableBaselines[try #require(run.variableNames.firstIndex(of: name))]
     }
 
     static func difference(_ world: EngineWorld, _ scenario: Scenario, _ key: String, _ h: Double) throws -> [String: Double] {
-        let up = try impacts(world, bumped(scenario, key, by: h)), down = try impacts(world, bumped(scenario, key, by: -h))
+        let up = try impacts(world, bumped(scenario, key, by: h, world: world))
+        let down = try impacts(world, bumped(scenario, key, by: -h, world: world))
         return up.reduce(into: [:]) { out, entry in out[entry.key] = (entry.value - (down[entry.key] ?? 0)) / (2 * h) }
     }
 
     static func compare(_ world: EngineWorld, _ scenario: Scenario) throws -> Comparison {
         let result = try run(world, scenario, sensitivities: true)
         var comparison = Comparison()
-        let keys = scenario.macroVariables.keys.sorted().map { "macro:" + $0 } + scenario.entityShocks.keys.sorted().map { "shock:" + $0 }
+        // Every variable a MACRO entity binds has a direction, written by the scenario or not.
+        let run = try Engine.prepare(scenario, world: world).run
+        let variables = Set(scenario.macroVariables.keys).union(run.variableNames.indices.filter { run.variableIsBound[$0] }
+                                                                    .map { run.variableNames[$0] })
+        let keys = variables.sorted().map { "macro:" + $0 } + scenario.entityShocks.keys.sorted().map { "shock:" + $0 }
+        comparison.unwrittenVariables = variables.subtracting(scenario.macroVariables.keys).count
         for key in keys {
-            let h = 1e-6 * max(1, abs(value(of: key, in: scenario)))
+            let h = 1e-6 * max(1, abs(try value(of: key, in: scenario, world: world)))
             let wide = try difference(world, scenario, key, h), narrow = try difference(world, scenario, key, h / 8)
             for entity in result.entities {
                 let undefined = entity.sensitivitiesUndefined ?? []
@@ -106,6 +119,7 @@ struct SensitivityTests {
             let comparison = try Self.compare(world, scenario)
             #expect(comparison.failures.isEmpty, "\(comparison.failures.prefix(10))")
             #expect(comparison.compared > 100)
+            #expect(comparison.unwrittenVariables > 0, "\(file): every variable is written; nothing left at its baseline is checked")
             let result = try Self.run(world, scenario, sensitivities: true)
             #expect(result.entities.contains { !($0.sensitivities ?? []).isEmpty })
         }

@@ -81,7 +81,8 @@ struct RunCommand: ParsableCommand {
                                                                      sensitivities: output.sensitivities)
             } else {
                 let (id, _, note) = try ScenarioFiles.submit(file, to: service)
-                outcome = try ScenarioFiles.engineErrors { try service.run(id, pinning: pins, includeEntities: includeEntities) }
+                outcome = try ScenarioFiles.engineErrors { try service.run(id, pinning: pins, includeEntities: includeEntities,
+                                                                           sensitivities: output.sensitivities) }
                 asOfNote = note
             }
             try output.emit(outcome, json: store.json, to: out, asOfNote: asOfNote)

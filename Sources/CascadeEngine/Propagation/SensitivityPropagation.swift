@@ -5,7 +5,8 @@ import CascadeFormula
 /// "Sensitivities"). The propagator calls it at three points — an edge's scenario evaluation,
 /// an entity's finish, a cycle's finish — and runs exactly as without it otherwise.
 ///
-/// Each direction (one per scenario variable, then one per shocked entity) carries one tangent
+/// Each direction (one per variable the scenario writes or a MACRO entity binds, then one per
+/// shocked entity) carries one tangent
 /// per entity, updated as a vector over the directions:
 /// - an edge's scenario evaluation is differentiated once (`CompiledFormula.differentiate`) into
 ///   its slope with respect to its source's impact and its direct derivatives with respect to
@@ -24,7 +25,7 @@ import CascadeFormula
 /// or the tangents did not converge.
 final class SensitivityPropagation {
     unowned let p: Propagator
-    /// `macro:<variable>` (the scenario's variables, byte order), then `shock:<entity id>` (id order).
+    /// `macro:<variable>` (`variableDirections`, byte order), then `shock:<entity id>` (id order).
     let keys: [String]
     let k: Int
     let variableDirection: [Int]
@@ -66,9 +67,18 @@ final class SensitivityPropagation {
         return (bytes, overflow || overflow2)
     }
 
+    /// The variables that get a direction, in byte order: every variable the scenario writes and
+    /// every variable a MACRO entity of the run binds, written or left at its baseline — both are
+    /// inputs of the run ("how much per bp of X" holds for an X the scenario did not move).
+    static func variableDirections(_ run: PreparedRun) -> [String] {
+        var names = Set(run.scenario.macroVariables.keys)
+        for v in run.variableNames.indices where run.variableIsBound[v] { names.insert(run.variableNames[v]) }
+        return names.sorted(by: byteOrder)
+    }
+
     /// Fails before allocating when the tangents (entities × directions) would not fit the budget.
     static func requireBudget(_ run: PreparedRun, budget: Int) throws(EngineError) {
-        let directions = run.scenario.macroVariables.count + run.scenario.entityShocks.count
+        let directions = variableDirections(run).count + run.scenario.entityShocks.count
         let (bytes, overflow) = bytes(entities: run.ids.count, directions: directions, feedback: run.scenario.feedbackRounds > 0)
         guard overflow || bytes > budget else { return }
         throw EngineError(problems: [.init(
@@ -86,7 +96,7 @@ final class SensitivityPropagation {
         var variableDirection = Array(repeating: -1, count: run.variableNames.count)
         var variableIndex: [String: Int] = [:]
         for (v, name) in run.variableNames.enumerated() { variableIndex[name] = v }
-        for name in run.scenario.macroVariables.keys.sorted(by: byteOrder) {
+        for name in Self.variableDirections(run) {
             guard let v = variableIndex[name] else { continue }
             variableDirection[v] = keys.count
             keys.append("macro:" + name)

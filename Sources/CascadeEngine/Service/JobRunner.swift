@@ -35,7 +35,8 @@ package final class JobRunner: @unchecked Sendable {
         heartbeat.track(lease)
         defer { heartbeat.track(nil) }
         do {
-            let outcome = try ScenarioService(store: store).run(job.scenarioID, force: job.force, lease: lease)
+            let outcome = try ScenarioService(store: store).run(job.scenarioID, force: job.force, sensitivities: job.sensitivities,
+                                                                   lease: lease)
             log("finished job \(job.id): \(outcome.isCached ? "cached" : "computed") \(outcome.fingerprint)")
         } catch let error as StoreError where error.kind == .leaseLost {
             log("gave up job \(job.id): \(error.message)")

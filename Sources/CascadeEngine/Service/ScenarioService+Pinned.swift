@@ -31,13 +31,16 @@ extension EngineWorld {
 
 extension ScenarioService {
     /// Propagates a stored scenario with some formulas pinned to a version (`cascade run --use`):
-    /// a what-if that is neither read from nor written to the scenario's cached result.
+    /// a what-if that is neither read from nor written to the scenario's cached result. With
+    /// `sensitivities` (or `"sensitivities": true` in the scenario) every entity carries its
+    /// sensitivities, differentiated through the pinned formulas.
     package func run(_ key: String, pinning pins: [FormulaReference], includeEntities: Bool = false,
-                    location: String = "--use") throws -> Outcome {
+                    sensitivities: Bool = false, location: String = "--use") throws -> Outcome {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
         }
-        let scenario = try Scenario.parse(stored.document, defaultAsOf: stored.asOf ?? "1970-01-01")
+        var scenario = try Scenario.parse(stored.document, defaultAsOf: stored.asOf ?? "1970-01-01")
+        if sensitivities { scenario.sensitivities = true }
         let world = try EngineWorld.load(from: store).pinning(pins, location: location)
         var result = try Engine.prepare(scenario, world: world).propagate()
         result.scenarioID = stored.id

@@ -5,7 +5,8 @@ import Foundation
 
 extension API {
     static let runEndpoints: [Endpoint] = [
-        Endpoint(method: .post, path: "/v1/scenarios/{id}/runs", access: .runners, query: ["force", "wait", "entities", "use"],
+        Endpoint(method: .post, path: "/v1/scenarios/{id}/runs", access: .runners,
+                 query: ["force", "wait", "entities", "use", "sensitivities"],
                  summary: "Run a scenario (or return its cached result)") { call in
             let pins = try (call.query["use"]).map { text in
                 try text.split(separator: ",", omittingEmptySubsequences: false).map {
@@ -16,20 +17,25 @@ extension API {
             let force = try call.flag("force")
             let wait = try call.integer("wait", default: 0, in: 0...300)
             let entities = try call.flag("entities", default: true)
+            // `?sensitivities=true` travels with the job to the worker; a cached result without
+            // sensitivities never answers it.
+            let sensitivities = try call.flag("sensitivities")
             if !pins.isEmpty {
                 let id = scenario.id
                 return result(try await call.store { store in
-                    try ScenarioService(store: store).run(id, pinning: pins, includeEntities: entities, location: "?use")
+                    try ScenarioService(store: store).run(id, pinning: pins, includeEntities: entities,
+                                                          sensitivities: sensitivities, location: "?use")
                 }, entities: entities)
             }
             if !force, let outcome = try await call.store({ store in
-                try ScenarioService(store: store).storedResult(scenario.id, onlyIfCurrent: true, includeEntities: entities)
+                try ScenarioService(store: store).storedResult(scenario.id, onlyIfCurrent: true, includeEntities: entities,
+                                                               sensitivities: sensitivities ? true : nil)
             }) {
                 return result(outcome, entities: entities)
             }
             let requestedBy = call.user.username
             let job = try await call.store { store in
-                try store.enqueueRun(scenarioID: scenario.id, requestedBy: requestedBy, force: force).job
+                try store.enqueueRun(scenarioID: scenario.id, requestedBy: requestedBy, force: force, sensitivities: sensitivities).job
             }
             call.api.wakeUp.signal()
             return try await jobReply(job, call, waitSeconds: wait, entities: entities)

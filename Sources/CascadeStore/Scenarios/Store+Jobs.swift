@@ -12,6 +12,8 @@ package struct RunJob: Sendable, Equatable {
     package var scenarioID: String
     package var requestedBy: String
     package var force: Bool
+    /// Whether the run computes sensitivities (`?sensitivities=true`).
+    package var sensitivities: Bool
     package var status: Status
     package var attempts: Int
     package var leaseOwner: String?
@@ -32,6 +34,7 @@ package struct RunJob: Sendable, Equatable {
         o["status"] = .string(status.rawValue)
         o["requested_by"] = .string(requestedBy)
         o["force"] = .bool(force)
+        o["sensitivities"] = .bool(sensitivities)
         o["attempts"] = .number(Double(attempts))
         o["enqueued_at"] = .string(enqueuedAt)
         o["started_at"] = startedAt.map(JSONValue.string) ?? .null
@@ -63,8 +66,8 @@ package struct QueueCounts: Sendable, Equatable {
 }
 
 extension Store {
-    private static let jobColumns = """
-        id, scenario_id, requested_by, force_run, status, attempts, lease_owner, enqueued_at, started_at, finished_at, run_id, cached, error
+    static let jobColumns = """
+        id, scenario_id, requested_by, force_run, sensitivities, status, attempts, lease_owner, enqueued_at, started_at, finished_at, run_id, cached, error
         """
 
     /// The database server's clock in milliseconds since 1970: leases compare against one clock
@@ -77,20 +80,23 @@ extension Store {
     }
 
     /// Queues a run of a scenario, or returns the unfinished job already queued for it (with the
-    /// same `force`), so that a burst of requests for one scenario runs it once. Audited.
-    package func enqueueRun(scenarioID: String, requestedBy: String, force: Bool) throws -> (job: RunJob, isNew: Bool) {
+    /// same `force` and `sensitivities`), so that a burst of requests for one scenario runs it once.
+    /// Audited.
+    package func enqueueRun(scenarioID: String, requestedBy: String, force: Bool,
+                           sensitivities: Bool = false) throws -> (job: RunJob, isNew: Bool) {
         try writeRetrying { db in
             if let row = try db.queryOne("""
                 SELECT \(Self.jobColumns) FROM run_queue
-                WHERE scenario_id = ? AND force_run = ? AND status IN ('queued', 'running') ORDER BY enqueued_at LIMIT 1
-                """, [.text(scenarioID), .bool(force)]) {
+                WHERE scenario_id = ? AND force_run = ? AND sensitivities = ? AND status IN ('queued', 'running')
+                ORDER BY enqueued_at LIMIT 1
+                """, [.text(scenarioID), .bool(force), .bool(sensitivities)]) {
                 return (Self.runJob(row), false)
             }
             let id = UUID().uuidString.lowercased()
             try db.execute("""
-                INSERT INTO run_queue (id, scenario_id, requested_by, force_run, status, attempts, enqueued_at)
-                VALUES (?, ?, ?, ?, 'queued', 0, ?)
-                """, .text(id), .text(scenarioID), .text(requestedBy), .bool(force), .text(now()))
+                INSERT INTO run_queue (id, scenario_id, requested_by, force_run, sensitivities, status, attempts, enqueued_at)
+                VALUES (?, ?, ?, ?, ?, 'queued', 0, ?)
+                """, .text(id), .text(scenarioID), .text(requestedBy), .bool(force), .bool(sensitivities), .text(now()))
             let job = try Self.runJob(db.queryOne("SELECT \(Self.jobColumns) FROM run_queue WHERE id = ?", [.text(id)])!)
             try audit(db, action: "enqueue", table: "run_queue", row: id, before: nil, after: job.json)
             return (job, true)
@@ -192,7 +198,7 @@ extension Store {
 
     static func runJob(_ row: Row) -> RunJob {
         RunJob(id: row.string("id") ?? "", scenarioID: row.string("scenario_id") ?? "", requestedBy: row.string("requested_by") ?? "",
-               force: row.bool("force_run") ?? false, status: RunJob.Status(rawValue: row.string("status") ?? "") ?? .failed,
+               force: row.bool("force_run") ?? false, sensitivities: row.bool("sensitivities") ?? false, status: RunJob.Status(rawValue: row.string("status") ?? "") ?? .failed,
                attempts: row.int("attempts") ?? 0, leaseOwner: row.string("lease_owner"), enqueuedAt: row.timestamp("enqueued_at") ?? "",
                startedAt: row.timestamp("started_at"), finishedAt: row.timestamp("finished_at"), runID: row.string("run_id"),
                cached: row.isNull("cached") ? nil : row.bool("cached"), error: row.string("error"))

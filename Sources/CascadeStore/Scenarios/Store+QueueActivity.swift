@@ -19,8 +19,7 @@ extension Store {
                 """)?.int("n") ?? 0
             let since = db.dialect == .postgresql ? "CAST(? AS TIMESTAMPTZ)" : "?"
             let rows = try db.query("""
-                SELECT id, scenario_id, requested_by, force_run, status, attempts, lease_owner, enqueued_at, started_at,
-                       finished_at, run_id, cached, error
+                SELECT \(Self.jobColumns)
                 FROM run_queue
                 WHERE status IN ('succeeded', 'failed') AND finished_at IS NOT NULL
                   AND (CAST(? AS TEXT) IS NULL OR finished_at >= \(since))
