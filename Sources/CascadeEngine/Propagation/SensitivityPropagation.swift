@@ -182,30 +182,8 @@ final class SensitivityPropagation {
                 directUndefined[row * k + j] = false
             }
         }
-        let value: Double?
-        switch p.programs[program].kind {
-        case .inline(let bound):
-            try p.setInputs(bound, edge: e, mode: .scenario, sourceImpact: sourceImpact)
-            let frame = inlineFrames[program]!
-            value = try Propagator.impact(try bound.formula.differentiate(bound.frame, into: frame))
-            chain(bound, frame, outer: 1, outerKink: false, edge: e, slope: &slope, kink: &kink, row: row, baseline: false)
-        case .registry(let formula, let frame, let parameters):
-            let frames = registryFrames[program]!
-            for (m, (slot, binding)) in parameters.enumerated() {
-                try p.setInputs(binding, edge: e, mode: .scenario, sourceImpact: sourceImpact)
-                let bound = try binding.formula.differentiate(binding.frame, into: frames.bindings[m])
-                if case .undefined = bound {
-                    throw FormulaError(Diagnostic(.runtime, "unbound-parameter", "a parameter binding returned no value",
-                                                  at: SourceRange(0, 0)))
-                }
-                try frame.setValue(bound, at: slot)
-            }
-            value = try Propagator.impact(try formula.differentiate(frame, into: frames.main))
-            for (m, (slot, binding)) in parameters.enumerated() {
-                chain(binding, frames.bindings[m], outer: frames.main.derivative(atSlot: slot),
-                      outerKink: frames.main.isUndefined(atSlot: slot), edge: e, slope: &slope, kink: &kink, row: row, baseline: false)
-            }
-        }
+        let value = try differentiated(e, program: program, mode: .scenario, sourceImpact: sourceImpact, row: row,
+                                       baseline: false, slope: &slope, kink: &kink)
         if value == nil {
             // No value counts as 0: flat, unless a bump gives a value (the flags say so).
             slope = 0
@@ -214,6 +192,39 @@ final class SensitivityPropagation {
         sourceSlope[e] = slope
         sourceKink[e] = kink
         return value
+    }
+
+    /// The edge's value in one context, differentiated: an inline formula directly, a registry
+    /// formula through its parameter bindings (chain rule); the slope in the source's impact and
+    /// the direct derivatives of row `row` (scenario or baseline table) accumulate through `chain`.
+    func differentiated(_ e: Int, program: Int, mode: ContextMode, sourceImpact: Double, row: Int, baseline: Bool,
+                        slope: inout Double, kink: inout Bool) throws(FormulaError) -> Double? {
+        switch p.programs[program].kind {
+        case .inline(let bound):
+            try p.setInputs(bound, edge: e, mode: mode, sourceImpact: sourceImpact)
+            let frame = inlineFrames[program]!
+            let value = try Propagator.impact(try bound.formula.differentiate(bound.frame, into: frame))
+            chain(bound, frame, outer: 1, outerKink: false, edge: e, slope: &slope, kink: &kink, row: row, baseline: baseline)
+            return value
+        case .registry(let formula, let frame, let parameters):
+            let frames = registryFrames[program]!
+            for (m, (slot, binding)) in parameters.enumerated() {
+                try p.setInputs(binding, edge: e, mode: mode, sourceImpact: sourceImpact)
+                let bound = try binding.formula.differentiate(binding.frame, into: frames.bindings[m])
+                if case .undefined = bound {
+                    throw FormulaError(Diagnostic(.runtime, "unbound-parameter", "a parameter binding returned no value",
+                                                  at: SourceRange(0, 0)))
+                }
+                try frame.setValue(bound, at: slot)
+            }
+            let value = try Propagator.impact(try formula.differentiate(frame, into: frames.main))
+            for (m, (slot, binding)) in parameters.enumerated() {
+                chain(binding, frames.bindings[m], outer: frames.main.derivative(atSlot: slot),
+                      outerKink: frames.main.isUndefined(atSlot: slot), edge: e, slope: &slope, kink: &kink, row: row,
+                      baseline: baseline)
+            }
+            return value
+        }
     }
 
     /// The edge's baseline value, differentiated in the variables whose baseline follows their
@@ -225,30 +236,8 @@ final class SensitivityPropagation {
             baselineUndefined[row * k + j] = false
         }
         var slope = 0.0, kink = false
-        let value: Double?
-        switch p.programs[program].kind {
-        case .inline(let bound):
-            try p.setInputs(bound, edge: e, mode: .baseline, sourceImpact: 0)
-            let frame = inlineFrames[program]!
-            value = try Propagator.impact(try bound.formula.differentiate(bound.frame, into: frame))
-            chain(bound, frame, outer: 1, outerKink: false, edge: e, slope: &slope, kink: &kink, row: row, baseline: true)
-        case .registry(let formula, let frame, let parameters):
-            let frames = registryFrames[program]!
-            for (m, (slot, binding)) in parameters.enumerated() {
-                try p.setInputs(binding, edge: e, mode: .baseline, sourceImpact: 0)
-                let bound = try binding.formula.differentiate(binding.frame, into: frames.bindings[m])
-                if case .undefined = bound {
-                    throw FormulaError(Diagnostic(.runtime, "unbound-parameter", "a parameter binding returned no value",
-                                                  at: SourceRange(0, 0)))
-                }
-                try frame.setValue(bound, at: slot)
-            }
-            value = try Propagator.impact(try formula.differentiate(frame, into: frames.main))
-            for (m, (slot, binding)) in parameters.enumerated() {
-                chain(binding, frames.bindings[m], outer: frames.main.derivative(atSlot: slot),
-                      outerKink: frames.main.isUndefined(atSlot: slot), edge: e, slope: &slope, kink: &kink, row: row, baseline: true)
-            }
-        }
+        let value = try differentiated(e, program: program, mode: .baseline, sourceImpact: 0, row: row,
+                                       baseline: true, slope: &slope, kink: &kink)
         if value == nil { for j in 0..<k { baselineDirect[row * k + j] = 0 } }
         return value
     }
