@@ -51,8 +51,8 @@ package struct JSONReader {
     }
 
     /// Members not in `known` are errors: a misspelt key must not be silently ignored. The hint
-    /// names the nearest known key (`did you mean …?`) and lists them all; the message repeats the
-    /// suggestion, so output that shows only messages loses nothing.
+    /// names the nearest known key (`did you mean …?`) and lists them all; the suggestion is said
+    /// once, in the hint (every rendering of a `Problem` shows its hint).
     /// `what` names the members in the message and hint (`unknown level setting `dampin``).
     /// `example` ends the hint (`a value with its unit is {"value": 2.5, "unit": "%"}`).
     package func rejectUnknownKeys(_ known: Set<String>, what: String = "key", example: String? = nil, problems: inout [Problem]) {
@@ -61,7 +61,7 @@ package struct JSONReader {
             let list = "known \(what)s: " + sorted.joined(separator: ", ") + (example.map { "; \($0)" } ?? "")
             let suggestion = Self.didYouMean(key, among: sorted)
             let hint = suggestion.map { "\($0) \(list)" } ?? list
-            problems.append(problem(key, "json.unknown-key", "unknown \(what) `\(key)`" + (suggestion.map { " (\($0))" } ?? ""), hint: hint))
+            problems.append(problem(key, "json.unknown-key", "unknown \(what) `\(key)`", hint: hint))
         }
     }
 

@@ -61,7 +61,7 @@ struct ScenarioCommandTests {
     /// (what the author wrote, the JSON path of the problem, text the message must hold)
     static let mistakes: [(String, String, String)] = [
         (#""macro_variables": {"fed_fund_rate": 0.03, "tariff": 0}"#, "$.macro_variables.fed_fund_rate", "did you mean `fed_funds_rate`?"),
-        (#""macro_variables": {"fed_funds_rate": 2.5, "tariff": 0}"#, "$.macro_variables.fed_funds_rate", "2.5 is 250 %; did you mean 0.025 (2.5 %)?"),
+        (#""macro_variables": {"fed_funds_rate": 2.5, "tariff": 0}"#, "$.macro_variables.fed_funds_rate", "2.5 is 250 % (hint: did you mean 0.025 (2.5 %)?"),
         (#""macro_variables": {"oil_price": 80}, "entity_shocks": {"co-nvidi": -0.1}"#, #"$.entity_shocks["co-nvidi"]"#, "did you mean `co-nvidia`?"),
         (#""macro_variables": {"oil_price": 80}, "entity_shocks": {"NVIDIA": -0.1}"#, "$.entity_shocks.NVIDIA", "is the name of `co-nvidia`"),
         (#""macro_variables": {"fed_funds_rate": {"value": 2.5, "unit": "percent points"}}"#, "$.macro_variables.fed_funds_rate.unit", "unknown unit"),
@@ -78,6 +78,10 @@ struct ScenarioCommandTests {
         #expect(submitted.status != 0)
         #expect(submitted.stderr.contains(path), "\(submitted.stderr)")
         #expect(submitted.stderr.contains(message), "\(submitted.stderr)")
+        if message.contains("did you mean") {  // said once, in the hint
+            let line = submitted.stderr.split(separator: "\n").first { $0.contains(path) }.map(String.init) ?? ""
+            #expect(line.ranges(of: "did you mean").count == 1 && line.contains("(hint: did you mean"), "\(line)")
+        }
         let listed = try StoreCLI.run(["run", file, "--db", db], in: dir)
         #expect(listed.status != 0, "`cascade run` stored or ran it: \(listed.stdout)")
         #expect(try StoreCLI.run(["scenario", "list", "--db", db, "--json"], in: dir).json == .array([]))

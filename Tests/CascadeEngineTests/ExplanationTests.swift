@@ -95,7 +95,8 @@ struct ExplanationTests {
     @Test func anEntityIsNamedByIdOrNameAndAnUnknownOneGetsTheNearest() throws {
         #expect(try explain("GPU").0.root.id == "gpu")  // WorldBuilder names an entity by its id in capitals
         let error = #expect(throws: StoreError.self) { try explain("gpv") }
-        #expect(error?.message.contains("did you mean `gpu`?") == true, "\(error?.message ?? "")")
+        #expect(error?.message == "no entity `gpv` in the scenario's graph", "\(error?.message ?? "")")
+        #expect(error?.hint?.hasPrefix("did you mean `gpu`?") == true, "\(error?.hint ?? "")")
     }
 }
 

@@ -43,9 +43,7 @@ extension ReplSession {
         case ":clear": return needsNoArgument { clear() }
         case ":quit", ":q", ":exit": return needsNoArgument { ReplStep(quits: true) }
         default:
-            let names = ReplSession.commands.map(\.name)
-            let closest = names.min { editDistance(name, $0) < editDistance(name, $1) }
-            let hint = closest.flatMap { editDistance(name, $0) <= 2 ? "did you mean `\($0)`? " : nil } ?? ""
+            let hint = Suggestion.closest(to: name, among: ReplSession.commands.map(\.name)).map { "did you mean `\($0)`? " } ?? ""
             return .failure([error("unknown command `\(name)`", hint: hint + "`:help` lists the commands")])
         }
     }
@@ -143,20 +141,4 @@ extension ReplSession {
         setLoaded(nil)
         return ReplStep(output: [.result("cleared " + parts.joined(separator: " and ") + "\n")])
     }
-}
-
-/// Levenshtein distance, for "did you mean" on commands.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    var row = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-        var previous = row[0]
-        row[0] = i
-        for j in stride(from: 1, through: b.count, by: 1) {
-            let current = row[j]
-            row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-            previous = current
-        }
-    }
-    return row[b.count]
 }

@@ -41,8 +41,8 @@ extension PreparedScenario {
                              hint: "name one by its id")
         }
         let near = Suggestion.closest(to: key, among: run.ids) ?? Suggestion.closest(to: key, among: run.names)
-        throw StoreError(.notFound, "no entity `\(key)` in the scenario's graph" + (near.map { " (did you mean `\($0)`?)" } ?? ""),
-                         hint: "name an entity by its id or its name")
+        throw StoreError(.notFound, "no entity `\(key)` in the scenario's graph",
+                         hint: (near.map { "did you mean `\($0)`? " } ?? "") + "name an entity by its id or its name")
     }
 }
 

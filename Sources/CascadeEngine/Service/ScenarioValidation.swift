@@ -21,14 +21,16 @@ enum ScenarioValidation {
         let idSet = Set(ids)
         for id in scenario.entityShocks.keys.sorted(by: byteOrder) where !idSet.contains(id) {
             var message = "no entity has the id `\(id)`"
+            var hint: String?
             if let index = names.firstIndex(of: id) {
                 message += " (`\(id)` is the name of `\(ids[index])`; shocks are keyed by id)"
             } else if let near = Suggestion.closest(to: id, among: ids) {
-                message += " (did you mean `\(near)`?)"
+                hint = "did you mean `\(near)`?"
             } else if let near = Suggestion.closest(to: id, among: names), let index = names.firstIndex(of: near) {
-                message += " (did you mean `\(ids[index])`, \(near)?)"
+                hint = "did you mean `\(ids[index])`, \(near)?"
             }
-            problems.append(Problem(path: root.appending("entity_shocks").appending(id).description, code: "scenario.unknown-entity", message: message))
+            problems.append(Problem(path: root.appending("entity_shocks").appending(id).description, code: "scenario.unknown-entity",
+                                    message: message, hint: hint))
         }
 
         // The variables as a run binds them: prepared without the shocks, whose problems are above.
@@ -52,8 +54,9 @@ enum ScenarioValidation {
             guard let v = run.variableNames.firstIndex(of: name) else { continue }
             let path = root.appending("macro_variables").appending(name).description
             if !run.variableIsBound[v] && !read.contains(v) {
-                problems.append(Problem(path: path, code: "scenario.unused-variable", message: "`\(name)` binds no MACRO entity and no formula of the world reads it, so it would move nothing"
-                                      + (Suggestion.closest(to: name, among: known).map { " (did you mean `\($0)`?)" } ?? "")))
+                problems.append(Problem(path: path, code: "scenario.unused-variable",
+                                        message: "`\(name)` binds no MACRO entity and no formula of the world reads it, so it would move nothing",
+                                        hint: Suggestion.closest(to: name, among: known).map { "did you mean `\($0)`?" }))
                 continue
             }
             guard let entity = bindingEntity[v], !explicitUnits.contains(name), abs(value) > 1,
@@ -61,8 +64,9 @@ enum ScenarioValidation {
             let divisor = (1 / Units.scale(unit)).rounded()  // 100 for %, 10 000 for bp
             guard divisor > 1 else { continue }
             let asUnit = JSNumber.format(value * divisor), meant = JSNumber.format(value / divisor)
-            problems.append(Problem(path: path, code: "scenario.implausible-value", message: "`\(name)` is in \(unit) and scenarios write decimals: \(JSNumber.format(value)) is \(asUnit) \(unit); "
-                                  + "did you mean \(meant) (\(JSNumber.format(value)) \(unit))? To write the unit, use {\"value\": \(JSNumber.format(value)), \"unit\": \"\(unit)\"}"))
+            problems.append(Problem(path: path, code: "scenario.implausible-value",
+                                    message: "`\(name)` is in \(unit) and scenarios write decimals: \(JSNumber.format(value)) is \(asUnit) \(unit)",
+                                    hint: "did you mean \(meant) (\(JSNumber.format(value)) \(unit))? To write the unit, use {\"value\": \(JSNumber.format(value)), \"unit\": \"\(unit)\"}"))
         }
         return problems
     }
