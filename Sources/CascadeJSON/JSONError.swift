@@ -14,6 +14,12 @@ package struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     package var description: String { "\(line):\(column): \(message) (at \(path))" }
+
+    /// Where the text stopped being JSON, in the one location format of a problem
+    /// (`FILE:LINE:COLUMN: $.path`, see `Problem.description`), `FILE:` only when there is one.
+    package func place(file: String?) -> String {
+        (file.map { "\($0):" } ?? "") + "\(line):\(column): \(path)"
+    }
 }
 
 /// Bounds on untrusted JSON, enforced while parsing.

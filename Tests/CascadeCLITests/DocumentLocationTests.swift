@@ -48,4 +48,26 @@ struct DocumentLocationTests {
         let (line, column) = (place.split(separator: ":")[0], place.split(separator: ":")[1])
         #expect(problem["line"] == .number(Double(line)!) && problem["column"] == .number(Double(column)!), "\(problem)")
     }
+
+    /// Every command that reads a JSON file reads it through one reader (`JSONFile`), so a file
+    /// that is not JSON, or is not there, is reported in the same words by each: the place of a
+    /// syntax mistake as `FILE:LINE:COLUMN: $.path`, and a missing file by its name.
+    static let fileCommands = ["formula register FILE --dry-run", "scenario submit FILE", "run FILE", "formula backtest FILE",
+                               "formula compare f@1 f@2 --backtest FILE", "import FILE"]
+
+    @Test(arguments: DocumentLocationTests.fileCommands)
+    func aFileThatIsNotJSONOrIsMissingIsReportedAlikeByEveryCommand(_ command: String) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(.sqlite)
+        defer { cleanup() }
+        try #require(try StoreCLI.run(["init", "--db", db], in: dir).status == 0)
+        let file = try StoreCLI.write("{\"name\": \"s\",\n \"author\": tru}", to: "broken.json", in: dir)
+        for (path, expected) in [(file, "error: \(file):2:12: $.author: "), (file + ".missing", "error: \(file).missing: cannot read the ")] {
+            let arguments = command.split(separator: " ").map { $0 == "FILE" ? path : String($0) }
+            let result = try StoreCLI.run(arguments + ["--db", db], in: dir)
+            #expect(result.status == 1)
+            let reason = result.stderr.split(separator: "\n").first { $0.hasPrefix("error: ") }.map(String.init) ?? ""
+            #expect(reason.hasPrefix(expected), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains(path == file ? "not valid JSON: " : "(hint: check the path)"), "\(command): \(result.stderr)")
+        }
+    }
 }

@@ -25,12 +25,6 @@ package struct CLIError: Error, CustomStringConvertible {
         self.detail = detail
     }
 
-    /// A JSON document that could not be read.
-    package init(_ error: JSONError, file: String) {
-        self.init(kind: "input", code: "input.json", message: error.message,
-                  location: "\(file):\(error.line):\(error.column) (at \(error.path))")
-    }
-
     package var description: String {
         (location.map { "\($0): " } ?? "") + message + (hint.map { " (hint: \($0))" } ?? "")
     }

@@ -22,7 +22,7 @@ enum Failure {
         if let e = error as? StoreError {
             storeError = e
         } else if let e = error as? JSONError {
-            storeError = StoreError(.invalidInput, "invalid JSON: \(e.message)", location: "\(e.line):\(e.column) (\(e.path))")
+            storeError = StoreError(.invalidInput, "not valid JSON: \(e.message)", location: e.place(file: nil))
         } else {
             storeError = StoreError(.io, "\(error)")
         }

@@ -197,23 +197,6 @@ enum ScenarioFiles {
         return scenario
     }
 
-    /// The scenario document in `file` and its bytes (to locate its problems in), or an error
-    /// with the place of the JSON mistake.
-    static func read(_ file: String) throws -> (document: JSONValue, source: [UInt8]) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw StoreError(.io, "cannot read \(file): \(error.localizedDescription)")
-        }
-        do {
-            let source = [UInt8](data)
-            return (try JSONValue.parse(bytes: source), source)
-        } catch {
-            throw StoreError(.invalidInput, error.message, location: "\(file):\(error.line):\(error.column) (at \(error.path))")
-        }
-    }
-
     /// With no `as_of` in the document the submission date is stored: a note on stderr says so,
     /// and the returned text is shown with the result.
     static func asOfNote(_ file: String, _ document: JSONValue, _ scenario: Scenario) -> String? {
@@ -225,7 +208,7 @@ enum ScenarioFiles {
 
     /// Stores the scenario in `file` (see `asOfNote`).
     static func submit(_ file: String, to service: ScenarioService) throws -> (id: String, scenario: Scenario, asOfNote: String?) {
-        let (document, source) = try read(file)
+        let (document, source) = try JSONFile.read(file)
         do {
             let (id, scenario) = try service.submit(document, today: CalendarDate.today())
             return (id, scenario, asOfNote(file, document, scenario))
@@ -237,7 +220,7 @@ enum ScenarioFiles {
     /// Stores the scenario in `file` and runs it, loading the world once (`ScenarioService.submitAndRun`).
     static func submitAndRun(_ file: String, with service: ScenarioService, force: Bool, includeEntities: Bool,
                              quiet: Bool, sensitivities: Bool = false) throws -> (outcome: ScenarioService.Outcome, asOfNote: String?) {
-        let (document, source) = try read(file)
+        let (document, source) = try JSONFile.read(file)
         let display = ProgressDisplay("run", quiet: quiet, linesFrom: progressLinesFrom)
         defer { display.finish() }
         do {

@@ -105,7 +105,7 @@ struct FormulaCompareCommand: ParsableCommand {
     }
 
     static func scenario(_ file: String) throws -> Scenario {
-        let (document, source) = try FormulaDocumentFile.json(file)
+        let (document, source) = try JSONFile.read(file)
         do {
             return try Scenario.parse(document, defaultAsOf: CalendarDate.today())
         } catch let error as ScenarioError {

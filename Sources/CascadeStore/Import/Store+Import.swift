@@ -28,7 +28,7 @@ extension Store {
                 }
             } catch {
                 throw StoreError(.invalidInput, "the world file is not valid JSON: \(error.message)",
-                                 location: "\(path):\(error.line):\(error.column) (\(error.path))",
+                                 location: error.place(file: path),
                                  hint: "fix the JSON syntax; nothing was written")
             }
             let parsed = Date()
