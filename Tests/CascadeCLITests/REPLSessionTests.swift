@@ -221,4 +221,30 @@ struct REPLSessionTests {
             #expect(error.message.contains("$.test_cases[1].expected"), "\(error)")
         }
     }
+
+    /// (a library file's text, what its error must say): a document's own fields are read as
+    /// registration reads them — an unknown key with what was meant, every wrong type, all the
+    /// problems at once, each at `FILE:LINE:COLUMN: $.path` — not leniently.
+    static let badDocuments: [(String, [String])] = [
+        (#"{"name": "f", "formula_txt": "return 1;"}"#,
+         ["lib.json:1:15: $.formula_txt: unknown key `formula_txt` (hint: did you mean `formula_text`?",
+          "lib.json:1:1: $.formula_text: `formula_text` is required"]),
+        (#"{"name": 3, "formula_text": "return 1;", "parameters": [], "description": 1}"#,
+         ["lib.json:1:10: $.name: `name` must be a string, not", "lib.json:1:56: $.parameters: `parameters` must be an object, not",
+          "lib.json:1:75: $.description: `description` must be a string, not"]),
+        (#"{"name": "f", "formula_text": "return x;", "parameters": {"x": 1}, "version": 1.5}"#,
+         ["lib.json:1:64: $.parameters.x: parameter `x` must name a type, not", "lib.json:1:79: $.version: `version` must be a whole number"]),
+        ("[\n {\"name\": \"f\", \"formula_text\": \"return 1;\"},\n {\"name\": \"g\", \"formula_text\": \"return 2;\", \"nam\": 1}\n]",
+         ["`g`: lib.json:3:45: $[1].nam: unknown key `nam` (hint: did you mean `name`?"]),
+    ]
+
+    @Test(arguments: REPLSessionTests.badDocuments)
+    func aLibraryDocumentIsReadWithTheOneReader(_ text: String, _ expected: [String]) {
+        do {
+            _ = try InMemoryFormulaLibrary(source: Array(text.utf8), file: "lib.json")
+            Issue.record("a bad document was loaded: \(text)")
+        } catch {
+            for part in expected { #expect("\(error)".contains(part), "\(error)") }
+        }
+    }
 }

@@ -73,10 +73,7 @@ struct REPLTranscriptTests {
         switch library {
         case .fixture:
             let data = try Data(contentsOf: Self.directory.appendingPathComponent("formulas.json"))
-            guard case .array(let documents) = try JSONValue.parse(String(decoding: data, as: UTF8.self)) else {
-                throw FormulaLibraryError(message: "formulas.json must be an array of formula version documents")
-            }
-            return try InMemoryFormulaLibrary(documents: documents)
+            return try InMemoryFormulaLibrary(source: Array(data), file: "formulas.json")
         case .store:
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let store = try Store(.sqlite(path: directory.appendingPathComponent("cascade.sqlite").path))

@@ -26,12 +26,41 @@ struct InMemoryFormulaLibrary: FormulaLibrary {
         for formula in formulas { add(formula) }
     }
 
-    /// Reads formula version documents (`docs/formats.md`), e.g. the files in `Formulas/`.
+    /// Reads formula version documents (`docs/formats.md`), e.g. the files in `Formulas/`, each
+    /// as `LoadedFormula.decode` reads it; one without a `version` is the next of its name. Every
+    /// problem of every document is collected, and any refuses them all.
     init(documents: [JSONValue]) throws {
+        try self.init(documents.map { ($0, JSONPath.root) }, file: nil, source: nil)
+    }
+
+    /// Reads the formula version documents of a file (`source`, named `file`): one document, or
+    /// an array of them; each problem is reported at `FILE:LINE:COLUMN: $.path`.
+    init(source: [UInt8], file: String) throws {
+        let value: JSONValue
+        do { value = try JSONValue.parse(bytes: source) } catch {
+            throw FormulaLibraryError(message: "\(error.place(file: file)): not valid JSON: \(error.message)", hint: "fix the JSON syntax")
+        }
+        let documents: [(value: JSONValue, path: JSONPath)] = value.arrayValue.map { array in
+            array.indices.map { (array[$0], JSONPath.root.appending($0)) }
+        } ?? [(value, .root)]
+        try self.init(documents, file: file, source: source)
+    }
+
+    private init(_ documents: [(value: JSONValue, path: JSONPath)], file: String?, source: [UInt8]?) throws {
+        var refused: [String] = []
         for document in documents {
-            let name = document["name"]?.stringValue ?? ""
-            let version = document["version"]?.numberValue.map { Int($0) } ?? (versions[name]?.count ?? 0) + 1
-            add(try LoadedFormula(document: document, version: version))
+            var problems: [Problem] = []
+            guard let (formula, hasVersion) = LoadedFormula.decode(document.value, at: document.path, file: file, problems: &problems) else {
+                let name = document.value["name"]?.stringValue.map { "`\($0)`: " } ?? ""
+                refused.append(name + (source.map { problems.located(in: $0) } ?? problems).map(\.description).joined(separator: "; "))
+                continue
+            }
+            var versioned = formula
+            if !hasVersion { versioned.version = (versions[formula.name]?.count ?? 0) + 1 }
+            add(versioned)
+        }
+        guard refused.isEmpty else {
+            throw FormulaLibraryError(message: "formula document: " + refused.joined(separator: "; "), hint: "fix every problem listed")
         }
     }
 

@@ -34,27 +34,47 @@ struct LoadedFormula: Sendable, Equatable {
 }
 
 extension LoadedFormula {
-    /// Reads a formula version document: `name`, `formula_text`, `parameters`, `description`, `test_cases`.
-    init(document: JSONValue, version: Int) throws {
-        func fail(_ message: String) -> FormulaLibraryError { FormulaLibraryError(message: "formula document: \(message)") }
-        guard case .string(let name)? = document["name"] else { throw fail("`name` must be a string") }
-        guard case .string(let text)? = document["formula_text"] else { throw fail("`formula_text` of `\(name)` must be a string") }
+    /// Reads a formula version document (docs/formats.md) with the one reader, as registration
+    /// reads it (`FormulaDocument.decode`): its keys are the document's keys, so a misspelt one is
+    /// refused with what was meant; every missing or mistyped member and every bad test case is a
+    /// `Problem` with its JSON path, all collected. Two things are left to `:load` instead:
+    /// `effective_date` may be absent, and a parameter may name a type the checker does not know
+    /// (`:load` says which). Returns the formula and whether the document gave its `version`
+    /// (nil, with the problems, when it cannot be read).
+    static func decode(_ value: JSONValue, at path: JSONPath = .root, file: String? = nil,
+                       problems: inout [Problem]) -> (formula: LoadedFormula, hasVersion: Bool)? {
+        guard let reader = JSONReader(value, at: path, file: file, what: "a formula version document", problems: &problems) else {
+            return nil
+        }
+        let before = problems.count
+        reader.rejectUnknownKeys(FormulaDocument.keys, problems: &problems)
+        let name = reader.string("name", required: true, problems: &problems)
+        let text = reader.string("formula_text", required: true, problems: &problems)
+        let version = reader.integer("version", in: 1...Int(Int32.max), problems: &problems)
         var parameters: [Parameter] = []
-        for (key, type) in document["parameters"]?.objectValue ?? JSONObject() {
-            guard case .string(let typeName) = type else { throw fail("parameter `\(key)` of `\(name)` must name a type") }
+        for (key, type) in reader.object("parameters", problems: &problems) ?? JSONObject() {
+            guard case .string(let typeName) = type else {
+                problems.append(Problem(path: JSONReader.place(file, path.appending("parameters").appending(key)), code: "json.type",
+                                        message: "parameter `\(key)` must name a type, not \(type.typeName)",
+                                        hint: "use one of \"number\", \"boolean\", \"string\", \"null\", \"any\""))
+                continue
+            }
             parameters.append(Parameter(name: key, typeName: typeName))
         }
+        let description = reader.string("description", problems: &problems)
+        for key in ["formula_type", "effective_date", "created_by"] { _ = reader.string(key, problems: &problems) }
+        for key in ["r_squared", "mae", "rmse"] { _ = reader.number(key, problems: &problems) }
+        _ = reader.bool("is_active", problems: &problems)
+        _ = reader.object("backtest", problems: &problems)
         var cases: [FormulaTestCase] = []
-        var problems: [Problem] = []
-        for (index, raw) in (document["test_cases"]?.arrayValue ?? []).enumerated() {
-            if let testCase = FormulaTestCase.decode(raw, at: JSONPath.root.appending("test_cases").appending(index), file: nil, problems: &problems) {
+        for (index, raw) in (reader.array("test_cases", problems: &problems) ?? []).enumerated() {
+            if let testCase = FormulaTestCase.decode(raw, at: path.appending("test_cases").appending(index), file: file, problems: &problems) {
                 cases.append(testCase)
             }
         }
-        if !problems.isEmpty {
-            throw fail("`\(name)`: " + problems.map(\.description).joined(separator: "; "))
-        }
-        self.init(name: name, version: version, text: text, parameters: parameters,
-                  description: document["description"]?.stringValue, testCases: cases)
+        guard problems.count == before, let name, let text else { return nil }
+        let formula = LoadedFormula(name: name, version: version ?? 1, text: text, parameters: parameters,
+                                    description: description, testCases: cases)
+        return (formula, version != nil)
     }
 }

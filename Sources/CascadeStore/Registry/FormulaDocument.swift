@@ -21,7 +21,7 @@ package struct FormulaDocument: Sendable, Equatable {
     /// How registration measures the version's fit (its r², MAE and RMSE) on stored history.
     package var backtest: BacktestSpec? = nil
 
-    static let keys: Set<String> = [
+    package static let keys: Set<String> = [
         "name", "formula_type", "formula_text", "parameters", "effective_date", "r_squared", "mae",
         "rmse", "description", "created_by", "test_cases", "version", "is_active", "backtest",
     ]
