@@ -41,8 +41,10 @@ let package = Package(
             name: "CascadeFormula",
             swiftSettings: strict + [
                 // Registers live in unsafe buffers; dynamic exclusivity checks only cost time there.
-                // LLVM's function merging would fold the per-operation closures (which differ only in
-                // the arithmetic they inline) back into one that calls through a pointer.
+                // LLVM's function merging is off because it folded the old closure compiler's
+                // per-operation closures (which differed only in the arithmetic they inlined) into one
+                // that called through a pointer. Those closures are gone (the register program is the
+                // only evaluator); whether the flag still matters has not been measured since.
                 .unsafeFlags(["-enforce-exclusivity=unchecked", "-Xfrontend", "-disable-llvm-merge-functions-pass"],
                              .when(configuration: .release)),
             ]
@@ -125,7 +127,7 @@ let package = Package(
         // Engine benchmark at scale (release builds only): see Benchmarks/README.md.
         .executableTarget(
             name: "cascade-engine-bench",
-            dependencies: ["CascadeEngine", "CascadeStore"],
+            dependencies: ["CascadeEngine", "CascadeStore", "CascadeJSON"],
             path: "Benchmarks/EngineBench",
             swiftSettings: strict + [
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
@@ -144,23 +146,23 @@ let package = Package(
         ),
 
         // Shared by the test targets: fresh SQLite / PostgreSQL stores, running the built executables.
-        .target(name: "CascadeTestSupport", dependencies: ["CascadeStore"], path: "Tests/CascadeTestSupport",
+        .target(name: "CascadeTestSupport", dependencies: ["CascadeStore", "CascadeJSON"], path: "Tests/CascadeTestSupport",
                 swiftSettings: strict),
 
         .testTarget(name: "CascadeFormulaTests", dependencies: ["CascadeFormula", "CascadeJSON"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),
-        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine", "CascadeTestSupport"], swiftSettings: strict),
-        .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore", "CascadeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine", "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore", "CascadeFormula", "CascadeJSON", "CascadeTestSupport"], swiftSettings: strict),
         .testTarget(name: "CascadeServerTests", dependencies: [
-            "CascadeServer", "CascadeStore", "CascadeJSON", "CascadeTestSupport",
+            "CascadeServer", "CascadeStore", "CascadeEngine", "CascadeJSON", "CascadeTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
-        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeStore", "CascadeTestSupport"], exclude: ["Transcripts", "Browser"],
+        .testTarget(name: "CascadeCLITests", dependencies: ["CascadeCLI", "CascadeEngine", "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeTestSupport"], exclude: ["Transcripts", "Browser"],
                     swiftSettings: strict),
     ]
 )
