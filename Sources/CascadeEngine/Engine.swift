@@ -6,17 +6,6 @@ import CascadeJSON
 
 /// Scenario propagation: prepare (resolve and bind everything, or report every problem), then
 /// fingerprint the resolved inputs and propagate.
-/// Where the baselines of macro variables come from.
-package enum MacroBaselines: Sendable {
-    /// `metadata.current_value` of the MACRO entity, else the latest `macro_data` row on or
-    /// before `as_of` (docs/propagation.md): an ordinary scenario's.
-    case current
-    /// The latest `macro_data` row on or before `date`, else `metadata.current_value`: a replay
-    /// of history, whose baseline is the world as it was on its first day (while formulas and
-    /// coefficients are still resolved at the scenario's `as_of`: today's model).
-    case history(on: String)
-}
-
 package enum Engine {
     /// The engine's semantics version, part of every fingerprint.
     package static var version: String { PreparedRun.engineVersion }
