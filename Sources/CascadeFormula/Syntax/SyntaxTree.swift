@@ -41,8 +41,6 @@ package enum BinaryOperator: String, Sendable, CaseIterable {
 
     var isRelational: Bool { [.less, .lessEqual, .greater, .greaterEqual].contains(self) }
     var isEquality: Bool { [.strictEqual, .strictNotEqual, .looseEqual, .looseNotEqual].contains(self) }
-    var isArithmetic: Bool { [.add, .subtract, .multiply, .divide, .remainder, .power].contains(self) }
-    var isLogical: Bool { self == .and || self == .or }
 }
 
 /// A statement node.
