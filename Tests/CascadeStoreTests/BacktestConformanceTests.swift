@@ -87,6 +87,14 @@ struct BacktestConformanceTests {
             #expect(audit.action == "backtest" && audit.rowID == "gdp_sector_impact@1")
             #expect(audit.before?["r_squared"] == .number(0.82))
             #expect(audit.after?["fingerprint"] == .string(result.fingerprint))
+            // The order the spec writes its bindings in is not part of the history read (and
+            // PostgreSQL's JSONB does not keep it): the fingerprint is the same.
+            let reordered = Self.standard.replacingOccurrences(of: #""gdpGrowth": {"macro": "gdp", "transform": "pct_change"}, "baseline": 0.01,"#,
+                                                               with: #""baseline": 0.01,"#)
+                .replacingOccurrences(of: #""sector": "SEMICONDUCTOR"}},"#,
+                                      with: #""sector": "SEMICONDUCTOR"}, "gdpGrowth": {"macro": "gdp", "transform": "pct_change"}},"#)
+            #expect(reordered != Self.standard)
+            #expect(try store.backtest(try Self.spec(reordered)).fingerprint == result.fingerprint)
             // The same history gives the same fingerprint; changing a row it read changes it.
             #expect(try store.backtest(try Self.spec(Self.standard)).fingerprint == result.fingerprint)
             _ = try store.importWorld(try JSONValue.parse(#"{"macro_data": [{"date": "2020-09-30", "variable_name": "gdp", "value": 101.5}]}"#), file: "fix.json")

@@ -222,15 +222,16 @@ extension Store {
     }
 
     /// XXH3-128 over every row the backtest read: per series its source, then each used row's
-    /// date and value (shortest round-trip form), in date order.
+    /// date and value (shortest round-trip form), in date order; the series in the canonical
+    /// (UTF-8 byte) order of those texts, so the order a spec writes its bindings in — which
+    /// PostgreSQL's JSONB does not keep — does not change it.
     static func fingerprint(_ loaded: [LoadedSeries]) -> String {
-        var text = ""
-        for series in loaded {
-            text += "\(series.series.source)\u{1}"
+        let texts = loaded.map { series in
+            var text = "\(series.series.source)\u{1}"
             for i in series.used.sorted() { text += "\(series.dates[i])\u{2}\(JSNumber.format(series.values[i]))\u{3}" }
-            text += "\u{4}"
+            return text + "\u{4}"
         }
-        return "xxh3-128:" + ContentHash.xxh3_128(text)
+        return "xxh3-128:" + ContentHash.xxh3_128(texts.sorted(by: JSONObject.canonicalOrder).joined())
     }
 }
 
