@@ -1,17 +1,22 @@
 /// "Did you mean …?": the closest of some names to a misspelt one.
 package enum Suggestion {
-    /// The candidate nearest to `name` by edit distance (case-insensitive; an exact match
-    /// ignoring case wins), if it is near enough to be a likely typo.
+    /// The candidate nearest to `name` by edit distance (case-insensitive; a match ignoring case
+    /// wins), if it is near enough to be a likely typo. Ties go to the candidate first in UTF-8
+    /// byte order, so the answer does not depend on the order the candidates come in (a
+    /// dictionary's keys, a database's rows).
     package static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
-        var best: (String, Int)?
+        var best: (candidate: String, distance: Int)?
         let lower = name.lowercased()
+        let allowed = name.count == 1 ? 0 : name.count <= 3 ? 1 : max(2, name.count / 3)
         for candidate in candidates {
-            if candidate.lowercased() == lower { return candidate }
-            let distance = Suggestion.editDistance(lower, candidate.lowercased())
-            let allowed = name.count == 1 ? 0 : name.count <= 3 ? 1 : max(2, name.count / 3)
-            if distance <= allowed, distance < (best?.1 ?? .max) { best = (candidate, distance) }
+            let distance = candidate.lowercased() == lower ? -1 : Suggestion.editDistance(lower, candidate.lowercased())
+            guard distance <= allowed else { continue }
+            if let best, distance > best.distance || (distance == best.distance && !candidate.utf8.lexicographicallyPrecedes(best.candidate.utf8)) {
+                continue
+            }
+            best = (candidate, distance)
         }
-        return best?.0
+        return best?.candidate
     }
 
     /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent
