@@ -150,7 +150,8 @@ let package = Package(
         .testTarget(name: "CascadeFormulaTests", dependencies: ["CascadeFormula", "CascadeJSON"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),
-        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine", "CascadeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine", "CascadeTestSupport"], exclude: ["Fixtures"],
+                    swiftSettings: strict),
         .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore", "CascadeTestSupport"], swiftSettings: strict),
         .testTarget(name: "CascadeServerTests", dependencies: [
             "CascadeServer", "CascadeStore", "CascadeJSON", "CascadeTestSupport",
