@@ -152,7 +152,8 @@ let package = Package(
         .testTarget(name: "CascadeFormulaTests", dependencies: ["CascadeFormula", "CascadeJSON"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),
-        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine", "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine", "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore", "CascadeFormula", "CascadeJSON", "CascadeTestSupport"], swiftSettings: strict),
         .testTarget(name: "CascadeServerTests", dependencies: [
             "CascadeServer", "CascadeStore", "CascadeEngine", "CascadeJSON", "CascadeTestSupport",

@@ -35,10 +35,11 @@ package final class PreparedScenario {
     /// allocating it — when attribution would need more than `memoryBudget` bytes (default:
     /// `Engine.memoryBudget()`).
     ///
-    /// With `sensitivities`, a second propagation differentiates alongside the values (see
-    /// `SensitivityPropagation`) and every entity carries ∂impact/∂value per scenario variable
-    /// and shock; its time is the `sensitivities` phase. The first propagation, the values and
-    /// everything else of the result, are the plain run's.
+    /// With `sensitivities`, every entity carries ∂impact/∂value per scenario variable and shock
+    /// (see `SensitivityPropagation`), differentiated from the plain run's own values and only
+    /// where a direction reaches (`stats.sensitivityEdges` counts the edges differentiated); a
+    /// run with feedback propagates a second time to differentiate each pass. Its time is the
+    /// `sensitivities` phase; the values and everything else of the result are the plain run's.
     package func propagate(memoryBudget: Int? = nil, sensitivities: Bool? = nil) throws(EngineError) -> RunResult {
         let sensitivities = sensitivities ?? run.scenario.sensitivities
         let clock = ContinuousClock()
@@ -58,18 +59,30 @@ package final class PreparedScenario {
         let attributed = clock.now
         let cpuAttributed = threadCPUMilliseconds()
         var columns: SensitivityColumns?
+        var sensitivityEdges: Int?
         if sensitivities {
             try SensitivityPropagation.requireBudget(run, budget: budget)
-            let tracked = Propagator(run)
-            let tracker = SensitivityPropagation(tracked)
-            tracked.sensitivities = tracker
-            tracked.propagate()
-            if let failure = tracked.nonFinite { throw tracked.nonFiniteError(failure) }
+            let tracker: SensitivityPropagation
+            if run.scenario.feedbackRounds == 0 {
+                // One pass: differentiated from the plain run's own values.
+                tracker = SensitivityPropagation(propagator)
+                tracker.differentiateFinishedPass()
+            } else {
+                // Each pass's values are overwritten by the next: propagate again, differentiating as it goes.
+                let tracked = Propagator(run)
+                tracker = SensitivityPropagation(tracked)
+                tracked.sensitivities = tracker
+                tracked.propagate()
+                if let failure = tracked.nonFinite { throw tracked.nonFiniteError(failure) }
+            }
+            if let failure = tracker.failure { throw tracker.failureError(failure) }
             columns = tracker.columns()
+            sensitivityEdges = tracker.edgesDifferentiated
         }
         let differentiated = clock.now
         let cpuDifferentiated = threadCPUMilliseconds()
         var result = buildResult(propagator, attribution, fingerprint: fingerprint, sensitivities: columns)
+        result.stats.sensitivityEdges = sensitivityEdges
         let built = clock.now
         result.stats.cpuTimings = [("propagate", cpuPropagated - cpuStart), ("attribute", cpuAttributed - cpuPropagated)]
         result.stats.timings = [("prepare", prepareTime.milliseconds), ("fingerprint", fingerprintTime.milliseconds),

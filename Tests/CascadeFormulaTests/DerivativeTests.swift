@@ -111,6 +111,34 @@ struct DerivativeTests {
         #expect(result.value == (try formula.evaluate(bindings)))
     }
 
+    /// A frame that differentiates only some inputs (the engine's: the rest are constants to it)
+    /// is narrower, and gives those inputs' derivatives and flags bit for bit; the others read 0.
+    @Test(arguments: [
+        ("(x * c + y * d) / 2", ["x": 1.5, "y": -2.25, "c": 0.7, "d": 3.0], ["x"]),
+        ("const k = c * d; return Math.max(-1, x * k) + y;", ["x": 1.5, "y": -2.25, "c": 0.7, "d": 3.0], ["x", "y"]),
+        ("x < c ? x * d : y", ["x": 0.7, "y": 2, "c": 0.7, "d": 3], ["x"]),  // on the threshold
+    ])
+    func aFrameCanDifferentiateOnlySomeInputs(source: String, point: [String: Double], chosen: [String]) throws {
+        let bindings = Self.bindings(point)
+        let formula = try Self.compile(source, bindings)
+        let frame = formula.makeFrame()
+        try formula.bind(bindings, into: frame)
+        let slots = Set(formula.inputs.filter { chosen.contains($0.path) }.map(\.index))
+        let all = formula.makeDerivativeFrame(for: frame), some = formula.makeDerivativeFrame(for: frame, slots: slots)
+        #expect(some.width == chosen.count && all.width == point.count)
+        let value = try formula.differentiate(frame, into: all)
+        #expect(try formula.differentiate(frame, into: some) == value)
+        for input in formula.inputs {
+            if slots.contains(input.index) {
+                #expect(some.derivative(atSlot: input.index).bitPattern == all.derivative(atSlot: input.index).bitPattern, "\(input.path)")
+                #expect(some.isUndefined(atSlot: input.index) == all.isUndefined(atSlot: input.index), "\(input.path)")
+            } else {
+                #expect(some.derivative(atSlot: input.index) == 0 && !some.isUndefined(atSlot: input.index), "\(input.path)")
+            }
+        }
+        #expect(all.isUndefined(atSlot: try #require(formula.inputs.first { $0.path == "x" }).index) == (source.contains("<")))
+    }
+
     /// Near each threshold, one bump away on either side, the flags are gone and the derivative
     /// is the taken branch's.
     @Test func beyondTheThresholdTheTakenBranchIsDifferentiated() throws {

@@ -113,8 +113,8 @@ final class Propagator {
     var nonFinite: NonFiniteValue?
     /// Where early loads (issued to overlap cache misses) leave their value, so they are kept.
     var prefetchSink: UInt64 = 0
-    /// Set for a run with sensitivities: differentiates each scenario evaluation and each entity
-    /// alongside the values (nil: the plain run, which does nothing more).
+    /// Set for the second propagation of a run with sensitivities and feedback: differentiates
+    /// each entity and cycle as the pass finishes it (nil: the plain run, which does nothing more).
     var sensitivities: SensitivityPropagation?
 
     init(_ run: PreparedRun) {
@@ -343,16 +343,7 @@ final class Propagator {
         do {
             evaluations += 1
             let scenarioValue: Double?
-            if let sensitivities {
-                scenarioValue = try sensitivities.scenarioValue(e, program: program, sourceImpact: sourceImpact)
-                if !hasBaseline[e] {
-                    evaluations += 1
-                    let baseline = sensitivities.baselineRow[e] >= 0 ? try sensitivities.baselineValue(e, program: program)
-                        : try evaluate(programs[program], edge: e, mode: .baseline, sourceImpact: 0)
-                    baselineValue[e] = baseline ?? .nan
-                    hasBaseline[e] = true
-                }
-            } else if let plan = inlinePlans[program] {
+            if let plan = inlinePlans[program] {
                 scenarioValue = try evaluate(plan, edge: e, mode: .scenario, sourceImpact: sourceImpact)
                 if !hasBaseline[e] {
                     evaluations += 1

@@ -1,22 +1,31 @@
 import CascadeFormula
 
 /// Exact sensitivities ∂impact/∂value of every entity to every variable and entity shock of the
-/// scenario, by forward-mode differentiation alongside the propagation (docs/propagation.md,
-/// "Sensitivities"). The propagator calls it at three points — an edge's scenario evaluation,
-/// an entity's finish, a cycle's finish — and runs exactly as without it otherwise.
+/// scenario, by forward-mode differentiation through the propagation (docs/propagation.md,
+/// "Sensitivities"). Two hooks, called in propagation order — an entity's finish and a cycle's
+/// finish — differentiate what reaches it from the values its propagator holds at that point:
+/// after a run without feedback, `differentiateFinishedPass()` calls them over the plain run's
+/// own values (nothing is evaluated again); a run with feedback is propagated once more with the
+/// hooks called as each pass finishes an entity (each pass's values are gone by the end).
 ///
 /// Each direction (one per variable the scenario writes or a MACRO entity binds, then one per
-/// shocked entity) carries one tangent
-/// per entity, updated as a vector over the directions:
-/// - an edge's scenario evaluation is differentiated once (`CompiledFormula.differentiate`) into
-///   its slope with respect to its source's impact and its direct derivatives with respect to
-///   the variables it reads (macro sources included); a linear pass-through has slope 1;
+/// shocked entity) carries one tangent per entity, updated as a vector over the directions:
+/// - an edge's scenario evaluation is differentiated (`CompiledFormula.differentiate`) into its
+///   slope with respect to its source's impact and its direct derivatives with respect to the
+///   variables it reads (macro sources included); a linear pass-through has slope 1;
 /// - an entity's tangent is the sum over its counted edges of `sign · damping · weight · (direct
 ///   + slope · source tangent)` — the binding input only, on a bottleneck — plus 1 in its own
 ///   shock's direction; then 0 strictly past its clamp;
 /// - a same-level cycle's tangents are iterated at its fixed point with its relaxation until they
 ///   change by at most the level's tolerance (relative to their size);
 /// - feedback edges read the previous pass's tangents, as their values read its impacts.
+///
+/// Only what a direction reaches is differentiated: an entity's row is *live* when it has a
+/// non-zero or undefined entry, and an edge is *active* when its source's row is live or it
+/// reads a direction itself (a direct row). An inactive edge adds exactly nothing (0 times a
+/// finite slope, no flag), so it is skipped and never differentiated; an entity with neither an
+/// active edge nor a shock keeps a zero row. The work is proportional to the edges downstream of
+/// a direction (`edgesDifferentiated` counts them), not to the graph.
 ///
 /// A direction is *undefined* for an entity where the derivative does not exist: a formula on
 /// a threshold, kink or jump in that direction, an impact exactly on its clamp, a bottleneck tie
@@ -37,6 +46,9 @@ final class SensitivityPropagation {
     let undefined: Buffer<Bool>
     let previousTangent: Buffer<Double>
     let previousUndefined: Buffer<Bool>
+    /// Per entity: whether its row has a non-zero or undefined entry (this pass's, the previous one's).
+    let isLive: Buffer<Bool>
+    let previousIsLive: Buffer<Bool>
     // Per edge: the slope of its scenario value in its source's impact, and whether that slope
     // does not exist; the direct derivatives (rows for edges that read directions).
     let sourceSlope: Buffer<Double>
@@ -47,9 +59,10 @@ final class SensitivityPropagation {
     let baselineRow: [Int32]
     let baselineDirect: Buffer<Double>
     let baselineUndefined: Buffer<Bool>
-    /// Tangent registers per program: an inline formula's, or a registry formula's and its bindings'.
-    let inlineFrames: [DerivativeFrame?]
-    let registryFrames: [(main: DerivativeFrame, bindings: [DerivativeFrame])?]
+    /// Per baseline row: differentiated already (the baseline context is the same in every pass).
+    let hasBaselineDirect: Buffer<Bool>
+    /// Per program: its formulas with their tangent registers.
+    let plans: [TangentPlan]
     /// The cycle being finished: each member's position, and the members' tangents.
     let memberPosition: Buffer<Int32>
     var cycleTangent: Buffer<Double>
@@ -58,6 +71,11 @@ final class SensitivityPropagation {
     let scratchUndefined: Buffer<Bool>
     let other: Buffer<Double>
     let otherUndefined: Buffer<Bool>
+    /// Scenario-context differentiations of edges: the work, for `stats.sensitivity_edges`.
+    var edgesDifferentiated = 0
+    /// An edge whose value was computed but whose differentiation failed (the evaluator promises
+    /// the same value or error from both, so this is a defect): the run fails with it.
+    var failure: (edge: Int, error: FormulaError)?
 
     /// The bytes a run of `n` entities and `directions` directions needs (for the memory budget).
     static func bytes(entities n: Int, directions: Int, feedback: Bool) -> (Int, Bool) {
@@ -115,26 +133,31 @@ final class SensitivityPropagation {
         variableFollowsValue = follows
         tangent = .filled(0, count: n * k)
         undefined = .filled(false, count: n * k)
+        isLive = .filled(false, count: n)
         let feedback = run.scenario.feedbackRounds > 0
         previousTangent = .filled(0, count: feedback ? n * k : 0)
         previousUndefined = .filled(false, count: feedback ? n * k : 0)
+        previousIsLive = .filled(false, count: feedback ? n : 0)
         sourceSlope = .filled(0, count: edges)
         sourceKink = .filled(false, count: edges)
         // Which edges read a direction directly (a variable, or a macro source's variable), and
-        // which read a variable whose baseline follows its value.
+        // which read a variable whose baseline follows its value: per program once (a registry
+        // program's variables are a set of its bindings'), then per edge by its source.
+        let programVariables = run.programs.map(\.variablesRead)
+        let programReadsDirection = programVariables.map { $0.contains { variableDirection[$0] >= 0 } }
+        let programReadsFollowing = programVariables.map { $0.contains { variableDirection[$0] >= 0 && follows[$0] } }
+        let programReadsSource = run.programs.map(\.readsSource)
         var directRow = [Int32](repeating: -1, count: edges), baselineRow = [Int32](repeating: -1, count: edges)
         var rows = 0, baselineRows = 0
         for e in 0..<edges where run.edgeProgram[e] >= 0 {
-            let s = Int(run.edgeSource[e])
-            let program = run.programs[Int(run.edgeProgram[e])]
-            let variables = program.variablesRead
-            let readsDirection = variables.contains { variableDirection[$0] >= 0 }
-                || (run.isMacro[s] && run.macroVariable[s] >= 0 && variableDirection[run.macroVariable[s]] >= 0 && program.readsSource)
+            let s = Int(run.edgeSource[e]), program = Int(run.edgeProgram[e])
+            let readsDirection = programReadsDirection[program]
+                || (run.isMacro[s] && run.macroVariable[s] >= 0 && variableDirection[run.macroVariable[s]] >= 0 && programReadsSource[program])
             if readsDirection {
                 directRow[e] = Int32(rows)
                 rows += 1
             }
-            if variables.contains(where: { variableDirection[$0] >= 0 && follows[$0] }) {
+            if programReadsFollowing[program] {
                 baselineRow[e] = Int32(baselineRows)
                 baselineRows += 1
             }
@@ -145,13 +168,8 @@ final class SensitivityPropagation {
         directUndefined = .filled(false, count: rows * k)
         baselineDirect = .filled(0, count: baselineRows * k)
         baselineUndefined = .filled(false, count: baselineRows * k)
-        inlineFrames = run.programs.map { program in
-            if case .inline(let bound) = program.kind { bound.formula.makeDerivativeFrame(for: bound.frame) } else { nil }
-        }
-        registryFrames = run.programs.map { program in
-            guard case .registry(let formula, let frame, let parameters) = program.kind else { return nil }
-            return (formula.makeDerivativeFrame(for: frame), parameters.map { $0.binding.formula.makeDerivativeFrame(for: $0.binding.frame) })
-        }
+        hasBaselineDirect = .filled(false, count: baselineRows)
+        plans = run.programs.map(TangentPlan.init)
         memberPosition = .filled(-1, count: n)
         cycleTangent = .filled(0, count: 0)
         cycleUndefined = .filled(false, count: 0)
@@ -163,133 +181,39 @@ final class SensitivityPropagation {
 
     deinit {
         for buffer in [tangent, previousTangent, sourceSlope, direct, baselineDirect, cycleTangent, scratch, other] { buffer.deallocate() }
-        for buffer in [undefined, previousUndefined, sourceKink, directUndefined, baselineUndefined, cycleUndefined, scratchUndefined,
-                       otherUndefined] {
+        for buffer in [undefined, previousUndefined, isLive, previousIsLive, sourceKink, directUndefined, baselineUndefined,
+                       hasBaselineDirect, cycleUndefined, scratchUndefined, otherUndefined] {
             buffer.deallocate()
         }
         memberPosition.deallocate()
     }
 
-    // MARK: - Edges
+    // MARK: - A finished run
 
-    /// The edge's scenario value, differentiated: records its slope and direct derivatives.
-    func scenarioValue(_ e: Int, program: Int, sourceImpact: Double) throws(FormulaError) -> Double? {
-        var slope = 0.0, kink = false
-        let row = Int(directRow[e])
-        if row >= 0 {
-            for j in 0..<k {
-                direct[row * k + j] = 0
-                directUndefined[row * k + j] = false
-            }
-        }
-        let value = try differentiated(e, program: program, mode: .scenario, sourceImpact: sourceImpact, row: row,
-                                       baseline: false, slope: &slope, kink: &kink)
-        if value == nil {
-            // No value counts as 0: flat, unless a bump gives a value (the flags say so).
-            slope = 0
-            if row >= 0 { for j in 0..<k { direct[row * k + j] = 0 } }
-        }
-        sourceSlope[e] = slope
-        sourceKink[e] = kink
-        return value
-    }
-
-    /// The edge's value in one context, differentiated: an inline formula directly, a registry
-    /// formula through its parameter bindings (chain rule); the slope in the source's impact and
-    /// the direct derivatives of row `row` (scenario or baseline table) accumulate through `chain`.
-    func differentiated(_ e: Int, program: Int, mode: ContextMode, sourceImpact: Double, row: Int, baseline: Bool,
-                        slope: inout Double, kink: inout Bool) throws(FormulaError) -> Double? {
-        switch p.programs[program].kind {
-        case .inline(let bound):
-            try p.setInputs(bound, edge: e, mode: mode, sourceImpact: sourceImpact)
-            let frame = inlineFrames[program]!
-            let value = try Propagator.impact(try bound.formula.differentiate(bound.frame, into: frame))
-            chain(bound, frame, outer: 1, outerKink: false, edge: e, slope: &slope, kink: &kink, row: row, baseline: baseline)
-            return value
-        case .registry(let formula, let frame, let parameters):
-            let frames = registryFrames[program]!
-            for (m, (slot, binding)) in parameters.enumerated() {
-                try p.setInputs(binding, edge: e, mode: mode, sourceImpact: sourceImpact)
-                let bound = try binding.formula.differentiate(binding.frame, into: frames.bindings[m])
-                if case .undefined = bound {
-                    throw FormulaError(Diagnostic(.runtime, "unbound-parameter", "a parameter binding returned no value",
-                                                  at: SourceRange(0, 0)))
-                }
-                try frame.setValue(bound, at: slot)
-            }
-            let value = try Propagator.impact(try formula.differentiate(frame, into: frames.main))
-            for (m, (slot, binding)) in parameters.enumerated() {
-                chain(binding, frames.bindings[m], outer: frames.main.derivative(atSlot: slot),
-                      outerKink: frames.main.isUndefined(atSlot: slot), edge: e, slope: &slope, kink: &kink, row: row,
-                      baseline: baseline)
-            }
-            return value
-        }
-    }
-
-    /// The edge's baseline value, differentiated in the variables whose baseline follows their
-    /// value (only edges with a `baselineRow` come here).
-    func baselineValue(_ e: Int, program: Int) throws(FormulaError) -> Double? {
-        let row = Int(baselineRow[e])
-        for j in 0..<k {
-            baselineDirect[row * k + j] = 0
-            baselineUndefined[row * k + j] = false
-        }
-        var slope = 0.0, kink = false
-        let value = try differentiated(e, program: program, mode: .baseline, sourceImpact: 0, row: row,
-                                       baseline: true, slope: &slope, kink: &kink)
-        if value == nil { for j in 0..<k { baselineDirect[row * k + j] = 0 } }
-        return value
-    }
-
-    /// Adds `outer · ∂(bound)/∂(slot)` for each of a bound program's slots to the edge's slope
-    /// (source impact) or direct row (a direction). A kink of the inner program counts where the
-    /// outer derivative is not 0; a kink of the outer one where the inner derivative is not 0.
-    func chain(_ bound: BoundProgram, _ frame: DerivativeFrame, outer: Double, outerKink: Bool, edge e: Int,
-               slope: inout Double, kink: inout Bool, row: Int, baseline: Bool) {
+    /// Differentiates the propagator's finished run — one pass, no feedback — from its own
+    /// values: every entity and cycle in the order the pass finished them (a disabled level's
+    /// entities keep their zero rows).
+    /// - Complexity: O(E) to find the active edges, plus one differentiation per active formula
+    ///   edge and O(k) per active edge.
+    func differentiateFinishedPass() {
+        precondition(p.run.scenario.feedbackRounds == 0, "a run with feedback is differentiated as it propagates")
         let run = p.run
-        let s = Int(run.edgeSource[e])
-        for (slot, source) in bound.slots.enumerated() {
-            let inner = frame.derivative(atSlot: slot)
-            let isKink = (outer != 0 && frame.isUndefined(atSlot: slot)) || (outerKink && inner != 0)
-            let d = outer * inner
-            var j = -1
-            switch source {
-            case .variable(let v):
-                if !baseline || variableFollowsValue[v] { j = variableDirection[v] }
-            case .sourceValue, .sourceDelta, .sourceImpact:
-                if baseline { continue }
-                if run.isMacro[s] {
-                    j = run.macroVariable[s] >= 0 ? variableDirection[run.macroVariable[s]] : -1
+        for level in 0..<10 {
+            let settings = run.scenario.settings(for: level)
+            guard settings.isEnabled else { continue }
+            let components = run.components[level]
+            let isCyclic = run.componentIsCyclic[level]
+            for c in components.indices {
+                if isCyclic[c] {
+                    finishCycle(components[c], settings, isConverged: p.converged[components[c][0]])
                 } else {
-                    slope += source == .sourceImpact ? d : d * run.levelValues[s]
-                    if isKink { kink = true }
-                    continue
+                    finish(components[c][0], settings)
                 }
-            default:
-                continue
-            }
-            guard j >= 0, row >= 0 else { continue }
-            if baseline {
-                baselineDirect[row * k + j] += d
-                if isKink { baselineUndefined[row * k + j] = true }
-            } else {
-                direct[row * k + j] += d
-                if isKink { directUndefined[row * k + j] = true }
             }
         }
     }
 
     // MARK: - Entities
-
-    /// Whether an edge's contribution counted (possibly as 0 on one side).
-    @inline(__always)
-    func counts(_ e: Int) -> Bool {
-        switch p.state[e] {
-        case .counted, .noValue: true
-        default: false
-        }
-    }
 
     /// The tangent (and flags) of the source an edge reads: the previous pass's for a feedback
     /// edge, the cycle's current iterate for a member of the cycle being finished.
@@ -302,18 +226,21 @@ final class SensitivityPropagation {
         return (tangent.baseAddress! + s * k, undefined.baseAddress! + s * k)
     }
 
-    /// Adds an edge's contribution tangent, `factor · (direct + slope · source)`, into `t`, and its flags into `u`.
+    /// Adds an edge's contribution tangent, `factor · (direct + slope · source)`, into `t`, and
+    /// its flags into `u` (nothing for an inactive edge: its source's row is 0 and defined).
     @inline(__always)
     func addEdge(_ e: Int, _ factor: Double, into t: UnsafeMutablePointer<Double>, _ u: UnsafeMutablePointer<Bool>) {
         let isLinear = p.edgeProgram[e] < 0
-        let slope = isLinear ? 1 : sourceSlope[e]
-        let kink = isLinear ? false : sourceKink[e]
-        if slope != 0 || kink {
-            let (st, su) = sourceRow(e)
-            let scaled = factor * slope
-            for j in 0..<k {
-                t[j] += scaled * st[j]
-                if (kink && st[j] != 0) || (slope != 0 && su?[j] == true) { u[j] = true }
+        if sourceIsLive(e) {
+            let slope = isLinear ? 1 : sourceSlope[e]
+            let kink = isLinear ? false : sourceKink[e]
+            if slope != 0 || kink {
+                let (st, su) = sourceRow(e)
+                let scaled = factor * slope
+                for j in 0..<k {
+                    t[j] += scaled * st[j]
+                    if (kink && st[j] != 0) || (slope != 0 && su?[j] == true) { u[j] = true }
+                }
             }
         }
         if isLinear { return }
@@ -331,6 +258,14 @@ final class SensitivityPropagation {
                 if baselineUndefined[baseRow * k + j] { u[j] = true }
             }
         }
+    }
+
+    /// Whether anything can move entity i: its own shock, or an active counted edge.
+    @inline(__always)
+    func isReached(_ i: Int) -> Bool {
+        if shockDirection[i] >= 0 { return true }
+        for e in p.incomingStart[i]..<p.incomingStart[i + 1] where counts(e) && isActive(e) { return true }
+        return false
     }
 
     /// Entity i's tangent into `t`/`u`: its counted edges (the binding bottleneck input only), its
@@ -372,31 +307,68 @@ final class SensitivityPropagation {
         }
     }
 
-    /// Records a finished entity (outside a cycle).
-    func finish(_ i: Int, _ settings: LevelSettings) {
-        computeRow(i, settings, into: tangent.baseAddress! + i * k, undefined.baseAddress! + i * k)
-    }
-
-    /// A disabled entity does not move.
-    func disable(_ i: Int) {
+    /// Entity i's row is 0 and defined (cleared only when a previous pass left it live).
+    @inline(__always)
+    func clear(_ i: Int) {
+        guard isLive[i] else { return }
         for j in 0..<k {
             tangent[i * k + j] = 0
             undefined[i * k + j] = false
         }
+        isLive[i] = false
+    }
+
+    /// Whether entity i's row has a non-zero or undefined entry.
+    @inline(__always)
+    func rowIsLive(_ i: Int) -> Bool {
+        for j in 0..<k where tangent[i * k + j] != 0 || undefined[i * k + j] { return true }
+        return false
+    }
+
+    /// Records a finished entity (outside a cycle).
+    func finish(_ i: Int, _ settings: LevelSettings) {
+        guard isReached(i) else { return clear(i) }
+        differentiateEdges(into: i)
+        computeRow(i, settings, into: tangent.baseAddress! + i * k, undefined.baseAddress! + i * k)
+        isLive[i] = rowIsLive(i)
+    }
+
+    /// A disabled entity does not move.
+    func disable(_ i: Int) {
+        clear(i)
     }
 
     /// Before a feedback pass: feedback edges read this pass's tangents as the previous ones.
     func beginFeedbackPass() {
         _ = previousTangent.update(fromContentsOf: tangent)
         _ = previousUndefined.update(fromContentsOf: undefined)
+        _ = previousIsLive.update(fromContentsOf: isLive)
     }
 
     /// Records a finished cycle: its members' tangents at the fixed point, by the same relaxed
-    /// iteration as the values, then one application from the converged tangents.
+    /// iteration as the values, then one application from the converged tangents. A cycle that
+    /// nothing reaches stays 0 — undefined in every direction when its values did not converge.
     func finishCycle(_ members: [Int], _ settings: LevelSettings, isConverged: Bool) {
         let m = members.count
         for (position, i) in members.enumerated() { memberPosition[i] = Int32(position) }
         defer { for i in members { memberPosition[i] = -1 } }
+        // Reached from outside: a shock, or an active edge that is not between members.
+        let reached = members.contains { i in
+            shockDirection[i] >= 0 || (p.incomingStart[i]..<p.incomingStart[i + 1]).contains { e in
+                counts(e) && (directRow[e] >= 0 || (memberPosition[Int(p.edgeSource[e])] < 0 && sourceIsLive(e)))
+            }
+        }
+        guard reached else {
+            for i in members {
+                clear(i)
+                if !isConverged && k > 0 {
+                    for j in 0..<k { undefined[i * k + j] = true }
+                    isLive[i] = true
+                }
+            }
+            return
+        }
+        for i in members { differentiateEdges(into: i) }
         cycleTangent.deallocate()
         cycleUndefined.deallocate()
         cycleTangent = .filled(0, count: m * k)
@@ -437,10 +409,22 @@ final class SensitivityPropagation {
         let undefinedEverywhere = !isConverged || !tangentsConverged
         for i in members {
             for j in 0..<k where flags[j] || undefinedEverywhere { undefined[i * k + j] = true }
+            isLive[i] = rowIsLive(i)
         }
     }
 
     // MARK: - Results
+
+    /// The run's error for a differentiation that failed where the evaluation of the same edge
+    /// at the same values did not.
+    func failureError(_ failure: (edge: Int, error: FormulaError)) -> EngineError {
+        let run = p.run, e = failure.edge
+        return EngineError(problems: [.init(
+            location: "relationship \(run.relationshipIDs[Int(run.edgeRelationship[e])])",
+            message: "its formula's derivative could not be computed where its value was (an internal error: "
+                + "run without sensitivities): \(failure.error.diagnostic.message)")],
+            kind: .nonFinite)
+    }
 
     /// The columns a result keeps: keys, and per entity its row of tangents and flags.
     func columns() -> SensitivityColumns {

@@ -97,6 +97,9 @@ package struct RunStats: Sendable {
     /// With `"feedback_rounds": "converge"`: whether the last pass moved no impact by more than
     /// `feedback_tolerance` (nil for a fixed number of rounds).
     package var feedbackConverged: Bool? = nil
+    /// With sensitivities: the edges whose scenario value was differentiated (each time a pass
+    /// differentiated it) — the phase's work, proportional to what the directions reach.
+    package var sensitivityEdges: Int? = nil
     package var durationMs: Double
     package var timings: [(phase: String, ms: Double)]
     /// This thread's CPU time of `propagate()`'s steps (propagate, attribute, results), in ms;
@@ -197,7 +200,7 @@ extension RunResult {
         if includeEntities { object["entities"] = .array(entities.map(\.json)) }
         if let keys = entities.table?.sensitivities?.keys { object["sensitivity_keys"] = .array(keys.map(JSONValue.string)) }
         object["warnings"] = .array(warnings.map(JSONValue.string))
-        object["stats"] = .object(JSONObject([
+        var statistics = JSONObject([
             ("entities", .number(Double(stats.entities))), ("relationships", .number(Double(stats.relationships))),
             ("edges", .number(Double(stats.edges))), ("edges_evaluated", .number(Double(stats.edgesEvaluated))),
             ("formula_evaluations", .number(Double(stats.formulaEvaluations))), ("programs", .number(Double(stats.programs))),
@@ -207,7 +210,9 @@ extension RunResult {
             ("feedback_converged", stats.feedbackConverged.map(JSONValue.bool) ?? .null),
             ("duration_ms", .number((stats.durationMs * 1000).rounded() / 1000)),
             ("timings_ms", .object(JSONObject(stats.timings.map { ($0.phase, .number(($0.ms * 1000).rounded() / 1000)) }))),
-        ]))
+        ])
+        if let edges = stats.sensitivityEdges { statistics["sensitivity_edges"] = .number(Double(edges)) }
+        object["stats"] = .object(statistics)
         return .object(object)
     }
 }

@@ -1,9 +1,9 @@
 /// The tangent registers of one differentiated evaluation (see `CompiledFormula.differentiate`):
-/// one direction per numeric input slot. Make one per thread with
+/// one direction per numeric input slot (or per chosen one). Make one per thread with
 /// `CompiledFormula.makeDerivativeFrame()`, beside the `Frame` it differentiates; after each
 /// evaluation it holds ∂result/∂input and whether that derivative exists, per input slot.
 package final class DerivativeFrame {
-    /// Directions: the numeric (`number`) input slots, in slot order.
+    /// Directions: the numeric (`number`) input slots that are differentiated, in slot order.
     let width: Int
     /// registerCount × width tangents, row by row.
     let tangents: UnsafeMutablePointer<Double>
@@ -23,12 +23,13 @@ package final class DerivativeFrame {
     /// The register the fused `…Return` instructions leave their result in (the frame's absorbing one).
     let resultRegister: Int
 
-    init(frame: Frame) {
+    /// Differentiates the numeric input slots for which `isDirection` holds (every one by default).
+    init(frame: Frame, isDirection: (Int) -> Bool = { _ in true }) {
         registerCount = frame.registerCount
         var slotDirection: [Int] = []
         var directionRegister: [Int] = []
-        for place in frame.storage {
-            if case .number(let k) = place {
+        for (slot, place) in frame.storage.enumerated() {
+            if case .number(let k) = place, isDirection(slot) {
                 slotDirection.append(directionRegister.count)
                 directionRegister.append(k)
             } else {
@@ -100,9 +101,14 @@ package struct Derivatives: Sendable {
 }
 
 extension CompiledFormula {
-    /// Tangent registers for frames of this formula.
-    package func makeDerivativeFrame(for frame: Frame) -> DerivativeFrame {
-        DerivativeFrame(frame: frame)
+    /// Tangent registers for frames of this formula: a direction per numeric input slot, or
+    /// only per slot of `slots` — the others are constants to the caller, so the tangent pass does
+    /// no work for them (each instruction's cost is proportional to the directions) and their
+    /// derivative reads 0. The chosen slots' derivatives and flags are the same either way (each
+    /// direction's tangents are computed independently of the others').
+    package func makeDerivativeFrame(for frame: Frame, slots: Set<Int>? = nil) -> DerivativeFrame {
+        guard let slots else { return DerivativeFrame(frame: frame) }
+        return DerivativeFrame(frame: frame, isDirection: slots.contains)
     }
 
     /// Evaluates with the inputs already set in `frame`, exactly as `evaluate(_:)` does (the same
