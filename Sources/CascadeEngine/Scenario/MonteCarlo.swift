@@ -47,8 +47,8 @@ package enum Distribution: Sendable, Equatable {
     package var mean: Double {
         switch self {
         case .normal(let mean, _): mean
-        case .uniform(let lo, let hi): lo / 2 + hi / 2
-        case .triangular(let lo, let mode, let hi): (lo + mode + hi) / 3
+        case .uniform(let lo, let hi): lo == hi ? lo : lo / 2 + hi / 2
+        case .triangular(let lo, let mode, let hi): lo == hi ? lo : (lo + mode + hi) / 3  // a point is exactly itself
         }
     }
 
