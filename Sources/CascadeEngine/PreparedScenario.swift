@@ -44,6 +44,9 @@ package final class PreparedScenario {
         let sensitivities = sensitivities ?? run.scenario.sensitivities
         let clock = ContinuousClock()
         let fingerprint = self.fingerprint
+        let budget: Int
+        if let memoryBudget { budget = memoryBudget } else { budget = try Engine.memoryBudget() }
+        if let monteCarlo = run.scenario.monteCarlo { try requireDrawBudget(monteCarlo.draws, budget: budget) }  // before anything is allocated
         let start = clock.now
         let cpuStart = threadCPUMilliseconds()
         let propagator = Propagator(run)
@@ -51,8 +54,6 @@ package final class PreparedScenario {
         if let failure = propagator.nonFinite { throw propagator.nonFiniteError(failure) }
         let propagated = clock.now
         let cpuPropagated = threadCPUMilliseconds()
-        let budget: Int
-        if let memoryBudget { budget = memoryBudget } else { budget = try Engine.memoryBudget() }
         try Attribution.requireBudget(propagator, budget: budget)
         let attribution = Attribution(propagator)
         attribution.compute()
@@ -81,7 +82,18 @@ package final class PreparedScenario {
         }
         let differentiated = clock.now
         let cpuDifferentiated = threadCPUMilliseconds()
-        var result = buildResult(propagator, attribution, fingerprint: fingerprint, sensitivities: columns)
+        // Monte Carlo: the result is the central run's (each distribution at its mean), and every
+        // entity carries its impact's distribution over the draws.
+        var distributions: DistributionColumns?
+        if let monteCarlo = run.scenario.monteCarlo {
+            let impacts = try drawImpacts(0..<monteCarlo.draws, memoryBudget: budget)
+            distributions = DistributionColumns(entities: run.ids.count, impacts: impacts,
+                                                distributions: Self.distributions(impacts, threshold: monteCarlo.threshold))
+        }
+        let drawn = clock.now
+        let cpuDrawn = threadCPUMilliseconds()
+        var result = buildResult(propagator, attribution, fingerprint: fingerprint, sensitivities: columns, distributions: distributions)
+        result.monteCarlo = run.scenario.monteCarlo
         result.stats.sensitivityEdges = sensitivityEdges
         let built = clock.now
         result.stats.cpuTimings = [("propagate", cpuPropagated - cpuStart), ("attribute", cpuAttributed - cpuPropagated)]
@@ -91,14 +103,18 @@ package final class PreparedScenario {
             result.stats.cpuTimings.append(("sensitivities", cpuDifferentiated - cpuAttributed))
             result.stats.timings.append(("sensitivities", (differentiated - attributed).milliseconds))
         }
-        result.stats.cpuTimings.append(("results", threadCPUMilliseconds() - cpuDifferentiated))
-        result.stats.timings.append(("results", (built - differentiated).milliseconds))
+        if run.scenario.monteCarlo != nil {
+            result.stats.cpuTimings.append(("draws", cpuDrawn - cpuDifferentiated))
+            result.stats.timings.append(("draws", (drawn - differentiated).milliseconds))
+        }
+        result.stats.cpuTimings.append(("results", threadCPUMilliseconds() - cpuDrawn))
+        result.stats.timings.append(("results", (built - drawn).milliseconds))
         result.stats.durationMs = result.stats.timings.reduce(0) { $0 + $1.ms }
         return result
     }
 
     func buildResult(_ p: Propagator, _ attribution: Attribution, fingerprint: String,
-                     sensitivities: SensitivityColumns? = nil) -> RunResult {
+                     sensitivities: SensitivityColumns? = nil, distributions: DistributionColumns? = nil) -> RunResult {
         var computedCount = 0
         for i in run.ids.indices where !run.isMacro[i] && run.levels[i] >= 0 { computedCount += 1 }
         let reportAll = computedCount <= Engine.fullReportLimit
@@ -109,7 +125,8 @@ package final class PreparedScenario {
                 reported.append(k)
             }
         }
-        let table = ResultTable(run, p, attribution, strongest: strongestIncoming(p), sensitivities: sensitivities)
+        let table = ResultTable(run, p, attribution, strongest: strongestIncoming(p), sensitivities: sensitivities,
+                                distributions: distributions)
         let entities = EntityResults(table: table, positions: reported)
         let macros = run.idOrder.map { Int($0) }.filter { run.isMacro[$0] && run.macroVariable[$0] >= 0 }.map { i in
             MacroResult(id: run.ids[i], name: run.names[i], variable: run.variableNames[run.macroVariable[i]],

@@ -90,6 +90,7 @@ struct ResultSummary {
         }
         if !anyMover { lines.append("  nothing moved") }
         lines += sensitivityLines()
+        lines += monteCarloLines()
 
         let warnings = document["warnings"]?.arrayValue ?? []
         if !warnings.isEmpty {
@@ -133,6 +134,31 @@ struct ResultSummary {
                              + " per \(per) \(entry["label"]?.stringValue ?? "")")
             }
         }
+        return lines
+    }
+
+    /// A Monte Carlo result's draws, seed and threshold, and per level the entities with the
+    /// widest 5–95 % band of impact: "Real Estate  mean −3.10 %  5–95 % [−4.21 %, −2.02 %]  P(< 0) 100.0 %".
+    func monteCarloLines() -> [String] {
+        guard let monteCarlo = document["monte_carlo"]?.objectValue else { return [] }
+        let draws = Int(monteCarlo["draws"]?.numberValue ?? 0), seed = Int(monteCarlo["seed"]?.numberValue ?? 0)
+        let threshold = monteCarlo["threshold"]?.numberValue ?? 0
+        let variables = (monteCarlo["variables"]?.objectValue ?? JSONObject()).keys
+        var lines = ["", "Monte Carlo: \(draws) draws of \(variables.map { "`\($0)`" }.joined(separator: ", ")) · seed \(seed) · "
+                     + "impacts above are the central run (each distribution at its mean)",
+                     "Widest 5–95 % bands by level (mean, band, probability the impact is below \(percent(threshold)))"]
+        let bands = monteCarlo["widest_bands"]?.objectValue ?? JSONObject()
+        for levelNumber in 0...9 {
+            guard let entries = bands[String(levelNumber)]?.arrayValue, !entries.isEmpty else { continue }
+            lines.append("  Level \(levelNumber)")
+            for entry in entries.prefix(top) {
+                let mean = entry["mean"]?.numberValue ?? 0
+                lines.append("    \(pad(entry["name"]?.stringValue ?? "", 30)) mean \(paint(pad(percent(mean), 9), sign: mean))"
+                             + " 5–95 % [\(percent(entry["p5"]?.numberValue ?? 0)), \(percent(entry["p95"]?.numberValue ?? 0))]"
+                             + String(format: "  P(below) %.1f %%", (entry["p_below"]?.numberValue ?? 0) * 100))
+            }
+        }
+        if bands.isEmpty { lines.append("  every entity's impact is the same in every draw") }
         return lines
     }
 

@@ -43,6 +43,12 @@ extension UnsafeMutableBufferPointer {
         buffer.initialize(repeating: value)
         return Self(start: buffer.baseAddress, count: count)
     }
+
+    static func copied(_ values: [Element]) -> Self {
+        let buffer = Self.allocate(capacity: Swift.max(values.count, 1))
+        _ = buffer.initialize(from: values)
+        return Self(start: buffer.baseAddress, count: values.count)
+    }
 }
 
 /// Propagates a prepared run: levels 0 → 9, same-level components in topological order, a bounded
@@ -89,8 +95,10 @@ final class Propagator {
     let isMacro: [Bool]
     let macroVariable: [Int]
     let levelValues: [Double]
-    let variableValues: [Double]
-    let variableBaselines: [Double]
+    /// Per variable, its scenario and baseline values (buffers: a Monte Carlo draw sets them
+    /// and propagates again, see `Propagator+Draws.swift`).
+    let variableValues: Buffer<Double>
+    let variableBaselines: Buffer<Double>
     let programs: [EdgeProgram]
     /// Per program: its bound formula when it is inline (the common case, evaluated directly).
     let inlinePlans: [InlinePlan?]
@@ -149,8 +157,8 @@ final class Propagator {
         isMacro = run.isMacro
         macroVariable = run.macroVariable
         levelValues = run.levelValues
-        variableValues = run.variableValues
-        variableBaselines = run.variableBaselines
+        variableValues = .copied(run.variableValues)
+        variableBaselines = .copied(run.variableBaselines)
         programs = run.programs
         inlinePlans = run.programs.map { program in
             if case .inline(let bound) = program.kind { InlinePlan(bound) } else { nil }
@@ -168,7 +176,7 @@ final class Propagator {
     }
 
     deinit {
-        for buffer in [impact, unclamped, previousPass, shock, iterate, contribution, shown, baselineValue] { buffer.deallocate() }
+        for buffer in [impact, unclamped, previousPass, shock, iterate, contribution, shown, baselineValue, variableValues, variableBaselines] { buffer.deallocate() }
         for buffer in [converged, inCycle, hasBaseline, isFixed] { buffer.deallocate() }
         rounds.deallocate()
         bindingEdge.deallocate()

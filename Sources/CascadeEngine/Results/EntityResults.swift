@@ -37,9 +37,11 @@ final class ResultTable: Sendable {
     let strongest: [Int32]
     /// A run with sensitivities: per entity ∂impact/∂value for each variable and shock.
     let sensitivities: SensitivityColumns?
+    /// A Monte Carlo run: per entity its impact's distribution over the draws.
+    let distributions: DistributionColumns?
 
     convenience init(_ run: PreparedRun, _ p: Propagator, _ attribution: Attribution, strongest: [Int32],
-                     sensitivities: SensitivityColumns? = nil) {
+                     sensitivities: SensitivityColumns? = nil, distributions: DistributionColumns? = nil) {
         self.init(
             ids: run.ids, names: run.names, types: run.types, levels: run.levels, hasCurrentValue: run.hasCurrentValue,
             levelValues: run.levelValues, isMacro: run.isMacro, impact: Array(p.impact), unclamped: Array(p.unclamped),
@@ -49,7 +51,8 @@ final class ResultTable: Sendable {
             shown: Array(p.shown), edgeErrors: p.edgeErrors.mapValues { $0.diagnostic.message },
             attributionKeys: attribution.keys, attributionRowStart: attribution.rowStart,
             attributionRowCount: attribution.rowCount, attributionEntryKey: attribution.entryKey,
-            attributionEntryValue: attribution.entryValue, strongest: strongest, sensitivities: sensitivities)
+            attributionEntryValue: attribution.entryValue, strongest: strongest, sensitivities: sensitivities,
+            distributions: distributions)
     }
 
     /// Every column as given (a fresh run's, or a stored result's decoded by `ResultColumns`).
@@ -58,7 +61,7 @@ final class ResultTable: Sendable {
          bindingEdge: [Int], incomingStart: [Int], edgeSource: [Int32], edgeRelationship: [Int32], edgeIsBottleneck: [Bool],
          relationshipIDs: [String], state: [EdgeState], shown: [Double], edgeErrors: [Int: String], attributionKeys: [String],
          attributionRowStart: [Int], attributionRowCount: [Int32], attributionEntryKey: [Int32], attributionEntryValue: [Double],
-         strongest: [Int32], sensitivities: SensitivityColumns? = nil) {
+         strongest: [Int32], sensitivities: SensitivityColumns? = nil, distributions: DistributionColumns? = nil) {
         self.ids = ids
         self.names = names
         self.types = types
@@ -92,6 +95,7 @@ final class ResultTable: Sendable {
         attributionKeyRank = rank
         self.strongest = strongest
         self.sensitivities = sensitivities
+        self.distributions = distributions
     }
 
     /// Entity `i`'s attribution entries, keys ascending.
@@ -135,7 +139,7 @@ final class ResultTable: Sendable {
             projectedValue: hasCurrentValue[i] ? levelValues[i] * (1 + impact[i]) : nil,
             status: status[i], contributions: contributions, attribution: shares,
             topPaths: topPaths(i).map { $0.map { ids[$0] } }, cycleRounds: rounds[i] > 0 ? rounds[i] : nil,
-            sensitivities: row?.values, sensitivitiesUndefined: row?.undefined)
+            sensitivities: row?.values, sensitivitiesUndefined: row?.undefined, distribution: distributions?.distribution(i))
     }
 
     /// Up to three chains of entity positions from a cause to `i`: its three strongest counted
@@ -225,6 +229,10 @@ final class ResultTable: Sendable {
         if rounds[i] > 0 {
             out += ",\"cycle_rounds\":"
             number(Double(rounds[i]))
+        }
+        if let distribution = distributions?.distribution(i) {
+            out += ",\"distribution\":"
+            distribution.appendJSON(to: &out)
         }
         out += ",\"id\":"
         out += JSNumber.quoted(ids[i])

@@ -36,6 +36,23 @@ extension PreparedRun {
         if scenario.sensitivities {  // absent from plain runs' fingerprints: a result without them never answers for them
             hasher.add("sensitivities")
         }
+        if let monteCarlo = scenario.monteCarlo {  // absent from point scenarios' fingerprints, which stay valid
+            hasher.add("monte-carlo")
+            hasher.add(monteCarlo.draws)
+            hasher.add(monteCarlo.seed)
+            hasher.add(monteCarlo.threshold)
+            for name in monteCarlo.variables {
+                let (kind, parameters) = monteCarlo.distributions[name]!.parameters
+                hasher.add(name)
+                hasher.add(kind)
+                for (_, value) in parameters { hasher.add(value) }
+            }
+            if let correlation = monteCarlo.correlation {
+                hasher.add("correlation")
+                for name in correlation.variables { hasher.add(name) }
+                for value in correlation.matrix { hasher.add(value) }
+            }
+        }
         if let convergence = scenario.feedbackConvergence {  // absent from older fingerprints, which stay valid
             hasher.add("feedback:converge")
             hasher.add(convergence.tolerance)

@@ -16,13 +16,24 @@ package enum ResultCSV {
     /// Contributions listed per entity in `top_contributions`.
     package static let topContributions = 3
 
-    /// The CSV of `outcome`, which must hold its entities (`includeEntities`).
+    /// The columns a Monte Carlo result adds after `header`: each entity's `distribution`
+    /// (`mean`, `sd`, the quantiles `p1` … `p99`, `p_below`).
+    package static let distributionHeader = ["mean", "sd"] + ImpactDistribution.names + ["p_below"]
+
+    /// The CSV of `outcome`, which must hold its entities (`includeEntities`); a Monte Carlo
+    /// result's rows end with `distributionHeader`'s columns.
     /// - Complexity: O(n) in the entities reported (each parsed once).
     package static func text(_ outcome: ScenarioService.Outcome) throws -> String {
-        var out = CSV.record(header)
+        let isMonteCarlo = outcome.summary["monte_carlo"] != nil
+        var out = CSV.record(header + (isMonteCarlo ? distributionHeader : []))
         for text in outcome.entityTexts ?? [] {
             guard let entity = try JSONValue.parse(text).objectValue else { continue }
-            out += CSV.record(row(entity))
+            var fields = row(entity)
+            if isMonteCarlo {
+                let distribution = entity["distribution"]
+                fields += distributionHeader.map { key in distribution?[key]?.numberValue.map { JSNumber.format($0) } ?? "" }
+            }
+            out += CSV.record(fields)
         }
         return out
     }

@@ -10,6 +10,8 @@
 /// damaged value is an error, never a crash or a wrong document.
 enum ResultColumns {
     static let magic: [UInt8] = Array("CASCADE-RESULT-COLUMNS-1".utf8)
+    /// Starts the optional trailer of a Monte Carlo result's distributions (after the sensitivities, if any).
+    static let distributionMagic: [UInt8] = Array("CASCADE-DISTRIBUTIONS-1".utf8)
 
     struct DecodingError: Error, CustomStringConvertible {
         var message: String
@@ -54,6 +56,10 @@ enum ResultColumns {
             w.column(sensitivities.values)
             w.column(sensitivities.undefined.map { $0 ? UInt8(1) : 0 })
         }
+        if let distributions = table.distributions {  // absent from point results (and older ones)
+            w.raw(distributionMagic)
+            w.column(distributions.values)
+        }
         return w.bytes
     }
 
@@ -78,12 +84,21 @@ enum ResultColumns {
         let entryKey: [Int32] = try r.column(), entryValue: [Double] = try r.column()
         let strongest: [Int32] = try r.column(), positions: [Int32] = try r.column()
         var sensitivities: SensitivityColumns?
-        if !r.isAtEnd {
+        if !r.isAtEnd && !r.startsWith(distributionMagic) {
             let keys = try r.strings(), values: [Double] = try r.column(), undefined: [UInt8] = try r.column()
             guard values.count == n * keys.count, undefined.count == values.count else {
                 throw DecodingError(message: "\(values.count) sensitivities for \(n) entities and \(keys.count) keys")
             }
             sensitivities = SensitivityColumns(keys: keys, values: values, undefined: undefined.map { $0 != 0 })
+        }
+        var distributions: DistributionColumns?
+        if r.startsWith(distributionMagic) {
+            _ = try r.raw(distributionMagic.count)
+            let values: [Double] = try r.column()
+            guard values.count == n * DistributionColumns.fields else {
+                throw DecodingError(message: "\(values.count) distribution values for \(n) entities")
+            }
+            distributions = DistributionColumns(values: values)
         }
         guard r.isAtEnd else { throw DecodingError(message: "\(bytes.count - r.offset) bytes past the last column") }
 
@@ -133,7 +148,7 @@ enum ResultColumns {
             edgeIsBottleneck: edgeIsBottleneck.map { $0 != 0 }, relationshipIDs: relationshipIDs, state: states, shown: shown,
             edgeErrors: Dictionary(uniqueKeysWithValues: zip(errorEdges, errorTexts)), attributionKeys: keys,
             attributionRowStart: rowStart, attributionRowCount: rowCount, attributionEntryKey: entryKey,
-            attributionEntryValue: entryValue, strongest: strongest, sensitivities: sensitivities)
+            attributionEntryValue: entryValue, strongest: strongest, sensitivities: sensitivities, distributions: distributions)
         return EntityResults(table: table, positions: positions)
     }
 
@@ -167,6 +182,11 @@ enum ResultColumns {
         var isAtEnd: Bool { offset == bytes.count }
 
         init(bytes: [UInt8]) { self.bytes = bytes }
+
+        /// Whether the bytes at the offset are `prefix`.
+        func startsWith(_ prefix: [UInt8]) -> Bool {
+            bytes.count - offset >= prefix.count && bytes[offset..<offset + prefix.count].elementsEqual(prefix)
+        }
 
         mutating func raw(_ length: Int) throws(DecodingError) -> [UInt8] {
             guard length >= 0, length <= bytes.count - offset else { throw DecodingError(message: "it ends early") }

@@ -13,6 +13,9 @@ package struct RunResult: Sendable {
     package var entities: EntityResults
     package var warnings: [String]
     package var stats: RunStats
+    /// A Monte Carlo run's draws, seed, threshold and distributions (nil for a point run);
+    /// its entities then carry `distribution` (docs/propagation.md, "Monte Carlo").
+    package var monteCarlo: MonteCarlo? = nil
 }
 
 /// Exactly what a run read, for reproducibility.
@@ -68,6 +71,8 @@ package struct EntityResult: Sendable {
     /// ascending, zeros left out), and the keys where the derivative does not exist.
     package var sensitivities: [(key: String, value: Double)]? = nil
     package var sensitivitiesUndefined: [String]? = nil
+    /// In a Monte Carlo result: the entity's impact over the draws.
+    package var distribution: ImpactDistribution? = nil
 }
 
 package struct ContributionResult: Sendable, Equatable {
@@ -165,6 +170,10 @@ extension RunResult {
         }
         object["source_names"] = .object(sourceNames)
         if let largest = largestSensitivities(top: top) { object["largest_sensitivities"] = largest }
+        if var monteCarlo = object["monte_carlo"]?.objectValue, let widest = widestBands(top: top) {
+            monteCarlo["widest_bands"] = widest
+            object["monte_carlo"] = .object(monteCarlo)
+        }
         return JSONValue.object(object).withSortedKeys()
     }
 
@@ -199,6 +208,7 @@ extension RunResult {
         })
         if includeEntities { object["entities"] = .array(entities.map(\.json)) }
         if let keys = entities.table?.sensitivities?.keys { object["sensitivity_keys"] = .array(keys.map(JSONValue.string)) }
+        if let monteCarlo = monteCarloJSON() { object["monte_carlo"] = monteCarlo }
         object["warnings"] = .array(warnings.map(JSONValue.string))
         var statistics = JSONObject([
             ("entities", .number(Double(stats.entities))), ("relationships", .number(Double(stats.relationships))),
@@ -231,6 +241,7 @@ extension EntityResult {
         object["projected_value"] = projectedValue.map(JSONValue.number) ?? .null
         object["status"] = .string(status.rawValue)
         if let cycleRounds { object["cycle_rounds"] = .number(Double(cycleRounds)) }
+        if let distribution { object["distribution"] = distribution.json }
         object["contributions"] = .array(contributions.map { c in
             var entry = JSONObject()
             if c.isShock {

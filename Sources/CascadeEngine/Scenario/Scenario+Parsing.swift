@@ -6,6 +6,7 @@ extension Scenario {
     static let keys: Set<String> = [
         "name", "description", "author", "macro_variables", "level_settings", "entity_shocks", "as_of",
         "feedback_rounds", "feedback_tolerance", "feedback_max_rounds", "is_public", "sensitivities",
+        "draws", "seed", "correlation", "threshold",
     ]
     static let levelKeys: Set<String> = ["enabled", "damping", "clamp", "max_cycle_rounds", "tolerance", "relaxation"]
 
@@ -36,12 +37,21 @@ extension Scenario {
         let author = string("author", required: true) ?? ""
 
         var variables: [String: Double] = [:]
+        var distributions: [String: Distribution] = [:]
+        var wroteDistribution = false
         if !document.has("macro_variables") {
             problems.append(document.problem("macro_variables", "json.missing", "`macro_variables` is required (an object of variable → value)"))
         } else if let values = document.nested("macro_variables", what: "`macro_variables` (an object of variable → value)", problems: &problems) {
             for key in values.object.keys {
                 if key.isEmpty { problems.append(values.problem(key, "scenario.variable", "variable names must not be empty")) }
-                if case .object = values.object[key], let explicit = values.nested(key, what: "an explicit value", problems: &problems) {
+                if case .object(let object) = values.object[key], isDistribution(object),
+                   let reader = values.nested(key, what: "a distribution", problems: &problems) {
+                    wroteDistribution = true
+                    if let distribution = readDistribution(reader, problems: &problems) {
+                        distributions[key] = distribution
+                        variables[key] = distribution.mean
+                    }
+                } else if case .object = values.object[key], let explicit = values.nested(key, what: "an explicit value", problems: &problems) {
                     if let x = explicitUnitValue(explicit, problems: &problems) { variables[key] = x }
                 } else if let x = values.number(key, required: true, problems: &problems) {
                     variables[key] = x  // the JSON reader accepts finite numbers only
@@ -122,12 +132,14 @@ extension Scenario {
         let isPublic = document.bool("is_public", problems: &problems) ?? false
 
         let sensitivities = document.bool("sensitivities", problems: &problems) ?? false
+        let monteCarlo = readMonteCarlo(document, distributions: distributions, wroteDistribution: wroteDistribution, problems: &problems)
 
         guard problems.count == before else { return nil }
         var scenario = Scenario(name: name, author: author, macroVariables: variables, asOf: asOf, description: description,
                                 levelSettings: levels, entityShocks: shocks, feedbackRounds: feedbackRounds,
                                 feedbackConvergence: feedbackConvergence, isPublic: isPublic)
         scenario.sensitivities = sensitivities
+        scenario.monteCarlo = monteCarlo
         return scenario
     }
 
@@ -156,7 +168,12 @@ extension Scenario {
     /// implausible for its unit was meant).
     package static func variablesWithExplicitUnits(in document: JSONValue) -> Set<String> {
         guard case .object(let values)? = document["macro_variables"] else { return [] }
-        return Set(values.pairs.compactMap { if case .object = $0.value { $0.key } else { nil } })
+        // A distribution counts as explicit when its parameters give their unit.
+        return Set(values.pairs.compactMap { pair in
+            guard case .object(let object) = pair.value else { return nil }
+            guard isDistribution(object) else { return pair.key }
+            return object.pairs.contains { if case .object(let parameters) = $0.value { parameters.keys.contains("unit") } else { false } } ? pair.key : nil
+        })
     }
 
     private static func readLevel(_ entry: JSONReader, problems: inout [Problem]) -> LevelSettings {
@@ -218,7 +235,9 @@ extension Scenario {
         object["name"] = .string(name)
         if let description { object["description"] = .string(description) }
         object["author"] = .string(author)
-        object["macro_variables"] = .object(JSONObject(macroVariables.sorted { JSONObject.canonicalOrder($0.key, $1.key) }.map { ($0.key, .number($0.value)) }))
+        object["macro_variables"] = .object(JSONObject(macroVariables.sorted { JSONObject.canonicalOrder($0.key, $1.key) }.map {
+            ($0.key, monteCarlo?.distributions[$0.key].map(Self.distributionJSON) ?? .number($0.value))
+        }))
         if !levelSettings.isEmpty {
             object["level_settings"] = .object(JSONObject(levelSettings.sorted { $0.key < $1.key }.map { level, s in
                 (String(level), .object(JSONObject([
@@ -242,6 +261,7 @@ extension Scenario {
         }
         object["is_public"] = .bool(isPublic)
         if sensitivities { object["sensitivities"] = .bool(true) }  // absent when off: older documents are unchanged
+        writeMonteCarlo(into: &object)  // absent for a point scenario
         return .object(object)
     }
 }

@@ -23,6 +23,10 @@ package struct Scenario: Sendable, Equatable {
     /// `"sensitivities": true`: every entity of the result carries ∂impact/∂value per variable
     /// and shock (docs/propagation.md, "Sensitivities"). Part of the fingerprint when set.
     package var sensitivities = false
+    /// Distributions, draws and seed of a Monte Carlo scenario (docs/propagation.md, "Monte
+    /// Carlo"); nil for a point scenario. A distribution variable's `macroVariables` entry is
+    /// its distribution's mean: the value of the central run.
+    package var monteCarlo: MonteCarlo?
 
     package init(name: String, author: String, macroVariables: [String: Double], asOf: String,
                 description: String? = nil, levelSettings: [Int: LevelSettings] = [:], entityShocks: [String: Double] = [:],

@@ -59,14 +59,23 @@ enum ScenarioValidation {
                                         hint: Suggestion.closest(to: name, among: known).map { "did you mean `\($0)`?" }))
                 continue
             }
-            guard let entity = bindingEntity[v], !explicitUnits.contains(name), abs(value) > 1,
+            guard let entity = bindingEntity[v], !explicitUnits.contains(name),
                   let unit = run.metadata(entity)["unit"]?.stringValue else { continue }
             let divisor = (1 / Units.scale(unit)).rounded()  // 100 for %, 10 000 for bp
             guard divisor > 1 else { continue }
-            let asUnit = JSNumber.format(value * divisor), meant = JSNumber.format(value / divisor)
-            problems.append(Problem(path: path, code: "scenario.implausible-value",
-                                    message: "`\(name)` is in \(unit) and scenarios write decimals: \(JSNumber.format(value)) is \(asUnit) \(unit)",
-                                    hint: "did you mean \(meant) (\(JSNumber.format(value)) \(unit))? To write the unit, use {\"value\": \(JSNumber.format(value)), \"unit\": \"\(unit)\"}"))
+            // A distribution's parameters each meet the same check, at their own paths.
+            var checked = [(path: path, what: "", value: value)]
+            if let distribution = scenario.monteCarlo?.distributions[name] {
+                let (kind, parameters) = distribution.parameters
+                checked = parameters.map { (root.appending("macro_variables").appending(name).appending(kind).appending($0.0).description, "`\($0.0)` of ", $0.1) }
+            }
+            for (path, what, value) in checked where abs(value) > 1 {
+                let asUnit = JSNumber.format(value * divisor), meant = JSNumber.format(value / divisor)
+                let fix = what.isEmpty ? "{\"value\": \(JSNumber.format(value)), \"unit\": \"\(unit)\"}" : "\"unit\": \"\(unit)\" beside the parameters"
+                problems.append(Problem(path: path, code: "scenario.implausible-value",
+                                        message: "\(what)`\(name)` is in \(unit) and scenarios write decimals: \(JSNumber.format(value)) is \(asUnit) \(unit)",
+                                        hint: "did you mean \(meant) (\(JSNumber.format(value)) \(unit))? To write the unit, use \(fix)"))
+            }
         }
         return problems
     }
