@@ -122,7 +122,7 @@ struct MonteCarloDocumentTests {
             } throws: { error in
                 let problems = (error as? ScenarioError)?.problems ?? []
                 return problems.map { "\($0.path) \($0.code)" } == ["$.macro_variables.fed_funds_rate.normal.mean scenario.implausible-value"]
-                    && problems[0].message.contains("did you mean 0.025")
+                    && (problems[0].hint ?? "").contains("did you mean 0.025")
             }
             let explicit = try JSONValue.parse(#"{"name": "s", "author": "a", "macro_variables": {"fed_funds_rate": {"normal": {"mean": 2.5, "sd": 0.5, "unit": "%"}}}, "draws": 10, "seed": 1}"#)
             _ = try service.submit(explicit, today: "2025-06-30")
