@@ -102,6 +102,8 @@ package struct RunStats: Sendable {
     /// This thread's CPU time of `propagate()`'s steps (propagate, attribute, results), in ms;
     /// not part of the result document.
     package var cpuTimings: [(phase: String, ms: Double)] = []
+    /// Where the run's world came from: `"snapshot"` or `"store"` (nil for a world built in memory).
+    package var worldSource: String?
 
     /// Adds a phase measured outside `propagate()` (loading the world) to `timings` and the duration.
     mutating func addTiming(_ phase: String, _ duration: Duration, first: Bool) {
@@ -197,7 +199,7 @@ extension RunResult {
         if includeEntities { object["entities"] = .array(entities.map(\.json)) }
         if let keys = entities.table?.sensitivities?.keys { object["sensitivity_keys"] = .array(keys.map(JSONValue.string)) }
         object["warnings"] = .array(warnings.map(JSONValue.string))
-        object["stats"] = .object(JSONObject([
+        var statsObject = JSONObject([
             ("entities", .number(Double(stats.entities))), ("relationships", .number(Double(stats.relationships))),
             ("edges", .number(Double(stats.edges))), ("edges_evaluated", .number(Double(stats.edgesEvaluated))),
             ("formula_evaluations", .number(Double(stats.formulaEvaluations))), ("programs", .number(Double(stats.programs))),
@@ -207,7 +209,9 @@ extension RunResult {
             ("feedback_converged", stats.feedbackConverged.map(JSONValue.bool) ?? .null),
             ("duration_ms", .number((stats.durationMs * 1000).rounded() / 1000)),
             ("timings_ms", .object(JSONObject(stats.timings.map { ($0.phase, .number(($0.ms * 1000).rounded() / 1000)) }))),
-        ]))
+        ])
+        if let source = stats.worldSource { statsObject["world"] = .string(source) }
+        object["stats"] = .object(statsObject)
         return .object(object)
     }
 }
