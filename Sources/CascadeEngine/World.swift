@@ -42,7 +42,7 @@ package struct EngineWorld: Sendable {
     /// All registry formula versions.
     package var formulas: [RegistryFormula]
     package var macroData: [MacroPoint]
-    /// The digest of the entities and relationships (`PreparedRun.worldDigest()`), when the world
+    /// The digest of the entities and relationships (`PreparedRun.worldDigest`), when the world
     /// was read from a snapshot that kept it; cleared by any change to them.
     var worldDigest: String?
 

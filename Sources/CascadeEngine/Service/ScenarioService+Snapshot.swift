@@ -31,8 +31,9 @@ extension ScenarioService {
     /// relationships from a run prepared on it. Best effort: a run never fails for its snapshot.
     func keepSnapshot(of loaded: LoadedWorld, prepared: PreparedScenario) {
         guard let pending = loaded.pending, let columns = loaded.world.columns else { return }
-        let bytes = WorldSnapshotFile.encode(columns: columns, coefficients: loaded.world.coefficients, formulas: loaded.world.formulas,
-                                             macroData: loaded.world.macroData, key: pending.key, worldDigest: prepared.run.worldDigest)
-        WorldSnapshotFile.write(bytes, to: pending.path)
+        let parts = WorldSnapshotFile.encodedParts(columns: columns, coefficients: loaded.world.coefficients,
+                                                   formulas: loaded.world.formulas, macroData: loaded.world.macroData,
+                                                   key: pending.key, worldDigest: prepared.run.worldDigest)
+        WorldSnapshotFile.write(parts, to: pending.path)
     }
 }

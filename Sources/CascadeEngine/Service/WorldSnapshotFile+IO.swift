@@ -24,26 +24,28 @@ extension WorldSnapshotFile {
         return try decode(file)
     }
 
-    /// Writes `bytes` to a temporary file beside `path` and renames it over `path` (atomic: a
+    /// Writes `parts`, one after the other, to a temporary file beside `path` and renames it over `path` (atomic: a
     /// reader sees the old file or the new one, and concurrent writers of the same world each
     /// put a whole file in place). Creates the directory when missing. Returns false (leaving
     /// nothing behind) when it cannot; a snapshot is a cache, and a run does not fail for it.
     @discardableResult
-    static func write(_ bytes: [UInt8], to path: String) -> Bool {
+    static func write(_ parts: [[UInt8]], to path: String) -> Bool {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         makeDirectories(directory)
         let temporary = path + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
-        var written = 0
-        let complete = bytes.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                written += n
+        let complete = parts.allSatisfy { part in
+            part.withUnsafeBytes { buffer -> Bool in
+                var written = 0
+                while written < buffer.count {
+                    let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { return false }
+                    written += n
+                }
+                return true
             }
-            return true
         }
         guard close(fd) == 0, complete, rename(temporary, path) == 0 else {
             unlink(temporary)

@@ -44,9 +44,17 @@ enum WorldSnapshotFile {
     // MARK: - Encoding
 
     /// The file's bytes for a loaded world (its columns) under `key`, with the digest of its
-    /// entities and relationships (`PreparedRun.worldDigest()`).
+    /// entities and relationships (`PreparedRun.worldDigest`).
     static func encode(columns: WorldColumns, coefficients: [SectorCoefficient], formulas: [RegistryFormula],
                        macroData: [MacroPoint], key: String, worldDigest: String) -> [UInt8] {
+        Array(encodedParts(columns: columns, coefficients: coefficients, formulas: formulas, macroData: macroData, key: key,
+                           worldDigest: worldDigest).joined())
+    }
+
+    /// The file as header and table, then each section: written one after the other, so the
+    /// whole file is never copied into one buffer.
+    static func encodedParts(columns: WorldColumns, coefficients: [SectorCoefficient], formulas: [RegistryFormula],
+                             macroData: [MacroPoint], key: String, worldDigest: String) -> [[UInt8]] {
         var sections = [SnapshotWriter](repeating: SnapshotWriter(), count: sectionCount)
         encodeEntities(columns, into: &sections[0])
         encodeRelationships(columns, into: &sections[1])
@@ -72,10 +80,7 @@ enum WorldSnapshotFile {
         }
         header.patch(UInt64(offset), at: fileLengthAt)
         header.u64(checksum(header.bytes))
-        var file = header.bytes
-        file.reserveCapacity(offset)
-        for section in sections { file.append(contentsOf: section.bytes) }
-        return file
+        return [header.bytes] + sections.map(\.bytes)
     }
 
     static func encodeEntities(_ c: WorldColumns, into w: inout SnapshotWriter) {
