@@ -41,5 +41,7 @@ done
 [[ -n "$started" ]] || { echo "with-postgres: no free port after 8 attempts" >&2; exit 1; }
 
 export CASCADE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# World snapshots of PostgreSQL stores go to a cache directory: this server's, not the user's.
+export CASCADE_CACHE_DIR="$dir/cache"
 echo "with-postgres: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') at $CASCADE_TEST_POSTGRES_URL" >&2
 "$@"

@@ -42,6 +42,9 @@ package struct EngineWorld: Sendable {
     /// All registry formula versions.
     package var formulas: [RegistryFormula]
     package var macroData: [MacroPoint]
+    /// The digest of the entities and relationships (`PreparedRun.worldDigest`), when the world
+    /// was read from a snapshot that kept it; cleared by any change to them.
+    var worldDigest: String?
 
     package init(entities: [EntityRecord], relationships: [RelationshipRecord], coefficients: [SectorCoefficient] = [],
                 formulas: [RegistryFormula] = [], macroData: [MacroPoint] = []) {
@@ -62,6 +65,7 @@ package struct EngineWorld: Sendable {
     }
 
     private mutating func materialize() {
+        worldDigest = nil
         guard let columns else { return }
         entityList = columns.entityRecords
         relationshipList = columns.relationshipRecords

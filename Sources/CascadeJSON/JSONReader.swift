@@ -39,6 +39,11 @@ package struct JSONReader {
         Problem(path: place(key), code: code, message: message, hint: hint)
     }
 
+    /// A problem at this object itself.
+    package func problemHere(_ code: String, _ message: String, hint: String? = nil) -> Problem {
+        Problem(path: Self.place(file, path), code: code, message: message, hint: hint)
+    }
+
     /// A reader of member `key`, which must be an object when present (nil when absent or null).
     package func nested(_ key: String, what: String, problems: inout [Problem]) -> JSONReader? {
         guard let value = object[key], value != .null else { return nil }

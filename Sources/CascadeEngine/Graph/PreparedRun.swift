@@ -91,6 +91,9 @@ final class PreparedRun {
 
     var problems: [EngineError.Problem] = []
 
+    /// The digest of the entities and relationships, when the world came with one (a snapshot's).
+    var knownWorldDigest: String?
+
     /// Whether macro baselines prefer `metadata.current_value` or the history (see `MacroBaselines`).
     var baselineSource = MacroBaselines.current
 
@@ -107,6 +110,7 @@ final class PreparedRun {
         let run = PreparedRun(scenario: scenario)
         run.baselineSource = baselines
         var columns = world.sortedColumns
+        run.knownWorldDigest = world.worldDigest
         run.indexEntities(&columns)
         run.bindVariables(world.macroData)
         run.resolveCoefficients(world.coefficients)

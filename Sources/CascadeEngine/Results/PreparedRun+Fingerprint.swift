@@ -2,13 +2,16 @@ import CascadeJSON
 
 extension PreparedRun {
     /// Part of every fingerprint: a change to what a result holds (2: entities carry
-    /// `baseline_value`) makes results cached by an earlier engine stale.
-    static let engineVersion = "cascade-engine/2"
+    /// `baseline_value`) or to how the fingerprint is computed (3: the world enters as its digest)
+    /// makes results cached by an earlier engine stale.
+    static let engineVersion = "cascade-engine/3"
 
     /// XXH3-128 over the resolved inputs the run reads: engine version, scenario values (units
-    /// normalised, as-of resolved), every entity and relationship, the formula versions, coefficient
-    /// rows and macro_data points actually read. Anything else cannot change the result.
-    /// - Complexity: O(V + E) plus the size of the metadata.
+    /// normalised, as-of resolved), the digest of every entity and relationship (`worldDigest`),
+    /// the formula versions, coefficient rows and macro_data points actually read. Anything else
+    /// cannot change the result.
+    /// - Complexity: O(1) for the world when it came from a snapshot with its digest, else O(V + E)
+    ///   plus the size of the metadata; plus what the scenario reads.
     func fingerprint() -> String {
         var hasher = Fingerprinter()
         hasher.add(PreparedRun.engineVersion)
@@ -57,26 +60,7 @@ extension PreparedRun {
             hasher.add("feedback:converge")
             hasher.add(convergence.tolerance)
         }
-        hasher.add(ids.count)
-        for k in idOrder {
-            let i = Int(k)
-            hasher.add(ids[i])
-            hasher.add(types[i])
-            hasher.add(names[i])
-            hasher.add(categories[i])
-            hasher.add(levels[i])
-            hasher.add(metadataTexts[i])
-        }
-        hasher.add(relationshipIDs.count)
-        for r in relationshipIDs.indices {
-            hasher.add(relationshipIDs[r])
-            hasher.add(ids[Int(relationshipSources[r])])
-            hasher.add(ids[Int(relationshipTargets[r])])
-            hasher.add(relationshipTypeNames[Int(relationshipTypes[r])])
-            hasher.add(relationshipHasWeight[r] ? relationshipWeights[r] : .nan)
-            hasher.add(relationshipFormulas[r] < 0 ? nil : texts[Int(relationshipFormulas[r])])
-            hasher.add(relationshipMetadata[r] < 0 ? "" : canonicalMetadata[Int(relationshipMetadata[r])] ?? "")
-        }
+        hasher.add(worldDigest)
         for reference in formulasUsed.keys.sorted(by: byteOrder) {
             let formula = formulasUsed[reference]!
             hasher.add(reference)
@@ -103,5 +87,38 @@ extension PreparedRun {
             hasher.add(point.unit)
         }
         return hasher.finish()
+    }
+
+    /// XXH3-128 over every entity (id, type, name, category, level, canonical metadata) in id
+    /// order and every relationship (id, ends, type, weight, formula, canonical metadata) in id
+    /// order: the part of the fingerprint that depends on the world alone. A world read from a
+    /// snapshot brings the digest computed when the snapshot was written (`knownWorldDigest`).
+    /// - Complexity: O(V + E) plus the size of the metadata, once per run without a snapshot.
+    var worldDigest: String {
+        if let knownWorldDigest { return knownWorldDigest }
+        var hasher = Fingerprinter()
+        hasher.add(ids.count)
+        for k in idOrder {
+            let i = Int(k)
+            hasher.add(ids[i])
+            hasher.add(types[i])
+            hasher.add(names[i])
+            hasher.add(categories[i])
+            hasher.add(levels[i])
+            hasher.add(metadataTexts[i])
+        }
+        hasher.add(relationshipIDs.count)
+        for r in relationshipIDs.indices {
+            hasher.add(relationshipIDs[r])
+            hasher.add(ids[Int(relationshipSources[r])])
+            hasher.add(ids[Int(relationshipTargets[r])])
+            hasher.add(relationshipTypeNames[Int(relationshipTypes[r])])
+            hasher.add(relationshipHasWeight[r] ? relationshipWeights[r] : .nan)
+            hasher.add(relationshipFormulas[r] < 0 ? nil : texts[Int(relationshipFormulas[r])])
+            hasher.add(relationshipMetadata[r] < 0 ? "" : canonicalMetadata[Int(relationshipMetadata[r])] ?? "")
+        }
+        let digest = hasher.finish()
+        knownWorldDigest = digest
+        return digest
     }
 }

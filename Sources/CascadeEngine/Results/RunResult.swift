@@ -110,6 +110,8 @@ package struct RunStats: Sendable {
     /// This thread's CPU time of `propagate()`'s steps (propagate, attribute, results), in ms;
     /// not part of the result document.
     package var cpuTimings: [(phase: String, ms: Double)] = []
+    /// Where the run's world came from: `"snapshot"` or `"store"` (nil for a world built in memory).
+    package var worldSource: String?
 
     /// Adds a phase measured outside `propagate()` (loading the world) to `timings` and the duration.
     mutating func addTiming(_ phase: String, _ duration: Duration, first: Bool) {
@@ -222,6 +224,7 @@ extension RunResult {
             ("timings_ms", .object(JSONObject(stats.timings.map { ($0.phase, .number(($0.ms * 1000).rounded() / 1000)) }))),
         ])
         if let edges = stats.sensitivityEdges { statistics["sensitivity_edges"] = .number(Double(edges)) }
+        if let source = stats.worldSource { statistics["world"] = .string(source) }
         object["stats"] = .object(statistics)
         return .object(object)
     }

@@ -11,8 +11,13 @@ import Foundation
 /// the run does not read) still return the cached result; changed ones recompute.
 package struct ScenarioService {
     package let store: Store
+    /// Whether runs read and write world snapshots, and where (default: from the environment).
+    package var snapshots: SnapshotSettings
 
-    package init(store: Store) { self.store = store }
+    package init(store: Store, snapshots: SnapshotSettings = .environment(ProcessInfo.processInfo.environment)) {
+        self.store = store
+        self.snapshots = snapshots
+    }
 
     /// A run's outcome: the result summary, the entities (as JSON text) when loaded, and
     /// whether it came from the cache.
@@ -103,7 +108,8 @@ package struct ScenarioService {
     /// loaded (a write in between makes the next run look again; it can never make a stale result
     /// look current) and the scenario resolved against it once, for the checks and for the run.
     struct Preloaded {
-        let world: EngineWorld
+        let loaded: LoadedWorld
+        var world: EngineWorld { loaded.world }
         let dataVersion: String
         let loadTime: Duration
         let prepared: PreparedScenario?
@@ -126,7 +132,8 @@ package struct ScenarioService {
         }
         let start = ContinuousClock.now
         progress(WorkProgress("loading the graph"))
-        let world = try EngineWorld.load(from: store)
+        let loaded = try loadWorld()
+        let world = loaded.world
         let loadTime = ContinuousClock.now - start
         progress(WorkProgress("resolving entities and relationships", total: world.entityCount + world.relationshipCount, unit: "rows"))
         // A scenario the world cannot resolve is reported by the checks (an unknown shock) or by the run.
@@ -134,7 +141,7 @@ package struct ScenarioService {
         resolved.sensitivities = scenario.sensitivities || sensitivities
         let prepared = try? Engine.prepare(resolved, world: world)
         let id = try store(scenario, document, world: world, prepared: prepared?.run)
-        let preloaded = Preloaded(world: world, dataVersion: dataVersion, loadTime: loadTime, prepared: prepared)
+        let preloaded = Preloaded(loaded: loaded, dataVersion: dataVersion, loadTime: loadTime, prepared: prepared)
         return (id, scenario, try run(id, force: force, includeEntities: includeEntities, sensitivities: sensitivities,
                                       preloaded: preloaded, progress: progress))
     }
@@ -169,18 +176,22 @@ package struct ScenarioService {
         }
         let runID = try store.startRun(scenarioID: stored.id, jobID: lease?.jobID)
         let prepared: PreparedScenario
+        let loaded: LoadedWorld
         let loadStart = ContinuousClock.now
         var loadTime = Duration.zero
         do {
             if let preloaded, let ready = preloaded.prepared, ready.run.scenario == scenario {
                 loadTime = preloaded.loadTime
+                loaded = preloaded.loaded
                 prepared = ready
             } else if let preloaded {
                 loadTime = preloaded.loadTime
+                loaded = preloaded.loaded
                 prepared = try Engine.prepare(scenario, world: preloaded.world)
             } else {
                 progress(WorkProgress("loading the graph"))
-                let world = try EngineWorld.load(from: store)
+                loaded = try loadWorld()
+                let world = loaded.world
                 loadTime = ContinuousClock.now - loadStart
                 progress(WorkProgress("resolving entities and relationships", total: world.entityCount + world.relationshipCount, unit: "rows"))
                 prepared = try Engine.prepare(scenario, world: world)
@@ -190,6 +201,7 @@ package struct ScenarioService {
             throw error
         }
         let fingerprint = prepared.fingerprint
+        keepSnapshot(of: loaded, prepared: prepared)
         if !force, stored.resultFingerprint == fingerprint,
            var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
             try store.confirmResult(scenarioID: stored.id, dataVersion: dataVersion)
@@ -209,6 +221,7 @@ package struct ScenarioService {
         }
         result.scenarioID = stored.id
         result.stats.addTiming("load", loadTime, first: true)
+        result.stats.worldSource = loaded.source
         progress(WorkProgress("storing the result"))
         let summary = result.summaryJSON()
         do {

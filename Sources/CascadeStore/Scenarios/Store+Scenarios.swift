@@ -280,12 +280,18 @@ extension Store {
     /// highest id of the audit rows of the engine's input tables (every such write is audited).
     package func dataVersion() throws -> String {
         try read { db in
-            let row = try db.queryOne("""
-                SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS m FROM audit_log
-                WHERE table_name IN ('entities', 'relationships', 'sector_coefficients', 'formulas', 'macro_data', 'world', 'schema_migrations')
-                """)
-            return "\(row?.int("n") ?? 0):\(row?.int("m") ?? 0)"
+            let (count, latest) = try Self.inputAudit(db)
+            return "\(count):\(latest)"
         }
+    }
+
+    /// The count and the highest id of the audit rows of the engine's input tables.
+    static func inputAudit(_ db: any DatabaseConnection) throws -> (count: Int, latest: Int) {
+        let row = try db.queryOne("""
+            SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS m FROM audit_log
+            WHERE table_name IN ('entities', 'relationships', 'sector_coefficients', 'formulas', 'macro_data', 'world', 'schema_migrations')
+            """)
+        return (row?.int("n") ?? 0, row?.int("m") ?? 0)
     }
 
     /// Every formula version of every name.
