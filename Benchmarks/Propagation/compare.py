@@ -14,8 +14,11 @@ fresh process:
   numpy-sparse   prop_numpy.py --mode sparse-linear   (scipy CSR, linear formulas)
   numpy-grouped  prop_numpy.py --mode grouped         (all 20 formulas, exact)
   networkx       prop_networkx.py --linearize         (only while under --nx-limit seconds)
-  cascade-lin    cascade run on the linearized store (--force: a cold run, result stored)
-  cascade-full   cascade run on the full store        (all 20 formulas)
+  cascade-lin    cascade run on the linearized store (--force: a cold run, result stored;
+                 CASCADE_SNAPSHOT=off, so the world is read from the tables)
+  cascade-full   cascade run on the full store        (all 20 formulas; cold likewise)
+  cascade-full-warm  the same run with the world snapshot a previous run left (the second
+                 run on an unchanged world)
 
 and the table reports, per measure, the minimum and median over the rounds: wall time, peak RSS
 (the child's own, from wait4), and the phases each one reports (numpy: load, build, propagate;
@@ -44,11 +47,12 @@ def label(n):
     return f"{n // 1000000}M" if n >= 1000000 and n % 1000000 == 0 else f"{n // 1000}k"
 
 
-def measured(cmd, timeout=None):
+def measured(cmd, timeout=None, env=None):
     """Runs cmd in a fresh process: its wall time, its own peak RSS (wait4 on its pid; the
     RUSAGE_CHILDREN maximum would mix processes) and its stdout, or why it failed."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=None if env is None else {**os.environ, **env})
     out_chunks, err_chunks = [], []
 
     def drain(stream, sink):
@@ -118,10 +122,13 @@ def imported(cascade, world, store):
     return record
 
 
-def cascade_run(cascade, store, scenario):
-    """A cold `cascade run` as an analyst types it (the summary on stdout); its phases are read
-    afterwards from the run's `run_log` row (the stats it stored)."""
-    r = measured([cascade, "--db", store, "run", scenario, "--force"])
+def cascade_run(cascade, store, scenario, warm=False):
+    """A `cascade run` as an analyst types it (the summary on stdout); its phases are read
+    afterwards from the run's `run_log` row (the stats it stored). Cold: the world snapshot is
+    off, so the world is read from the tables; warm: the snapshot the previous run left is mapped
+    (docs/propagation.md, "World snapshots"), as for a second scenario on the same world."""
+    r = measured([cascade, "--db", store, "run", scenario, "--force"],
+                 env=None if warm else {"CASCADE_SNAPSHOT": "off"})
     if "wall_s" not in r:
         return r
     r.pop("stdout")
@@ -190,7 +197,11 @@ def main():
                                           "--linearize"], timeout=a.nx_limit),
             "cascade-lin": lambda: cascade_run(a.cascade, stores["lin"], os.path.join(worlds["lin"], "scenario.json")),
             "cascade-full": lambda: cascade_run(a.cascade, stores["full"], os.path.join(worlds["full"], "scenario.json")),
+            "cascade-full-warm": lambda: cascade_run(a.cascade, stores["full"], os.path.join(worlds["full"], "scenario.json"),
+                                                     warm=True),
         }
+        # The warm contender maps the snapshot a run with snapshots on leaves beside the store.
+        cascade_run(a.cascade, stores["full"], os.path.join(worlds["full"], "scenario.json"), warm=True)
         names = list(contenders)
         runs = {name: [] for name in names}
         for r in range(a.rounds):
@@ -251,6 +262,7 @@ def print_table(size_label, size):
                                        for n in names) + " |")
     print("\nratios (Cascade's median over the peer's median):")
     for cascade, peer, what in (("cascade-lin", "numpy-sparse", "wall_s"), ("cascade-full", "numpy-grouped", "wall_s"),
+                                ("cascade-full-warm", "numpy-grouped", "wall_s"),
                                 ("cascade-full", "numpy-grouped", "propagate"), ("cascade-lin", "numpy-sparse", "propagate"),
                                 ("cascade-lin", "numpy-sparse", "rss_mib")):
         a, b = c.get(cascade, {}).get(what), c.get(peer, {}).get(what)
