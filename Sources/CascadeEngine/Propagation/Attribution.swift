@@ -17,10 +17,11 @@ import CascadeFormula
 ///
 /// Cost (issue 16): at 100 k entities with 3 000 direct shocks, main spent 19× the propagate
 /// phase here, most of it sorting — each entity's touched keys, then all its causes by
-/// magnitude, then the cut ones and the kept ones by key. Now the touched keys stay sorted as
-/// they arrive (a source's row is already sorted: one linear merge per row), the kept causes
-/// are chosen by a `causeLimit`-entry heap, and the cut ones are summed in one pass in key
-/// order, so a row costs time in proportion to its entries. The entry columns are reserved
+/// magnitude, then the cut ones and the kept ones by key. Now a touched key sets its bit in a
+/// two-level bitset (no branch per entry), the touched keys are read from it in ascending order
+/// once per row (one summary word per 4 096 keys, then one word per 64), the kept causes are
+/// chosen by a `causeLimit`-entry heap, and the cut ones are summed in one pass in key order,
+/// so a row costs time in proportion to its entries. The entry columns are reserved
 /// once at their bound (`causeLimit` + 1 per entity, what `requireBudget` counts) instead of
 /// growing by doubling, which held up to three copies at once; the pages never written are
 /// never resident. `AttributionReferenceTests` checks every row, bit for bit, against main's
@@ -45,12 +46,13 @@ final class Attribution {
     private(set) var entryValue: [Double] = []
     /// The accumulator a row is built in: a dense vector of every key, zero except where touched.
     private let scratch: UnsafeMutableBufferPointer<Double>
-    private let isTouched: UnsafeMutableBufferPointer<Bool>
-    /// The touched keys, ascending at all times: `touched[0 ..< touchedCount]`.
+    /// The touched keys as a bitset (bit `key % 64` of word `key / 64`), and which words have a
+    /// bit set (bit `w % 64` of summary word `w / 64`).
+    private let touchedWords: UnsafeMutableBufferPointer<UInt64>
+    private let touchedSummary: UnsafeMutableBufferPointer<UInt64>
+    /// The touched keys, ascending, as `collect()` last read them: `touched[0 ..< touchedCount]`.
     private let touched: UnsafeMutableBufferPointer<Int32>
     private var touchedCount = 0
-    /// The keys a source's row touches first, ascending, before they are merged into `touched`.
-    private let fresh: UnsafeMutableBufferPointer<Int32>
     /// The kept causes of a row past the limit: a heap whose root is the weakest kept.
     private let heap: UnsafeMutableBufferPointer<Int32>
     /// While a cycle is attributed: its members' positions; -1 elsewhere.
@@ -116,10 +118,10 @@ final class Attribution {
         entryKey.reserveCapacity(bound)
         entryValue.reserveCapacity(bound)
         scratch = .filled(0, count: keys.count)
-        isTouched = .allocate(capacity: keys.count)
-        isTouched.initialize(repeating: false)
+        let wordCount = (keys.count + 63) / 64
+        touchedWords = .filled(0, count: wordCount)
+        touchedSummary = .filled(0, count: (wordCount + 63) / 64)
         touched = .filled(0, count: keys.count)
-        fresh = .filled(0, count: keys.count)
         heap = .filled(0, count: Self.causeLimit)
         memberSlot = Array(repeating: -1, count: run.ids.count)
         let variableKey = self.variableKey
@@ -129,9 +131,9 @@ final class Attribution {
 
     deinit {
         scratch.deallocate()
-        isTouched.deallocate()
+        touchedWords.deallocate()
+        touchedSummary.deallocate()
         touched.deallocate()
-        fresh.deallocate()
         heap.deallocate()
     }
 
@@ -159,49 +161,46 @@ final class Attribution {
     /// Adds `amount` to key `key` of the accumulator.
     @inline(__always)
     private func add(_ key: Int, _ amount: Double) {
-        if !isTouched[key] {
-            isTouched[key] = true
-            insert(Int32(key))
-        }
+        mark(key)
         scratch[key] += amount
     }
 
-    /// Inserts a key into the sorted touched keys (most single keys go last: `other` is the
-    /// largest key, and a cycle's are added in ascending order).
-    private func insert(_ key: Int32) {
-        var k = touchedCount
-        while k > 0 && touched[k - 1] > key {
-            touched[k] = touched[k - 1]
-            k -= 1
-        }
-        touched[k] = key
-        touchedCount += 1
+    /// Marks a key touched.
+    @inline(__always)
+    private func mark(_ key: Int) {
+        let word = key &>> 6
+        touchedWords[word] |= 1 &<< UInt64(key & 63)
+        touchedSummary[word &>> 6] |= 1 &<< UInt64(word & 63)
     }
 
-    /// Merges the `count` ascending keys of `fresh` into the touched keys, from the back.
-    private func mergeFresh(_ count: Int) {
-        var i = touchedCount - 1, j = count - 1, k = touchedCount + count - 1
-        while j >= 0 {
-            if i >= 0 && touched[i] > fresh[j] {
-                touched[k] = touched[i]
-                i -= 1
-            } else {
-                touched[k] = fresh[j]
-                j -= 1
+    /// Reads the touched keys, ascending, into `touched`.
+    private func collect() {
+        var count = 0
+        for s in touchedSummary.indices {
+            var summary = touchedSummary[s]
+            while summary != 0 {
+                let word = s &* 64 &+ summary.trailingZeroBitCount
+                summary &= summary &- 1
+                var bits = touchedWords[word]
+                while bits != 0 {
+                    touched[count] = Int32(truncatingIfNeeded: word &* 64 &+ bits.trailingZeroBitCount)
+                    count += 1
+                    bits &= bits &- 1
+                }
             }
-            k -= 1
         }
-        touchedCount += count
+        touchedCount = count
     }
 
     /// The touched keys, ascending.
     private var touchedKeys: UnsafeMutableBufferPointer<Int32> { UnsafeMutableBufferPointer(rebasing: touched[0..<touchedCount]) }
 
-    /// Empties the accumulator.
+    /// Empties the accumulator (`touched` holds every touched key).
     private func clear() {
         for key in touchedKeys {
             scratch[Int(key)] = 0
-            isTouched[Int(key)] = false
+            touchedWords[Int(key) &>> 6] = 0
+            touchedSummary[Int(key) &>> 12] = 0
         }
         touchedCount = 0
     }
@@ -210,6 +209,7 @@ final class Attribution {
     /// also applies the clamp's scaling), and empties it. Sums run in ascending key order, as a
     /// dense row's did (the untouched keys are zeros, which change no sum).
     private func finish(_ i: Int) {
+        collect()
         let impact = propagator.impact[i]
         var total = 0.0
         for key in touchedKeys { total += scratch[Int(key)] }
@@ -273,7 +273,13 @@ final class Attribution {
                 rest += scratch[Int(key)]
             }
         }
-        add(Int(otherKey), rest)
+        // `other` is the largest key: touched now, it goes last.
+        if touchedWords[Int(otherKey) &>> 6] & (1 &<< UInt64(otherKey & 63)) == 0 {
+            mark(Int(otherKey))
+            touched[touchedCount] = otherKey
+            touchedCount += 1
+        }
+        scratch[Int(otherKey)] += rest
         if scratch[Int(otherKey)] != 0 { append(Int(otherKey), scratch[Int(otherKey)]) }
     }
 
@@ -376,21 +382,15 @@ final class Attribution {
             return
         }
         let factor = amount / sourceImpact
-        var count = 0
         entryKey.withUnsafeBufferPointer { entryKey in
             entryValue.withUnsafeBufferPointer { entryValue in
                 for entry in row(s) {
                     let key = Int(entryKey[entry])
-                    if !isTouched[key] {
-                        isTouched[key] = true
-                        fresh[count] = Int32(key)
-                        count += 1
-                    }
+                    mark(key)
                     scratch[key] += entryValue[entry] * factor
                 }
             }
         }
-        if count > 0 { mergeFresh(count) }
     }
 
     /// Proportional sharing inside a cycle, iterated (normalised each round) toward its fixed
@@ -410,6 +410,7 @@ final class Attribution {
         }
         for k in 0..<m {
             external(members[k], inCycle: true)
+            collect()
             for key in touchedKeys { outside[k * width + Int(key)] = scratch[Int(key)] }
             clear()
         }
