@@ -55,6 +55,7 @@ final class Attribution {
     private var touchedCount = 0
     /// The kept causes of a row past the limit: a heap whose root is the weakest kept.
     private let heap: UnsafeMutableBufferPointer<Int32>
+    private let heapMagnitude: UnsafeMutableBufferPointer<Double>
     /// While a cycle is attributed: its members' positions; -1 elsewhere.
     private var memberSlot: [Int] = []
     /// Per program: the moving variables it reads (ascending), and whether it reads the source.
@@ -123,6 +124,7 @@ final class Attribution {
         touchedSummary = .filled(0, count: (wordCount + 63) / 64)
         touched = .filled(0, count: keys.count)
         heap = .filled(0, count: Self.causeLimit)
+        heapMagnitude = .filled(0, count: Self.causeLimit)
         memberSlot = Array(repeating: -1, count: run.ids.count)
         let variableKey = self.variableKey
         programVariables = run.programs.map { $0.variablesRead.filter { variableKey[$0] >= 0 } }
@@ -135,6 +137,7 @@ final class Attribution {
         touchedSummary.deallocate()
         touched.deallocate()
         heap.deallocate()
+        heapMagnitude.deallocate()
     }
 
     var width: Int { keys.count }
@@ -250,24 +253,30 @@ final class Attribution {
             for key in keys where scratch[Int(key)] != 0 { append(Int(key), scratch[Int(key)]) }
             return
         }
-        // The `causeLimit` strongest: a heap of the kept ones, the weakest kept at its root.
+        // The `causeLimit` strongest: a heap of the kept ones (with their magnitudes), the
+        // weakest kept at its root. Keys arrive ascending, so a newcomer as large as the root is
+        // weaker than it (the larger key) and only a strictly larger magnitude gets in.
         var count = 0
         for key in keys where scratch[Int(key)] != 0 && key != otherKey {
+            let magnitude = abs(scratch[Int(key)])
             if count < Self.causeLimit {
                 heap[count] = key
+                heapMagnitude[count] = magnitude
                 count += 1
                 siftUp(count - 1)
-            } else if isStronger(key, than: heap[0]) {
+            } else if magnitude > heapMagnitude[0] {
                 heap[0] = key
+                heapMagnitude[0] = magnitude
                 siftDown(count)
             }
         }
-        let weakest = heap[0]
+        let weakest = heap[0], weakestMagnitude = heapMagnitude[0]
         // In key order, as a sort by key would give them: the cut ones summed, the kept ones
         // appended (`other` is the largest key, so it comes last with the rest added to it).
         var rest = 0.0
         for key in keys where scratch[Int(key)] != 0 && key != otherKey {
-            if key == weakest || isStronger(key, than: weakest) {
+            let magnitude = abs(scratch[Int(key)])
+            if magnitude > weakestMagnitude || magnitude == weakestMagnitude && key <= weakest {
                 append(Int(key), scratch[Int(key)])
             } else {
                 rest += scratch[Int(key)]
@@ -283,19 +292,21 @@ final class Attribution {
         if scratch[Int(otherKey)] != 0 { append(Int(otherKey), scratch[Int(otherKey)]) }
     }
 
-    /// The rank of causes: larger magnitude first, the smaller key first among equals.
+    /// The rank of causes, for heap entries `a` and `b`: larger magnitude first, the smaller
+    /// key first among equals.
     @inline(__always)
-    private func isStronger(_ a: Int32, than b: Int32) -> Bool {
-        let x = abs(scratch[Int(a)]), y = abs(scratch[Int(b)])
-        return x != y ? x > y : a < b
+    private func isStronger(_ a: Int, than b: Int) -> Bool {
+        let x = heapMagnitude[a], y = heapMagnitude[b]
+        return x != y ? x > y : heap[a] < heap[b]
     }
 
     private func siftUp(_ position: Int) {
         var child = position
         while child > 0 {
             let parent = (child - 1) / 2
-            guard isStronger(heap[parent], than: heap[child]) else { return }
+            guard isStronger(parent, than: child) else { return }
             heap.swapAt(parent, child)
+            heapMagnitude.swapAt(parent, child)
             child = parent
         }
     }
@@ -305,10 +316,11 @@ final class Attribution {
         while true {
             let left = 2 * parent + 1, right = left + 1
             var weakest = parent
-            if left < count && isStronger(heap[weakest], than: heap[left]) { weakest = left }
-            if right < count && isStronger(heap[weakest], than: heap[right]) { weakest = right }
+            if left < count && isStronger(weakest, than: left) { weakest = left }
+            if right < count && isStronger(weakest, than: right) { weakest = right }
             if weakest == parent { return }
             heap.swapAt(parent, weakest)
+            heapMagnitude.swapAt(parent, weakest)
             parent = weakest
         }
     }
