@@ -64,6 +64,18 @@ struct ResultColumnsTests {
         return .object(JSONObject([("entities", .array(entities)), ("relationships", .array(relationships))]))
     }
 
+    /// The document is allocated once, at its exact size (counted first), not grown by doubling:
+    /// at 1 M entities a doubled buffer held up to three times the document while it copied.
+    @Test func theDocumentIsAllocatedOnceAtItsSize() throws {
+        let (w, s) = AttributionReferenceTests.world(seed: 5, shocks: 300)
+        let result = try w.run(s)
+        let table = try #require(result.entities.table)
+        let bytes = ResultColumns.encode(table, positions: result.entities.positions)
+        // What was allocated beyond the bytes: only the allocator's rounding (under a page).
+        #expect(bytes.capacity - bytes.count < 4_096, "\(bytes.capacity) bytes allocated for \(bytes.count)")
+        #expect(try ResultColumns.decode(bytes).count == result.entities.count)
+    }
+
     /// Every truncation, and 400 seeded single-byte changes, of a result's columns either decode
     /// to entities that serialise or fail with an error; none crashes.
     @Test func damagedColumnsAreAnErrorNeverACrash() throws {

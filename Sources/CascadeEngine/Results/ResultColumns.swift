@@ -18,8 +18,20 @@ enum ResultColumns {
         var description: String { "the stored result's columns are damaged: \(message)" }
     }
 
+    /// The document, allocated once at its exact size: a first pass counts the bytes. (Grown by
+    /// doubling, as it was, it held up to three times its size at once while copying — about
+    /// 0.8 GB of columns at 1 M entities with 30 000 shocks.)
     static func encode(_ table: ResultTable, positions: [Int32]) -> [UInt8] {
-        var w = Writer()
+        var sizer = Writer(isCounting: true)
+        write(table, positions: positions, to: &sizer)
+        var w = Writer(isCounting: false)
+        w.bytes.reserveCapacity(sizer.size)
+        write(table, positions: positions, to: &w)
+        precondition(w.bytes.count == sizer.size, "the result columns' size was counted as \(sizer.size) bytes, not \(w.bytes.count)")
+        return w.bytes
+    }
+
+    private static func write(_ table: ResultTable, positions: [Int32], to w: inout Writer) {
         w.raw(magic)
         w.strings(table.ids)
         w.strings(table.names)
@@ -60,7 +72,6 @@ enum ResultColumns {
             w.raw(distributionMagic)
             w.column(distributions.values)
         }
-        return w.bytes
     }
 
     static func decode(_ bytes: [UInt8]) throws(DecodingError) -> EntityResults {
@@ -152,26 +163,37 @@ enum ResultColumns {
         return EntityResults(table: table, positions: positions)
     }
 
-    /// Appends little-endian columns: a count, then the elements' bytes.
+    /// Appends little-endian columns: a count, then the elements' bytes. A counting writer only
+    /// adds up their sizes (`size`), which is how `encode` allocates the document once.
     struct Writer {
-        private(set) var bytes: [UInt8] = []
+        let isCounting: Bool
+        fileprivate(set) var bytes: [UInt8] = []
+        private(set) var size = 0
 
-        mutating func raw(_ data: [UInt8]) { bytes += data }
+        mutating func raw(_ data: [UInt8]) {
+            size += data.count
+            if !isCounting { bytes += data }
+        }
 
         mutating func count(_ value: Int) {
-            withUnsafeBytes(of: UInt64(value).littleEndian) { bytes.append(contentsOf: $0) }
+            size += MemoryLayout<UInt64>.size
+            if !isCounting { withUnsafeBytes(of: UInt64(value).littleEndian) { bytes.append(contentsOf: $0) } }
         }
 
         /// Integers and doubles as their in-memory bytes (little-endian on every platform Swift targets here).
         mutating func column<T: BitwiseCopyable>(_ values: [T]) {
             count(values.count)
-            values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            size += values.count * MemoryLayout<T>.stride
+            if !isCounting { values.withUnsafeBytes { bytes.append(contentsOf: $0) } }
         }
 
         /// UTF-8 lengths, then the text of every string.
         mutating func strings(_ values: [String]) {
             column(values.map { Int32($0.utf8.count) })
-            for value in values { bytes.append(contentsOf: value.utf8) }
+            for value in values {
+                size += value.utf8.count
+                if !isCounting { bytes.append(contentsOf: value.utf8) }
+            }
         }
     }
 
