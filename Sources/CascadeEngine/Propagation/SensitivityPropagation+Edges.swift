@@ -121,8 +121,7 @@ extension SensitivityPropagation {
     /// outer derivative is not 0; a kink of the outer one where the inner derivative is not 0.
     func chain(_ bound: BoundProgram, _ frame: DerivativeFrame, outer: Double, outerKink: Bool, edge e: Int,
                slope: inout Double, kink: inout Bool, row: Int, baseline: Bool) {
-        let run = p.run
-        let s = Int(run.edgeSource[e])
+        let s = Int(p.edgeSource[e])
         for (slot, source) in bound.slots.enumerated() {
             let inner = frame.derivative(atSlot: slot)
             let isKink = (outer != 0 && frame.isUndefined(atSlot: slot)) || (outerKink && inner != 0)
@@ -133,10 +132,10 @@ extension SensitivityPropagation {
                 if !baseline || variableFollowsValue[v] { j = variableDirection[v] }
             case .sourceValue, .sourceDelta, .sourceImpact:
                 if baseline { continue }
-                if run.isMacro[s] {
-                    j = run.macroVariable[s] >= 0 ? variableDirection[run.macroVariable[s]] : -1
+                if p.isMacro[s] {
+                    j = p.macroVariable[s] >= 0 ? variableDirection[p.macroVariable[s]] : -1
                 } else {
-                    slope += source == .sourceImpact ? d : d * run.levelValues[s]
+                    slope += source == .sourceImpact ? d : d * p.levelValues[s]
                     if isKink { kink = true }
                     continue
                 }
