@@ -88,8 +88,9 @@ struct MonteCarloDocumentTests {
     }
 
     /// The fingerprint of `fed-rate-cut-2025.json` over the sample world, recorded on the engine
-    /// before Monte Carlo scenarios existed.
-    static let pointFingerprint = "xxh3-128:064d8cefdb8e7f1be05e142eb39383e4"
+    /// before Monte Carlo scenarios existed (`cascade-engine/3`, the world digest's fingerprint:
+    /// h-snap's build without the Monte Carlo members gives this value, as main's does).
+    static let pointFingerprint = "xxh3-128:45baf68e4521e910233a1f25ee4ac195"
 
     /// A point scenario's document and fingerprint are unchanged by the Monte Carlo members; a
     /// Monte Carlo one's fingerprint moves with its draws and its seed.
