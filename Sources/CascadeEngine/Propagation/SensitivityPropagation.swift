@@ -208,32 +208,42 @@ final class SensitivityPropagation {
         precondition(p.run.scenario.feedbackRounds == 0, "a run with feedback is differentiated as it propagates")
         let run = p.run
         let n = run.ids.count, edges = run.edgeSource.count
-        // Each entity's targets (CSR by source), and the entities a direction reaches directly.
+        // Each entity's targets (CSR by source: counted, summed to ends, filled back to starts),
+        // and the entities a direction reaches directly.
         let pending = Buffer<Bool>.filled(false, count: n)
-        let targetStart = Buffer<Int>.filled(0, count: n + 1)
-        let targets = Buffer<Int32>.filled(0, count: edges)
+        let targetStart = Buffer<Int32>.filled(0, count: n + 1)
+        let targets = Buffer<Int32>.allocate(capacity: max(edges, 1))
         defer {
             pending.deallocate()
             targetStart.deallocate()
             targets.deallocate()
         }
-        for e in 0..<edges {
-            targetStart[Int(p.edgeSource[e]) + 1] += 1
-            if directRow[e] >= 0 { pending[Int(p.edgeTarget[e])] = true }
+        p.edgeSource.withUnsafeBufferPointer { source in
+            p.edgeTarget.withUnsafeBufferPointer { target in
+                directRow.withUnsafeBufferPointer { direct in
+                    for e in 0..<edges {
+                        targetStart[Int(source[e])] &+= 1
+                        if direct[e] >= 0 { pending[Int(target[e])] = true }
+                    }
+                    var end: Int32 = 0
+                    for i in 0..<n {
+                        end &+= targetStart[i]
+                        targetStart[i] = end
+                    }
+                    targetStart[n] = end
+                    for e in 0..<edges {
+                        let s = Int(source[e])
+                        targetStart[s] &-= 1
+                        targets[Int(targetStart[s])] = target[e]
+                    }
+                }
+            }
         }
-        for i in 0..<n { targetStart[i + 1] += targetStart[i] }
-        for e in 0..<edges {
-            let s = Int(p.edgeSource[e])
-            targets[targetStart[s]] = p.edgeTarget[e]
-            targetStart[s] += 1
-        }
-        for i in stride(from: n, to: 0, by: -1) { targetStart[i] = targetStart[i - 1] }
-        targetStart[0] = 0
         for i in 0..<n where shockDirection[i] >= 0 { pending[i] = true }
         /// After entity i finished: a live row reaches its targets.
         @inline(__always) func reach(from i: Int) {
             guard isLive[i] else { return }
-            for t in targetStart[i]..<targetStart[i + 1] { pending[Int(targets[t])] = true }
+            for t in Int(targetStart[i])..<Int(targetStart[i + 1]) { pending[Int(targets[t])] = true }
         }
         for level in 0..<10 {
             let settings = run.scenario.settings(for: level)
