@@ -60,6 +60,27 @@ struct SensitivityWorkTests {
         #expect(oil != nil && oil != 0)
     }
 
+    /// A run without feedback looks only at the entities a direction reaches — never at the
+    /// incoming edges of the others: 17 per shocked root's subtree, plus `r5c0`, which reads the
+    /// macro, and its 3 children. (Before, the pass visited every entity of its levels: 204.)
+    @Test(arguments: [
+        (["r0"], 17 + 4),
+        (["r0", "r3"], 2 * 17 + 4),
+        (["r5"], 17),
+        ([], 4),
+    ])
+    func onlyTheEntitiesADirectionReachesAreVisited(shocked: [String], expected: Int) throws {
+        var shocks: [String: Double] = [:]
+        for (k, id) in shocked.enumerated() { shocks[id] = -0.1 * Double(k + 1) }
+        let prepared = try Engine.prepare(scenario([:], shocks: shocks), world: Self.forest().world)
+        let propagator = Propagator(prepared.run)
+        propagator.propagate()
+        let tracker = SensitivityPropagation(propagator)
+        tracker.differentiateFinishedPass()
+        #expect(prepared.run.ids.count == 1 + Self.roots * 17)
+        #expect(tracker.entitiesVisited == expected)
+    }
+
     /// A plain run differentiates nothing and says nothing about it.
     @Test func aPlainRunHasNoSensitivityEdges() throws {
         let result = try Self.forest().run(scenario([:], shocks: ["r0": -0.1]))

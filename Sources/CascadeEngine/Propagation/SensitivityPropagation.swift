@@ -76,6 +76,8 @@ final class SensitivityPropagation {
     let otherUndefined: Buffer<Bool>
     /// Scenario-context differentiations of edges: the work, for `stats.sensitivity_edges`.
     var edgesDifferentiated = 0
+    /// Entities whose incoming edges were looked at (finished, alone or in a cycle).
+    var entitiesVisited = 0
     /// An edge whose value was computed but whose differentiation failed (the evaluator promises
     /// the same value or error from both, so this is a defect): the run fails with it.
     var failure: (edge: Int, error: FormulaError)?
@@ -195,23 +197,71 @@ final class SensitivityPropagation {
     // MARK: - A finished run
 
     /// Differentiates the propagator's finished run — one pass, no feedback — from its own
-    /// values: every entity and cycle in the order the pass finished them (a disabled level's
-    /// entities keep their zero rows).
-    /// - Complexity: O(E) to find the active edges, plus one differentiation per active formula
-    ///   edge and O(k) per active edge.
+    /// values, forward from the directions: an entity or cycle is visited (its incoming edges
+    /// looked at) only when something can reach it — a shock, an edge that reads a direction, an
+    /// edge from an entity whose row became live, or a cycle whose values did not converge —
+    /// in the order the pass finished them. Every other entity keeps its zero row without a look
+    /// at its edges, as a disabled level's entities do.
+    /// - Complexity: O(E) sequential to list each entity's targets, plus the incoming edges of
+    ///   the visited entities, one differentiation per active formula edge and O(k) per active edge.
     func differentiateFinishedPass() {
         precondition(p.run.scenario.feedbackRounds == 0, "a run with feedback is differentiated as it propagates")
         let run = p.run
+        let n = run.ids.count, edges = run.edgeSource.count
+        // Each entity's targets (CSR by source: counted, summed to ends, filled back to starts),
+        // and the entities a direction reaches directly.
+        let pending = Buffer<Bool>.filled(false, count: n)
+        let targetStart = Buffer<Int32>.filled(0, count: n + 1)
+        let targets = Buffer<Int32>.allocate(capacity: max(edges, 1))
+        defer {
+            pending.deallocate()
+            targetStart.deallocate()
+            targets.deallocate()
+        }
+        p.edgeSource.withUnsafeBufferPointer { source in
+            p.edgeTarget.withUnsafeBufferPointer { target in
+                directRow.withUnsafeBufferPointer { direct in
+                    for e in 0..<edges {
+                        targetStart[Int(source[e])] &+= 1
+                        if direct[e] >= 0 { pending[Int(target[e])] = true }
+                    }
+                    var end: Int32 = 0
+                    for i in 0..<n {
+                        end &+= targetStart[i]
+                        targetStart[i] = end
+                    }
+                    targetStart[n] = end
+                    for e in 0..<edges {
+                        let s = Int(source[e])
+                        targetStart[s] &-= 1
+                        targets[Int(targetStart[s])] = target[e]
+                    }
+                }
+            }
+        }
+        for i in 0..<n where shockDirection[i] >= 0 { pending[i] = true }
+        /// After entity i finished: a live row reaches its targets.
+        @inline(__always) func reach(from i: Int) {
+            guard isLive[i] else { return }
+            for t in Int(targetStart[i])..<Int(targetStart[i + 1]) { pending[Int(targets[t])] = true }
+        }
         for level in 0..<10 {
             let settings = run.scenario.settings(for: level)
             guard settings.isEnabled else { continue }
             let components = run.components[level]
             let isCyclic = run.componentIsCyclic[level]
             for c in components.indices {
+                let members = components[c]
                 if isCyclic[c] {
-                    finishCycle(components[c], settings, isConverged: p.converged[components[c][0]])
+                    let isConverged = p.converged[members[0]]
+                    guard !isConverged || members.contains(where: { pending[$0] }) else { continue }
+                    finishCycle(members, settings, isConverged: isConverged)
+                    for i in members { reach(from: i) }
                 } else {
-                    finish(components[c][0], settings)
+                    let i = members[0]
+                    guard pending[i] else { continue }
+                    finish(i, settings)
+                    reach(from: i)
                 }
             }
         }
@@ -331,6 +381,7 @@ final class SensitivityPropagation {
 
     /// Records a finished entity (outside a cycle).
     func finish(_ i: Int, _ settings: LevelSettings) {
+        entitiesVisited += 1
         guard isReached(i) else { return clear(i) }
         differentiateEdges(into: i)
         computeRow(i, settings, into: tangent.baseAddress! + i * k, undefined.baseAddress! + i * k)
@@ -354,6 +405,7 @@ final class SensitivityPropagation {
     /// nothing reaches stays 0 — undefined in every direction when its values did not converge.
     func finishCycle(_ members: [Int], _ settings: LevelSettings, isConverged: Bool) {
         let m = members.count
+        entitiesVisited += m
         for (position, i) in members.enumerated() { memberPosition[i] = Int32(position) }
         defer { for i in members { memberPosition[i] = -1 } }
         // Reached from outside: a shock, or an active edge that is not between members.
