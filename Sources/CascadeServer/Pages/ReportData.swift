@@ -35,7 +35,10 @@ package struct ReportData {
         // Ranked from the result's columns; only the entities kept are serialised.
         let ranking = try outcome.largestMovers()
         reported = ranking?.count ?? 0
-        let kept = reported > Self.entitiesPerLevel * 10 ? ranking!.positions(perLevel: Self.entitiesPerLevel) : Array(0..<reported)
+        var kept = reported > Self.entitiesPerLevel * 10 ? ranking!.positions(perLevel: Self.entitiesPerLevel) : Array(0..<reported)
+        if kept.count < reported, let ranking {
+            kept = Self.withWidestBands(kept, summary: outcome.summary, ranking: ranking)
+        }
         shown = kept.count
         var explanations = JSONValue.null
         if let explain, let ranking {
@@ -70,6 +73,18 @@ package struct ReportData {
         // `<` occurs in JSON only inside strings, where `\u003c` means the same; so `</script>`
         // and `<!--` in a name cannot end or change the data block.
         text = whole.replacingOccurrences(of: "<", with: "\\u003c")
+    }
+
+    /// `kept` and the positions of the entities a Monte Carlo summary names in
+    /// `monte_carlo.widest_bands` (the page draws their bands from their `distribution`), ascending.
+    /// - Complexity: O(n) in the result's entities, for a Monte Carlo result only.
+    static func withWidestBands(_ kept: [Int], summary: JSONValue, ranking: LargestMovers) -> [Int] {
+        guard let bands = summary["monte_carlo"]?["widest_bands"]?.objectValue else { return kept }
+        var wanted = Set(bands.pairs.flatMap { ($0.value.arrayValue ?? []).compactMap { $0["id"]?.stringValue } })
+        for k in kept { wanted.remove(ranking.id(at: k)) }
+        guard !wanted.isEmpty else { return kept }
+        let added = (0..<ranking.count).filter { wanted.contains(ranking.id(at: $0)) }
+        return (kept + added).sorted()
     }
 
     /// An explanation without its formulas' traces (every subexpression's value, twice per

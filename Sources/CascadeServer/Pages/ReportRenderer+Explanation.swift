@@ -1,7 +1,7 @@
 extension ReportRenderer {
-    /// The whole renderer: the report's views, then the entity's run explanation and the
-    /// sensitivity heat map.
-    package static let script = drawing + explanationScript + heatMapScript
+    /// The whole renderer: the report's views, then the entity's run explanation, the
+    /// sensitivity heat map and the Monte Carlo bands.
+    package static let script = drawing + explanationScript + heatMapScript + bandsScript
 
     /// `CascadeExplanation.view(explanation, context)` draws a run explanation — the document of
     /// `GET /v1/scenarios/{id}/explain` (or `cascade scenario explain --json`), embedded in the

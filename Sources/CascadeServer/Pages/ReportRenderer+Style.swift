@@ -50,6 +50,11 @@ table.heatmap td.deep { color: #ffffff; }
 table.heatmap td.undefined { color: var(--muted); font-style: italic; }
 tr.heat-row { cursor: pointer; }
 tr.heat-row:hover { outline: 1px solid var(--sel); }
+table.bands td.name { max-width: 200px; }
+.band.outer { fill: #8c959f; fill-opacity: .35; } .band.inner { fill: #0969da; fill-opacity: .75; }
+.median { stroke: var(--ink); stroke-width: 2; }
+tr.band-row { cursor: pointer; }
+tr.band-row:hover { background: var(--soft); }
 table.explain ul.inputs { margin: 0; padding: 0; list-style: none; }
 table.explain code.formula { display: inline-block; max-width: 340px; white-space: pre-wrap; word-break: break-word; }
 @media print {

@@ -10,7 +10,8 @@
 /// from `data.explanations` (the report file embeds those of the movers its charts draw) or, with
 /// `options.explain(id)` (a promise of the explain document; the workbench's API call), is fetched
 /// when the entity is selected; `CascadeExplanation` (`ReportRenderer+Explanation`) draws it.
-/// A run with sensitivities also gets `CascadeHeatMap` (`ReportRenderer+HeatMap`).
+/// A run with sensitivities also gets `CascadeHeatMap` (`ReportRenderer+HeatMap`), a Monte Carlo
+/// result `CascadeBands` (`ReportRenderer+Bands`).
 package enum ReportRenderer {
     /// The report's views (`script` adds the explanation's).
     static let drawing = #"""
@@ -429,7 +430,8 @@ var CascadeReport = (function () {
 
   if (options.standalone) document.title = scenario.name + " \u2014 Cascade report";
   var heatMap = CascadeHeatMap.view(entities, result.sensitivity_keys, { causeName: causeName, byMagnitude: byMagnitude, select: select });
-  [header(), cascade(), movers(), heatMap, data.diff ? diffView(data.diff) : null, entityView(), warnings()]
+  var bands = CascadeBands.view(result.monte_carlo, byId, { select: select });
+  [header(), cascade(), movers(), bands, heatMap, data.diff ? diffView(data.diff) : null, entityView(), warnings()]
     .forEach(function (section) { if (section) main.appendChild(section); });
   if (options.standalone) {
     fromHash();
@@ -438,7 +440,7 @@ var CascadeReport = (function () {
   return { select: select };
   }
 
-  return { render: render, fail: fail, el: el, number: number };
+  return { render: render, fail: fail, el: el, svg: svg, number: number, percent: percent };
 })();
 """#
 }

@@ -198,6 +198,30 @@ HEATMAP = """JSON.stringify((function () {
 })())"""
 
 
+BANDS = """JSON.stringify((function () {
+  var s = document.getElementById('bands');
+  if (!s) return null;
+  var value = function (node) { return node ? node.getAttribute('data-value') : null; };
+  var title = function (node) { var t = node && node.querySelector('title'); return t ? t.textContent : null; };
+  return {note: (s.querySelector('p.note') || {}).textContent || null,
+          levels: Array.prototype.map.call(s.querySelectorAll('table.bands'), function (t) {
+            return {level: t.getAttribute('data-level'), rows: Array.prototype.map.call(t.querySelectorAll('tr.band-row'), function (r) {
+              var cells = {}, titles = {};
+              Array.prototype.forEach.call(r.querySelectorAll('td[data-quantile]'), function (c) {
+                var n = c.querySelector('[data-value]');
+                cells[c.getAttribute('data-quantile')] = value(n);
+                titles[c.getAttribute('data-quantile')] = n ? n.getAttribute('title') : null;
+              });
+              var outer = r.querySelector('[data-role=outer]'), inner = r.querySelector('[data-role=inner]'), median = r.querySelector('[data-role=median]');
+              return {entity: r.getAttribute('data-entity'), cells: cells, titles: titles,
+                      outer: value(outer), inner: value(inner), median: value(median),
+                      outer_title: title(outer), inner_title: title(inner), median_title: title(median),
+                      outer_width: outer ? Number(outer.getAttribute('width')) : 0, inner_width: inner ? Number(inner.getAttribute('width')) : 0};
+            })};
+          })};
+})())"""
+
+
 def evaluate(browser, session, expression):
     reply = browser.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
     if "exceptionDetails" in reply:
@@ -284,7 +308,8 @@ def main():
                   "rendered": evaluate(browser, session, "document.documentElement.getAttribute('data-rendered')"),
                   "errors": evaluate(browser, session, "document.documentElement.getAttribute('data-errors')"),
                   "html": evaluate(browser, session, "document.documentElement.outerHTML"),
-                  "heatmap": json.loads(evaluate(browser, session, HEATMAP))}
+                  "heatmap": json.loads(evaluate(browser, session, HEATMAP)),
+                  "bands": json.loads(evaluate(browser, session, BANDS))}
         shot = browser.send("Page.captureScreenshot", {"format": "png"}, session)
         png = __import__("base64").b64decode(shot["data"])
         if arguments.screenshot:
