@@ -81,6 +81,23 @@ struct SensitivityWorkTests {
         #expect(tracker.entitiesVisited == expected)
     }
 
+    /// The forward push reads each entity's targets from the prepared graph (built once with the
+    /// incoming grouping, not in every run with sensitivities): every edge exactly once, under
+    /// its source, in edge order — on random worlds with cycles, bottlenecks and feedback edges.
+    @Test(arguments: PropertyTests.seeds.prefix(12))
+    func thePreparedGraphListsEachEntitysTargets(_ seed: UInt64) throws {
+        let run = try Engine.prepare(PropertyTests.shocked(seed), world: PropertyTests.world(seed: seed).world).run
+        let n = run.ids.count
+        #expect(run.targetStart.count == n + 1)
+        #expect(run.targetStart.first == 0 && run.targetStart.last.map(Int.init) == run.edgeSource.count)
+        #expect(run.targetsBySource.count == run.edgeSource.count)
+        for i in 0..<n where run.targetStart.count == n + 1 {
+            let listed = Array(run.targetsBySource[Int(run.targetStart[i])..<Int(run.targetStart[i + 1])])
+            let expected = run.edgeSource.indices.filter { Int(run.edgeSource[$0]) == i }.map { run.edgeTarget[$0] }
+            #expect(listed == expected, "entity \(run.ids[i])")
+        }
+    }
+
     /// A plain run differentiates nothing and says nothing about it.
     @Test func aPlainRunHasNoSensitivityEdges() throws {
         let result = try Self.forest().run(scenario([:], shocks: ["r0": -0.1]))

@@ -201,6 +201,20 @@ extension PreparedRun {
             edgeClass[slot] = lt > ls ? .down : lt == ls ? .sameLevel : .feedback
             edgeProgram[slot] = pendingProgram[k]
         }
+        // Group by source as well (a counting sort over the laid-out edges: each source's
+        // targets in edge order), for the sensitivities' forward push.
+        var targetStart = [Int32](repeating: 0, count: ids.count + 1)
+        for source in edgeSource { targetStart[Int(source) + 1] &+= 1 }
+        for i in 0..<ids.count { targetStart[i + 1] &+= targetStart[i] }
+        var targetFill = targetStart
+        var targetsBySource = [Int32](repeating: 0, count: edgeCount)
+        for e in 0..<edgeCount {
+            let s = Int(edgeSource[e])
+            targetsBySource[Int(targetFill[s])] = edgeTarget[e]
+            targetFill[s] &+= 1
+        }
+        self.targetStart = targetStart
+        self.targetsBySource = targetsBySource
         self.edgeSource = edgeSource
         self.edgeTarget = edgeTarget
         self.edgeRelationship = edgeRelationship

@@ -81,6 +81,11 @@ final class PreparedRun {
     /// Index into `programs`, or -1 for linear pass-through.
     var edgeProgram: [Int32] = []
     var incomingStart: [Int] = []
+    /// The same edges' targets grouped by source (CSR, edge order within a source): entity i's
+    /// are `targetsBySource[targetStart[i]..<targetStart[i + 1]]`. Read by the sensitivities'
+    /// forward push, built once with the incoming grouping rather than in every such run.
+    var targetStart: [Int32] = []
+    var targetsBySource: [Int32] = []
     var programs: [EdgeProgram] = []
     var formulasUsed: [String: RegistryFormula] = [:]
     var inlineFormulaCount = 0

@@ -18,8 +18,8 @@ extension SensitivityPropagation {
     /// previous rows.)
     @inline(__always)
     func sourceIsLive(_ e: Int) -> Bool {
-        let s = Int(p.edgeSource[e])
-        if p.edgeClass[e] == .feedback { return previousIsLive[s] }
+        let s = Int(edgeSource[e])
+        if edgeClass[e] == .feedback { return previousIsLive[s] }
         return memberPosition[s] >= 0 || isLive[s]
     }
 
@@ -33,11 +33,11 @@ extension SensitivityPropagation {
     /// Differentiates each counted, active formula edge into entity i, at the source impact its
     /// propagator evaluated it with (as `Propagator.accumulate` reads it).
     func differentiateEdges(into i: Int) {
-        for e in p.incomingStart[i]..<p.incomingStart[i + 1] where p.edgeProgram[e] >= 0 && counts(e) && isActive(e) {
-            let s = Int(p.edgeSource[e])
-            let sourceImpact = p.edgeClass[e] == .feedback ? p.previousPass[s] : (memberPosition[s] >= 0 ? p.iterate[s] : p.impact[s])
+        for e in incomingStart[i]..<incomingStart[i + 1] where edgeProgram[e] >= 0 && counts(e) && isActive(e) {
+            let s = Int(edgeSource[e])
+            let sourceImpact = edgeClass[e] == .feedback ? p.previousPass[s] : (memberPosition[s] >= 0 ? p.iterate[s] : p.impact[s])
             do {
-                let program = Int(p.edgeProgram[e])
+                let program = Int(edgeProgram[e])
                 try scenarioValue(e, program: program, sourceImpact: sourceImpact)
                 let row = Int(baselineRow[e])
                 if row >= 0 && !hasBaselineDirect[row] {
@@ -77,10 +77,10 @@ extension SensitivityPropagation {
     /// the direct derivatives of row `row` (scenario or baseline table) accumulate through `chain`.
     func differentiated(_ e: Int, _ plan: TangentPlan, mode: ContextMode, sourceImpact: Double, row: Int, baseline: Bool,
                         slope: inout Double, kink: inout Bool) throws(FormulaError) -> Double? {
-        if let bound = plan.inline {
-            try p.setInputs(bound, edge: e, mode: mode, sourceImpact: sourceImpact)
-            let value = try Propagator.impact(try bound.formula.differentiate(bound.frame, into: plan.tangents))
-            chain(bound, plan.tangents, outer: 1, outerKink: false, edge: e, slope: &slope, kink: &kink, row: row, baseline: baseline)
+        if let inline = plan.inline {
+            try p.setInputs(inline.bound, edge: e, mode: mode, sourceImpact: sourceImpact)
+            let value = try Propagator.impact(try inline.bound.formula.differentiate(inline.bound.frame, into: plan.tangents))
+            chain(inline.bound, plan.tangents, outer: 1, outerKink: false, edge: e, slope: &slope, kink: &kink, row: row, baseline: baseline)
             return value
         }
         let registry = plan.registry!
@@ -121,7 +121,7 @@ extension SensitivityPropagation {
     /// outer derivative is not 0; a kink of the outer one where the inner derivative is not 0.
     func chain(_ bound: BoundProgram, _ frame: DerivativeFrame, outer: Double, outerKink: Bool, edge e: Int,
                slope: inout Double, kink: inout Bool, row: Int, baseline: Bool) {
-        let s = Int(p.edgeSource[e])
+        let s = Int(edgeSource[e])
         for (slot, source) in bound.slots.enumerated() {
             let inner = frame.derivative(atSlot: slot)
             let isKink = (outer != 0 && frame.isUndefined(atSlot: slot)) || (outerKink && inner != 0)
@@ -132,10 +132,10 @@ extension SensitivityPropagation {
                 if !baseline || variableFollowsValue[v] { j = variableDirection[v] }
             case .sourceValue, .sourceDelta, .sourceImpact:
                 if baseline { continue }
-                if p.isMacro[s] {
-                    j = p.macroVariable[s] >= 0 ? variableDirection[p.macroVariable[s]] : -1
+                if isMacro[s] {
+                    j = macroVariable[s] >= 0 ? variableDirection[macroVariable[s]] : -1
                 } else {
-                    slope += source == .sourceImpact ? d : d * p.levelValues[s]
+                    slope += source == .sourceImpact ? d : d * levelValues[s]
                     if isKink { kink = true }
                     continue
                 }

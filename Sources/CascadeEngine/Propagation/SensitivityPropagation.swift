@@ -37,6 +37,19 @@ final class SensitivityPropagation {
     /// held by it), and a checked reference costs an atomic retain and release on every read of
     /// the propagator's arrays — most of the phase's time, measured at 100 k entities.
     unowned(unsafe) let p: Propagator
+    // The propagator's graph arrays, shared (not copied) as constants of the tracker: read through
+    // `p`, each read retained and released the array (half the phase's time at 100 k entities).
+    let incomingStart: [Int]
+    let edgeSource: [Int32]
+    let edgeTarget: [Int32]
+    let edgeClass: [EdgeClass]
+    let edgeIsBottleneck: [Bool]
+    let edgeProgram: [Int32]
+    let edgeSignedWeight: [Double]
+    let isMacro: [Bool]
+    let macroVariable: [Int]
+    let levelValues: [Double]
+    let entityHasBottleneck: [Bool]
     /// `macro:<variable>` (`variableDirections`, byte order), then `shock:<entity id>` (id order).
     let keys: [String]
     let k: Int
@@ -57,6 +70,8 @@ final class SensitivityPropagation {
     let sourceSlope: Buffer<Double>
     let sourceKink: Buffer<Bool>
     let directRow: [Int32]
+    /// Whether some edge has a direct row (reads a direction itself).
+    let hasDirectRows: Bool
     let direct: Buffer<Double>
     let directUndefined: Buffer<Bool>
     let baselineRow: [Int32]
@@ -113,6 +128,17 @@ final class SensitivityPropagation {
 
     init(_ p: Propagator) {
         self.p = p
+        incomingStart = p.incomingStart
+        edgeSource = p.edgeSource
+        edgeTarget = p.edgeTarget
+        edgeClass = p.edgeClass
+        edgeIsBottleneck = p.edgeIsBottleneck
+        edgeProgram = p.edgeProgram
+        edgeSignedWeight = p.edgeSignedWeight
+        isMacro = p.isMacro
+        macroVariable = p.macroVariable
+        levelValues = p.levelValues
+        entityHasBottleneck = p.entityHasBottleneck
         let run = p.run
         let n = run.ids.count, edges = run.edgeSource.count
         var keys: [String] = []
@@ -154,8 +180,12 @@ final class SensitivityPropagation {
         let programReadsSource = run.programs.map(\.readsSource)
         var directRow = [Int32](repeating: -1, count: edges), baselineRow = [Int32](repeating: -1, count: edges)
         var rows = 0, baselineRows = 0
+        // Only when some edge can read a direction (or a following variable) is there a row to
+        // give: most runs of shocks alone have none, and skip this pass over the edges.
+        let macroHasDirection = run.variableNames.indices.contains { v in variableDirection[v] >= 0 && run.variableIsBound[v] }
+        let mayHaveRows = programReadsDirection.contains(true) || programReadsFollowing.contains(true) || macroHasDirection
         // (The propagator's copies of the graph's arrays: constants, read without access checks.)
-        for e in 0..<edges where p.edgeProgram[e] >= 0 {
+        for e in 0..<(mayHaveRows ? edges : 0) where p.edgeProgram[e] >= 0 {
             let s = Int(p.edgeSource[e]), program = Int(p.edgeProgram[e])
             let readsDirection = programReadsDirection[program]
                 || (p.isMacro[s] && p.macroVariable[s] >= 0 && variableDirection[p.macroVariable[s]] >= 0 && programReadsSource[program])
@@ -169,6 +199,7 @@ final class SensitivityPropagation {
             }
         }
         self.directRow = directRow
+        hasDirectRows = rows > 0
         self.baselineRow = baselineRow
         direct = .filled(0, count: rows * k)
         directUndefined = .filled(false, count: rows * k)
@@ -202,44 +233,26 @@ final class SensitivityPropagation {
     /// edge from an entity whose row became live, or a cycle whose values did not converge —
     /// in the order the pass finished them. Every other entity keeps its zero row without a look
     /// at its edges, as a disabled level's entities do.
-    /// - Complexity: O(E) sequential to list each entity's targets, plus the incoming edges of
-    ///   the visited entities, one differentiation per active formula edge and O(k) per active edge.
+    /// - Complexity: O(V), plus O(E) sequential when some edge reads a direction itself, plus
+    ///   the incoming edges of the visited entities, one differentiation per active formula edge
+    ///   and O(k) per active edge.
     func differentiateFinishedPass() {
         precondition(p.run.scenario.feedbackRounds == 0, "a run with feedback is differentiated as it propagates")
         let run = p.run
         let n = run.ids.count, edges = run.edgeSource.count
-        // Each entity's targets (CSR by source: counted, summed to ends, filled back to starts),
-        // and the entities a direction reaches directly.
+        // The entities a direction reaches directly (each entity's targets come with the
+        // prepared graph, `PreparedRun.targetsBySource`).
         let pending = Buffer<Bool>.filled(false, count: n)
-        let targetStart = Buffer<Int32>.filled(0, count: n + 1)
-        let targets = Buffer<Int32>.allocate(capacity: max(edges, 1))
-        defer {
-            pending.deallocate()
-            targetStart.deallocate()
-            targets.deallocate()
-        }
-        p.edgeSource.withUnsafeBufferPointer { source in
-            p.edgeTarget.withUnsafeBufferPointer { target in
+        defer { pending.deallocate() }
+        if hasDirectRows {
+            edgeTarget.withUnsafeBufferPointer { target in
                 directRow.withUnsafeBufferPointer { direct in
-                    for e in 0..<edges {
-                        targetStart[Int(source[e])] &+= 1
-                        if direct[e] >= 0 { pending[Int(target[e])] = true }
-                    }
-                    var end: Int32 = 0
-                    for i in 0..<n {
-                        end &+= targetStart[i]
-                        targetStart[i] = end
-                    }
-                    targetStart[n] = end
-                    for e in 0..<edges {
-                        let s = Int(source[e])
-                        targetStart[s] &-= 1
-                        targets[Int(targetStart[s])] = target[e]
-                    }
+                    for e in 0..<edges where direct[e] >= 0 { pending[Int(target[e])] = true }
                 }
             }
         }
         for i in 0..<n where shockDirection[i] >= 0 { pending[i] = true }
+        let targetStart = run.targetStart, targets = run.targetsBySource
         /// After entity i finished: a live row reaches its targets.
         @inline(__always) func reach(from i: Int) {
             guard isLive[i] else { return }
@@ -273,8 +286,8 @@ final class SensitivityPropagation {
     /// edge, the cycle's current iterate for a member of the cycle being finished.
     @inline(__always)
     func sourceRow(_ e: Int) -> (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Bool>?) {
-        let s = Int(p.edgeSource[e])
-        if p.edgeClass[e] == .feedback { return (previousTangent.baseAddress! + s * k, previousUndefined.baseAddress! + s * k) }
+        let s = Int(edgeSource[e])
+        if edgeClass[e] == .feedback { return (previousTangent.baseAddress! + s * k, previousUndefined.baseAddress! + s * k) }
         let position = Int(memberPosition[s])
         if position >= 0 { return (cycleTangent.baseAddress! + position * k, nil) }
         return (tangent.baseAddress! + s * k, undefined.baseAddress! + s * k)
@@ -284,7 +297,7 @@ final class SensitivityPropagation {
     /// its flags into `u` (nothing for an inactive edge: its source's row is 0 and defined).
     @inline(__always)
     func addEdge(_ e: Int, _ factor: Double, into t: UnsafeMutablePointer<Double>, _ u: UnsafeMutablePointer<Bool>) {
-        let isLinear = p.edgeProgram[e] < 0
+        let isLinear = edgeProgram[e] < 0
         if sourceIsLive(e) {
             let slope = isLinear ? 1 : sourceSlope[e]
             let kink = isLinear ? false : sourceKink[e]
@@ -318,7 +331,7 @@ final class SensitivityPropagation {
     @inline(__always)
     func isReached(_ i: Int) -> Bool {
         if shockDirection[i] >= 0 { return true }
-        for e in p.incomingStart[i]..<p.incomingStart[i + 1] where counts(e) && isActive(e) { return true }
+        for e in incomingStart[i]..<incomingStart[i + 1] where counts(e) && isActive(e) { return true }
         return false
     }
 
@@ -330,23 +343,23 @@ final class SensitivityPropagation {
             u[j] = false
         }
         if shockDirection[i] >= 0 { t[Int(shockDirection[i])] = 1 }
-        let range = p.incomingStart[i]..<p.incomingStart[i + 1]
-        let hasBottleneck = p.entityHasBottleneck[i]
+        let range = incomingStart[i]..<incomingStart[i + 1]
+        let hasBottleneck = entityHasBottleneck[i]
         let binding = p.bindingEdge[i]
         for e in range where counts(e) {
-            if hasBottleneck && p.edgeIsBottleneck[e] && e != binding { continue }
-            addEdge(e, settings.damping * p.edgeSignedWeight[e], into: t, u)
+            if hasBottleneck && edgeIsBottleneck[e] && e != binding { continue }
+            addEdge(e, settings.damping * edgeSignedWeight[e], into: t, u)
         }
         if hasBottleneck && binding >= 0 {
             // A tie: another input at the same value that moves differently can take over.
-            for e in range where e != binding && p.edgeIsBottleneck[e] && counts(e) && p.contribution[e] == p.contribution[binding] {
+            for e in range where e != binding && edgeIsBottleneck[e] && counts(e) && p.contribution[e] == p.contribution[binding] {
                 let a = scratch.baseAddress!, b = other.baseAddress!
                 for j in 0..<k {
                     a[j] = 0
                     b[j] = 0
                 }
-                addEdge(e, settings.damping * p.edgeSignedWeight[e], into: a, scratchUndefined.baseAddress!)
-                addEdge(binding, settings.damping * p.edgeSignedWeight[binding], into: b, otherUndefined.baseAddress!)
+                addEdge(e, settings.damping * edgeSignedWeight[e], into: a, scratchUndefined.baseAddress!)
+                addEdge(binding, settings.damping * edgeSignedWeight[binding], into: b, otherUndefined.baseAddress!)
                 for j in 0..<k where a[j] != b[j] { u[j] = true }
             }
         }
@@ -410,8 +423,8 @@ final class SensitivityPropagation {
         defer { for i in members { memberPosition[i] = -1 } }
         // Reached from outside: a shock, or an active edge that is not between members.
         let reached = members.contains { i in
-            shockDirection[i] >= 0 || (p.incomingStart[i]..<p.incomingStart[i + 1]).contains { e in
-                counts(e) && (directRow[e] >= 0 || (memberPosition[Int(p.edgeSource[e])] < 0 && sourceIsLive(e)))
+            shockDirection[i] >= 0 || (incomingStart[i]..<incomingStart[i + 1]).contains { e in
+                counts(e) && (directRow[e] >= 0 || (memberPosition[Int(edgeSource[e])] < 0 && sourceIsLive(e)))
             }
         }
         guard reached else {

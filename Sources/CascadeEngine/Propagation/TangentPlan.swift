@@ -14,8 +14,9 @@ final class TangentPlan {
         let bindingTangents: [DerivativeFrame]
     }
 
-    /// The inline program, or nil for a registry one.
-    let inline: BoundProgram?
+    /// The inline program (held by reference: unwrapping it copies one pointer, not the
+    /// program's three), or nil for a registry one.
+    let inline: InlinePlan?
     let registry: Registry?
     /// The inline formula's tangent registers, or the registry formula's.
     let tangents: DerivativeFrame
@@ -23,7 +24,7 @@ final class TangentPlan {
     init(_ program: EdgeProgram) {
         switch program.kind {
         case .inline(let bound):
-            inline = bound
+            inline = InlinePlan(bound)
             registry = nil
             tangents = bound.formula.makeDerivativeFrame(for: bound.frame, slots: Self.movingSlots(bound))
         case .registry(let formula, let frame, let parameters):
