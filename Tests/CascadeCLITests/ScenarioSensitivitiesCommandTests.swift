@@ -34,6 +34,7 @@ struct ScenarioSensitivitiesCommandTests {
         let plainEntities = plain.json?["entities"]?.arrayValue ?? []
         #expect(entities.map { $0["impact"] } == plainEntities.map { $0["impact"] }, "the values are the plain run's")
         #expect(ran.json?["stats"]?["timings_ms"]?["sensitivities"]?.numberValue != nil)
+        #expect(ran.json?["stats"]?["cpu_timings_ms"]?["sensitivities"]?.numberValue != nil, "the phase's CPU time, which load does not inflate")
 
         // Asked again: the cached result has them.
         let again = try StoreCLI.run(["scenario", "run", "Fed Rate Cut 2025", "--db", db, "--json", "--sensitivities"], in: dir)
