@@ -215,6 +215,52 @@ struct ImportConformanceTests {
         }
     }
 
+    /// A split world's second relationships file adds as many rows as the table holds: it takes
+    /// the bulk path too (indexes rebuilt once, not kept row by row in a growing table), while
+    /// importing the same file again finds its rows stored and leaves the indexes alone.
+    @Test(arguments: TestBackend.available)
+    func eachFileOfASplitWorldIsBulkLoaded(_ backend: TestBackend) throws {
+        try backend.withStore { store in
+            let count = BulkLoad.threshold
+            func edges(_ range: Range<Int>) -> JSONValue {
+                .object(JSONObject([("relationships", .array(range.map { i in
+                    .object(JSONObject([
+                        ("id", .string("r\(i)")), ("source_entity_id", .string("e\(i % count)")),
+                        ("target_entity_id", .string("e\((i * 7 + 1) % count)")), ("type", .string("SUPPLIES")),
+                        ("weight", .number(0.5)),
+                    ]))
+                }))]))
+            }
+            let entities = JSONValue.object(JSONObject([("entities", .array((0..<count).map { i in
+                .object(JSONObject([("id", .string("e\(i)")), ("type", .string("COMPANY")), ("name", .string("E\(i)"))]))
+            }))]))
+            func phases(_ world: JSONValue) throws -> (ImportReport, [String]) {
+                var seen: [String] = []
+                let report = try store.importWorld(world, file: "part.json") { if seen.last != $0.phase { seen.append($0.phase) } }
+                return (report, seen)
+            }
+            #expect(try phases(entities).1.contains("indexing entities"))
+            #expect(try phases(edges(0..<count)).1.contains("indexing relationships"))
+            let (second, secondPhases) = try phases(edges(count..<2 * count))
+            #expect(second.rowsWritten["relationships"] == count)
+            #expect(secondPhases.contains("indexing relationships"), "phases: \(secondPhases)")
+            let (again, againPhases) = try phases(edges(count..<2 * count))
+            #expect(again.totalWritten == 0)
+            #expect(!againPhases.contains("indexing relationships"), "phases: \(againPhases)")
+
+            #expect(try store.tableCounts()["relationships"] == 2 * count)
+            let indexes = try store.read { db in
+                let sql = db.dialect == .sqlite
+                    ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'relationships' AND name LIKE 'idx_%'"
+                    : "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'relationships' AND indexname LIKE 'idx_%'"
+                return Set(try db.query(sql, []).compactMap { $0.string("name") })
+            }
+            #expect(indexes.isSuperset(of: ["idx_relationships_source", "idx_relationships_target", "idx_relationships_type"]))
+            let graph = try store.entityGraph(of: "e3")
+            #expect(graph.count == 4)  // r3 and r20003 leave e3; r14286 and r34286 reach it (7 × 14286 + 1 ≡ 3)
+        }
+    }
+
     /// Large tables take the bulk path (PostgreSQL: COPY); awkward text must survive it verbatim.
     @Test(arguments: TestBackend.available)
     func awkwardTextSurvivesTheBulkPath(_ backend: TestBackend) throws {

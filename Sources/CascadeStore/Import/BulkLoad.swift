@@ -10,13 +10,33 @@ struct BulkLoad {
 
     private var restore: [String] = []
 
-    /// A bulk load of `rows` rows into `table`, or nil when maintaining its indexes row by row
-    /// costs less: below `threshold`, or when the table already holds at least as many rows (a
-    /// re-import of the same file mostly finds its rows unchanged and leaves the indexes alone).
-    static func ifWorthIt(table: String, rows: Int, indexes: [String], _ db: any DatabaseConnection) throws -> BulkLoad? {
-        guard rows >= threshold else { return nil }
+    /// How much larger than the rows a file adds a table may be for a bulk load still to pay:
+    /// rebuilding an index sorts every row of the table once, while keeping it row by row costs
+    /// the new rows one random B-tree insert each, which is many times a sorted entry's cost once
+    /// the index outgrows the page cache (a split world's relationships files, each adding a
+    /// million edges to a table of up to four million).
+    static let largestTablePerNewRow = 8
+
+    /// Rows of a file probed to estimate how many of its rows the table already holds.
+    static let sampleSize = 64
+
+    /// A bulk load into `table` of rows whose store ids (`id`) are `keys` (in key order), or nil
+    /// when maintaining its indexes row by row costs less: when fewer than `threshold` of the rows
+    /// are new (a re-import of the same file mostly finds its rows stored and leaves the indexes
+    /// alone), or when the table is more than `largestTablePerNewRow` times larger than what the
+    /// file adds. How many rows are new is estimated from `sampleSize` keys spread over the file.
+    static func ifWorthIt(table: String, keys: [(high: UInt64, low: UInt64, index: Int)], indexes: [String], _ db: any DatabaseConnection) throws -> BulkLoad? {
+        guard keys.count >= threshold else { return nil }
         let existing = try db.queryOne("SELECT COUNT(*) AS n FROM \(table)")?.int("n") ?? 0
-        return existing < rows ? try BulkLoad(table: table, indexes: indexes, db) : nil
+        var newRows = keys.count
+        if existing > 0 {
+            let sample = (0..<sampleSize).map { ContentHash.format((keys[$0 * keys.count / sampleSize].high, keys[$0 * keys.count / sampleSize].low)) }
+            let marks = Array(repeating: "?", count: sample.count).joined(separator: ",")
+            let stored = try db.queryOne("SELECT COUNT(*) AS n FROM \(table) WHERE id IN (\(marks))", sample.map { .text($0) })?.int("n") ?? 0
+            newRows = keys.count * (sample.count - stored) / sample.count
+        }
+        guard newRows >= threshold, existing <= newRows * largestTablePerNewRow else { return nil }
+        return try BulkLoad(table: table, indexes: indexes, db)
     }
 
     /// Drops `indexes` of `table` (and its foreign keys on PostgreSQL), remembering how to rebuild them.

@@ -40,6 +40,12 @@ struct IDTable: Sendable {
 
     func contains(_ id: String) -> Bool { slot(bits(id)).found }
 
+    /// The row index stored for the id with these bits (`bits(_:)`, same namespace), if any.
+    func index(ofBits bits: (UInt64, UInt64)) -> Int? {
+        let (i, found) = slot(bits)
+        return found ? Int(values[i]) - 1 : nil
+    }
+
     /// Whether an id with these bits (`bits(_:)`, same namespace) is in the table.
     func contains(bits: (UInt64, UInt64)) -> Bool { slot(bits).found }
 

@@ -118,22 +118,8 @@ extension Store {
         let fileFormulaNames = world.formulaNamesInFile
         let referencedNames = Set(world.formulaReferences.map(\.reference.name))
         return try read { db in
-            // The store is asked how many of each chunk it has; only a chunk that comes up short
-            // is listed to find which.
             var missing = IDTable(namespace: "entity")
-            var start = 0
-            while start < wanted.count {
-                let chunk = wanted[start..<min(start + Self.idsPerQuery, wanted.count)]
-                if try Self.storedEntityCount(chunk, db) != chunk.count {
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    var known = Set<String>()
-                    for row in try db.query("SELECT external_id FROM entities WHERE external_id IN (\(marks))", chunk.map { .text($0) }) {
-                        if let id = row.string("external_id") { known.insert(id) }
-                    }
-                    for id in chunk where !known.contains(id) { missing.insert(id, index: 0) }
-                }
-                start += Self.idsPerQuery
-            }
+            for position in try Self.unknownEntityIDs(wanted, keyed: outside, db) { missing.insert(wanted[position], index: 0) }
             var problems: [Problem] = []
             // Only ids outside the file can be unknown: with none, nothing to look at again.
             for reference in missing.count == 0 ? [] : world.entityReferences where missing.contains(reference.id) {
@@ -208,15 +194,53 @@ extension Store {
         return try db.queryOne("SELECT COUNT(*) AS n FROM entities WHERE external_id IN (\(marks))", ids.map { .text($0) })?.int("n") ?? 0
     }
 
-    private func requireEntitiesExist(_ ids: [String], _ db: any DatabaseConnection) throws {
+    /// The positions in `ids` (distinct entity external ids; `keyed` maps each one's bits to its
+    /// position) of the ids no stored entity has. A few ids are looked up in the store, in chunks
+    /// of `idsPerQuery` (a chunk is listed only when it comes up short); when they are a large
+    /// share of the stored entities (a split world's relationships file refers to most of them),
+    /// SQLite reads every stored external id once instead, in index order, and looks each up in
+    /// `keyed` — one scan instead of a random index probe per id.
+    private static func unknownEntityIDs(_ ids: [String], keyed: IDTable, _ db: any DatabaseConnection) throws -> [Int] {
+        guard !ids.isEmpty else { return [] }
+        if db.dialect == .sqlite && ids.count >= idsPerQuery {
+            let stored = try db.queryOne("SELECT COUNT(*) AS n FROM entities")?.int("n") ?? 0
+            if ids.count * scanShare >= stored {
+                var found = [Bool](repeating: false, count: ids.count)
+                try db.forEachRow("SELECT external_id FROM entities", []) { row in
+                    _ = row.withBytes(0) { bytes in
+                        if let position = keyed.index(ofBits: ContentHash.stableIDBits(seed: keyed.seed, utf8: bytes)) { found[position] = true }
+                    }
+                }
+                return found.indices.filter { !found[$0] }
+            }
+        }
+        var unknown: [Int] = []
         var start = 0
         while start < ids.count {
-            let chunk = ids[start..<min(start + Self.idsPerQuery, ids.count)]
-            if try Self.storedEntityCount(chunk, db) != chunk.count {
-                throw StoreError(.conflict, "entities referenced by the world file disappeared while it was being imported",
-                                 hint: "import again")
+            let chunk = ids[start..<min(start + idsPerQuery, ids.count)]
+            if try storedEntityCount(chunk, db) != chunk.count {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                var known = Set<String>()
+                for row in try db.query("SELECT external_id FROM entities WHERE external_id IN (\(marks))", chunk.map { .text($0) }) {
+                    if let id = row.string("external_id") { known.insert(id) }
+                }
+                unknown += chunk.indices.filter { !known.contains(ids[$0]) }
             }
-            start += Self.idsPerQuery
+            start += idsPerQuery
+        }
+        return unknown
+    }
+
+    /// `unknownEntityIDs` reads every stored id when the ids asked about are at least one in
+    /// `scanShare` of the stored entities (a scan costs about as much as this many probes per row).
+    static let scanShare = 16
+
+    private func requireEntitiesExist(_ ids: [String], _ db: any DatabaseConnection) throws {
+        var keyed = IDTable(namespace: "entity", capacity: ids.count)
+        for (position, id) in ids.enumerated() { keyed.insert(id, index: position) }
+        if try !Self.unknownEntityIDs(ids, keyed: keyed, db).isEmpty {
+            throw StoreError(.conflict, "entities referenced by the world file disappeared while it was being imported",
+                             hint: "import again")
         }
     }
 
@@ -235,9 +259,9 @@ extension Store {
         let entitySeed = ContentHash.seed("entity")
         func storeID(_ external: String) -> String { ContentHash.format(ContentHash.stableIDBits(seed: entitySeed, external)) }
         let relationships = Self.inKeyOrder(world.relationships, namespace: "relationship") { $0.id }
-        let entityBulk = try BulkLoad.ifWorthIt(table: "entities", rows: world.entities.count, indexes: [
+        let entityBulk = try BulkLoad.ifWorthIt(table: "entities", keys: entities, indexes: [
             "idx_entities_type", "idx_entities_category", "idx_entities_level", "idx_entities_metadata"], db)
-        let relationshipBulk = try BulkLoad.ifWorthIt(table: "relationships", rows: relationships.count, indexes: [
+        let relationshipBulk = try BulkLoad.ifWorthIt(table: "relationships", keys: relationships, indexes: [
             "idx_relationships_source", "idx_relationships_target", "idx_relationships_type", "idx_relationships_metadata"], db)
         if db.dialect == .sqlite && relationships.count >= BulkLoad.threshold {
             // Foreign keys are not enforced during this load (see `importWorld`): re-verify, under

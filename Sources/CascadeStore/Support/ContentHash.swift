@@ -37,7 +37,12 @@ package enum ContentHash {
     static func stableIDBits(seed: UInt64, _ key: String) -> (UInt64, UInt64) {
         // The key's bytes hashed with the namespace's hash as seed: no concatenated copy per row.
         var key = key
-        let hash = key.withUTF8 { XXH3_128bits_withSeed($0.baseAddress, $0.count, seed) }
+        return key.withUTF8 { stableIDBits(seed: seed, utf8: $0) }
+    }
+
+    /// `stableIDBits(seed:_:)` of a key given as its UTF-8 bytes (a column read in place).
+    static func stableIDBits(seed: UInt64, utf8 key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        let hash = XXH3_128bits_withSeed(key.baseAddress, key.count, seed)
         let (high, low) = (hash.high64, hash.low64)
         return ((high & ~0xF000) | 0x8000, (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000)
     }
