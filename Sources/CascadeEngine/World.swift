@@ -45,6 +45,9 @@ package struct EngineWorld: Sendable {
     /// The digest of the entities and relationships (`PreparedRun.worldDigest`), when the world
     /// was read from a snapshot that kept it; cleared by any change to them.
     var worldDigest: String?
+    /// What the entities' metadata says (`EntityFacts`), when the world was read from a snapshot
+    /// that kept it; cleared by any change to the entities.
+    var entityFacts: EntityFacts?
 
     package init(entities: [EntityRecord], relationships: [RelationshipRecord], coefficients: [SectorCoefficient] = [],
                 formulas: [RegistryFormula] = [], macroData: [MacroPoint] = []) {
@@ -66,6 +69,7 @@ package struct EngineWorld: Sendable {
 
     private mutating func materialize() {
         worldDigest = nil
+        entityFacts = nil
         guard let columns else { return }
         entityList = columns.entityRecords
         relationshipList = columns.relationshipRecords

@@ -137,6 +137,12 @@ struct ScenarioServiceTests {
             #expect(first.outcome.fingerprint == apart.fingerprint)
             #expect(first.outcome.entityTexts == apart.entityTexts)
             #expect(first.outcome.summary["stats"]?["timings_ms"]?["load"] != nil)
+            // Submitting is timed in the result; storing it, in the run log (after the result was stored).
+            #expect(first.outcome.summary["stats"]?["timings_ms"]?["submit"]?.numberValue != nil)
+            let logged = try #require(try store.runs(limit: 1).first)
+            #expect(logged.status == .succeeded)
+            #expect(logged.counts?["timings_ms"]?["store"]?.numberValue != nil, "run log counts: \(String(describing: logged.counts))")
+            #expect(logged.counts?["timings_ms"]?["submit"] == first.outcome.summary["stats"]?["timings_ms"]?["submit"])
             let second = try service.submitAndRun(document, today: "2025-06-30", includeEntities: true)
             #expect(second.id == first.id && second.outcome.isCached)
             #expect(second.outcome.cacheNote.contains("nothing was written"))

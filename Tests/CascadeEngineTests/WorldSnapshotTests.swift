@@ -209,14 +209,40 @@ struct WorldSnapshotTests {
             columns.relationshipSources[0] = Int32(columns.entityIDs.count)
             contents.world.columns = columns
             bytes = WorldSnapshotFile.encode(columns: columns, coefficients: contents.world.coefficients, formulas: contents.world.formulas,
-                                             macroData: contents.world.macroData, key: contents.key, worldDigest: contents.worldDigest)
+                                             macroData: contents.world.macroData, entityFacts: contents.world.entityFacts ?? EntityFacts(),
+                                             key: contents.key, worldDigest: contents.worldDigest)
+        },
+        Damage(name: "entity facts not one per entity") { bytes in
+            reencode(&bytes) { $0.levelValues.removeLast() }
+        },
+        Damage(name: "a sector index outside the list") { bytes in
+            reencode(&bytes) { $0.sectorIndex[0] = Int32($0.sectors.count) }
+        },
+        Damage(name: "a sector listed twice") { bytes in
+            reencode(&bytes) { $0.sectors.append($0.sectors[0]) }
+        },
+        Damage(name: "a canonical text past the last entity") { bytes in
+            reencode(&bytes) { $0.canonicalTexts[$0.levelValues.count] = "{}" }
         },
         Damage(name: "other data version") { bytes in
             // A whole, valid file of another (empty) world, under another key.
             bytes = WorldSnapshotFile.encode(columns: WorldColumns(), coefficients: [], formulas: [], macroData: [],
-                                             key: "0:0||", worldDigest: "xxh3-128:0")
+                                             entityFacts: EntityFacts(), key: "0:0||", worldDigest: "xxh3-128:0")
         },
     ]
+
+    /// A whole file with valid checksums, under the right key, whose entity facts were changed by `change`.
+    static func reencode(_ bytes: inout [UInt8], _ change: (inout EntityFacts) -> Void) {
+        guard let contents = try? bytes.withUnsafeBytes({ try WorldSnapshotFile.decode($0) }),
+              let columns = contents.world.columns, var facts = contents.world.entityFacts else {
+            bytes = []
+            return
+        }
+        change(&facts)
+        bytes = WorldSnapshotFile.encode(columns: columns, coefficients: contents.world.coefficients, formulas: contents.world.formulas,
+                                         macroData: contents.world.macroData, entityFacts: facts, key: contents.key,
+                                         worldDigest: contents.worldDigest)
+    }
 
     @Test(arguments: damages, Backend.available)
     func aDamagedOrForeignSnapshotIsIgnoredAndReplaced(_ damage: Damage, _ backend: Backend) throws {
@@ -244,8 +270,9 @@ struct WorldSnapshotTests {
         try Self.withSampleService(.sqlite) { store, service in
             let world = try EngineWorld.load(from: store)
             let columns = try #require(world.columns)
+            let facts = EntityFacts(columns)
             let bytes = WorldSnapshotFile.encode(columns: columns, coefficients: world.coefficients, formulas: world.formulas,
-                                                 macroData: world.macroData, key: "k", worldDigest: "d")
+                                                 macroData: world.macroData, entityFacts: facts, key: "k", worldDigest: "d")
             let contents = try bytes.withUnsafeBytes { try WorldSnapshotFile.decode($0) }
             #expect(contents.key == "k" && contents.worldDigest == "d")
             #expect(contents.world.entities == world.entities)
@@ -254,6 +281,33 @@ struct WorldSnapshotTests {
             #expect(contents.world.formulas == world.formulas)
             #expect(contents.world.macroData == world.macroData)
             #expect(contents.world.columns?.isKnownSorted == true)
+            #expect(contents.world.entityFacts == facts)
+        }
+    }
+
+    /// A run prepared on a snapshot's world takes what the entities' metadata says from the file:
+    /// it parses no entity metadata (but a MACRO entity's object), and prepares exactly what a run
+    /// on the store's world prepares.
+    @Test(arguments: Backend.available)
+    func aWarmRunPreparesTheEntitiesFromTheSnapshot(_ backend: Backend) throws {
+        try Self.withSampleService(backend) { store, service in
+            let path = try #require(service.snapshots.path(for: store.location))
+            let id = try Self.submit(service, "fed-rate-cut-2025.json")
+            _ = try service.run(id)
+            let contents = try #require(try WorldSnapshotFile.read(path: path, key: try store.worldVersion()))
+            let scenario = try Scenario.parse(try ScenarioServiceTests.scenarioFile("fed-rate-cut-2025.json"), defaultAsOf: "2025-06-30")
+            let warm = try PreparedRun.prepare(scenario, world: contents.world)
+            let cold = try PreparedRun.prepare(scenario, world: try EngineWorld.load(from: store))
+            #expect(warm.entityFacts.parsedTexts == 0)
+            #expect(cold.entityFacts.parsedTexts > 100)
+            #expect(warm.entityFacts == cold.entityFacts)
+            #expect(warm.metadataTexts == cold.metadataTexts)
+            #expect(warm.levelValues.map(\.bitPattern) == cold.levelValues.map(\.bitPattern))
+            #expect(warm.hasCurrentValue == cold.hasCurrentValue)
+            #expect(warm.sectors == cold.sectors && warm.sectorIndex == cold.sectorIndex)
+            #expect(warm.variableNames == cold.variableNames)
+            #expect(warm.variableBaselines.map(\.bitPattern) == cold.variableBaselines.map(\.bitPattern))
+            #expect(warm.warnings == cold.warnings)
         }
     }
 }

@@ -72,7 +72,8 @@ struct RunCommand: ParsableCommand {
         try StoreOutput.run(json: store.json) {
             let out = try output.file(besides: store)
             let pins = try use.map { try FormulaReference.parseArgument($0, requireVersion: true) }
-            let service = ScenarioService(store: try store.openStore())
+            var service = ScenarioService(store: try store.openStore())
+            service.keepsRunsUntilExit = true
             let includeEntities = output.needsEntities(json: store.json)
             let outcome: ScenarioService.Outcome, asOfNote: String?
             if pins.isEmpty {

@@ -98,6 +98,8 @@ final class PreparedRun {
 
     /// The digest of the entities and relationships, when the world came with one (a snapshot's).
     var knownWorldDigest: String?
+    /// What the entities' metadata says, in id order: the world's (a snapshot's) or read by `prepare`.
+    var entityFacts = EntityFacts()
 
     /// Whether macro baselines prefer `metadata.current_value` or the history (see `MacroBaselines`).
     var baselineSource = MacroBaselines.current
@@ -116,7 +118,7 @@ final class PreparedRun {
         run.baselineSource = baselines
         var columns = world.sortedColumns
         run.knownWorldDigest = world.worldDigest
-        run.indexEntities(&columns)
+        run.indexEntities(&columns, facts: world.entityFacts ?? EntityFacts(columns))
         run.bindVariables(world.macroData)
         run.resolveCoefficients(world.coefficients)
         let internalIndex = run.numberByLevel()
@@ -190,9 +192,9 @@ final class PreparedRun {
         return value
     }
 
-    /// Adopts the sorted entity columns and reads each entity's metadata once: its level value,
-    /// sector and canonical text.
-    func indexEntities(_ columns: inout WorldColumns) {
+    /// Adopts the sorted entity columns and what their metadata says (`facts`, read once per
+    /// world): level value, sector and canonical text.
+    func indexEntities(_ columns: inout WorldColumns, facts: EntityFacts) {
         ids = columns.entityIDs
         names = columns.entityNames
         types = columns.entityTypes
@@ -200,28 +202,24 @@ final class PreparedRun {
         let n = ids.count
         levels = Array(repeating: -1, count: n)
         isMacro = Array(repeating: false, count: n)
-        levelValues = Array(repeating: 1, count: n)
-        hasCurrentValue = Array(repeating: false, count: n)
+        levelValues = facts.levelValues
+        hasCurrentValue = facts.hasCurrentValue
         sectorIndex = Array(repeating: 0, count: n)
         macroVariable = Array(repeating: -1, count: n)
         metadataTexts = Array(repeating: "", count: n)
-        var sectorIndex: [String: Int] = [:]
+        sectors = facts.sectors
         for i in 0..<n {
             if i > 0 && ids[i - 1].utf8.elementsEqual(ids[i].utf8) {
                 problem("entity \(ids[i])", "duplicate entity id")
                 continue
             }
-            var meta = JSONObject()
-            if let text = columns.entityMetadata[i], !text.isEmpty {
-                do {
-                    if case .object(let object) = try JSONValue.parse(text) { meta = object }
-                } catch {
-                    problem("entity \(ids[i])", "metadata is not valid JSON: \(error.message)")
-                }
+            if let message = facts.invalidMetadata[i] {
+                problem("entity \(ids[i])", "metadata is not valid JSON: \(message)")
             }
-            if !meta.isEmpty {
-                metadataTexts[i] = JSONValue.object(meta).serialized(sortedKeys: true)
-                if types[i] == "MACRO" { metadataObjects[i] = meta }
+            metadataTexts[i] = facts.canonicalText(i, stored: columns.entityMetadata[i])
+            if types[i] == "MACRO", !metadataTexts[i].isEmpty, let text = columns.entityMetadata[i],
+               case .object(let object)? = try? JSONValue.parse(text) {
+                metadataObjects[i] = object
             }
             let level = columns.entityLevels[i] ?? -1
             if (0...9).contains(level) {
@@ -231,19 +229,9 @@ final class PreparedRun {
                 warnings.append("entity \(ids[i]) (\(names[i])) has no ontology level 0–9 and is left out")
             }
             isMacro[i] = types[i] == "MACRO"
-            if case .number(let value)? = meta["current_value"] {
-                levelValues[i] = value
-                hasCurrentValue[i] = true
-            }
-            let sector = meta["sector"]?.stringValue ?? columns.entityCategories[i] ?? ""
-            if let existing = sectorIndex[sector] {
-                self.sectorIndex[i] = existing
-            } else {
-                sectorIndex[sector] = sectors.count
-                self.sectorIndex[i] = sectors.count
-                sectors.append(sector)
-            }
+            sectorIndex[i] = Int(facts.sectorIndex[i])
         }
+        entityFacts = facts
         columns.entityNames = []
         columns.entityTypes = []
         columns.entityCategories = []

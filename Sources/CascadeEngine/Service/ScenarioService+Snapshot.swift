@@ -33,7 +33,8 @@ extension ScenarioService {
         guard let pending = loaded.pending, let columns = loaded.world.columns else { return }
         let parts = WorldSnapshotFile.encodedParts(columns: columns, coefficients: loaded.world.coefficients,
                                                    formulas: loaded.world.formulas, macroData: loaded.world.macroData,
-                                                   key: pending.key, worldDigest: prepared.run.worldDigest)
+                                                   entityFacts: prepared.run.entityFacts, key: pending.key,
+                                                   worldDigest: prepared.run.worldDigest)
         WorldSnapshotFile.write(parts, to: pending.path)
     }
 }

@@ -13,6 +13,9 @@ package struct ScenarioService {
     package let store: Store
     /// Whether runs read and write world snapshots, and where (default: from the environment).
     package var snapshots: SnapshotSettings
+    /// Whether a run's world, prepared graph and result are kept until the process exits rather
+    /// than freed (`ProcessLifetime`): for a command that exits after one run.
+    package var keepsRunsUntilExit = false
 
     package init(store: Store, snapshots: SnapshotSettings = .environment(ProcessInfo.processInfo.environment)) {
         self.store = store
@@ -113,6 +116,9 @@ package struct ScenarioService {
         let dataVersion: String
         let loadTime: Duration
         let prepared: PreparedScenario?
+        /// Parsing, checking and storing the scenario (the time before the run that is neither
+        /// loading nor preparing): the run's `submit` timing.
+        var submitTime = Duration.zero
     }
 
     /// `cascade run FILE`: stores the scenario and runs it. When the same document is stored with
@@ -124,6 +130,7 @@ package struct ScenarioService {
     package func submitAndRun(_ document: JSONValue, today: String, force: Bool = false, includeEntities: Bool = false,
                              sensitivities: Bool = false,
                              progress: (WorkProgress) -> Void = { _ in }) throws -> (id: String, scenario: Scenario, outcome: Outcome) {
+        let submitStart = ContinuousClock.now
         let scenario = try Scenario.parse(document, defaultAsOf: today)
         let dataVersion = try store.dataVersion()
         if !force, let id = try store.storedScenarioID(name: scenario.name, author: scenario.author, document: scenario.json),
@@ -141,7 +148,8 @@ package struct ScenarioService {
         resolved.sensitivities = scenario.sensitivities || sensitivities
         let prepared = try? Engine.prepare(resolved, world: world)
         let id = try store(scenario, document, world: world, prepared: prepared?.run)
-        let preloaded = Preloaded(loaded: loaded, dataVersion: dataVersion, loadTime: loadTime, prepared: prepared)
+        var preloaded = Preloaded(loaded: loaded, dataVersion: dataVersion, loadTime: loadTime, prepared: prepared)
+        preloaded.submitTime = ContinuousClock.now - submitStart - loadTime - (prepared?.prepareTime ?? .zero)
         return (id, scenario, try run(id, force: force, includeEntities: includeEntities, sensitivities: sensitivities,
                                       preloaded: preloaded, progress: progress))
     }
@@ -219,16 +227,31 @@ package struct ScenarioService {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
         }
+        if keepsRunsUntilExit {
+            ProcessLifetime.keep(loaded.world)
+            ProcessLifetime.keep(prepared)
+            ProcessLifetime.keep(result.entities)
+        }
         result.scenarioID = stored.id
         result.stats.addTiming("load", loadTime, first: true)
+        if let preloaded { result.stats.addTiming("submit", preloaded.submitTime, first: true) }
         result.stats.worldSource = loaded.source
         progress(WorkProgress("storing the result"))
+        let storeStart = ContinuousClock.now
         let summary = result.summaryJSON()
         do {
             try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion, run: (runID, summary["stats"]), lease: lease)
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
+        }
+        // The run-log row, finished with the result, also gets the time storing it took (the
+        // result document cannot hold its own storing time). The result is stored: a failure
+        // to add a timing does not fail the run.
+        if var stats = summary["stats"]?.objectValue, var timings = stats["timings_ms"]?.objectValue {
+            timings["store"] = .number(((ContinuousClock.now - storeStart).milliseconds * 1000).rounded() / 1000)
+            stats["timings_ms"] = .object(timings)
+            try? store.finishRun(runID, status: .succeeded, counts: .object(stats))
         }
         return Outcome(scenarioID: stored.id, summary: summary, texts: .result(result.entities), isCached: false,
                        fingerprint: fingerprint,

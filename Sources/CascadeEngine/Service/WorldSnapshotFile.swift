@@ -5,7 +5,7 @@ import CascadeStore
 /// `WorldSnapshotFile+File.swift` for where it lives and how it is read and written).
 ///
 /// It encodes the existing types — `WorldColumns`, `SectorCoefficient`, `RegistryFormula`,
-/// `MacroPoint` — and decodes them back exactly (bit for bit: doubles by their bit pattern), so
+/// `MacroPoint`, and what a run prepared from the entities' metadata (`EntityFacts`) — and decodes them back exactly (bit for bit: doubles by their bit pattern), so
 /// a world read from a snapshot is the world read from the store; there is no second world model.
 ///
 /// Layout (little-endian):
@@ -14,7 +14,7 @@ import CascadeStore
 ///               · key (u32 length + UTF-8) · world digest (u32 length + UTF-8)
 ///     table:    per section: offset u64 · length u64 · XXH3-64 of its bytes
 ///     check:    XXH3-64 of header and table
-///     sections: entities · relationships · texts · coefficients · formulas · macro data
+///     sections: entities · relationships · texts · coefficients · formulas · macro data · entity facts
 ///
 /// A reader checks magic, format version, file length and the header's checksum before it
 /// trusts an offset, each section's checksum before it decodes it, and every count against the
@@ -25,8 +25,9 @@ import CascadeStore
 enum WorldSnapshotFile {
     static let magic: [UInt8] = Array("CASCSNAP".utf8)
     /// Changes whenever the layout (or what a section holds) changes; older files are then ignored.
-    static let formatVersion: UInt32 = 1
-    static let sectionCount = 6
+    /// 2: the entity facts section (a warm run no longer parses every entity's metadata).
+    static let formatVersion: UInt32 = 2
+    static let sectionCount = 7
 
     /// Why a snapshot file was not used.
     struct Rejection: Error, Equatable, CustomStringConvertible {
@@ -44,17 +45,18 @@ enum WorldSnapshotFile {
     // MARK: - Encoding
 
     /// The file's bytes for a loaded world (its columns) under `key`, with the digest of its
-    /// entities and relationships (`PreparedRun.worldDigest`).
+    /// entities and relationships (`PreparedRun.worldDigest`) and their facts (`PreparedRun.entityFacts`,
+    /// in id order).
     static func encode(columns: WorldColumns, coefficients: [SectorCoefficient], formulas: [RegistryFormula],
-                       macroData: [MacroPoint], key: String, worldDigest: String) -> [UInt8] {
-        Array(encodedParts(columns: columns, coefficients: coefficients, formulas: formulas, macroData: macroData, key: key,
-                           worldDigest: worldDigest).joined())
+                       macroData: [MacroPoint], entityFacts: EntityFacts, key: String, worldDigest: String) -> [UInt8] {
+        Array(encodedParts(columns: columns, coefficients: coefficients, formulas: formulas, macroData: macroData,
+                           entityFacts: entityFacts, key: key, worldDigest: worldDigest).joined())
     }
 
     /// The file as header and table, then each section: written one after the other, so the
     /// whole file is never copied into one buffer.
     static func encodedParts(columns: WorldColumns, coefficients: [SectorCoefficient], formulas: [RegistryFormula],
-                             macroData: [MacroPoint], key: String, worldDigest: String) -> [[UInt8]] {
+                             macroData: [MacroPoint], entityFacts: EntityFacts, key: String, worldDigest: String) -> [[UInt8]] {
         var sections = [SnapshotWriter](repeating: SnapshotWriter(), count: sectionCount)
         encodeEntities(columns, into: &sections[0])
         encodeRelationships(columns, into: &sections[1])
@@ -62,6 +64,7 @@ enum WorldSnapshotFile {
         encodeCoefficients(coefficients, into: &sections[3])
         encodeFormulas(formulas, into: &sections[4])
         encodeMacroData(macroData, into: &sections[5])
+        encodeEntityFacts(entityFacts, into: &sections[6])
 
         var header = SnapshotWriter()
         header.bytes.append(contentsOf: magic)
@@ -161,6 +164,22 @@ enum WorldSnapshotFile {
             w.string(point.variable)
             w.f64(point.value)
             w.optionalString(point.unit)
+        }
+    }
+
+    static func encodeEntityFacts(_ facts: EntityFacts, into w: inout SnapshotWriter) {
+        w.u64(UInt64(facts.levelValues.count))
+        for value in facts.levelValues { w.f64(value) }
+        w.u64(UInt64(facts.hasCurrentValue.count))
+        for has in facts.hasCurrentValue { w.u8(has ? 1 : 0) }
+        w.int32s(facts.sectorIndex)
+        w.strings(facts.sectors)
+        for list in [facts.canonicalTexts, facts.invalidMetadata] {
+            w.u64(UInt64(list.count))
+            for (position, text) in list.sorted(by: { $0.key < $1.key }) {
+                w.u64(UInt64(position))
+                w.string(text)
+            }
         }
     }
 
@@ -296,9 +315,45 @@ enum WorldSnapshotFile {
         }
         try r.end()
 
+        r = SnapshotReader(sections[6])
+        let facts = try decodeEntityFacts(&r, entityCount: columns.entityIDs.count)
+        try r.end()
+
         var world = EngineWorld(columns: columns, coefficients: coefficients, formulas: formulas, macroData: macroData)
         world.worldDigest = digest
+        world.entityFacts = facts
         return Contents(key: key, worldDigest: digest, world: world)
+    }
+
+    /// The entity facts, one per entity, every sector index in range, the sectors distinct and
+    /// the positions of the exceptions in range and ascending: what `PreparedRun` reads without checking.
+    static func decodeEntityFacts(_ r: inout SnapshotReader, entityCount n: Int) throws(Rejection) -> EntityFacts {
+        var facts = EntityFacts()
+        let valueCount = try r.count(elementSize: 8)
+        guard valueCount == n else { throw Rejection(reason: "the entity facts are not one per entity") }
+        facts.levelValues.reserveCapacity(n)
+        for _ in 0..<n { facts.levelValues.append(try r.f64()) }
+        facts.hasCurrentValue = try r.byteColumn().map { $0 != 0 }
+        facts.sectorIndex = try r.int32s()
+        facts.sectors = try r.strings()
+        guard facts.hasCurrentValue.count == n, facts.sectorIndex.count == n else {
+            throw Rejection(reason: "the entity facts are not one per entity")
+        }
+        let sectorCount = Int32(truncatingIfNeeded: facts.sectors.count)
+        guard facts.sectorIndex.allSatisfy({ $0 >= 0 && $0 < sectorCount }) else { throw Rejection(reason: "a sector index is out of range") }
+        guard Set(facts.sectors).count == facts.sectors.count else { throw Rejection(reason: "a sector is listed twice") }
+        for k in 0..<2 {
+            var list: [Int: String] = [:]
+            var previous = -1
+            for _ in 0..<(try r.count(elementSize: 12)) {
+                let position = try r.u64()
+                guard position < UInt64(n), Int(position) > previous else { throw Rejection(reason: "an entity position is out of range") }
+                previous = Int(position)
+                list[previous] = try r.string()
+            }
+            if k == 0 { facts.canonicalTexts = list } else { facts.invalidMetadata = list }
+        }
+        return facts
     }
 
     /// Every column as long as its list, and every position in range: what `PreparedRun` indexes
