@@ -258,9 +258,16 @@ package struct ScenarioService {
                                   summaryText: text, run: run, lease: lease)
         } else {
             // One binary document of the run's columns, not a JSON row per entity (see `ResultColumns`).
-            let columns = entities.table.map { ResultColumns.encode($0, positions: entities.positions) } ?? []
+            // Encoded and stored part by part: the whole document is never held.
+            let table = entities.table, positions = entities.positions
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summaryText: summary.serialized(), columns: columns, run: run, lease: lease)
+                                  summaryText: summary.serialized(), parts: { store in
+                                      if let table {
+                                          try ResultColumns.encode(table, positions: positions, partBytes: Store.resultPartBytes, emit: store)
+                                      } else {
+                                          try store([])
+                                      }
+                                  }, run: run, lease: lease)
         }
     }
 
