@@ -200,8 +200,10 @@ package struct ScenarioService {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
         }
+        MemoryProbe.mark("load and prepare")
         let fingerprint = prepared.fingerprint
         keepSnapshot(of: loaded, prepared: prepared)
+        MemoryProbe.mark("fingerprint and snapshot")
         if !force, stored.resultFingerprint == fingerprint,
            var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
             try store.confirmResult(scenarioID: stored.id, dataVersion: dataVersion)
@@ -224,8 +226,10 @@ package struct ScenarioService {
         result.stats.worldSource = loaded.source
         progress(WorkProgress("storing the result"))
         let summary = result.summaryJSON()
+        MemoryProbe.mark("summary")
         do {
             try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion, run: (runID, summary["stats"]), lease: lease)
+            MemoryProbe.mark("store")
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
