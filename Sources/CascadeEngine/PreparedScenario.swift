@@ -53,11 +53,13 @@ package final class PreparedScenario {
         propagator.propagate()
         if let failure = propagator.nonFinite { throw propagator.nonFiniteError(failure) }
         let propagated = clock.now
+        MemoryProbe.mark("propagate")
         let cpuPropagated = threadCPUMilliseconds()
         try Attribution.requireBudget(propagator, budget: budget)
         let attribution = Attribution(propagator)
         attribution.compute()
         let attributed = clock.now
+        MemoryProbe.mark("attribute")
         let cpuAttributed = threadCPUMilliseconds()
         var columns: SensitivityColumns?
         var sensitivityEdges: Int?
@@ -96,6 +98,7 @@ package final class PreparedScenario {
         result.monteCarlo = run.scenario.monteCarlo
         result.stats.sensitivityEdges = sensitivityEdges
         let built = clock.now
+        MemoryProbe.mark("results")
         result.stats.cpuTimings = [("propagate", cpuPropagated - cpuStart), ("attribute", cpuAttributed - cpuPropagated)]
         result.stats.timings = [("prepare", prepareTime.milliseconds), ("fingerprint", fingerprintTime.milliseconds),
                                 ("propagate", (propagated - start).milliseconds), ("attribute", (attributed - propagated).milliseconds)]

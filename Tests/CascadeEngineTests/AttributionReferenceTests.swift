@@ -100,4 +100,17 @@ struct AttributionReferenceTests {
         #expect(cyclic > 0)
         #expect(attribution.keys.filter { $0.hasPrefix("macro:") }.count == 3)
     }
+
+    /// The kept causes are chosen by the `causeLimit`-th largest magnitude (quickselect, not a
+    /// heap): on values with many ties it is what a sort gives, and the values are only reordered.
+    @Test(arguments: [(1, 1), (1, 40), (7, 7), (32, 33), (32, 165), (32, 1_000), (500, 1_000)])
+    func theRankedLargestValueIsTheSortedOne(_ rank: Int, _ count: Int) {
+        var g = PropertyTests.Generator(state: UInt64(rank * 10_000 + count))
+        let values = (0..<count).map { _ in UInt64(g.int(0...9)) &* (g.int(0...3) == 0 ? 1 : 1_000_003) }
+        let buffer = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        _ = buffer.initialize(from: values)
+        #expect(Attribution.largest(rank, of: buffer, count: count) == values.sorted(by: >)[rank - 1])
+        #expect(buffer.sorted() == values.sorted())
+    }
 }

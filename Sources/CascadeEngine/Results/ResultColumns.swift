@@ -18,59 +18,67 @@ enum ResultColumns {
         var description: String { "the stored result's columns are damaged: \(message)" }
     }
 
-    /// The document, allocated once at its exact size: a first pass counts the bytes. (Grown by
-    /// doubling, as it was, it held up to three times its size at once while copying — about
-    /// 0.8 GB of columns at 1 M entities with 30 000 shocks.)
+    /// The whole document in one array (tests, and callers that keep it).
     static func encode(_ table: ResultTable, positions: [Int32]) -> [UInt8] {
-        var sizer = Writer(isCounting: true)
-        write(table, positions: positions, to: &sizer)
-        var w = Writer(isCounting: false)
-        w.bytes.reserveCapacity(sizer.size)
-        write(table, positions: positions, to: &w)
-        precondition(w.bytes.count == sizer.size, "the result columns' size was counted as \(sizer.size) bytes, not \(w.bytes.count)")
-        return w.bytes
+        var document: [UInt8] = []
+        encode(table, positions: positions, partBytes: .max) { document += $0 }
+        return document
     }
 
-    private static func write(_ table: ResultTable, positions: [Int32], to w: inout Writer) {
-        w.raw(magic)
-        w.strings(table.ids)
-        w.strings(table.names)
-        w.strings(table.types)
-        w.column(table.levels)
-        w.column(table.hasCurrentValue.map { $0 ? UInt8(1) : 0 })
-        w.column(table.levelValues)
-        w.column(table.isMacro.map { $0 ? UInt8(1) : 0 })
-        w.column(table.impact)
-        w.column(table.unclamped)
-        w.column(table.status.map { UInt8(EntityStatus.allCases.firstIndex(of: $0)!) })
-        w.column(table.rounds)
-        w.column(table.shock)
-        w.column(table.bindingEdge)
-        w.column(table.incomingStart)
-        w.column(table.edgeSource)
-        w.column(table.edgeRelationship)
-        w.column(table.edgeIsBottleneck.map { $0 ? UInt8(1) : 0 })
-        w.strings(table.relationshipIDs)
-        w.column(table.state.map(\.rawValue))
-        w.column(table.shown)
+    /// The document in parts of `partBytes` bytes (the last may be shorter), each handed to
+    /// `emit` as soon as it is full, so that only one part is held at a time: storing a 1 M-entity
+    /// result held the whole document (~0.7 GB with 30 000 shocks) besides the columns it copies.
+    /// The parts, concatenated, are the document; its first part is emitted even when empty.
+    static func encode<Failure: Error>(_ table: ResultTable, positions: [Int32], partBytes: Int,
+                                       emit: ([UInt8]) throws(Failure) -> Void) throws(Failure) {
+        precondition(partBytes > 0, "a part of \(partBytes) bytes")
+        try withoutActuallyEscaping(emit) { (emit) throws(Failure) in
+            var w = Writer(partBytes: partBytes, emit: emit)
+            try write(table, positions: positions, to: &w)
+            try w.finish()
+        }
+    }
+
+    private static func write<Failure: Error>(_ table: ResultTable, positions: [Int32], to w: inout Writer<Failure>) throws(Failure) {
+        try w.raw(magic)
+        try w.strings(table.ids)
+        try w.strings(table.names)
+        try w.strings(table.types)
+        try w.column(table.levels)
+        try w.column(table.hasCurrentValue.map { $0 ? UInt8(1) : 0 })
+        try w.column(table.levelValues)
+        try w.column(table.isMacro.map { $0 ? UInt8(1) : 0 })
+        try w.column(table.impact)
+        try w.column(table.unclamped)
+        try w.column(table.status.map { UInt8(EntityStatus.allCases.firstIndex(of: $0)!) })
+        try w.column(table.rounds)
+        try w.column(table.shock)
+        try w.column(table.bindingEdge)
+        try w.column(table.incomingStart)
+        try w.column(table.edgeSource)
+        try w.column(table.edgeRelationship)
+        try w.column(table.edgeIsBottleneck.map { $0 ? UInt8(1) : 0 })
+        try w.strings(table.relationshipIDs)
+        try w.column(table.state.map(\.rawValue))
+        try w.column(table.shown)
         let errors = table.edgeErrors.sorted { $0.key < $1.key }
-        w.column(errors.map(\.key))
-        w.strings(errors.map(\.value))
-        w.strings(table.attributionKeys)
-        w.column(table.attributionRowStart)
-        w.column(table.attributionRowCount)
-        w.column(table.attributionEntryKey)
-        w.column(table.attributionEntryValue)
-        w.column(table.strongest)
-        w.column(positions)
+        try w.column(errors.map(\.key))
+        try w.strings(errors.map(\.value))
+        try w.strings(table.attributionKeys)
+        try w.column(table.attributionRowStart)
+        try w.column(table.attributionRowCount)
+        try w.column(table.attributionEntryKey)
+        try w.column(table.attributionEntryValue)
+        try w.column(table.strongest)
+        try w.column(positions)
         if let sensitivities = table.sensitivities {  // absent from results without them (and older ones)
-            w.strings(sensitivities.keys)
-            w.column(sensitivities.values)
-            w.column(sensitivities.undefined.map { $0 ? UInt8(1) : 0 })
+            try w.strings(sensitivities.keys)
+            try w.column(sensitivities.values)
+            try w.column(sensitivities.undefined.map { $0 ? UInt8(1) : 0 })
         }
         if let distributions = table.distributions {  // absent from point results (and older ones)
-            w.raw(distributionMagic)
-            w.column(distributions.values)
+            try w.raw(distributionMagic)
+            try w.column(distributions.values)
         }
     }
 
@@ -163,37 +171,68 @@ enum ResultColumns {
         return EntityResults(table: table, positions: positions)
     }
 
-    /// Appends little-endian columns: a count, then the elements' bytes. A counting writer only
-    /// adds up their sizes (`size`), which is how `encode` allocates the document once.
-    struct Writer {
-        let isCounting: Bool
-        fileprivate(set) var bytes: [UInt8] = []
-        private(set) var size = 0
+    /// Appends little-endian columns — a count, then the elements' bytes — to the current part,
+    /// handing each part to `emit` when it holds `partBytes` bytes.
+    struct Writer<Failure: Error> {
+        let partBytes: Int
+        let emit: ([UInt8]) throws(Failure) -> Void
+        private var part: [UInt8] = []
+        private var parts = 0
 
-        mutating func raw(_ data: [UInt8]) {
-            size += data.count
-            if !isCounting { bytes += data }
+        init(partBytes: Int, emit: @escaping ([UInt8]) throws(Failure) -> Void) {
+            self.partBytes = partBytes
+            self.emit = emit
+            if partBytes <= 64 << 20 { part.reserveCapacity(partBytes) }
         }
 
-        mutating func count(_ value: Int) {
-            size += MemoryLayout<UInt64>.size
-            if !isCounting { withUnsafeBytes(of: UInt64(value).littleEndian) { bytes.append(contentsOf: $0) } }
+        mutating func bytes(_ data: UnsafeRawBufferPointer) throws(Failure) {
+            var offset = 0
+            while offset < data.count {
+                let n = min(partBytes - part.count, data.count - offset)
+                part.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[offset..<offset + n]))
+                offset += n
+                if part.count == partBytes { try flush() }
+            }
+        }
+
+        private mutating func flush() throws(Failure) {
+            try emit(part)
+            parts += 1
+            part.removeAll(keepingCapacity: true)
+        }
+
+        /// Emits the last part (the first, even if empty, when nothing was emitted yet).
+        mutating func finish() throws(Failure) {
+            if !part.isEmpty || parts == 0 { try flush() }
+        }
+
+        mutating func raw(_ data: [UInt8]) throws(Failure) {
+            try data.span.bytes.withUnsafeBytes { (data) throws(Failure) in try bytes(data) }
+        }
+
+        mutating func count(_ value: Int) throws(Failure) {
+            try withUnsafeBytes(of: UInt64(value).littleEndian) { (data) throws(Failure) in try bytes(data) }
         }
 
         /// Integers and doubles as their in-memory bytes (little-endian on every platform Swift targets here).
-        mutating func column<T: BitwiseCopyable>(_ values: [T]) {
-            count(values.count)
-            size += values.count * MemoryLayout<T>.stride
-            if !isCounting { values.withUnsafeBytes { bytes.append(contentsOf: $0) } }
+        mutating func column<T: BitwiseCopyable>(_ values: [T]) throws(Failure) {
+            try count(values.count)
+            try values.span.bytes.withUnsafeBytes { (data) throws(Failure) in try bytes(data) }
         }
 
-        /// UTF-8 lengths, then the text of every string.
-        mutating func strings(_ values: [String]) {
-            column(values.map { Int32($0.utf8.count) })
+        /// UTF-8 lengths, then the text of every string (gathered 1 MiB at a time).
+        mutating func strings(_ values: [String]) throws(Failure) {
+            try column(values.map { Int32($0.utf8.count) })
+            var text: [UInt8] = []
+            text.reserveCapacity(1 << 20)
             for value in values {
-                size += value.utf8.count
-                if !isCounting { bytes.append(contentsOf: value.utf8) }
+                text.append(contentsOf: value.utf8)
+                if text.count >= 1 << 20 {
+                    try raw(text)
+                    text.removeAll(keepingCapacity: true)
+                }
             }
+            try raw(text)
         }
     }
 

@@ -208,8 +208,10 @@ package struct ScenarioService {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
         }
+        MemoryProbe.mark("load and prepare")
         let fingerprint = prepared.fingerprint
         keepSnapshot(of: loaded, prepared: prepared)
+        MemoryProbe.mark("fingerprint and snapshot")
         if !force, stored.resultFingerprint == fingerprint,
            var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities) {
             try store.confirmResult(scenarioID: stored.id, dataVersion: dataVersion)
@@ -239,8 +241,10 @@ package struct ScenarioService {
         progress(WorkProgress("storing the result"))
         let storeStart = ContinuousClock.now
         let summary = result.summaryJSON()
+        MemoryProbe.mark("summary")
         do {
             try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion, run: (runID, summary["stats"]), lease: lease)
+            MemoryProbe.mark("store")
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
             throw error
@@ -281,9 +285,16 @@ package struct ScenarioService {
                                   summaryText: text, run: run, lease: lease)
         } else {
             // One binary document of the run's columns, not a JSON row per entity (see `ResultColumns`).
-            let columns = entities.table.map { ResultColumns.encode($0, positions: entities.positions) } ?? []
+            // Encoded and stored part by part: the whole document is never held.
+            let table = entities.table, positions = entities.positions
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summaryText: summary.serialized(), columns: columns, run: run, lease: lease)
+                                  summaryText: summary.serialized(), parts: { store in
+                                      if let table {
+                                          try ResultColumns.encode(table, positions: positions, partBytes: Store.resultPartBytes, emit: store)
+                                      } else {
+                                          try store([])
+                                      }
+                                  }, run: run, lease: lease)
         }
     }
 

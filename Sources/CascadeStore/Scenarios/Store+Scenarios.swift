@@ -191,27 +191,31 @@ extension Store {
 
     /// The most bytes of a result's binary document in one `scenario_result_parts` row (before
     /// base64, which makes it 64 MiB of text).
-    static let resultPartBytes = 48 << 20
+    package static let resultPartBytes = 48 << 20
 
     /// Replaces a scenario's cached result in one transaction: the summary in `simulation_results`
     /// (a small result's entities inside it) and, for a large result, its per-entity results as
-    /// one binary document (`columns`, opaque here) in `scenario_result_parts`. In the same
-    /// transaction it marks the queue job `lease` done (first, so a lost lease writes nothing) and
-    /// finishes the run-log row `run`.
+    /// one binary document (opaque here) in `scenario_result_parts`. `parts` produces the document
+    /// part by part (at most `resultPartBytes` bytes each) and hands each to the function it is
+    /// given, which stores it before the next is made; it may be called again if the transaction
+    /// is retried. In the same transaction it marks the queue job `lease` done (first, so a lost
+    /// lease writes nothing) and finishes the run-log row `run`.
     package func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summaryText: String,
-                            columns: [UInt8]? = nil, run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil) throws {
-        // Each part is encoded just before it is written, so one part's text is held at a time
-        // (all of them at once were 4/3 of the document: ~1 GB at 1 M entities).
-        let partCount = columns.map { max(1, ($0.count + Self.resultPartBytes - 1) / Self.resultPartBytes) } ?? 0
-        let columns = columns ?? []
+                            parts: ((_ store: ([UInt8]) throws -> Void) throws -> Void)? = nil,
+                            run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil) throws {
         try writeRetrying { db in
             if let lease { try completeJob(db, lease, status: .succeeded, runID: run?.id, cached: false, error: nil) }
             try deleteEntityResults(db, scenarioID)
-            for k in 0..<partCount {
-                let start = k * Self.resultPartBytes, end = min(columns.count, start + Self.resultPartBytes)
-                let part = columns[start..<end].withUnsafeBytes { Data($0).base64EncodedString() }
+            // Each part is encoded just before it is written and dropped after, so one part's
+            // bytes and text are held at a time (the whole document and its text were ~1.7 GB at
+            // 1 M entities with 30 000 shocks).
+            var k = 0
+            try parts? { part in
+                precondition(part.count <= Self.resultPartBytes, "a result part of \(part.count) bytes")
+                let text = part.withUnsafeBytes { Data($0).base64EncodedString() }
                 try db.execute("INSERT INTO scenario_result_parts (scenario_id, part, data) VALUES (?, ?, ?)",
-                               .text(scenarioID), .integer(Int64(k)), .text(part))
+                               .text(scenarioID), .integer(Int64(k)), .text(text))
+                k += 1
             }
             try setSummary(db, scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summaryText: summaryText)
             if let run { try finishRun(db, run.id, status: .succeeded, counts: run.counts, error: nil) }

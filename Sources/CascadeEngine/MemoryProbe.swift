@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Measurement only: with `CASCADE_MEMORY_PROBE` set, `mark` writes the resident set and its
+/// peak since the previous mark to standard error, then resets the peak (`/proc/self/clear_refs`).
+package enum MemoryProbe {
+    nonisolated(unsafe) static let isOn = getenv("CASCADE_MEMORY_PROBE") != nil
+
+    package static func mark(_ phase: String) {
+        guard isOn else { return }
+        var rss = "?", hwm = "?"
+        if let file = fopen("/proc/self/status", "r") {
+            var line = [CChar](repeating: 0, count: 256)
+            while fgets(&line, 256, file) != nil {
+                let text = String(cString: line)
+                if text.hasPrefix("VmRSS:") { rss = text.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? "?" }
+                if text.hasPrefix("VmHWM:") { hwm = text.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? "?" }
+            }
+            fclose(file)
+        }
+        let line = "memory: \(phase): peak \(mb(hwm)) MB, now \(mb(rss)) MB\n"
+        _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+        if let file = fopen("/proc/self/clear_refs", "w") {
+            fputs("5", file)
+            fclose(file)
+        }
+    }
+
+    private static func mb(_ kb: String) -> String { Int(kb).map { String($0 / 1024) } ?? kb }
+}
