@@ -1,4 +1,7 @@
 import CascadeFormula
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What happened to one effective edge in the final pass. (A bottleneck input that counted but
 /// is not its target's `bindingEdge` shows 0 and is reported as not binding.)
@@ -42,6 +45,20 @@ extension UnsafeMutableBufferPointer {
         let buffer = Self.allocate(capacity: Swift.max(count, 1))
         buffer.initialize(repeating: value)
         return Self(start: buffer.baseAddress, count: count)
+    }
+
+    /// `count` elements of all-zero bytes from `calloc` — for types whose zero bytes are their
+    /// zero (`Double` 0, `Bool` false, integers 0) — released with `freeZeroed`. A large block
+    /// comes from the kernel as untouched zero pages, so a table written sparsely costs only
+    /// the pages written, not a fill of the whole (the sensitivity phase's per-edge tables).
+    static func zeroed(count: Int) -> Self {
+        let raw = calloc(Swift.max(count, 1), MemoryLayout<Element>.stride)!
+        return Self(start: raw.bindMemory(to: Element.self, capacity: Swift.max(count, 1)), count: count)
+    }
+
+    /// Releases a buffer made by `zeroed`.
+    func freeZeroed() {
+        free(baseAddress)
     }
 
     static func copied(_ values: [Element]) -> Self {

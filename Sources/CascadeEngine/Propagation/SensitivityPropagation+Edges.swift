@@ -3,6 +3,19 @@ import CascadeFormula
 /// Edges: which can add anything to their targets' tangents, and their differentiation at the
 /// values the propagation evaluated them with.
 extension SensitivityPropagation {
+    /// The edge's row of direct derivatives (it reads a direction itself), or -1.
+    @inline(__always)
+    func directRow(of e: Int) -> Int {
+        directRow.isEmpty ? -1 : Int(directRow[e])
+    }
+
+    /// The edge's row of baseline derivatives (it reads a variable whose baseline follows its
+    /// value), or -1.
+    @inline(__always)
+    func baselineRow(of e: Int) -> Int {
+        baselineRow.isEmpty ? -1 : Int(baselineRow[e])
+    }
+
     /// Whether an edge's contribution counted (possibly as 0 on one side).
     @inline(__always)
     func counts(_ e: Int) -> Bool {
@@ -27,7 +40,7 @@ extension SensitivityPropagation {
     /// it reads a direction itself.
     @inline(__always)
     func isActive(_ e: Int) -> Bool {
-        directRow[e] >= 0 || sourceIsLive(e)
+        directRow(of: e) >= 0 || sourceIsLive(e)
     }
 
     /// Differentiates each counted, active formula edge into entity i, at the source impact its
@@ -39,7 +52,7 @@ extension SensitivityPropagation {
             do {
                 let program = Int(edgeProgram[e])
                 try scenarioValue(e, program: program, sourceImpact: sourceImpact)
-                let row = Int(baselineRow[e])
+                let row = baselineRow(of: e)
                 if row >= 0 && !hasBaselineDirect[row] {
                     try baselineValue(e, program: program)
                     hasBaselineDirect[row] = true
@@ -54,7 +67,7 @@ extension SensitivityPropagation {
     func scenarioValue(_ e: Int, program: Int, sourceImpact: Double) throws(FormulaError) {
         edgesDifferentiated += 1
         var slope = 0.0, kink = false
-        let row = Int(directRow[e])
+        let row = directRow(of: e)
         if row >= 0 {
             for j in 0..<k {
                 direct[row * k + j] = 0
@@ -105,7 +118,7 @@ extension SensitivityPropagation {
     /// The edge's baseline value, differentiated in the variables whose baseline follows their
     /// value (only edges with a `baselineRow` come here).
     func baselineValue(_ e: Int, program: Int) throws(FormulaError) {
-        let row = Int(baselineRow[e])
+        let row = baselineRow(of: e)
         for j in 0..<k {
             baselineDirect[row * k + j] = 0
             baselineUndefined[row * k + j] = false

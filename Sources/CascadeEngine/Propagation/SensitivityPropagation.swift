@@ -69,11 +69,13 @@ final class SensitivityPropagation {
     // does not exist; the direct derivatives (rows for edges that read directions).
     let sourceSlope: Buffer<Double>
     let sourceKink: Buffer<Bool>
+    /// Per edge, its row of `direct` or -1; empty when no edge can have one (`directRow(of:)`).
     let directRow: [Int32]
     /// Whether some edge has a direct row (reads a direction itself).
     let hasDirectRows: Bool
     let direct: Buffer<Double>
     let directUndefined: Buffer<Bool>
+    /// Per edge, its row of `baselineDirect` or -1; empty like `directRow`.
     let baselineRow: [Int32]
     let baselineDirect: Buffer<Double>
     let baselineUndefined: Buffer<Bool>
@@ -162,15 +164,15 @@ final class SensitivityPropagation {
         self.shockDirection = shockDirection
         let follows = run.variableNames.indices.map { v in !run.variableIsBound[v] && run.variableBaselineIsValue[v] }
         variableFollowsValue = follows
-        tangent = .filled(0, count: n * k)
-        undefined = .filled(false, count: n * k)
-        isLive = .filled(false, count: n)
+        tangent = .zeroed(count: n * k)
+        undefined = .zeroed(count: n * k)
+        isLive = .zeroed(count: n)
         let feedback = run.scenario.feedbackRounds > 0
-        previousTangent = .filled(0, count: feedback ? n * k : 0)
-        previousUndefined = .filled(false, count: feedback ? n * k : 0)
-        previousIsLive = .filled(false, count: feedback ? n : 0)
-        sourceSlope = .filled(0, count: edges)
-        sourceKink = .filled(false, count: edges)
+        previousTangent = .zeroed(count: feedback ? n * k : 0)
+        previousUndefined = .zeroed(count: feedback ? n * k : 0)
+        previousIsLive = .zeroed(count: feedback ? n : 0)
+        sourceSlope = .zeroed(count: edges)
+        sourceKink = .zeroed(count: edges)
         // Which edges read a direction directly (a variable, or a macro source's variable), and
         // which read a variable whose baseline follows its value: per program once (a registry
         // program's variables are a set of its bindings'), then per edge by its source.
@@ -178,12 +180,14 @@ final class SensitivityPropagation {
         let programReadsDirection = programVariables.map { $0.contains { variableDirection[$0] >= 0 } }
         let programReadsFollowing = programVariables.map { $0.contains { variableDirection[$0] >= 0 && follows[$0] } }
         let programReadsSource = run.programs.map(\.readsSource)
-        var directRow = [Int32](repeating: -1, count: edges), baselineRow = [Int32](repeating: -1, count: edges)
         var rows = 0, baselineRows = 0
         // Only when some edge can read a direction (or a following variable) is there a row to
-        // give: most runs of shocks alone have none, and skip this pass over the edges.
+        // give: most runs of shocks alone have none, skip this pass over the edges and keep the
+        // two per-edge tables empty (`directRow(of:)`).
         let macroHasDirection = run.variableNames.indices.contains { v in variableDirection[v] >= 0 && run.variableIsBound[v] }
         let mayHaveRows = programReadsDirection.contains(true) || programReadsFollowing.contains(true) || macroHasDirection
+        var directRow = [Int32](repeating: -1, count: mayHaveRows ? edges : 0)
+        var baselineRow = [Int32](repeating: -1, count: mayHaveRows ? edges : 0)
         // (The propagator's copies of the graph's arrays: constants, read without access checks.)
         for e in 0..<(mayHaveRows ? edges : 0) where p.edgeProgram[e] >= 0 {
             let s = Int(p.edgeSource[e]), program = Int(p.edgeProgram[e])
@@ -201,11 +205,11 @@ final class SensitivityPropagation {
         self.directRow = directRow
         hasDirectRows = rows > 0
         self.baselineRow = baselineRow
-        direct = .filled(0, count: rows * k)
-        directUndefined = .filled(false, count: rows * k)
-        baselineDirect = .filled(0, count: baselineRows * k)
-        baselineUndefined = .filled(false, count: baselineRows * k)
-        hasBaselineDirect = .filled(false, count: baselineRows)
+        direct = .zeroed(count: rows * k)
+        directUndefined = .zeroed(count: rows * k)
+        baselineDirect = .zeroed(count: baselineRows * k)
+        baselineUndefined = .zeroed(count: baselineRows * k)
+        hasBaselineDirect = .zeroed(count: baselineRows)
         plans = run.programs.map(TangentPlan.init)
         memberPosition = .filled(-1, count: n)
         cycleTangent = .filled(0, count: 0)
@@ -217,11 +221,13 @@ final class SensitivityPropagation {
     }
 
     deinit {
-        for buffer in [tangent, previousTangent, sourceSlope, direct, baselineDirect, cycleTangent, scratch, other] { buffer.deallocate() }
+        for buffer in [tangent, previousTangent, sourceSlope, direct, baselineDirect] { buffer.freeZeroed() }
         for buffer in [undefined, previousUndefined, isLive, previousIsLive, sourceKink, directUndefined, baselineUndefined,
-                       hasBaselineDirect, cycleUndefined, scratchUndefined, otherUndefined] {
-            buffer.deallocate()
+                       hasBaselineDirect] {
+            buffer.freeZeroed()
         }
+        for buffer in [cycleTangent, scratch, other] { buffer.deallocate() }
+        for buffer in [cycleUndefined, scratchUndefined, otherUndefined] { buffer.deallocate() }
         memberPosition.deallocate()
     }
 
@@ -242,8 +248,8 @@ final class SensitivityPropagation {
         let n = run.ids.count, edges = run.edgeSource.count
         // The entities a direction reaches directly (each entity's targets come with the
         // prepared graph, `PreparedRun.targetsBySource`).
-        let pending = Buffer<Bool>.filled(false, count: n)
-        defer { pending.deallocate() }
+        let pending = Buffer<Bool>.zeroed(count: n)
+        defer { pending.freeZeroed() }
         if hasDirectRows {
             edgeTarget.withUnsafeBufferPointer { target in
                 directRow.withUnsafeBufferPointer { direct in
@@ -311,14 +317,14 @@ final class SensitivityPropagation {
             }
         }
         if isLinear { return }
-        let row = Int(directRow[e])
+        let row = directRow(of: e)
         if row >= 0 {
             for j in 0..<k {
                 t[j] += factor * direct[row * k + j]
                 if directUndefined[row * k + j] { u[j] = true }
             }
         }
-        let baseRow = Int(baselineRow[e])
+        let baseRow = baselineRow(of: e)
         if baseRow >= 0 {
             for j in 0..<k {
                 t[j] -= factor * baselineDirect[baseRow * k + j]
@@ -424,7 +430,7 @@ final class SensitivityPropagation {
         // Reached from outside: a shock, or an active edge that is not between members.
         let reached = members.contains { i in
             shockDirection[i] >= 0 || (incomingStart[i]..<incomingStart[i + 1]).contains { e in
-                counts(e) && (directRow[e] >= 0 || (memberPosition[Int(edgeSource[e])] < 0 && sourceIsLive(e)))
+                counts(e) && (directRow(of: e) >= 0 || (memberPosition[Int(edgeSource[e])] < 0 && sourceIsLive(e)))
             }
         }
         guard reached else {
