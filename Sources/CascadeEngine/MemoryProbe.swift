@@ -14,8 +14,8 @@ package enum MemoryProbe {
             var line = [CChar](repeating: 0, count: 256)
             while fgets(&line, 256, file) != nil {
                 let text = String(cString: line)
-                if text.hasPrefix("VmRSS:") { rss = text.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? "?" }
-                if text.hasPrefix("VmHWM:") { hwm = text.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? "?" }
+                if text.hasPrefix("VmRSS:") { rss = firstField(text.dropFirst(6)) }
+                if text.hasPrefix("VmHWM:") { hwm = firstField(text.dropFirst(6)) }
             }
             fclose(file)
         }
@@ -25,6 +25,11 @@ package enum MemoryProbe {
             fputs("5", file)
             fclose(file)
         }
+    }
+
+    /// The first blank- or tab-separated field of a `/proc` status value ("  1234 kB" → "1234").
+    private static func firstField(_ value: Substring) -> String {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? "?"
     }
 
     private static func mb(_ kb: String) -> String { Int(kb).map { String($0 / 1024) } ?? kb }

@@ -30,7 +30,7 @@ struct BulkLoad {
         let existing = try db.queryOne("SELECT COUNT(*) AS n FROM \(table)")?.int("n") ?? 0
         var newRows = keys.count
         if existing > 0 {
-            let sample = (0..<sampleSize).map { ContentHash.format((keys[$0 * keys.count / sampleSize].high, keys[$0 * keys.count / sampleSize].low)) }
+            let sample = (0..<sampleSize).map { keys[$0 * keys.count / sampleSize] }.map { ContentHash.format(($0.high, $0.low)) }
             let marks = Array(repeating: "?", count: sample.count).joined(separator: ",")
             let stored = try db.queryOne("SELECT COUNT(*) AS n FROM \(table) WHERE id IN (\(marks))", sample.map { .text($0) })?.int("n") ?? 0
             newRows = keys.count * (sample.count - stored) / sample.count
