@@ -60,6 +60,45 @@ struct StoreImportTests {
         #expect(counts["entities"] == 0 && counts["relationships"] == 0)
     }
 
+    /// A world in parts, imported by one command: the later part refers to entities the earlier one
+    /// defines, one report per file comes back, and a problem in the last part writes nothing of
+    /// any part — placed in that part, by line and column.
+    @Test(arguments: CLIBackend.available)
+    func theFilesOfASplitWorldImportInOneTransaction(_ backend: CLIBackend) throws {
+        let (dir, db, cleanup) = try StoreCLI.fresh(backend)
+        defer { cleanup() }
+        try StoreCLI.run(["init", "--db", db], in: dir)
+        let entities = (0..<30).map { #"{"id": "e\#($0)", "type": "COMPANY", "name": "E\#($0)", "ontology_level": 3}"# }
+        func edges(_ range: Range<Int>) -> String {
+            range.map { #"{"id": "r\#($0)", "source_entity_id": "e\#($0 % 30)", "target_entity_id": "e\#(($0 + 1) % 30)", "type": "SUPPLIES", "weight": 0.5}"# }
+                .joined(separator: ",\n")
+        }
+        let part0 = try StoreCLI.write(#"{"entities": [\#(entities.joined(separator: ","))]}"#, to: "part-0.json", in: dir)
+        let part1 = try StoreCLI.write(#"{"relationships": [\#(edges(0..<20))]}"#, to: "part-1.json", in: dir)
+        let broken = try StoreCLI.write("{\"relationships\": [\(edges(20..<25)),\n" + #"{"id": "r25", "source_entity_id": "e1", "target_entity_id": "ghost", "type": "SUPPLIES"}]}"#,
+                                        to: "part-2.json", in: dir)
+        let failed = try StoreCLI.run(["import", part0, part1, broken, "--db", db, "--json"], in: dir)
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("part-2.json:6:"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("no entity has id `ghost`"))
+        var counts = try Store(StoreLocation(db)).tableCounts()
+        #expect(counts["entities"] == 0 && counts["relationships"] == 0)
+
+        let part2 = try StoreCLI.write(#"{"relationships": [\#(edges(20..<30))]}"#, to: "part-2.json", in: dir)
+        let result = try StoreCLI.run(["import", part0, part1, part2, "--db", db, "--json"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.json?["ok"] == .bool(true))
+        let files = result.json?["files"]?.arrayValue ?? []
+        #expect(files.compactMap { $0["file"]?.stringValue } == [part0, part1, part2])
+        #expect(files.map { $0["rows_written"]?["entities"] } == [.number(30), .number(0), .number(0)])
+        #expect(files.map { $0["rows_written"]?["relationships"] } == [.number(0), .number(20), .number(10)])
+        counts = try Store(StoreLocation(db)).tableCounts()
+        #expect(counts["entities"] == 30 && counts["relationships"] == 30)
+        let again = try StoreCLI.run(["import", part0, part1, part2, "--db", db], in: dir)
+        #expect(again.status == 0)
+        #expect(again.stdout.components(separatedBy: "nothing changed").count == 4, "\(again.stdout)")
+    }
+
     @Test func malformedJSONIsReportedWithLineAndColumn() throws {
         let (dir, db, cleanup) = try StoreCLI.fresh(.sqlite)
         defer { cleanup() }

@@ -261,6 +261,49 @@ struct ImportConformanceTests {
         }
     }
 
+    /// The files of a split world imported together: each large table's indexes are dropped once
+    /// and rebuilt once, after the last file (not once per file), and the rows are those of
+    /// importing the files one by one.
+    @Test(arguments: TestBackend.available)
+    func theFilesOfASplitWorldRebuildTheIndexesOnce(_ backend: TestBackend) throws {
+        let count = BulkLoad.threshold
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func write(_ name: String, _ world: JSONValue) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try Data(world.serialized().utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let entities = try write("entities.json", .object(JSONObject([("entities", .array((0..<count).map { i in
+            .object(JSONObject([("id", .string("e\(i)")), ("type", .string("COMPANY")), ("name", .string("E\(i)"))]))
+        }))])))
+        let parts = try (0..<3).map { part in
+            try write("relationships-\(part).json", .object(JSONObject([("relationships", .array((part * count..<(part + 1) * count).map { i in
+                .object(JSONObject([
+                    ("id", .string("r\(i)")), ("source_entity_id", .string("e\(i % count)")),
+                    ("target_entity_id", .string("e\((i * 7 + 1) % count)")), ("type", .string("SUPPLIES")), ("weight", .number(0.5)),
+                ]))
+            }))])))
+        }
+        var together: [String: Int] = [:]
+        var phases: [String] = []
+        try backend.withStore { store in
+            let reports = try store.importWorlds(paths: [entities] + parts) { if phases.last != $0.phase { phases.append($0.phase) } }
+            #expect(reports.map { $0.rowsWritten["relationships"] } == [0, count, count, count])
+            together = try store.tableCounts()
+            #expect(try store.entityGraph(of: "e3").count == 6)  // r3, r20003, r40003 leave e3; r14286, r34286, r54286 reach it
+        }
+        #expect(phases.filter { $0 == "indexing relationships" }.count == 1, "phases: \(phases)")
+        #expect(phases.filter { $0 == "indexing entities" }.count == 1, "phases: \(phases)")
+        #expect(phases.last(where: { $0.hasPrefix("writing") }) == "writing relationships" && phases.suffix(3).first == "indexing entities",
+                "phases: \(phases)")
+        try backend.withStore { store in
+            for path in [entities] + parts { _ = try store.importWorld(path: path) }
+            #expect(try store.tableCounts() == together)
+        }
+    }
+
     /// Large tables take the bulk path (PostgreSQL: COPY); awkward text must survive it verbatim.
     @Test(arguments: TestBackend.available)
     func awkwardTextSurvivesTheBulkPath(_ backend: TestBackend) throws {

@@ -73,3 +73,25 @@ struct BulkLoad {
         for sql in restore { try db.execute(sql) }
     }
 }
+
+/// The bulk loads open in one import transaction, by table: a table's indexes are dropped at the
+/// first file worth a bulk load and rebuilt once, by `finish`, after the import's last file.
+struct BulkLoads {
+    private var open: [(table: String, load: BulkLoad)] = []
+
+    /// Starts a bulk load of `table` if none is open and `BulkLoad.ifWorthIt` says it pays.
+    mutating func begin(table: String, keys: [(high: UInt64, low: UInt64, index: Int)], indexes: [String], _ db: any DatabaseConnection) throws {
+        guard !open.contains(where: { $0.table == table }),
+              let load = try BulkLoad.ifWorthIt(table: table, keys: keys, indexes: indexes, db) else { return }
+        open.append((table, load))
+    }
+
+    /// Rebuilds every open load's indexes, in the order they were dropped.
+    mutating func finish(_ db: any DatabaseConnection, progress: (WorkProgress) -> Void) throws {
+        for (table, load) in open {
+            progress(WorkProgress("indexing \(table)"))
+            try load.finish(db)
+        }
+        open = []
+    }
+}

@@ -1,4 +1,5 @@
 import CascadeJSON
+import Foundation
 
 /// What an import wrote.
 package struct ImportReport: Sendable {
@@ -11,6 +12,19 @@ package struct ImportReport: Sendable {
     package var parseSeconds: Double = 0
     package var validateSeconds: Double = 0
     package var writeSeconds: Double = 0
+
+    /// A report of `world`'s rows read from `file`; `times` are when reading, parsing and
+    /// validation started, ended and ended (the write is timed by the caller).
+    init(_ world: World, file: String?, times: (Date, Date, Date)) {
+        self.file = file
+        parseSeconds = times.1.timeIntervalSince(times.0)
+        validateSeconds = times.2.timeIntervalSince(times.1)
+        rowsRead = [
+            "entities": world.entities.count, "relationships": world.relationships.count,
+            "sector_coefficients": world.coefficients.count, "macro_data": world.macroData.count,
+            "financial_data": world.financialData.count, "formulas": world.formulas.count,
+        ]
+    }
 
     package var totalRead: Int { rowsRead.values.reduce(0, +) }
     package var totalWritten: Int { rowsWritten.values.reduce(0, +) }

@@ -8,37 +8,81 @@ extension Store {
     /// changes nothing. `progress` receives each phase and, while rows are written, how many.
     package func importWorld(path: String, progress: (WorkProgress) -> Void = { _ in }) throws -> ImportReport {
         let started = Date()
-        // The file's bytes and its parsed tree live only inside this closure: the write phase
+        // The file's bytes and its parsed tree live only inside `checkedFile`: the write phase
         // holds just the validated rows.
-        let (world, parsed) = try { () throws -> (World, Date) in
-            let bytes: [UInt8]
-            do {
-                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
-                                 hint: "check the path")
-            }
-            progress(WorkProgress("parsing and validating \(bytes.count) bytes"))
-            // Parsing and the checks of each row are one pass over the bytes; the checks against
-            // the store follow.
-            var decoded: (WorldDecoder, World)
-            do throws(JSONError) {
-                decoded = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) in
-                    try WorldDecoder.decode(bytes: buffer, file: path, progress: progress)
-                }
-            } catch {
-                throw StoreError(.invalidInput, "the world file is not valid JSON: \(error.message)",
-                                 location: error.place(file: path),
-                                 hint: "fix the JSON syntax; nothing was written")
-            }
-            let parsed = Date()
-            do {
-                return (try checkedWorld(&decoded.0, decoded.1, file: path, progress: progress), parsed)
-            } catch let error as StoreError {
-                throw error.located(in: bytes)
-            }
-        }()
+        let (world, parsed) = try checkedFile(path, progress: progress) { world, file in
+            try read { db in try referenceProblems(&world, file: file, db) }
+        }
         return try write(world, file: path, times: (started, parsed, Date()), progress: progress)
+    }
+
+    /// Imports several world files — a world split into parts, later files referring to what
+    /// earlier ones define — all or nothing, in one transaction: each file is read, checked
+    /// against the store as the earlier files left it, and written in turn (only one file's rows
+    /// are held at a time), and a large table's secondary indexes are dropped once and rebuilt
+    /// once after the last file, instead of once per file (a 1 M-entity world in six files
+    /// rebuilt them five times, each over the whole growing table). A problem in any file
+    /// rolls back every file. One report per file, in order.
+    package func importWorlds(paths: [String], progress: (WorkProgress) -> Void = { _ in }) throws -> [ImportReport] {
+        guard paths.count > 1 else { return try paths.map { try importWorld(path: $0, progress: progress) } }
+        // Every reference is checked inside the transaction, under the write lock, against the
+        // rows the earlier files wrote: SQLite's per-row foreign-key probes would add nothing.
+        return try writeRetrying(attempts: 20, checkingForeignKeys: false) { db in
+            var bulk = BulkLoads()
+            var reports: [ImportReport] = []
+            for path in paths {
+                let started = Date()
+                let (world, parsed) = try checkedFile(path, progress: progress) { world, file in
+                    try referenceProblems(&world, file: file, db)
+                }
+                var report = ImportReport(world, file: path, times: (started, parsed, Date()))
+                let writeStarted = Date()
+                (report.rowsWritten, report.formulas) = try writeWorld(world, db, bulk: &bulk, referencesCheckedInTransaction: true, progress: progress)
+                report.writeSeconds = Date().timeIntervalSince(writeStarted)
+                reports.append(report)
+            }
+            let indexing = Date()
+            try bulk.finish(db, progress: progress)
+            if var last = reports.popLast() {
+                last.writeSeconds += Date().timeIntervalSince(indexing)
+                reports.append(last)
+            }
+            progress(WorkProgress("committing"))
+            return reports
+        }
+    }
+
+    /// Reads, decodes and checks a world file: `references` adds the checks against the store.
+    /// Problems are placed by JSON path and line:column in the file; returns the rows and when
+    /// parsing ended.
+    private func checkedFile(_ path: String, progress: (WorkProgress) -> Void,
+                             references: (inout World, String?) throws -> [Problem]) throws -> (World, Date) {
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
+                             hint: "check the path")
+        }
+        progress(WorkProgress("parsing and validating \(bytes.count) bytes"))
+        // Parsing and the checks of each row are one pass over the bytes; the checks against
+        // the store follow.
+        var decoded: (WorldDecoder, World)
+        do throws(JSONError) {
+            decoded = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) in
+                try WorldDecoder.decode(bytes: buffer, file: path, progress: progress)
+            }
+        } catch {
+            throw StoreError(.invalidInput, "the world file is not valid JSON: \(error.message)",
+                             location: error.place(file: path),
+                             hint: "fix the JSON syntax; nothing was written")
+        }
+        let parsed = Date()
+        do {
+            return (try checkedWorld(&decoded.0, decoded.1, file: path, progress: progress, references: references), parsed)
+        } catch let error as StoreError {
+            throw error.located(in: bytes)
+        }
     }
 
     /// Imports an already parsed world document; see `importWorld(path:progress:)`. Without a
@@ -54,14 +98,17 @@ extension Store {
         var decoder = WorldDecoder(file: file)
         progress(WorkProgress("validating"))
         let world = decoder.decode(root, progress: progress)
-        return try checkedWorld(&decoder, world, file: file, progress: progress)
+        return try checkedWorld(&decoder, world, file: file, progress: progress) { world, file in
+            try read { db in try referenceProblems(&world, file: file, db) }
+        }
     }
 
     /// Adds the checks against the store to what `decoder` found; throws with every problem.
-    private func checkedWorld(_ decoder: inout WorldDecoder, _ world: World, file: String?, progress: (WorkProgress) -> Void) throws -> World {
+    private func checkedWorld(_ decoder: inout WorldDecoder, _ world: World, file: String?, progress: (WorkProgress) -> Void,
+                              references: (inout World, String?) throws -> [Problem]) throws -> World {
         var world = world
         var problems = decoder.problems
-        problems += try referenceProblems(&world, file: file)
+        problems += try references(&world, file)
         guard problems.isEmpty else {
             let total = problems.count + decoder.droppedProblems
             throw StoreError(.invalidInput, "the world \(file == nil ? "document" : "file") has \(total) problem\(total == 1 ? "" : "s"); nothing was written",
@@ -76,30 +123,25 @@ extension Store {
     /// Writes a validated world in one transaction. `times` are when reading, parsing and
     /// validation started, ended and ended.
     private func write(_ world: World, file: String?, times: (Date, Date, Date), progress: (WorkProgress) -> Void) throws -> ImportReport {
-        var report = ImportReport(file: file)
-        report.parseSeconds = times.1.timeIntervalSince(times.0)
-        report.validateSeconds = times.2.timeIntervalSince(times.1)
-        report.rowsRead = [
-            "entities": world.entities.count, "relationships": world.relationships.count,
-            "sector_coefficients": world.coefficients.count, "macro_data": world.macroData.count,
-            "financial_data": world.financialData.count, "formulas": world.formulas.count,
-        ]
+        var report = ImportReport(world, file: file, times: times)
         let writeStarted = Date()
         // Large SQLite loads skip per-row foreign-key probes: every reference was checked above
         // and is re-checked under the write lock in `writeWorld`.
         let checkingForeignKeys = world.relationships.count < BulkLoad.threshold
-        let (written, registrations) = try writeRetrying(attempts: 20, checkingForeignKeys: checkingForeignKeys) { db in
-            try self.writeWorld(world, db, progress: progress)
+        (report.rowsWritten, report.formulas) = try writeRetrying(attempts: 20, checkingForeignKeys: checkingForeignKeys) { db in
+            var bulk = BulkLoads()
+            let written = try self.writeWorld(world, db, bulk: &bulk, referencesCheckedInTransaction: false, progress: progress)
+            try bulk.finish(db, progress: progress)
+            progress(WorkProgress("committing"))
+            return written
         }
-        report.rowsWritten = written
-        report.formulas = registrations
         report.writeSeconds = Date().timeIntervalSince(writeStarted)
         return report
     }
 
     /// Entity ids and formula references that are neither in the file nor in the store.
     /// Also records in `world.externalEntityIDs` the referenced ids the file does not define.
-    private func referenceProblems(_ world: inout World, file: String?) throws -> [Problem] {
+    private func referenceProblems(_ world: inout World, file: String?, _ db: any DatabaseConnection) throws -> [Problem] {
         // Ids compare by their store-id bits, as `IDTable` keys them: each reference is hashed
         // once, and a file of a million references to a hundred thousand stored ids builds no
         // set of strings.
@@ -113,64 +155,61 @@ extension Store {
             }
         }
         world.externalEntityIDs = wanted
-        let world = world
 
         let fileFormulaNames = world.formulaNamesInFile
         let referencedNames = Set(world.formulaReferences.map(\.reference.name))
-        return try read { db in
-            var missing = IDTable(namespace: "entity")
-            for position in try Self.unknownEntityIDs(wanted, keyed: outside, db) { missing.insert(wanted[position], index: 0) }
-            var problems: [Problem] = []
-            // Only ids outside the file can be unknown: with none, nothing to look at again.
-            for reference in missing.count == 0 ? [] : world.entityReferences where missing.contains(reference.id) {
-                problems.append(Problem(path: JSONReader.place(file, reference.path), code: "world.unknown-entity",
-                                        message: "no entity has id `\(reference.id)`",
-                                        hint: "add it to `entities`, or import the file that defines it first"))
-                if problems.count >= 1000 { break }
-            }
-
-            // Formula references: the name must be registered or registered by this file; a pinned
-            // version must exist already or be the version this file's document will receive.
-            var storedVersions: [String: Set<Int>] = [:]
-            for name in referencedNames {
-                storedVersions[name] = Set(try db.query("SELECT version FROM formulas WHERE name = ?", [.text(name)]).compactMap { $0.int("version") })
-            }
-            var predicted: [String: Set<Int>] = [:]
-            var nextVersion: [String: Int] = [:]
-            for doc in world.formulas where referencedNames.contains(doc.name) {
-                if let existing = try db.queryOne("SELECT version FROM formulas WHERE name = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
-                                                  [.text(doc.name), .text(doc.contentHash)])?.int("version") {
-                    predicted[doc.name, default: []].insert(existing)
-                } else {
-                    let next = nextVersion[doc.name] ?? ((storedVersions[doc.name]?.max() ?? 0) + 1)
-                    predicted[doc.name, default: []].insert(next)
-                    nextVersion[doc.name] = next + 1
-                }
-            }
-            var versionsByName: [String: Set<Int>] = [:]
-            for (index, reference) in world.formulaReferences {
-                let versions = versionsByName[reference.name] ?? {
-                    let versions = (storedVersions[reference.name] ?? []).union(predicted[reference.name] ?? [])
-                    versionsByName[reference.name] = versions
-                    return versions
-                }()
-                let unknownName = versions.isEmpty && !fileFormulaNames.contains(reference.name)
-                let unknownVersion = reference.version.map { !versions.contains($0) } ?? false
-                if !unknownName && !unknownVersion { continue }  // the common case: no place to format
-                let place = JSONReader.place(file, JSONPath.root.appending("relationships").appending(index).appending("metadata").appending("formula"))
-                if versions.isEmpty && !fileFormulaNames.contains(reference.name) {
-                    problems.append(Problem(path: place, code: "world.dangling-formula",
-                                            message: "formula `\(reference.name)` is not registered and not in this file's `formulas`",
-                                            hint: "register it first, or add its version document to `formulas`"))
-                } else if let v = reference.version, !versions.contains(v) {
-                    problems.append(Problem(path: place, code: "world.dangling-formula",
-                                            message: "formula `\(reference)` does not exist",
-                                            hint: versions.isEmpty ? nil : "known versions: " + versions.sorted().map(String.init).joined(separator: ", ")))
-                }
-                if problems.count >= 1000 { break }
-            }
-            return problems
+        var missing = IDTable(namespace: "entity")
+        for position in try Self.unknownEntityIDs(wanted, keyed: outside, db) { missing.insert(wanted[position], index: 0) }
+        var problems: [Problem] = []
+        // Only ids outside the file can be unknown: with none, nothing to look at again.
+        for reference in missing.count == 0 ? [] : world.entityReferences where missing.contains(reference.id) {
+            problems.append(Problem(path: JSONReader.place(file, reference.path), code: "world.unknown-entity",
+                                    message: "no entity has id `\(reference.id)`",
+                                    hint: "add it to `entities`, or import the file that defines it first"))
+            if problems.count >= 1000 { break }
         }
+
+        // Formula references: the name must be registered or registered by this file; a pinned
+        // version must exist already or be the version this file's document will receive.
+        var storedVersions: [String: Set<Int>] = [:]
+        for name in referencedNames {
+            storedVersions[name] = Set(try db.query("SELECT version FROM formulas WHERE name = ?", [.text(name)]).compactMap { $0.int("version") })
+        }
+        var predicted: [String: Set<Int>] = [:]
+        var nextVersion: [String: Int] = [:]
+        for doc in world.formulas where referencedNames.contains(doc.name) {
+            if let existing = try db.queryOne("SELECT version FROM formulas WHERE name = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
+                                              [.text(doc.name), .text(doc.contentHash)])?.int("version") {
+                predicted[doc.name, default: []].insert(existing)
+            } else {
+                let next = nextVersion[doc.name] ?? ((storedVersions[doc.name]?.max() ?? 0) + 1)
+                predicted[doc.name, default: []].insert(next)
+                nextVersion[doc.name] = next + 1
+            }
+        }
+        var versionsByName: [String: Set<Int>] = [:]
+        for (index, reference) in world.formulaReferences {
+            let versions = versionsByName[reference.name] ?? {
+                let versions = (storedVersions[reference.name] ?? []).union(predicted[reference.name] ?? [])
+                versionsByName[reference.name] = versions
+                return versions
+            }()
+            let unknownName = versions.isEmpty && !fileFormulaNames.contains(reference.name)
+            let unknownVersion = reference.version.map { !versions.contains($0) } ?? false
+            if !unknownName && !unknownVersion { continue }  // the common case: no place to format
+            let place = JSONReader.place(file, JSONPath.root.appending("relationships").appending(index).appending("metadata").appending("formula"))
+            if versions.isEmpty && !fileFormulaNames.contains(reference.name) {
+                problems.append(Problem(path: place, code: "world.dangling-formula",
+                                        message: "formula `\(reference.name)` is not registered and not in this file's `formulas`",
+                                        hint: "register it first, or add its version document to `formulas`"))
+            } else if let v = reference.version, !versions.contains(v) {
+                problems.append(Problem(path: place, code: "world.dangling-formula",
+                                        message: "formula `\(reference)` does not exist",
+                                        hint: versions.isEmpty ? nil : "known versions: " + versions.sorted().map(String.init).joined(separator: ", ")))
+            }
+            if problems.count >= 1000 { break }
+        }
+        return problems
     }
 
     /// The records' store ids (as bits) with their positions, sorted by id (comparing the id's
@@ -244,7 +283,11 @@ extension Store {
         }
     }
 
-    private func writeWorld(_ world: World, _ db: any DatabaseConnection, progress: (WorkProgress) -> Void) throws -> ([String: Int], [Registration]) {
+    /// Writes a checked world's rows inside the caller's transaction. A large table's secondary
+    /// indexes are dropped through `bulk` (unless an earlier file of the same import dropped them)
+    /// and rebuilt by the caller once its last file is written (`BulkLoads.finish`).
+    private func writeWorld(_ world: World, _ db: any DatabaseConnection, bulk: inout BulkLoads,
+                            referencesCheckedInTransaction: Bool, progress: (WorkProgress) -> Void) throws -> ([String: Int], [Registration]) {
         var written: [String: Int] = [:]
         let stampText = now()
         var registrations: [Registration] = []
@@ -259,11 +302,11 @@ extension Store {
         let entitySeed = ContentHash.seed("entity")
         func storeID(_ external: String) -> String { ContentHash.format(ContentHash.stableIDBits(seed: entitySeed, external)) }
         let relationships = Self.inKeyOrder(world.relationships, namespace: "relationship") { $0.id }
-        let entityBulk = try BulkLoad.ifWorthIt(table: "entities", keys: entities, indexes: [
+        try bulk.begin(table: "entities", keys: entities, indexes: [
             "idx_entities_type", "idx_entities_category", "idx_entities_level", "idx_entities_metadata"], db)
-        let relationshipBulk = try BulkLoad.ifWorthIt(table: "relationships", keys: relationships, indexes: [
+        try bulk.begin(table: "relationships", keys: relationships, indexes: [
             "idx_relationships_source", "idx_relationships_target", "idx_relationships_type", "idx_relationships_metadata"], db)
-        if db.dialect == .sqlite && relationships.count >= BulkLoad.threshold {
+        if db.dialect == .sqlite && relationships.count >= BulkLoad.threshold && !referencesCheckedInTransaction {
             // Foreign keys are not enforced during this load (see `importWorld`): re-verify, under
             // the write lock, that every entity referenced from outside the file still exists.
             try requireEntitiesExist(world.externalEntityIDs, db)
@@ -308,10 +351,6 @@ extension Store {
             out.text(stampText)
             out.text(stampText)
         }
-        if let entityBulk {
-            progress(WorkProgress("indexing entities"))
-            try entityBulk.finish(db)
-        }
 
         let relationshipChanged = ["source_entity_id", "target_entity_id", "type", "weight", "impact_formula", "metadata"]
             .map { "relationships.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
@@ -343,10 +382,6 @@ extension Store {
         }
 
         if skippingChecks { try db.setCheckConstraints(true) }
-        if let relationshipBulk {
-            progress(WorkProgress("indexing relationships"))
-            try relationshipBulk.finish(db)
-        }
 
         let macroChanged = ["value", "unit", "data_source"].map { "macro_data.\($0) \(distinct) excluded.\($0)" }.joined(separator: " OR ")
         written["macro_data"] = try db.bulkInsert(
@@ -378,7 +413,6 @@ extension Store {
                 ("content_hash", .string("xxh3-128:" + ContentHash.xxh3_128(world.entities.map(\.id).joined(separator: "\u{0}")))),
             ])))
         }
-        progress(WorkProgress("committing"))
         return (written, registrations)
     }
 }
