@@ -26,8 +26,11 @@ import CascadeFormula
 /// in key order, so a row costs time in proportion to its entries. The entry columns are reserved
 /// once at their bound (`causeLimit` + 1 per entity, what `requireBudget` counts) instead of
 /// growing by doubling, which held up to three copies at once; the pages never written are
-/// never resident. `AttributionReferenceTests` checks every row, bit for bit, against main's
-/// code kept as a reference.
+/// never resident. At 1 M / 5 M with 30 000 shocks (perf) what remained was waiting on memory
+/// — each edge's source row, scattered over ~400 MB — and mispredicted branches in choosing the
+/// kept causes: an entity's edges are now read before any is merged (`external`), the choice is
+/// branch-free, and an entity that did not move merges nothing. `AttributionReferenceTests`
+/// checks every row, bit for bit, against rows recorded from main's code before issue 16.
 final class Attribution {
     let propagator: Propagator
     var run: PreparedRun { propagator.run }
@@ -57,11 +60,27 @@ final class Attribution {
     private var touchedCount = 0
     /// A row's causes' magnitudes (as bit patterns), where the kept ones are selected.
     private let magnitudes: UnsafeMutableBufferPointer<UInt64>
+    /// A cut row's kept causes, in key order (room for one more, written and not counted).
+    private let keptKey: UnsafeMutableBufferPointer<Int32>
+    private let keptValue: UnsafeMutableBufferPointer<Double>
     /// While a cycle is attributed: its members' positions; -1 elsewhere.
     private var memberSlot: [Int] = []
     /// Per program: the moving variables it reads (ascending), and whether it reads the source.
     private let programVariables: [[Int]]
     private let programReadsSource: [Bool]
+    /// Per program: whether it reads no moving variable (a contribution through it from a
+    /// non-MACRO source is shared in proportion to the source's row).
+    private let programIsPassThrough: [Bool]
+    /// `external`'s counted edges of one entity (room for the largest in-degree): the edge, and
+    /// either the source row's entries `pendingStart ..< pendingEnd` to merge times
+    /// `pendingFactor`, or `pendingToOther` (`pendingFactor` to `other`), or `pendingShare`.
+    private let pendingEdge: UnsafeMutableBufferPointer<Int>
+    private let pendingStart: UnsafeMutableBufferPointer<Int>
+    private let pendingEnd: UnsafeMutableBufferPointer<Int>
+    private let pendingFactor: UnsafeMutableBufferPointer<Double>
+    private static let pendingToOther = -1, pendingShare = -2
+    /// Where `external`'s early reads of the rows' first entries go, so that they are made.
+    private var touchedSink: UInt64 = 0
 
     typealias Vector = UnsafeMutableBufferPointer<Double>
 
@@ -125,10 +144,19 @@ final class Attribution {
         touchedSummary = .filled(0, count: (wordCount + 63) / 64)
         touched = .filled(0, count: keys.count)
         magnitudes = .filled(0, count: keys.count)
+        keptKey = .filled(0, count: Self.causeLimit + 1)
+        keptValue = .filled(0, count: Self.causeLimit + 1)
         memberSlot = Array(repeating: -1, count: run.ids.count)
         let variableKey = self.variableKey
         programVariables = run.programs.map { $0.variablesRead.filter { variableKey[$0] >= 0 } }
         programReadsSource = run.programs.map(\.readsSource)
+        programIsPassThrough = programVariables.map(\.isEmpty)
+        var inDegree = 0
+        for i in run.ids.indices { inDegree = max(inDegree, run.incomingStart[i + 1] - run.incomingStart[i]) }
+        pendingEdge = .filled(0, count: inDegree)
+        pendingStart = .filled(0, count: inDegree)
+        pendingEnd = .filled(0, count: inDegree)
+        pendingFactor = .filled(0, count: inDegree)
     }
 
     deinit {
@@ -137,6 +165,12 @@ final class Attribution {
         touchedSummary.deallocate()
         touched.deallocate()
         magnitudes.deallocate()
+        keptKey.deallocate()
+        keptValue.deallocate()
+        pendingEdge.deallocate()
+        pendingStart.deallocate()
+        pendingEnd.deallocate()
+        pendingFactor.deallocate()
     }
 
     var width: Int { keys.count }
@@ -153,7 +187,8 @@ final class Attribution {
                     attributeCycle(components[c], level: level)
                 } else {
                     let i = components[c][0]
-                    external(i, inCycle: false)
+                    // An entity that did not move keeps an empty row, whatever reaches it.
+                    if propagator.impact[i] != 0 { external(i, inCycle: false) }
                     finish(i)
                 }
             }
@@ -268,18 +303,24 @@ final class Attribution {
         for k in 0..<causes where magnitudes[k] > threshold { ties &-= 1 }
         // In key order, as a sort by key would give them: the cut ones summed, the kept ones
         // appended (`other` is the largest key, so it comes last with the rest added to it).
-        var rest = 0.0
+        // Without a branch on which way a cause goes (perf: it mispredicted about as often as a
+        // row has kept causes): each is written to `kept` and counted only if it stays, and
+        // added to `rest` as itself or as +0, which changes no sum (`rest` is never -0: it
+        // starts at +0 and x + -x is +0). A zero value's magnitude, 0, is below the threshold.
+        var rest = 0.0, count = 0
         for key in keys where key != otherKey {
             let value = scratch[Int(key)]
-            guard value != 0 else { continue }
             let magnitude = abs(value).bitPattern
-            if magnitude > threshold || magnitude == threshold && ties > 0 {
-                if magnitude == threshold { ties &-= 1 }
-                append(Int(key), value)
-            } else {
-                rest += value
-            }
+            let isTie = magnitude == threshold && ties > 0
+            let kept = UInt64(truncatingIfNeeded: unsafeBitCast(magnitude > threshold || isTie, to: UInt8.self))
+            ties &-= Int(truncatingIfNeeded: unsafeBitCast(isTie, to: UInt8.self))
+            keptKey[count] = key
+            keptValue[count] = value
+            count &+= Int(truncatingIfNeeded: kept)
+            rest += Double(bitPattern: value.bitPattern & (kept &- 1))  // value, or +0 when kept
         }
+        entryKey.append(contentsOf: keptKey[0..<count])
+        entryValue.append(contentsOf: keptValue[0..<count])
         // `other` is the largest key: touched now, it goes last.
         if touchedWords[Int(otherKey) &>> 6] & (1 &<< UInt64(otherKey & 63)) == 0 {
             mark(Int(otherKey))
@@ -290,51 +331,102 @@ final class Attribution {
         if scratch[Int(otherKey)] != 0 { append(Int(otherKey), scratch[Int(otherKey)]) }
     }
 
-    /// The `rank`-th largest of `values[0 ..< count]` (1 ≤ `rank` ≤ `count`), by quickselect
-    /// with three-way partitions (a round ends on any run of equal values); reorders them.
+    /// The `rank`-th largest of `values[0 ..< count]` (1 ≤ `rank` ≤ `count`, every value below
+    /// 2^63, as the bit patterns of non-negative doubles are), by quickselect;
+    /// reorders them. Each round partitions without a branch on the values (`partition`): the
+    /// three-way partition it replaced mispredicted on about every other value, and at 1 M
+    /// entities with 30 000 shocks that was a quarter of the attribute phase (perf, issue 16).
     /// - Complexity: O(`count`) expected.
     static func largest(_ rank: Int, of values: UnsafeMutableBufferPointer<UInt64>, count: Int) -> UInt64 {
         precondition(rank >= 1 && rank <= count && count <= values.count, "rank \(rank) of \(count) values")
         let target = rank - 1  // its position in descending order
-        var low = 0, high = count - 1
-        while low < high {
-            let a = values[low], b = values[low + (high - low) / 2], c = values[high]
+        var low = 0, high = count  // the target is in [low, high)
+        while high - low > 1 {
+            let a = values[low], b = values[low + (high - low) / 2], c = values[high - 1]
             let pivot = max(min(a, b), min(max(a, b), c))  // the median of the three
-            // Descending: [low, greater) above the pivot, [greater, index) equal to it,
-            // (less, high] below it; every step moves `index` up or `less` down.
-            var greater = low, index = low, less = high
-            while index <= less {
-                let value = values[index]
-                if value > pivot {
-                    values.swapAt(greater, index)
-                    greater &+= 1
-                    index &+= 1
-                } else if value < pivot {
-                    values.swapAt(index, less)
-                    less &-= 1
-                } else {
-                    index &+= 1
-                }
-            }
+            // Descending: [low, greater) above the pivot, then [greater, equal) equal to it, then
+            // the rest below it. The pivot is in [greater, equal), so either side left to search
+            // is smaller than [low, high).
+            // (Below 2^63, `pivot - value` wraps to its top bit exactly when value > pivot, and
+            // `(value ^ pivot) - 1` does exactly when they are equal.)
+            let greater = partition(values, low, high) { value in (pivot &- value) &>> 63 }
             if target < greater {
-                high = greater - 1
-            } else if target > less {
-                low = less + 1
-            } else {
-                return pivot
+                high = greater
+                continue
             }
+            let equal = partition(values, greater, high) { value in ((value ^ pivot) &- 1) &>> 63 }
+            if target < equal { return pivot }
+            low = equal
         }
         return values[target]
     }
 
+    /// Moves the values of `values[low ..< high]` for which `isFirst` is 1 (not 0) to its front,
+    /// keeping the rest after them, and returns where the rest begins (Lomuto's scheme,
+    /// branch-free: every value is swapped, and the boundary moves by the 0 or 1; as a `Bool`
+    /// the compiler made it a branch again).
+    @inline(__always)
+    private static func partition(_ values: UnsafeMutableBufferPointer<UInt64>, _ low: Int, _ high: Int,
+                                  _ isFirst: (UInt64) -> UInt64) -> Int {
+        var boundary = low
+        for index in low..<high {
+            let value = values[index]
+            values[index] = values[boundary]
+            values[boundary] = value
+            boundary &+= Int(truncatingIfNeeded: isFirst(value))
+        }
+        return boundary
+    }
+
     /// Adds the shock plus the attribution of every counted contribution (when `inCycle`, only
-    /// those whose source is outside the cycle being attributed) to the accumulator.
+    /// those whose source is outside the cycle being attributed) to the accumulator, in
+    /// relationship order.
+    ///
+    /// In two passes: the first reads, for every counted edge, what its source's row is
+    /// merged with (the source's impact, where its row starts, the row's first entry); the
+    /// second merges them in order. At 1 M entities the sources' rows are scattered over
+    /// ~400 MB and each edge's reads missed the cache in turn, waiting on one another; read
+    /// together first, their misses overlap (perf, issue 16).
     private func external(_ i: Int, inCycle: Bool) {
         if propagator.shock[i] != 0, let key = shockKey[i] { add(key, propagator.shock[i]) }
-        let shown = propagator.shown, edgeSource = propagator.edgeSource
-        for e in run.incomingStart[i]..<run.incomingStart[i + 1] where shown[e] != 0 {
-            if inCycle && memberSlot[Int(edgeSource[e])] >= 0 { continue }
-            share(e)
+        let shown = propagator.shown, edgeSource = propagator.edgeSource, edgeProgram = propagator.edgeProgram
+        let isMacro = propagator.isMacro, impact = propagator.impact
+        var count = 0
+        entryKey.withUnsafeBufferPointer { entryKey in
+            entryValue.withUnsafeBufferPointer { entryValue in
+                var touched: UInt64 = 0
+                for e in run.incomingStart[i]..<run.incomingStart[i + 1] where shown[e] != 0 {
+                    let s = Int(edgeSource[e])
+                    if inCycle && memberSlot[s] >= 0 { continue }
+                    let program = Int(edgeProgram[e])
+                    pendingEdge[count] = e
+                    if program < 0 || !isMacro[s] && programIsPassThrough[program] {
+                        // What `proportional` reads.
+                        let sourceImpact = isMacro[s] ? 0 : impact[s]
+                        if sourceImpact == 0 {
+                            pendingStart[count] = Self.pendingToOther
+                            pendingFactor[count] = shown[e]
+                        } else {
+                            let start = rowStart[s], entries = Int(rowCount[s])
+                            pendingStart[count] = start
+                            pendingEnd[count] = start &+ entries
+                            pendingFactor[count] = shown[e] / sourceImpact
+                            if entries > 0 { touched ^= UInt64(bitPattern: Int64(entryKey[start])) ^ entryValue[start].bitPattern }
+                        }
+                    } else {
+                        pendingStart[count] = Self.pendingShare
+                    }
+                    count &+= 1
+                }
+                touchedSink ^= touched
+            }
+        }
+        for k in 0..<count {
+            switch pendingStart[k] {
+            case Self.pendingShare: share(pendingEdge[k])
+            case Self.pendingToOther: add(otherKey, pendingFactor[k])
+            default: merge(pendingStart[k]..<pendingEnd[k], factor: pendingFactor[k])
+            }
         }
     }
 
@@ -395,10 +487,15 @@ final class Attribution {
             add(otherKey, amount)
             return
         }
-        let factor = amount / sourceImpact
+        merge(row(s), factor: amount / sourceImpact)
+    }
+
+    /// Adds `entries` of the rows, each times `factor`, to the accumulator.
+    @inline(__always)
+    private func merge(_ entries: Range<Int>, factor: Double) {
         entryKey.withUnsafeBufferPointer { entryKey in
             entryValue.withUnsafeBufferPointer { entryValue in
-                for entry in row(s) {
+                for entry in entries {
                     let key = Int(entryKey[entry])
                     mark(key)
                     scratch[key] += entryValue[entry] * factor
