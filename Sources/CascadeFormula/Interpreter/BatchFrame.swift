@@ -1,0 +1,67 @@
+/// What one lane of a batched evaluation gave (see `CompiledFormula.evaluate(columns:count:into:status:using:)`).
+package enum LaneStatus: UInt8, Sendable {
+    /// A number, in the lane's output.
+    case number
+    /// A boolean, as 1 or 0 in the lane's output.
+    case boolean
+    /// The formula fell off the end (`undefined`); the output is NaN.
+    case noValue
+    /// The evaluation failed; the output is NaN (the first failing lane's error is returned).
+    case error
+    /// A value that is neither a number nor a boolean (a string, `null`); the output is NaN —
+    /// evaluate that lane with `evaluate(_:)` to have it.
+    case notNumeric
+}
+
+/// The first lane of a batch that failed, and its error (exactly the scalar path's).
+package struct LaneFailure: Error, Sendable {
+    package var lane: Int
+    package var error: FormulaError
+}
+
+/// The registers of batched evaluations, per thread like `Frame`: one row of `blockSize` lanes per
+/// register, and the scalar frame the lanes fall back to. Make one with
+/// `CompiledFormula.makeBatchFrame()` and reuse it for every batch of that formula.
+///
+/// A program runs block-wise — each instruction over a block of lanes — when it is straight-line
+/// numeric code (no jumps, no value registers; see `Program.isBlockable`): that is most edge
+/// formulas (`impact * 0.8`, `Math.max(-1, Math.min(1, impact * 1.5))`, fused sums, `?:` over
+/// leaves). Any other program runs the scalar loop lane by lane.
+package final class BatchFrame {
+    /// Lanes per block: small enough that a block's rows stay in L1 for short programs.
+    static let blockSize = 128
+
+    let frame: Frame
+    let isBlockable: Bool
+    let registerCount: Int
+    /// registerCount rows of `blockSize` doubles (constants preloaded), plus the check row (NaN in
+    /// a lane once a checked operation there was not finite) and a scratch row for sums.
+    let scratch: UnsafeMutablePointer<Double>
+    /// Per register, where its row is for the current block: an input's column (at the block's
+    /// first lane) or its scratch row.
+    let rows: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+    let checks: UnsafeMutablePointer<Double>
+    let sums: UnsafeMutablePointer<Double>
+
+    init(program: Program, frame: Frame) {
+        self.frame = frame
+        registerCount = frame.registerCount
+        isBlockable = program.isBlockable(inputRegisters: 2 * frame.slotCount)
+        let b = BatchFrame.blockSize
+        let rowCount = isBlockable ? registerCount + 2 : 0
+        scratch = .allocate(capacity: max(rowCount * b, 1))
+        scratch.initialize(repeating: 0, count: max(rowCount * b, 1))
+        rows = .allocate(capacity: max(registerCount, 1))
+        for k in 0..<registerCount { (rows + k).initialize(to: scratch + (isBlockable ? k * b : 0)) }
+        checks = scratch + (isBlockable ? registerCount * b : 0)
+        sums = scratch + (isBlockable ? (registerCount + 1) * b : 0)
+        if isBlockable {
+            for (k, x) in program.constants { (scratch + k * b).update(repeating: x, count: b) }
+        }
+    }
+
+    deinit {
+        scratch.deallocate()
+        rows.deinitialize(count: max(registerCount, 1)).deallocate()
+    }
+}
