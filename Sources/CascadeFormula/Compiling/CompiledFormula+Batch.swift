@@ -42,6 +42,17 @@ extension CompiledFormula {
                 let width = Swift.min(size, count - start)
                 pointRows(batch, at: columns, start, width)
                 let result = program.runBlock(batch, width: width)
+                if batch.isClean {  // the common case: every lane passed every check
+                    if let result {
+                        (output.baseAddress! + start).update(from: result, count: width)
+                        (status.baseAddress! + start).update(repeating: .number, count: width)
+                    } else {
+                        (output.baseAddress! + start).update(repeating: .nan, count: width)
+                        (status.baseAddress! + start).update(repeating: .noValue, count: width)
+                    }
+                    start += width
+                    continue
+                }
                 for l in 0..<width {
                     let lane = start + l
                     if batch.checks[l] == 0 {

@@ -42,6 +42,8 @@ package final class BatchFrame {
     let rows: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
     let checks: UnsafeMutablePointer<Double>
     let sums: UnsafeMutablePointer<Double>
+    /// No lane of the current block has failed a check (`checks` then holds nothing of it).
+    var isClean = true
 
     init(program: Program, frame: Frame) {
         self.frame = frame
@@ -58,6 +60,24 @@ package final class BatchFrame {
         if isBlockable {
             for (k, x) in program.constants { (scratch + k * b).update(repeating: x, count: b) }
         }
+    }
+
+    /// The check row of the current block, zeroed when the block was clean until now.
+    @inline(__always)
+    func checkRow(_ width: Int) -> UnsafeMutablePointer<Double> {
+        if isClean {
+            checks.update(repeating: 0, count: width)
+            isClean = false
+        }
+        return checks
+    }
+
+    /// Marks the lanes of `row` that are not finite as failed (the slow pass after an operation
+    /// whose block-wide check found one).
+    @inline(never)
+    func mark(_ row: UnsafeMutablePointer<Double>, _ width: Int) {
+        let checks = checkRow(width)
+        for l in 0..<width { checks[l] += row[l] - row[l] }
     }
 
     deinit {

@@ -97,7 +97,13 @@ enum SlotStorage: Sendable, Equatable {
     @inlinable
     package func setNumbers(_ values: UnsafePointer<Double>, count: Int) {
         precondition(count >= 0 && count <= slotCount)
-        numbers.update(from: values, count: count)
+        switch count {  // a few stores beat a call to memmove
+        case 0: break
+        case 1: numbers[0] = values[0]
+        case 2: numbers[0] = values[0]; numbers[1] = values[1]
+        case 3: numbers[0] = values[0]; numbers[1] = values[1]; numbers[2] = values[2]
+        default: numbers.update(from: values, count: count)
+        }
     }
 
     /// Sets a boolean input (a slot of another kind ignores it). Slot i's boolean lives in

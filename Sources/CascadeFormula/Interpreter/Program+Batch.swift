@@ -2,9 +2,11 @@
 /// (one dispatch per instruction per block), the same operations on the same doubles as `run`.
 ///
 /// Checks are deferred, not dropped: every operation `run` checks (a result that is not finite, a
-/// zero divisor of `%`) adds `r - r` (0, or NaN when `r` is not finite) to the lane's check row; a
-/// lane whose check is not 0 at the end is run again by the scalar loop, which reproduces its
-/// error (or value) exactly. A lane that passed every check computed exactly what `run` computes.
+/// zero divisor of `%`) ORs the bits of `r - r` (0, or a NaN when `r` is not finite) over the block
+/// as it goes; when that is not 0 — rarely — a second pass adds `r - r` to each lane's check (the
+/// block is then no longer clean). A lane whose check is not 0 at the end is run again by the
+/// scalar loop, which reproduces its error (or value) exactly. A lane that passed every check
+/// computed exactly what `run` computes.
 extension Program {
     /// Whether `runBlock` can run this program: no jumps, no value registers or traces, a return
     /// before the code ends, no write to an input register, and a step count (the same on every
@@ -34,10 +36,10 @@ extension Program {
 
     /// Runs lanes `0..<width` of the block whose rows are in `batch.rows` (inputs already pointed
     /// at, constants preloaded). Returns the result row (nil when the program returns no value);
-    /// `batch.checks` holds each lane's deferred check.
+    /// unless `batch.isClean`, `batch.checks` holds each lane's deferred check.
     func runBlock(_ batch: BatchFrame, width w: Int) -> UnsafeMutablePointer<Double>? {
-        let rows = batch.rows, checks = batch.checks
-        checks.update(repeating: 0, count: w)
+        let rows = batch.rows
+        batch.isClean = true
         var pc = 0
         while true {
             let i = code[pc]
@@ -45,21 +47,30 @@ extension Program {
             switch i.op {
             case .add, .addReturn:
                 let x = rows[a], y = rows[b], r = i.op == .add ? rows[d] : batch.sums
-                for l in 0..<w { let v = x[l] + y[l]; r[l] = v; checks[l] += v - v }
+                var bad: UInt64 = 0
+                for l in 0..<w { let v = x[l] + y[l]; r[l] = v; bad |= (v - v).bitPattern }
+                if bad != 0 { batch.mark(r, w) }
                 if i.op == .addReturn { return r }
             case .subtract, .subtractReturn:
                 let x = rows[a], y = rows[b], r = i.op == .subtract ? rows[d] : batch.sums
-                for l in 0..<w { let v = x[l] - y[l]; r[l] = v; checks[l] += v - v }
+                var bad: UInt64 = 0
+                for l in 0..<w { let v = x[l] - y[l]; r[l] = v; bad |= (v - v).bitPattern }
+                if bad != 0 { batch.mark(r, w) }
                 if i.op == .subtractReturn { return r }
             case .multiply, .multiplyReturn:
                 let x = rows[a], y = rows[b], r = i.op == .multiply ? rows[d] : batch.sums
-                for l in 0..<w { let v = x[l] * y[l]; r[l] = v; checks[l] += v - v }
+                var bad: UInt64 = 0
+                for l in 0..<w { let v = x[l] * y[l]; r[l] = v; bad |= (v - v).bitPattern }
+                if bad != 0 { batch.mark(r, w) }
                 if i.op == .multiplyReturn { return r }
             case .divide:
                 let x = rows[a], y = rows[b], r = rows[d]
-                for l in 0..<w { let v = x[l] / y[l]; r[l] = v; checks[l] += v - v }
+                var bad: UInt64 = 0
+                for l in 0..<w { let v = x[l] / y[l]; r[l] = v; bad |= (v - v).bitPattern }
+                if bad != 0 { batch.mark(r, w) }
             case .remainder:
                 let x = rows[a], y = rows[b], r = rows[d]
+                let checks = batch.checkRow(w)
                 for l in 0..<w {
                     let q = y[l]
                     r[l] = x[l].truncatingRemainder(dividingBy: q)
@@ -67,10 +78,14 @@ extension Program {
                 }
             case .power:
                 let x = rows[a], y = rows[b], r = rows[d]
-                for l in 0..<w { let v = JSMath.pow(x[l], y[l]); r[l] = v; checks[l] += v - v }
+                var bad: UInt64 = 0
+                for l in 0..<w { let v = JSMath.pow(x[l], y[l]); r[l] = v; bad |= (v - v).bitPattern }
+                if bad != 0 { batch.mark(r, w) }
             case .square:
                 let x = rows[a], r = rows[d]
-                for l in 0..<w { let v = x[l] * x[l]; r[l] = v; checks[l] += v - v }
+                var bad: UInt64 = 0
+                for l in 0..<w { let v = x[l] * x[l]; r[l] = v; bad |= (v - v).bitPattern }
+                if bad != 0 { batch.mark(r, w) }
             case .max:
                 let x = rows[a], y = rows[b], r = rows[d]
                 for l in 0..<w { r[l] = JSMath.max(x[l], y[l]) }
@@ -89,11 +104,11 @@ extension Program {
             case .round: unchecked(JSMath.round, rows[a], rows[d], w)
             case .sign: unchecked(JSMath.sign, rows[a], rows[d], w)
             case .trunc: unchecked(JSMath.trunc, rows[a], rows[d], w)
-            case .sqrt: checked(JSMath.sqrt, rows[a], rows[d], checks, w)
-            case .exp: checked(JSMath.exp, rows[a], rows[d], checks, w)
-            case .log: checked(JSMath.log, rows[a], rows[d], checks, w)
-            case .log10: checked(JSMath.log10, rows[a], rows[d], checks, w)
-            case .log2: checked(JSMath.log2, rows[a], rows[d], checks, w)
+            case .sqrt: checked(JSMath.sqrt, rows[a], rows[d], batch, w)
+            case .exp: checked(JSMath.exp, rows[a], rows[d], batch, w)
+            case .log: checked(JSMath.log, rows[a], rows[d], batch, w)
+            case .log10: checked(JSMath.log10, rows[a], rows[d], batch, w)
+            case .log2: checked(JSMath.log2, rows[a], rows[d], batch, w)
             case .linear, .linearReturn:
                 // Term by term into the sum row (a term may read the destination), in `linear`'s order.
                 let total = batch.sums
@@ -105,7 +120,9 @@ extension Program {
                     for l in 0..<w { total[l] += c * x[l] }
                     k &+= 1
                 }
-                for l in 0..<w { checks[l] += total[l] - total[l] }
+                var bad: UInt64 = 0
+                for l in 0..<w { bad |= (total[l] - total[l]).bitPattern }
+                if bad != 0 { batch.mark(total, w) }
                 if i.op == .linearReturn { return total }
                 let r = rows[d]
                 for l in 0..<w { r[l] = total[l] }
@@ -139,7 +156,9 @@ extension Program {
 
     @inline(__always)
     private func checked(_ f: (Double) -> Double, _ x: UnsafeMutablePointer<Double>, _ r: UnsafeMutablePointer<Double>,
-                         _ checks: UnsafeMutablePointer<Double>, _ w: Int) {
-        for l in 0..<w { let v = f(x[l]); r[l] = v; checks[l] += v - v }
+                         _ batch: BatchFrame, _ w: Int) {
+        var bad: UInt64 = 0
+        for l in 0..<w { let v = f(x[l]); r[l] = v; bad |= (v - v).bitPattern }
+        if bad != 0 { batch.mark(r, w) }
     }
 }
