@@ -112,14 +112,7 @@ extension Program {
             case .linear, .linearReturn:
                 // Term by term into the sum row (a term may read the destination), in `linear`'s order.
                 let total = batch.sums
-                let c0 = termCoefficients[a], x0 = rows[Int(termRegisters[a])]
-                for l in 0..<w { total[l] = c0 * x0[l] }
-                var k = 1
-                while k < b {
-                    let c = termCoefficients[a &+ k], x = rows[Int(termRegisters[a &+ k])]
-                    for l in 0..<w { total[l] += c * x[l] }
-                    k &+= 1
-                }
+                linearSum(a, b, rows, total, w)
                 var bad: UInt64 = 0
                 for l in 0..<w { bad |= (total[l] - total[l]).bitPattern }
                 if bad != 0 { batch.mark(total, w) }
@@ -146,6 +139,37 @@ extension Program {
                 preconditionFailure("instruction \(i.op) in a block-wise program")
             }
             pc &+= 1
+        }
+    }
+
+    /// The fused sum of terms `start..<start + count` in lanes `0..<w` into `total`: per lane the
+    /// same products and additions in the same order as `linear` (no reassociation, no fused
+    /// multiply-add), eight lanes at a time with the partial sums held in registers across terms.
+    @inline(__always)
+    private func linearSum(_ start: Int, _ count: Int, _ rows: UnsafeMutablePointer<UnsafeMutablePointer<Double>>,
+                           _ total: UnsafeMutablePointer<Double>, _ w: Int) {
+        let coefficients = termCoefficients + start, registers = termRegisters + start
+        var l = 0
+        while l &+ 8 <= w {
+            var sum = SIMD8<Double>(repeating: coefficients[0]) * UnsafeRawPointer(rows[Int(registers[0])] + l).loadUnaligned(as: SIMD8<Double>.self)
+            var k = 1
+            while k < count {
+                let x = UnsafeRawPointer(rows[Int(registers[k])] + l).loadUnaligned(as: SIMD8<Double>.self)
+                sum = sum + SIMD8<Double>(repeating: coefficients[k]) * x
+                k &+= 1
+            }
+            UnsafeMutableRawPointer(total + l).storeBytes(of: sum, as: SIMD8<Double>.self)
+            l &+= 8
+        }
+        while l < w {
+            var sum = coefficients[0] * rows[Int(registers[0])][l]
+            var k = 1
+            while k < count {
+                sum += coefficients[k] * rows[Int(registers[k])][l]
+                k &+= 1
+            }
+            total[l] = sum
+            l &+= 1
         }
     }
 
