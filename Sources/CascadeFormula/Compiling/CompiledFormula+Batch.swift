@@ -34,6 +34,7 @@ extension CompiledFormula {
             }
         }
         guard count > 0 else { return nil }
+        for (slot, column) in columns.enumerated() { batch.columns[slot] = column.baseAddress! }
         var failure: LaneFailure?
         if batch.isBlockable {
             let size = BatchFrame.blockSize
@@ -64,7 +65,7 @@ extension CompiledFormula {
                             status[lane] = .noValue
                         }
                     } else {
-                        let error = scalarLane(lane, columns, batch.frame, output, status)
+                        let error = scalarLane(lane, batch, output, status)
                         if failure == nil, let error { failure = LaneFailure(lane: lane, error: error) }
                     }
                 }
@@ -72,7 +73,7 @@ extension CompiledFormula {
             }
         } else {
             for lane in 0..<count {
-                let error = scalarLane(lane, columns, batch.frame, output, status)
+                let error = scalarLane(lane, batch, output, status)
                 if failure == nil, let error { failure = LaneFailure(lane: lane, error: error) }
             }
         }
@@ -97,16 +98,21 @@ extension CompiledFormula {
         }
     }
 
-    /// One lane through the scalar path; returns its error, if any.
-    private func scalarLane(_ lane: Int, _ columns: [UnsafeBufferPointer<Double>], _ frame: Frame,
+    /// One lane through the scalar path (its inputs stored straight into their registers, as
+    /// `setNumber`/`setBoolean` store them); returns its error, if any.
+    private func scalarLane(_ lane: Int, _ batch: BatchFrame,
                             _ output: UnsafeMutableBufferPointer<Double>,
                             _ status: UnsafeMutableBufferPointer<LaneStatus>) -> FormulaError? {
-        for (slot, column) in columns.enumerated() {
-            switch storage[slot] {
-            case .number: frame.setNumber(column[lane], at: slot)
-            case .boolean: frame.setBoolean(column[lane] != 0, at: slot)
+        let frame = batch.frame, numbers = frame.numbers, columns = batch.columns, n = frame.slotCount
+        var slot = 0
+        while slot < n {
+            let x = columns[slot][lane]
+            switch batch.slotKinds[slot] {
+            case .number: numbers[slot] = x
+            case .boolean: numbers[n &+ slot] = x != 0 ? 1 : 0
             case .value: break
             }
+            slot &+= 1
         }
         do throws(FormulaError) {
             switch try program.run(frame) {

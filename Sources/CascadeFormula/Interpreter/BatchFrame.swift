@@ -42,6 +42,10 @@ package final class BatchFrame {
     let rows: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
     let checks: UnsafeMutablePointer<Double>
     let sums: UnsafeMutablePointer<Double>
+    /// Per input slot: its column in the current batch, and its kind.
+    let columns: UnsafeMutablePointer<UnsafePointer<Double>>
+    let slotKinds: UnsafeMutablePointer<SlotKind>
+    enum SlotKind { case number, boolean, value }
     /// No lane of the current block has failed a check (`checks` then holds nothing of it).
     var isClean = true
 
@@ -57,6 +61,17 @@ package final class BatchFrame {
         for k in 0..<registerCount { (rows + k).initialize(to: scratch + (isBlockable ? k * b : 0)) }
         checks = scratch + (isBlockable ? registerCount * b : 0)
         sums = scratch + (isBlockable ? (registerCount + 1) * b : 0)
+        let slots = max(frame.slotCount, 1)
+        columns = .allocate(capacity: slots)
+        slotKinds = .allocate(capacity: slots)
+        slotKinds.initialize(repeating: .value, count: slots)
+        for (slot, place) in frame.storage.enumerated() {
+            switch place {
+            case .number: slotKinds[slot] = .number
+            case .boolean: slotKinds[slot] = .boolean
+            case .value: slotKinds[slot] = .value
+            }
+        }
         if isBlockable {
             for (k, x) in program.constants { (scratch + k * b).update(repeating: x, count: b) }
         }
@@ -81,6 +96,8 @@ package final class BatchFrame {
     }
 
     deinit {
+        columns.deallocate()
+        slotKinds.deallocate()
         scratch.deallocate()
         rows.deinitialize(count: max(registerCount, 1)).deallocate()
     }
