@@ -1,11 +1,13 @@
 // cascade-bench — the formula speed benchmark (see Benchmarks/README.md).
 //
-//   cascade-bench [--workload FILE] [--json] [--seconds S] [--only NAME]
+//   cascade-bench [--workload FILE] [--json] [--seconds S] [--only NAME] [--batched]
 //
 // For each formula of the workload (default ../shared/bench/formulas.json): compile once against the
 // types of its first binding set, resolve each parameter's slot, pre-extract the binding sets into
 // flat per-type arrays, then time a loop that cycles through the binding sets, setting every slot
 // and evaluating (binding passing is inside the timed region). Also times parse+check+compile.
+// With --batched, times the batched API instead: the binding sets as one column per slot, one
+// `evaluate(columns:count:into:status:using:)` call over all of them per iteration.
 import CascadeFormula
 import CascadeJSON
 
@@ -26,6 +28,8 @@ struct Options {
     var only: String?
     /// Profiling aid: run exactly this many evaluations per formula (no calibration, no output).
     var profile: Int?
+    /// Time the batched API (columns in, column out) instead of the scalar loop.
+    var batched = false
 }
 
 func usage() -> Never {
@@ -36,6 +40,7 @@ func usage() -> Never {
           --seconds S      timed run per formula (default 1)
           --only NAME      run one formula
           --profile N      only run N evaluations per formula, untimed (for callgrind/perf)
+          --batched        time the batched API (one column per slot, all binding sets per call)
         """)
     exit(2)
 }
@@ -50,6 +55,7 @@ func parseOptions() -> Options {
         case "--seconds": guard let v = args.popFirst(), let s = Double(v), s > 0 else { usage() }; o.seconds = s
         case "--only": guard let v = args.popFirst() else { usage() }; o.only = v
         case "--profile": guard let v = args.popFirst(), let n = Int(v), n > 0 else { usage() }; o.profile = n
+        case "--batched": o.batched = true
         case "-h", "--help": usage()
         default: fail("unknown argument \(a)")
         }
@@ -141,6 +147,13 @@ final class Prepared {
     let valuePtr: UnsafeMutablePointer<Value>
     let numSlotPtr: UnsafeMutablePointer<Int>, boolSlotPtr: UnsafeMutablePointer<Int>
     let valueSlotPtr: UnsafeMutablePointer<Int>
+    /// Per binding set, a row of `slotCount` doubles in slot order (numbers at their slots, 0
+    /// elsewhere), set with one `setNumbers`; and the same as one column per slot (booleans as
+    /// 0/1) for the batched API, nil when a slot holds another kind of value.
+    let slotCount: Int
+    let rowPtr: UnsafeMutablePointer<Double>
+    let columnPtr: UnsafeMutablePointer<Double>
+    let isColumnar: Bool
 
     init(_ work: Workload, _ formula: CompiledFormula) {
         self.work = work
@@ -184,6 +197,26 @@ final class Prepared {
         numPtr = Prepared.copy(nums)
         boolPtr = Prepared.copy(bools)
         valuePtr = Prepared.copy(values)
+        slotCount = formula.inputs.count
+        let rows = UnsafeMutablePointer<Double>.allocate(capacity: max(1, pool * slotCount))
+        rows.initialize(repeating: 0, count: max(1, pool * slotCount))
+        let columns = UnsafeMutablePointer<Double>.allocate(capacity: max(1, pool * slotCount))
+        columns.initialize(repeating: 0, count: max(1, pool * slotCount))
+        var isColumnar = true
+        for (i, b) in work.bindings.enumerated() {
+            for input in formula.inputs {
+                switch b[input.path] {
+                case .number(let x):
+                    rows[i * slotCount + input.index] = x
+                    columns[input.index * pool + i] = x
+                case .boolean(let v): columns[input.index * pool + i] = v ? 1 : 0
+                default: isColumnar = false
+                }
+            }
+        }
+        rowPtr = rows
+        columnPtr = columns
+        self.isColumnar = isColumnar
         numSlotPtr = Prepared.copy(numSlots)
         boolSlotPtr = Prepared.copy(boolSlots)
         valueSlotPtr = Prepared.copy(valueSlots)
@@ -194,6 +227,8 @@ final class Prepared {
         boolPtr.deinitialize(count: bools.count).deallocate()
         valuePtr.deinitialize(count: values.count).deallocate()
         numSlotPtr.deallocate()
+        rowPtr.deallocate()
+        columnPtr.deallocate()
         boolSlotPtr.deallocate()
         valueSlotPtr.deallocate()
     }
@@ -206,10 +241,9 @@ final class Prepared {
 
     /// Sets binding set `i` into the frame (raw pointers: no bounds checks or retains in the loop).
     @inline(__always) func bind(_ i: Int) {
-        let nn = numCount, nb = boolCount, nv = valueCount
+        let nb = boolCount, nv = valueCount
+        if numCount > 0 { frame.setNumbers(rowPtr + i &* slotCount, count: slotCount) }
         var k = 0
-        while k < nn { frame.setNumber(numPtr[i &* nn &+ k], at: numSlotPtr[k]); k &+= 1 }
-        k = 0
         while k < nb { frame.setBoolean(boolPtr[i &* nb &+ k], at: boolSlotPtr[k]); k &+= 1 }
         k = 0
         while k < nv { _ = try? frame.setValue(valuePtr[i &* nv &+ k], at: valueSlotPtr[k]); k &+= 1 }
@@ -237,6 +271,55 @@ final class Prepared {
         let elapsed = now() &- start
         sink += acc
         return elapsed
+    }
+
+    /// The batched API's inputs: one column per slot over the whole pool.
+    var columns: [UnsafeBufferPointer<Double>] {
+        (0..<slotCount).map { UnsafeBufferPointer(start: columnPtr + $0 * pool, count: pool) }
+    }
+
+    /// Runs `iterations` batched calls over the whole pool; returns elapsed nanoseconds (the
+    /// caller divides by iterations × pool).
+    func runBatched(_ iterations: Int, _ batch: BatchFrame, _ output: UnsafeMutableBufferPointer<Double>,
+                    _ status: UnsafeMutableBufferPointer<LaneStatus>) -> UInt64 {
+        let columns = self.columns
+        var acc = 0.0
+        let start = now()
+        for _ in 0..<iterations {
+            do {
+                if try formula.evaluate(columns: columns, count: pool, into: output, status: status, using: batch) != nil { acc -= 1 }
+            } catch {
+                acc -= 1
+            }
+            acc += output[0]
+        }
+        let elapsed = now() &- start
+        sink += acc
+        return elapsed
+    }
+
+    /// The first `n` results of one batched call, as `check` shows them.
+    func batchedCheck(_ n: Int, _ batch: BatchFrame) -> [JSONValue] {
+        let output = UnsafeMutableBufferPointer<Double>.allocate(capacity: pool)
+        let status = UnsafeMutableBufferPointer<LaneStatus>.allocate(capacity: pool)
+        defer { output.deallocate(); status.deallocate() }
+        let failure: LaneFailure?
+        do throws(FormulaError) {
+            failure = try formula.evaluate(columns: columns, count: pool, into: output, status: status, using: batch)
+        } catch {
+            fail("\(work.name): \(error.diagnostic.message)")
+        }
+        return (0..<min(n, pool)).map { i in
+            switch status[i] {
+            case .number: return .number(output[i])
+            case .boolean: return .bool(output[i] != 0)
+            case .noValue: return .null
+            case .notNumeric: return .string("(not a number or boolean)")
+            case .error:
+                let code = failure?.lane == i ? failure!.error.diagnostic.code : "error"
+                return .object(JSONObject([("error", .string(code))]))
+            }
+        }
     }
 
     /// Sets every value-typed binding once with error checking (the timed loop ignores errors).
@@ -289,8 +372,9 @@ struct Timing {
     var evals: Int
 }
 
-/// Calibrates an iteration count, then times `rounds` rounds filling about `seconds` in all.
-func measure(seconds: Double, rounds: Int = 5, _ body: (Int) -> UInt64) -> Timing {
+/// Calibrates an iteration count, then times `rounds` rounds filling about `seconds` in all
+/// (`evaluationsPerIteration`: a batched iteration is a whole pool of evaluations).
+func measure(seconds: Double, rounds: Int = 5, evaluationsPerIteration: Int = 1, _ body: (Int) -> UInt64) -> Timing {
     var n = 16
     var t = body(n)
     while t < 20_000_000 {  // calibrate until one batch takes ≥ 20 ms
@@ -303,9 +387,9 @@ func measure(seconds: Double, rounds: Int = 5, _ body: (Int) -> UInt64) -> Timin
     for _ in 0..<rounds {
         let e = body(perRound)
         total += e
-        best = min(best, Double(e) / Double(perRound))
+        best = min(best, Double(e) / Double(perRound * evaluationsPerIteration))
     }
-    let evals = perRound * rounds
+    let evals = perRound * rounds * evaluationsPerIteration
     return Timing(nsPerEval: Double(total) / Double(evals), bestNsPerEval: best, evals: evals)
 }
 
@@ -352,7 +436,15 @@ for w in workloads {
     if let n = options.profile {  // fixed work for callgrind/perf: evaluations only
         guard let formula = Formula.compile(w.source, inputs: inputs, limits: .default).formula else { continue }
         if getenv("BENCH_LISTING") != nil { print(w.name); print(formula.listing) }
-        _ = Prepared(w, formula).run(n)
+        let p = Prepared(w, formula)
+        if options.batched {
+            guard p.isColumnar else { continue }
+            let output = UnsafeMutableBufferPointer<Double>.allocate(capacity: p.pool)
+            let status = UnsafeMutableBufferPointer<LaneStatus>.allocate(capacity: p.pool)
+            _ = p.runBatched(max(1, n / p.pool), formula.makeBatchFrame(), output, status)
+        } else {
+            _ = p.run(n)
+        }
         continue
     }
     let compile = compileMicros(w.source, inputs, seconds: min(0.2, options.seconds / 5))
@@ -364,6 +456,22 @@ for w in workloads {
         continue
     }
     let p = Prepared(w, formula)
+    if options.batched {
+        guard p.isColumnar else {
+            rows.append(Row(name: w.name, timing: nil, bind: nil, compile: compile, check: [],
+                            error: "not batched: an input is neither a number nor a boolean"))
+            continue
+        }
+        let batch = formula.makeBatchFrame()
+        let output = UnsafeMutableBufferPointer<Double>.allocate(capacity: p.pool)
+        let status = UnsafeMutableBufferPointer<LaneStatus>.allocate(capacity: p.pool)
+        let check = p.batchedCheck(64, batch)
+        let timing = measure(seconds: options.seconds, evaluationsPerIteration: p.pool) { p.runBatched($0, batch, output, status) }
+        output.deallocate()
+        status.deallocate()
+        rows.append(Row(name: w.name, timing: timing, bind: nil, compile: compile, check: check, error: nil))
+        continue
+    }
     let check = p.check(64)
     let timing = measure(seconds: options.seconds) { p.run($0) }
     let bind = measure(seconds: options.seconds / 5) { p.bindOnly($0) }
@@ -433,7 +541,8 @@ if options.json {
                   + pad(String(t.evals), 13, left: true) + pad(fmt(r.bind?.nsPerEval ?? .nan), 9, left: true)
                   + pad(fmt(r.compile.mean), 12, left: true))
         } else {
-            print(pad(r.name, 18) + "  did not compile:\n" + (r.error ?? ""))
+            let error = r.error ?? ""
+            print(pad(r.name, 18) + (error.hasPrefix("not batched") ? "  " : "  did not compile:\n") + error)
         }
     }
     print(String(repeating: "-", count: 72))

@@ -9,7 +9,8 @@
 //   - `formula` is nil exactly when some diagnostic is an error;
 //   - every diagnostic's byte range lies inside the source;
 //   - a result is never a non-finite number (JS NaN/±Infinity must be an error instead);
-//   - the frame API and the by-name API agree, and evaluating twice gives the same result.
+//   - the frame API and the by-name API agree, and evaluating twice gives the same result;
+//   - the batched API gives every lane what the frame API gives it (`FuzzTarget+Batched.swift`).
 import CascadeFormula
 
 enum FuzzTarget {
@@ -95,8 +96,10 @@ enum FuzzTarget {
         if anyError { fatalError("formula compiled despite errors: \(compiled.diagnostics)") }
         guard evaluate else { return }
 
+        var byFrames: [Result<Value, FormulaError>] = []
         for binding in bindings {
             let byFrame = viaFrame(formula, binding)
+            byFrames.append(byFrame)
             let again = viaFrame(formula, binding)
             let byName = viaNames(formula, binding)
             checkResult(byFrame, source)
@@ -106,6 +109,7 @@ enum FuzzTarget {
                 _ = error.diagnostic.rendered(source: source, name: "fuzz@1", color: false)
             }
         }
+        checkBatched(formula, bindings, byFrames)
         for binding in badBindings {
             // Not checked for finiteness: a NaN/±Infinity binding passed straight through is a
             // question for the binding validator, reported separately rather than trapped here.

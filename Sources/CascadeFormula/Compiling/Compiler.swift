@@ -19,7 +19,18 @@ struct Compiler {
         self.limits = limits
         self.internalErrors = InternalErrors(isTrapping: isTrapping)
         self.sourceBytes = Array(checked.tree.source.utf8)
-        inputStorage = checked.inputs.map { allocate(StaticType($0.type)) }
+        // Inputs sit at fixed registers, so that setting one is a single store (`Frame.setNumber`):
+        // slot i's number at register i and its boolean at register n + i; the register of the
+        // other kind is never read (it absorbs a value set into a slot of another kind).
+        let n = checked.inputs.count
+        numberCount = 2 * n
+        inputStorage = checked.inputs.enumerated().map { i, input in
+            switch StaticType(input.type) {
+            case .number: .number(i)
+            case .boolean: .boolean(n + i)
+            case let type: allocate(type)
+            }
+        }
         localStorage = checked.locals.map { allocate($0.type) }
     }
 

@@ -10,16 +10,14 @@ enum SlotStorage: Sendable, Equatable {
 /// The registers of one evaluation. Make one per thread with `CompiledFormula.makeFrame()`, set the
 /// inputs, and evaluate as often as you like; a frame must not be shared between threads.
 @usableFromInline package final class Frame {
-    /// Unboxed registers: numbers, and booleans as 0/1 (inputs, locals, constants, temporaries,
-    /// and one last register that absorbs a number or boolean set into a slot of another kind).
+    /// Unboxed registers: numbers, and booleans as 0/1 (inputs at fixed registers — slot i's number
+    /// at i, its boolean at `slotCount + i` — then locals, constants, temporaries, and one last
+    /// spare register, where `DerivativeFrame` finds the result of a fused `…Return`).
     @usableFromInline let numbers: UnsafeMutablePointer<Double>
     /// Boxed registers: strings, null, and values of unknown type.
     @usableFromInline let values: UnsafeMutablePointer<Value>
     let registerCount: Int
     let valueCount: Int
-    /// Per input slot: its number register (or the absorbing one), and its boolean register.
-    @usableFromInline let numberSlots: UnsafeMutablePointer<Int>
-    @usableFromInline let booleanSlots: UnsafeMutablePointer<Int>
     /// Per input slot: its value register when it holds strings, else -1.
     @usableFromInline let stringSlots: UnsafeMutablePointer<Int>
     @usableFromInline let slotCount: Int
@@ -50,19 +48,17 @@ enum SlotStorage: Sendable, Equatable {
         values.initialize(repeating: .null, count: max(self.valueCount, 1))
         for (k, value) in program.valueConstants { values[k] = value }
         slotCount = storage.count
-        let absorbing = registerCount - 1
-        numberSlots = .allocate(capacity: max(slotCount, 1))
-        booleanSlots = .allocate(capacity: max(slotCount, 1))
         stringSlots = .allocate(capacity: max(slotCount, 1))
+        precondition(registerCount >= 2 * slotCount)
         for (slot, place) in storage.enumerated() {
-            var number = absorbing, boolean = absorbing, string = -1
+            // The compiler's fixed input registers (see `Compiler.init`), which the setters rely on.
             switch place {
-            case .number(let k): number = k
-            case .boolean(let k): boolean = k
-            case .value(let k): if inputTypes[slot] == .string { string = k }
+            case .number(let k): precondition(k == slot, "input slot \(slot) is not at its number register")
+            case .boolean(let k): precondition(k == slotCount + slot, "input slot \(slot) is not at its boolean register")
+            case .value: break
             }
-            (numberSlots + slot).initialize(to: number)
-            (booleanSlots + slot).initialize(to: boolean)
+            var string = -1
+            if case .value(let k) = place, inputTypes[slot] == .string { string = k }
             (stringSlots + slot).initialize(to: string)
         }
     }
@@ -71,8 +67,6 @@ enum SlotStorage: Sendable, Equatable {
         numbers.deallocate()
         values.deinitialize(count: max(self.valueCount, 1))
         values.deallocate()
-        numberSlots.deallocate()
-        booleanSlots.deallocate()
         stringSlots.deallocate()
     }
 
@@ -89,19 +83,35 @@ enum SlotStorage: Sendable, Equatable {
         }
     }
 
-    /// Sets a number input (the fast path: no checks beyond the slot's storage kind; a slot of
-    /// another kind ignores it).
+    /// Sets a number input (the fast path: one store, no checks beyond the slot's range; a slot of
+    /// another kind ignores it). Slot i's number lives in register i (see `Compiler.init`).
     @inlinable
     package func setNumber(_ x: Double, at slot: Int) {
         precondition(UInt(bitPattern: slot) < UInt(bitPattern: slotCount))
-        numbers[numberSlots[slot]] = x
+        numbers[slot] = x
     }
 
-    /// Sets a boolean input (a slot of another kind ignores it).
+    /// Sets the number inputs of slots `0..<count` from `count` consecutive doubles: one copy,
+    /// the same as `setNumber(values[k], at: k)` for each k (a slot of another kind ignores its
+    /// double, so a row may hold anything there).
+    @inlinable
+    package func setNumbers(_ values: UnsafePointer<Double>, count: Int) {
+        precondition(count >= 0 && count <= slotCount)
+        switch count {  // a few stores beat a call to memmove
+        case 0: break
+        case 1: numbers[0] = values[0]
+        case 2: numbers[0] = values[0]; numbers[1] = values[1]
+        case 3: numbers[0] = values[0]; numbers[1] = values[1]; numbers[2] = values[2]
+        default: numbers.update(from: values, count: count)
+        }
+    }
+
+    /// Sets a boolean input (a slot of another kind ignores it). Slot i's boolean lives in
+    /// register `slotCount + i`.
     @inlinable
     package func setBoolean(_ b: Bool, at slot: Int) {
         precondition(UInt(bitPattern: slot) < UInt(bitPattern: slotCount))
-        numbers[booleanSlots[slot]] = b ? 1 : 0
+        numbers[slotCount &+ slot] = b ? 1 : 0
     }
 
     /// Sets any input from a value, checking it against the slot's declared type.
