@@ -11,7 +11,10 @@ extension Propagator {
             variableBaselines[k] = value
             baselineChanged = true
         }
-        if baselineChanged { hasBaseline.update(repeating: false) }
+        if baselineChanged {
+            hasBaseline.update(repeating: false)
+            self.baselines.reset()
+        }
         converged.update(repeating: true)
         rounds.update(repeating: 0)
         edgeErrors.removeAll(keepingCapacity: true)

@@ -119,6 +119,10 @@ final class Propagator {
     let programs: [EdgeProgram]
     /// Per program: its bound formula when it is inline (the common case, evaluated directly).
     let inlinePlans: [InlinePlan?]
+    /// Per program: whether it reads nothing that differs between the scenario and the baseline.
+    let programIsUnshocked: [Bool]
+    /// Baseline values shared by the edges of a program into one sector.
+    let baselines: BaselineTable
     let entityHasBottleneck: [Bool]
     let edgeRelationship: [Int32]
     let relationshipHasWeight: [Bool]
@@ -180,6 +184,8 @@ final class Propagator {
         inlinePlans = run.programs.map { program in
             if case .inline(let bound) = program.kind { InlinePlan(bound) } else { nil }
         }
+        programIsUnshocked = run.programs.map { program in program.bindings.allSatisfy(\.isConstant) }
+        baselines = BaselineTable(programs: run.programs, sectorCount: run.sectors.count, edgeCount: e)
         edgeRelationship = run.edgeRelationship
         relationshipHasWeight = run.relationshipHasWeight
         relationshipWeights = run.relationshipWeights
@@ -366,22 +372,19 @@ final class Propagator {
 
     func evaluateFormula(_ e: Int, program: Int, sourceImpact: Double, damping: Double) -> Double {
         do {
-            evaluations += 1
             let scenarioValue: Double?
-            if let plan = inlinePlans[program] {
-                scenarioValue = try evaluate(plan, edge: e, mode: .scenario, sourceImpact: sourceImpact)
-                if !hasBaseline[e] {
-                    evaluations += 1
-                    baselineValue[e] = try evaluate(plan, edge: e, mode: .baseline, sourceImpact: 0) ?? .nan
-                    hasBaseline[e] = true
-                }
+            if programIsUnshocked[program] {
+                // It reads nothing that differs between the contexts: f(scenario) is f(baseline).
+                if !hasBaseline[e] { try findBaseline(e, program: program) }
+                scenarioValue = baselineValue[e].isNaN ? nil : baselineValue[e]
             } else {
-                scenarioValue = try evaluate(programs[program], edge: e, mode: .scenario, sourceImpact: sourceImpact)
-                if !hasBaseline[e] {
-                    evaluations += 1
-                    baselineValue[e] = try evaluate(programs[program], edge: e, mode: .baseline, sourceImpact: 0) ?? .nan
-                    hasBaseline[e] = true
+                evaluations += 1
+                if let plan = inlinePlans[program] {
+                    scenarioValue = try evaluate(plan, edge: e, mode: .scenario, sourceImpact: sourceImpact)
+                } else {
+                    scenarioValue = try evaluate(programs[program], edge: e, mode: .scenario, sourceImpact: sourceImpact)
                 }
+                if !hasBaseline[e] { try findBaseline(e, program: program) }
             }
             let base = baselineValue[e].isNaN ? nil : baselineValue[e]
             state[e] = scenarioValue == nil || base == nil ? .noValue : .counted
@@ -391,6 +394,42 @@ final class Propagator {
             edgeErrors[e] = error
             return 0
         }
+    }
+
+    /// Sets `baselineValue[e]` (NaN: no value): from the table when the edge's program has one
+    /// baseline per target sector (see `BaselineTable`), else evaluated for this edge.
+    func findBaseline(_ e: Int, program: Int) throws(FormulaError) {
+        let key = isMacro[Int(edgeSource[e])] ? -1 : baselines.key(program: program, sector: sectorIndex[Int(edgeTarget[e])])
+        if key < 0 {
+            baselineValue[e] = try evaluateBaseline(e, program: program)
+        } else {
+            switch baselines.states[key] {
+            case 0:
+                do throws(FormulaError) {
+                    baselines.values[key] = try evaluateBaseline(e, program: program)
+                    baselines.states[key] = 1
+                } catch {
+                    baselines.states[key] = 2
+                    baselines.errors[key] = error
+                    throw error
+                }
+            case 2:
+                throw baselines.errors[key]!
+            default:
+                break
+            }
+            baselineValue[e] = baselines.values[key]
+        }
+        hasBaseline[e] = true
+    }
+
+    /// `f(baseline)` of edge `e`, NaN for no value.
+    func evaluateBaseline(_ e: Int, program: Int) throws(FormulaError) -> Double {
+        evaluations += 1
+        if let plan = inlinePlans[program] {
+            return try evaluate(plan, edge: e, mode: .baseline, sourceImpact: 0) ?? .nan
+        }
+        return try evaluate(programs[program], edge: e, mode: .baseline, sourceImpact: 0) ?? .nan
     }
 
     /// Solves a cyclic same-level component by a bounded Jacobi fixed point, then records every
