@@ -60,6 +60,9 @@ extension Propagator {
             switch source {
             case .variable(let k):
                 frame.setNumber(mode.variableIsShocked(k) ? variableValues[k] : variableBaselines[k], at: slot)
+            case .sourceImpact where !isMacro[s]:
+                // The common input: no level value to read (one cache miss per edge at 1 M).
+                frame.setNumber(mode.shocksSource ? sourceImpact : 0, at: slot)
             case .sourceValue, .sourceBaseline, .sourceDelta, .sourceImpact:
                 let (value, baseline) = sourceLevels(s, mode: mode, impact: sourceImpact)
                 let x: Double
