@@ -118,6 +118,7 @@ struct IncrementalRecomputeTests {
         ("gone formula", "a formula version the previous result used is gone"),
         ("no columns", "the previous result is stored whole (small results run in full)"),
         ("other graph", "the previous result's columns do not match the graph or hold formula failures"),
+        ("other causes", "the previous result's attribution keys are not this run's"),
     ])
     func whatCannotBeReusedRunsInFull(_ change: String, _ reason: String) throws {
         var (w, s) = Self.world(seed: 11)
@@ -135,6 +136,11 @@ struct IncrementalRecomputeTests {
         case "gone formula": registry = []
         case "no columns": table = nil
         case "other graph": table = try Engine.prepare(Self.world(seed: 12).1, world: Self.world(seed: 12).0.world).propagate().entities.table
+        case "other causes":  // columns of the same graph, from a scenario shocking one more entity
+            var other = s
+            let unshocked = try #require((0..<2_000).map { "e\($0)" }.first { s.entityShocks[$0] == nil })
+            other.entityShocks[unshocked] = 0.5
+            table = try Engine.prepare(other, world: w.world).propagate().entities.table
         default: Issue.record("unknown change \(change)")
         }
         let previous = try #require(PreviousResult(summary: .object(summary), table: table, registry: registry))
@@ -142,6 +148,7 @@ struct IncrementalRecomputeTests {
         #expect(run.stats.recompute?.isIncremental == false)
         #expect(run.stats.recompute?.reason == reason)
         let full = try Engine.prepare(s, world: w.world).propagate(previous: nil)
-        #expect(try Self.columns(run) == Self.columns(full))
+        let sameColumns = try Self.columns(run) == Self.columns(full)
+        #expect(sameColumns, "the stored columns differ")
     }
 }
