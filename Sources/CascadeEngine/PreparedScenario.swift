@@ -40,7 +40,19 @@ package final class PreparedScenario {
     /// where a direction reaches (`stats.sensitivityEdges` counts the edges differentiated); a
     /// run with feedback propagates a second time to differentiate each pass. Its time is the
     /// `sensitivities` phase; the values and everything else of the result are the plain run's.
+    ///
+    /// With `previous`, the scenario's last stored result, only what changed since is recomputed
+    /// when `RecomputePlan` finds that safe; `stats.recompute` says which it was.
+    func propagate(memoryBudget: Int? = nil, sensitivities: Bool? = nil, previous: PreviousResult?) throws(EngineError) -> RunResult {
+        try propagate(memoryBudget: memoryBudget, sensitivities: sensitivities, plan: RecomputePlan.make(run, previous: previous))
+    }
+
     package func propagate(memoryBudget: Int? = nil, sensitivities: Bool? = nil) throws(EngineError) -> RunResult {
+        try propagate(memoryBudget: memoryBudget, sensitivities: sensitivities, plan: nil)
+    }
+
+    func propagate(memoryBudget: Int?, sensitivities: Bool?, plan: RecomputePlan?) throws(EngineError) -> RunResult {
+        var plan = plan
         let sensitivities = sensitivities ?? run.scenario.sensitivities
         let clock = ContinuousClock()
         let fingerprint = self.fingerprint
@@ -50,13 +62,26 @@ package final class PreparedScenario {
         let start = clock.now
         let cpuStart = threadCPUMilliseconds()
         let propagator = Propagator(run)
+        var reusingAttribution: Attribution?
+        if case .incremental(let table, let isReused, _) = plan {
+            // The previous rows are copied only when its causes are this run's, key for key.
+            try Attribution.requireBudget(propagator, budget: budget)
+            let attribution = Attribution(propagator)
+            if attribution.keys == table.attributionKeys {
+                propagator.reuse(table, for: isReused)
+                attribution.reused = (table, isReused)
+                reusingAttribution = attribution
+            } else {
+                plan = .full(reason: "the previous result's attribution keys are not this run's")
+            }
+        }
         propagator.propagate()
         if let failure = propagator.nonFinite { throw propagator.nonFiniteError(failure) }
         let propagated = clock.now
         MemoryProbe.mark("propagate")
         let cpuPropagated = threadCPUMilliseconds()
-        try Attribution.requireBudget(propagator, budget: budget)
-        let attribution = Attribution(propagator)
+        if reusingAttribution == nil { try Attribution.requireBudget(propagator, budget: budget) }
+        let attribution = reusingAttribution ?? Attribution(propagator)
         attribution.compute()
         let attributed = clock.now
         MemoryProbe.mark("attribute")
@@ -97,6 +122,7 @@ package final class PreparedScenario {
         var result = buildResult(propagator, attribution, fingerprint: fingerprint, sensitivities: columns, distributions: distributions)
         result.monteCarlo = run.scenario.monteCarlo
         result.stats.sensitivityEdges = sensitivityEdges
+        if let plan { result.stats.recompute = RunStats.Recompute(plan, run: run) }
         let built = clock.now
         MemoryProbe.mark("results")
         result.stats.cpuTimings = [("propagate", cpuPropagated - cpuStart), ("attribute", cpuAttributed - cpuPropagated)]

@@ -178,11 +178,20 @@ final class Attribution {
     /// The entries of entity `i`'s row.
     func row(_ i: Int) -> Range<Int> { rowStart[i]..<rowStart[i] + Int(rowCount[i]) }
 
+    /// An incremental re-run: the previous result's columns, and per entity whether its row is
+    /// copied from them (the propagator's `reused`) rather than computed.
+    var reused: (table: ResultTable, isReused: [Bool])?
+
     func compute() {
         for level in 0..<10 where propagator.levelEnabled[level] {
             let components = run.components[level]
             let isCyclic = run.componentIsCyclic[level]
             for c in components.indices {
+                if let reused, reused.isReused[components[c][0]] {
+                    // In the order a computed component finishes its members' rows.
+                    for i in components[c] { copyRow(i, from: reused.table) }
+                    continue
+                }
                 if isCyclic[c] {
                     attributeCycle(components[c], level: level)
                 } else {
@@ -270,6 +279,14 @@ final class Attribution {
         }
         rowCount[i] = Int32(entryKey.count - rowStart[i])
         clear()
+    }
+
+    /// Appends entity `i`'s row as the previous result stored it (its keys are this run's: the
+    /// same moving variables and shocks).
+    private func copyRow(_ i: Int, from table: ResultTable) {
+        rowStart[i] = entryKey.count
+        for k in table.attributionRow(i) { append(Int(table.attributionEntryKey[k]), table.attributionEntryValue[k]) }
+        rowCount[i] = Int32(entryKey.count - rowStart[i])
     }
 
     private func append(_ key: Int, _ value: Double) {

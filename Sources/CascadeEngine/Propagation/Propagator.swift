@@ -145,6 +145,9 @@ final class Propagator {
     /// Set for the second propagation of a run with sensitivities and feedback: differentiates
     /// each entity and cycle as the pass finishes it (nil: the plain run, which does nothing more).
     var sensitivities: SensitivityPropagation?
+    /// An incremental re-run: per entity, whether it keeps the previous result's values
+    /// (`reuse(_:for:)`); such components are not computed again. Nil: every entity is computed.
+    var reused: [Bool]?
 
     init(_ run: PreparedRun) {
         self.run = run
@@ -249,6 +252,10 @@ final class Propagator {
             let components = run.components[level]
             let isCyclic = run.componentIsCyclic[level]
             for c in components.indices {
+                if let reused, reused[components[c][0]] {
+                    countReused(components[c], isCyclic: isCyclic[c])
+                    continue
+                }
                 if isCyclic[c] {
                     solveCycle(components[c], settings)
                 } else {

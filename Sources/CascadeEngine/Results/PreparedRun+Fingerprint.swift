@@ -1,4 +1,5 @@
 import CascadeJSON
+import CascadeStore
 
 extension PreparedRun {
     /// Part of every fingerprint: a change to what a result holds (2: entities carry
@@ -13,6 +14,13 @@ extension PreparedRun {
     /// - Complexity: O(1) for the world when it came from a snapshot with its digest, else O(V + E)
     ///   plus the size of the metadata; plus what the scenario reads.
     func fingerprint() -> String {
+        fingerprint(formulas: formulasUsed, coefficientRows: coefficientRowsRead)
+    }
+
+    /// The fingerprint with the given formula versions and coefficient rows in place of the ones
+    /// this run read: with a previous result's, it is that result's fingerprint exactly when
+    /// nothing else the run reads changed (how an incremental re-run checks it may reuse it).
+    func fingerprint(formulas formulasUsed: [String: RegistryFormula], coefficientRows coefficientRowsRead: [String: SectorCoefficient]) -> String {
         var hasher = Fingerprinter()
         hasher.add(PreparedRun.engineVersion)
         hasher.add(scenario.asOf)

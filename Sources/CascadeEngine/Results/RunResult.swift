@@ -113,6 +113,9 @@ package struct RunStats: Sendable {
     package var cpuTimings: [(phase: String, ms: Double)] = []
     /// Where the run's world came from: `"snapshot"` or `"store"` (nil for a world built in memory).
     package var worldSource: String?
+    /// Whether the run recomputed every entity or reused a previous result (`stats.recompute`);
+    /// nil for a run made without looking for one.
+    package var recompute: Recompute?
 
     /// Adds a phase measured outside `propagate()` (loading the world) to `timings` and the duration.
     mutating func addTiming(_ phase: String, _ duration: Duration, first: Bool) {
@@ -229,6 +232,7 @@ extension RunResult {
         }
         if let edges = stats.sensitivityEdges { statistics["sensitivity_edges"] = .number(Double(edges)) }
         if let source = stats.worldSource { statistics["world"] = .string(source) }
+        if let recompute = stats.recompute { statistics["recompute"] = recompute.json }
         object["stats"] = .object(statistics)
         return .object(object)
     }

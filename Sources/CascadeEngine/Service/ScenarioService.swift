@@ -222,8 +222,12 @@ package struct ScenarioService {
         }
         progress(WorkProgress("propagating"))
         var result: RunResult
+        // Reading the previous result is timed as `previous` when the run reuses it.
+        let planStart = ContinuousClock.now
+        let plan = recomputePlan(stored.id, prepared: prepared, world: loaded.world, force: force)
+        let planTime = ContinuousClock.now - planStart
         do {
-            result = try prepared.propagate()
+            result = try prepared.propagate(memoryBudget: nil, sensitivities: nil, plan: plan)
         } catch {
             // A non-finite value: the run fails and nothing is cached.
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
@@ -236,6 +240,7 @@ package struct ScenarioService {
         }
         result.scenarioID = stored.id
         result.stats.addTiming("load", loadTime, first: true)
+        if case .incremental = plan { result.stats.addTiming("previous", planTime, first: false) }
         if let preloaded { result.stats.addTiming("submit", preloaded.submitTime, first: true) }
         result.stats.worldSource = loaded.source
         progress(WorkProgress("storing the result"))

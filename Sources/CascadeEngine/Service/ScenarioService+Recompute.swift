@@ -1,0 +1,26 @@
+import CascadeStore
+
+extension ScenarioService {
+    /// Plans a run of a stored scenario against its previous stored result (see `RecomputePlan`):
+    /// a result that cannot be read or decoded, or `force`, makes the run full — never an error,
+    /// since a full run needs nothing from it.
+    func recomputePlan(_ scenarioID: String, prepared: PreparedScenario, world: EngineWorld, force: Bool) -> RecomputePlan {
+        if force { return .full(reason: "--force recomputes every entity") }
+        if let reason = RecomputePlan.reasonForFullRun(prepared.run.scenario) { return .full(reason: reason) }
+        guard let stored = try? store.result(scenarioID: scenarioID, includeEntities: true) else {
+            return .full(reason: "no previous result")
+        }
+        var table: ResultTable?
+        if let columns = stored.columns {
+            do {
+                table = try ResultColumns.decode(columns).table
+            } catch {
+                return .full(reason: "the previous result's columns are damaged")
+            }
+        }
+        guard let previous = PreviousResult(summary: stored.summary, table: table, registry: world.formulas) else {
+            return .full(reason: "the previous result's summary is not one this engine wrote")
+        }
+        return RecomputePlan.make(prepared.run, previous: previous)
+    }
+}
