@@ -7,6 +7,17 @@ extension ScenarioService {
     func recomputePlan(_ scenarioID: String, prepared: PreparedScenario, world: EngineWorld, force: Bool) -> RecomputePlan {
         if force { return .full(reason: "--force recomputes every entity") }
         if let reason = RecomputePlan.reasonForFullRun(prepared.run.scenario) { return .full(reason: reason) }
+        // The summary first: the columns (the bulk of a large result) are read only when it says
+        // they can be reused.
+        guard let summary = try? store.result(scenarioID: scenarioID, includeEntities: false) else {
+            return .full(reason: "no previous result")
+        }
+        guard let screened = PreviousResult(summary: summary.summary, table: nil, registry: world.formulas) else {
+            return .full(reason: "the previous result's summary is not one this engine wrote")
+        }
+        if case .full(let reason) = RecomputePlan.screen(prepared.run, previous: screened, largestShare: RecomputePlan.largestRecomputedShare) {
+            return .full(reason: reason)
+        }
         guard let stored = try? store.result(scenarioID: scenarioID, includeEntities: true) else {
             return .full(reason: "no previous result")
         }
