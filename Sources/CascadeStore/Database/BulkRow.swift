@@ -65,6 +65,7 @@ package struct BulkRow {
         case .bool(let b): slots.append(.bool(b))
         case .text(let s): appendText(s, json: false)
         case .json(let s): appendText(s, json: true)
+        case .blob: preconditionFailure("bulk loads carry text and numbers, not bytes")
         }
     }
 

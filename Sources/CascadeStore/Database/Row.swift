@@ -23,7 +23,13 @@ package struct Row: Sendable {
         case .integer(let i): String(i)
         case .real(let x): String(x)
         case .bool(let b): b ? "true" : "false"
+        case .blob: nil
         }
+    }
+
+    /// A binary column's bytes (nil for NULL and for any other value).
+    package func bytes(_ name: String) -> [UInt8]? {
+        if case .blob(let bytes) = self[name] { bytes } else { nil }
     }
 
     package func int(_ name: String) -> Int? {

@@ -70,16 +70,33 @@ package struct RowCursor {
         }
     }
 
-    /// Calls `body` with the column's text bytes (valid only during the call); nil for NULL.
+    /// Whether the column holds bytes (a `BLOB` or `bytea`) rather than text or a number.
+    package func isBlob(_ column: Int) -> Bool {
+        switch source {
+        case .sqlite(let statement): sqlite3_column_type(statement, Int32(column)) == SQLITE_BLOB
+        case .row(let row): if case .blob = row.values[column] { true } else { false }
+        }
+    }
+
+    /// Calls `body` with the column's bytes — a blob's as stored, anything else's text as UTF-8
+    /// — valid only during the call; nil for NULL.
     package func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
         switch source {
         case .sqlite(let statement):
             let c = Int32(column)
-            guard sqlite3_column_type(statement, c) != SQLITE_NULL else { return nil }
-            let bytes = sqlite3_column_text(statement, c)
-            let length = Int(sqlite3_column_bytes(statement, c))
-            return try body(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : length))
-        case .row:
+            switch sqlite3_column_type(statement, c) {
+            case SQLITE_NULL: return nil
+            case SQLITE_BLOB:
+                let bytes = sqlite3_column_blob(statement, c)?.assumingMemoryBound(to: UInt8.self)
+                let length = Int(sqlite3_column_bytes(statement, c))
+                return try body(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : length))
+            default:
+                let bytes = sqlite3_column_text(statement, c)
+                let length = Int(sqlite3_column_bytes(statement, c))
+                return try body(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : length))
+            }
+        case .row(let row):
+            if case .blob(let bytes) = row.values[column] { return try bytes.withUnsafeBufferPointer(body) }
             guard var text = string(column) else { return nil }
             return try text.withUTF8(body)
         }

@@ -7,6 +7,8 @@ package enum SQLValue: Hashable, Sendable {
     case bool(Bool)
     /// A JSON document as text; PostgreSQL stores it as `jsonb`, SQLite as checked `TEXT`.
     case json(String)
+    /// Bytes as they are; SQLite stores them as a `BLOB`, PostgreSQL as `bytea`.
+    case blob([UInt8])
 }
 
 extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {

@@ -84,9 +84,13 @@ package final class PostgresConnection: DatabaseConnection {
     private func run(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> OpaquePointer {
         guard let handle else { throw StoreError(.connection, "the PostgreSQL connection is closed", location: displayURL) }
         // Text-format parameters are C strings: a NUL byte would silently cut the value short.
+        // Bytes go as binary-format parameters (`bytea`), with their length.
         var texts: [[CChar]?] = []
+        var lengths: [Int32] = [], formats: [Int32] = []
         texts.reserveCapacity(arguments.count)
         for value in arguments {
+            lengths.append(0)
+            formats.append(0)
             switch value {
             case .null: texts.append(nil)
             case .integer(let i): texts.append(Array(String(i).utf8CString))
@@ -98,11 +102,19 @@ package final class PostgresConnection: DatabaseConnection {
                                      location: displayURL, hint: "remove the \\u0000 from the value")
                 }
                 texts.append(Array(s.utf8CString))
+            case .blob(let bytes):
+                guard bytes.count <= Int(Int32.max) else {
+                    throw StoreError(.invalidInput, "a binary value of \(bytes.count) bytes is larger than one PostgreSQL parameter",
+                                     location: displayURL)
+                }
+                texts.append(bytes.withUnsafeBytes { Array($0.bindMemory(to: CChar.self)) })
+                lengths[lengths.count - 1] = Int32(bytes.count)
+                formats[formats.count - 1] = 1
             }
         }
         let statement = placeholders(sql)
         let result: OpaquePointer? = withPointers(texts) { pointers in
-            PQexecParams(handle, statement, Int32(arguments.count), nil, pointers, nil, nil, 0)
+            PQexecParams(handle, statement, Int32(arguments.count), nil, pointers, lengths, formats, 0)
         }
         let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK, let result else {
@@ -119,7 +131,7 @@ package final class PostgresConnection: DatabaseConnection {
         defer { for p in storage { p?.deallocate() } }
         for text in texts {
             guard let text else { storage.append(nil); continue }
-            let p = UnsafeMutablePointer<CChar>.allocate(capacity: text.count)
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, text.count))
             p.initialize(from: text, count: text.count)
             storage.append(p)
         }
@@ -139,6 +151,7 @@ package final class PostgresConnection: DatabaseConnection {
         let rowCount = PQntuples(result)
         let columnCount = PQnfields(result)
         let columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
+        let isBytes = (0..<columnCount).map { PQftype(result, $0) == Self.byteaType }
         var rows: [Row] = []
         rows.reserveCapacity(Int(rowCount))
         for r in 0..<rowCount {
@@ -147,6 +160,8 @@ package final class PostgresConnection: DatabaseConnection {
             for c in 0..<columnCount {
                 if PQgetisnull(result, r, c) == 1 {
                     values.append(.null)
+                } else if isBytes[Int(c)] {
+                    values.append(.blob(try Self.unescapedBytes(PQgetvalue(result, r, c)!, sql: sql)))
                 } else {
                     let length = Int(PQgetlength(result, r, c))
                     let bytes = UnsafeRawPointer(PQgetvalue(result, r, c)!).assumingMemoryBound(to: UInt8.self)
@@ -156,6 +171,19 @@ package final class PostgresConnection: DatabaseConnection {
             rows.append(Row(columns: columns, values: values))
         }
         return rows
+    }
+
+    /// The type OID of `bytea`, which libpq reports for binary columns.
+    private static let byteaType: Oid = 17
+
+    /// A `bytea` column's text form (`\\x` and hex digits) as the bytes it stands for.
+    private static func unescapedBytes(_ text: UnsafeMutablePointer<CChar>, sql: String) throws(StoreError) -> [UInt8] {
+        var length = 0
+        guard let bytes = text.withMemoryRebound(to: UInt8.self, capacity: 1, { PQunescapeBytea($0, &length) }) else {
+            throw StoreError(.database, "PostgreSQL: cannot read a binary value (out of memory)", sql: sql)
+        }
+        defer { PQfreemem(bytes) }
+        return Array(UnsafeBufferPointer(start: bytes, count: length))
     }
 
     package func executeScript(_ sql: String) throws(StoreError) {

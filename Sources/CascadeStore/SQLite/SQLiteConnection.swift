@@ -120,6 +120,13 @@ package final class SQLiteConnection: DatabaseConnection {
                     var copy = s
                     rc = copy.withUTF8(bindBytes)
                 }
+            case .blob(let bytes):
+                // Copied by SQLite (`transient`): the array's storage is not promised past this call.
+                // An empty blob stays an empty blob (a nil pointer would bind NULL).
+                rc = bytes.withUnsafeBytes { raw in
+                    guard let base = raw.baseAddress, raw.count > 0 else { return sqlite3_bind_zeroblob(statement, index, 0) }
+                    return sqlite3_bind_blob64(statement, index, base, UInt64(raw.count), Self.transient)
+                }
             }
             guard rc == SQLITE_OK else { throw failure(rc, sql: sql) }
         }
@@ -154,6 +161,10 @@ package final class SQLiteConnection: DatabaseConnection {
                 case SQLITE_NULL: values.append(.null)
                 case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, column)))
                 case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, column)))
+                case SQLITE_BLOB:
+                    let length = Int(sqlite3_column_bytes(statement, column))
+                    let bytes = sqlite3_column_blob(statement, column)?.assumingMemoryBound(to: UInt8.self)
+                    values.append(.blob(bytes.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []))
                 default:
                     let bytes = sqlite3_column_text(statement, column)
                     let length = Int(sqlite3_column_bytes(statement, column))

@@ -189,8 +189,7 @@ extension Store {
             resultDataVersion: row.string("result_data_version"), resultsUpdatedAt: row.timestamp("results_updated_at"))
     }
 
-    /// The most bytes of a result's binary document in one `scenario_result_parts` row (before
-    /// base64, which makes it 64 MiB of text).
+    /// The most bytes of a result's binary document in one `scenario_result_parts` row.
     package static let resultPartBytes = 48 << 20
 
     /// Replaces a scenario's cached result in one transaction: the summary in `simulation_results`
@@ -206,15 +205,14 @@ extension Store {
         try writeRetrying { db in
             if let lease { try completeJob(db, lease, status: .succeeded, runID: run?.id, cached: false, error: nil) }
             try deleteEntityResults(db, scenarioID)
-            // Each part is encoded just before it is written and dropped after, so one part's
-            // bytes and text are held at a time (the whole document and its text were ~1.7 GB at
-            // 1 M entities with 30 000 shocks).
+            // Each part is encoded just before it is written, as bytes, and dropped after, so one
+            // part is held at a time (the whole document was ~0.7 GB at 1 M entities with 30 000
+            // shocks, and its base64 text, written until migration 15, 0.9 GB).
             var k = 0
             try parts? { part in
                 precondition(part.count <= Self.resultPartBytes, "a result part of \(part.count) bytes")
-                let text = part.withUnsafeBytes { Data($0).base64EncodedString() }
                 try db.execute("INSERT INTO scenario_result_parts (scenario_id, part, data) VALUES (?, ?, ?)",
-                               .text(scenarioID), .integer(Int64(k)), .text(text))
+                               .text(scenarioID), .integer(Int64(k)), .blob(part))
                 k += 1
             }
             try setSummary(db, scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summaryText: summaryText)
@@ -254,14 +252,25 @@ extension Store {
                                             [.text(scenarioID)]),
                   let text = row.string("results"), let summary = try? JSONValue.parse(text) else { return nil }
             guard includeEntities else { return StoredResult(summary: summary, entityTexts: []) }
-            var columns: [UInt8] = []
-            var parts = 0
-            try db.forEachRow("SELECT data FROM scenario_result_parts WHERE scenario_id = ? ORDER BY part", [.text(scenarioID)]) { row in
-                guard let text = row.string(0), let data = Data(base64Encoded: text) else { return }
-                columns += data
-                parts += 1
+            let parts = try db.queryOne("SELECT COUNT(*) AS n FROM scenario_result_parts WHERE scenario_id = ?",
+                                        [.text(scenarioID)])?.int("n") ?? 0
+            if parts > 0 {
+                // Every part but the last holds `resultPartBytes`: the document is built in place.
+                var columns: [UInt8] = []
+                columns.reserveCapacity(parts * Self.resultPartBytes)
+                try db.forEachRow("SELECT data FROM scenario_result_parts WHERE scenario_id = ? ORDER BY part",
+                                  [.text(scenarioID)]) { row in
+                    if row.isBlob(0) {
+                        _ = row.withBytes(0) { columns.append(contentsOf: $0) }
+                    } else if let text = row.string(0), let data = Data(base64Encoded: text) {
+                        columns += data  // a part stored as base64 text before migration 15
+                    } else {
+                        throw StoreError(.database, "a stored result part of scenario \(scenarioID) is neither bytes nor base64 text",
+                                         hint: "run the scenario again with `--force` to replace its result")
+                    }
+                }
+                return StoredResult(summary: summary, entityTexts: [], columns: columns)
             }
-            if parts > 0 { return StoredResult(summary: summary, entityTexts: [], columns: columns) }
             // Streamed (no row objects), then put in entity id (byte) order by sorting positions.
             var ids: [String] = [], texts: [String] = []
             try db.forEachRow(

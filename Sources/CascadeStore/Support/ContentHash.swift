@@ -48,7 +48,7 @@ package enum ContentHash {
     }
 
     /// Formats 128 bits as a UUID, 8-4-4-4-12 lowercase hex digits, without intermediate strings.
-    static func format(_ bits: (UInt64, UInt64)) -> String {
+    package static func format(_ bits: (UInt64, UInt64)) -> String {
         let (high, low) = bits
         return String(unsafeUninitializedCapacity: 36) { buffer in
             let digits: StaticString = "0123456789abcdef"
@@ -68,6 +68,25 @@ package enum ContentHash {
             put(low, 12)
             return out
         }
+    }
+
+    /// The 128 bits `format` wrote: nil unless `text` is exactly 8-4-4-4-12 lowercase hex digits,
+    /// so that `format(parseFormatted(text)!)` is `text` byte for byte.
+    package static func parseFormatted(_ text: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
+        guard text.count == 36, text[8] == 0x2D, text[13] == 0x2D, text[18] == 0x2D, text[23] == 0x2D else { return nil }
+        var high: UInt64 = 0, low: UInt64 = 0
+        var digits = 0
+        for (k, byte) in text.enumerated() where k != 8 && k != 13 && k != 18 && k != 23 {
+            let nibble: UInt8
+            switch byte {
+            case 0x30...0x39: nibble = byte &- 0x30
+            case 0x61...0x66: nibble = byte &- 0x61 &+ 10
+            default: return nil
+            }
+            if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
+            digits += 1
+        }
+        return (high, low)
     }
 
     /// Appends the 36 bytes of `format(bits)` to `out`.
