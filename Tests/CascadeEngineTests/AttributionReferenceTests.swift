@@ -117,22 +117,8 @@ struct AttributionReferenceTests {
             #expect(rows.cyclic > 0, "seed \(seed)")
             #expect(rows.macros == 3, "seed \(seed)")
         }
-        if ProcessInfo.processInfo.environment["CASCADE_RECORD"] == "1" {
-            try actual.write(to: Self.file, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: Self.file, encoding: .utf8)
-        let (a, e) = (actual.split(separator: "\n", omittingEmptySubsequences: false),
-                      expected.split(separator: "\n", omittingEmptySubsequences: false))
-        #expect(a.count == e.count, "\(a.count) lines, recorded \(e.count)")
-        var differences: [String] = []
-        var header = ""
-        for (x, y) in zip(a, e) {
-            if y.hasPrefix("#") { header = String(y) }
-            if x != y { differences.append("\(header)\n  now:      \(x)\n  recorded: \(y)") }
-        }
-        #expect(differences.isEmpty, "\(differences.count) lines differ, first:\n\(differences.prefix(5).joined(separator: "\n"))")
-        #expect(e.count > 4_000)
+        guard let expected = try GoldenFile.check(actual, against: Self.file) else { return }
+        #expect(expected.split(separator: "\n").count > 4_000)
     }
 
     /// The kept causes are chosen by the `causeLimit`-th largest magnitude (quickselect, not a
