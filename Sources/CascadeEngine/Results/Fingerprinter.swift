@@ -14,19 +14,23 @@ struct Fingerprinter {
     }
 
     mutating func add(_ text: String) {
+        // A native string's bytes are read in place; only a bridged or lazy one is copied.
+        if text.utf8.withContiguousStorageIfAvailable({ add($0) }) != nil { return }
         var text = text
-        text.withUTF8 { bytes in
-            add(UInt64(bytes.count))
-            if bytes.count > Fingerprinter.capacity - count {
-                flush()
-                if bytes.count > Fingerprinter.capacity {
-                    _ = XXH3_128bits_update(state, bytes.baseAddress, bytes.count)
-                    return
-                }
+        text.withUTF8 { add($0) }
+    }
+
+    private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+        add(UInt64(bytes.count))
+        if bytes.count > Fingerprinter.capacity - count {
+            flush()
+            if bytes.count > Fingerprinter.capacity {
+                _ = XXH3_128bits_update(state, bytes.baseAddress, bytes.count)
+                return
             }
-            if let base = bytes.baseAddress { (buffer + count).copyMemory(from: base, byteCount: bytes.count) }
-            count += bytes.count
         }
+        if let base = bytes.baseAddress { (buffer + count).copyMemory(from: base, byteCount: bytes.count) }
+        count += bytes.count
     }
 
     mutating func add(_ value: UInt64) {

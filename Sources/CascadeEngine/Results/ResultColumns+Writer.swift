@@ -123,8 +123,15 @@ extension ResultColumns {
             try raw([StringForm.uuids.rawValue])
             var others: [Int] = []
             try column(count: values.count) { (i: Int) -> SIMD2<UInt64> in
-                var value = values[i]
-                if let bits = value.withUTF8({ ContentHash.parseFormatted($0) }) { return SIMD2(bits.0, bits.1) }
+                // A native string's bytes in place (a copy to call `withUTF8` retained each one).
+                let parsed: (UInt64, UInt64)?
+                if let inPlace = values[i].utf8.withContiguousStorageIfAvailable({ ContentHash.parseFormatted($0) }) {
+                    parsed = inPlace
+                } else {
+                    var value = values[i]
+                    parsed = value.withUTF8 { ContentHash.parseFormatted($0) }
+                }
+                if let bits = parsed { return SIMD2(bits.0, bits.1) }
                 others.append(i)
                 return SIMD2(0, 0)
             }

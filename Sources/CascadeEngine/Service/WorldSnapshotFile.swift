@@ -403,11 +403,15 @@ struct SnapshotWriter {
     }
 
     mutating func string(_ text: String) {
+        // A native string's bytes in place; only a bridged or lazy one is copied first.
+        if text.utf8.withContiguousStorageIfAvailable({ utf8($0) }) != nil { return }
         var text = text
-        text.withUTF8 { utf8 in
-            u32(UInt32(utf8.count))
-            bytes.append(contentsOf: utf8)
-        }
+        text.withUTF8 { utf8($0) }
+    }
+
+    private mutating func utf8(_ utf8: UnsafeBufferPointer<UInt8>) {
+        u32(UInt32(utf8.count))
+        bytes.append(contentsOf: utf8)
     }
 
     /// Length 0xFFFF_FFFF stands for nil.
