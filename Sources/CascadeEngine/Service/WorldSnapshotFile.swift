@@ -107,10 +107,8 @@ enum WorldSnapshotFile {
         w.u64(UInt64(c.relationshipTypes.count))
         w.bytes.append(contentsOf: c.relationshipTypes)
         w.strings(c.typeNames)
-        w.u64(UInt64(c.relationshipWeights.count))
-        for weight in c.relationshipWeights { w.f64(weight) }
-        w.u64(UInt64(c.relationshipHasWeight.count))
-        for has in c.relationshipHasWeight { w.u8(has ? 1 : 0) }
+        w.f64s(c.relationshipWeights)
+        w.bools(c.relationshipHasWeight)
         w.int32s(c.relationshipFormulas)
         w.int32s(c.relationshipMetadata)
         w.u64(UInt64(c.unknownEnds.count))
@@ -168,10 +166,8 @@ enum WorldSnapshotFile {
     }
 
     static func encodeEntityFacts(_ facts: EntityFacts, into w: inout SnapshotWriter) {
-        w.u64(UInt64(facts.levelValues.count))
-        for value in facts.levelValues { w.f64(value) }
-        w.u64(UInt64(facts.hasCurrentValue.count))
-        for has in facts.hasCurrentValue { w.u8(has ? 1 : 0) }
+        w.f64s(facts.levelValues)
+        w.bools(facts.hasCurrentValue)
         w.int32s(facts.sectorIndex)
         w.strings(facts.sectors)
         for list in [facts.canonicalTexts, facts.invalidMetadata] {
@@ -258,10 +254,8 @@ enum WorldSnapshotFile {
         columns.relationshipTargets = try r.int32s()
         columns.relationshipTypes = try r.byteColumn()
         columns.typeNames = try r.strings()
-        let weightCount = try r.count(elementSize: 8)
-        columns.relationshipWeights.reserveCapacity(weightCount)
-        for _ in 0..<weightCount { columns.relationshipWeights.append(try r.f64()) }
-        columns.relationshipHasWeight = try r.byteColumn().map { $0 != 0 }
+        columns.relationshipWeights = try r.f64s()
+        columns.relationshipHasWeight = try r.bools()
         columns.relationshipFormulas = try r.int32s()
         columns.relationshipMetadata = try r.int32s()
         let unknownCount = try r.count(elementSize: 16)
@@ -329,11 +323,9 @@ enum WorldSnapshotFile {
     /// the positions of the exceptions in range and ascending: what `PreparedRun` reads without checking.
     static func decodeEntityFacts(_ r: inout SnapshotReader, entityCount n: Int) throws(Rejection) -> EntityFacts {
         var facts = EntityFacts()
-        let valueCount = try r.count(elementSize: 8)
-        guard valueCount == n else { throw Rejection(reason: "the entity facts are not one per entity") }
-        facts.levelValues.reserveCapacity(n)
-        for _ in 0..<n { facts.levelValues.append(try r.f64()) }
-        facts.hasCurrentValue = try r.byteColumn().map { $0 != 0 }
+        facts.levelValues = try r.f64s()
+        guard facts.levelValues.count == n else { throw Rejection(reason: "the entity facts are not one per entity") }
+        facts.hasCurrentValue = try r.bools()
         facts.sectorIndex = try r.int32s()
         facts.sectors = try r.strings()
         guard facts.hasCurrentValue.count == n, facts.sectorIndex.count == n else {
@@ -429,6 +421,17 @@ struct SnapshotWriter {
         for text in column { optionalString(text) }
     }
 
+    mutating func f64s(_ column: [Double]) {
+        u64(UInt64(column.count))
+        for value in column { f64(value) }
+    }
+
+    /// One byte per flag, 1 or 0.
+    mutating func bools(_ column: [Bool]) {
+        u64(UInt64(column.count))
+        for flag in column { u8(flag ? 1 : 0) }
+    }
+
     mutating func int32s(_ column: [Int32]) {
         u64(UInt64(column.count))
         for value in column { u32(UInt32(bitPattern: value)) }
@@ -519,6 +522,18 @@ struct SnapshotReader {
             }
             initialized = count
         }
+    }
+
+    mutating func f64s() throws(WorldSnapshotFile.Rejection) -> [Double] {
+        let count = try count(elementSize: 8)
+        var column: [Double] = []
+        column.reserveCapacity(count)
+        for _ in 0..<count { column.append(try f64()) }
+        return column
+    }
+
+    mutating func bools() throws(WorldSnapshotFile.Rejection) -> [Bool] {
+        try byteColumn().map { $0 != 0 }
     }
 
     mutating func byteColumn() throws(WorldSnapshotFile.Rejection) -> [UInt8] {
