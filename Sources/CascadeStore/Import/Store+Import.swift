@@ -41,12 +41,10 @@ extension Store {
                 report.writeSeconds = Date().timeIntervalSince(writeStarted)
                 reports.append(report)
             }
+            // The one rebuild of the indexes counts as the last file's write.
             let indexing = Date()
             try bulk.finish(db, progress: progress)
-            if var last = reports.popLast() {
-                last.writeSeconds += Date().timeIntervalSince(indexing)
-                reports.append(last)
-            }
+            reports[reports.count - 1].writeSeconds += Date().timeIntervalSince(indexing)
             progress(WorkProgress("committing"))
             return reports
         }
