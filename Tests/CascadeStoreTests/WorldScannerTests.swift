@@ -237,6 +237,39 @@ struct StableIDTests {
         #expect(String(decoding: out, as: UTF8.self) == "01234567-89ab-cdef-fedc-ba9876543210")
         #expect(ContentHash.format((0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210)) == "01234567-89ab-cdef-fedc-ba9876543210")
     }
+
+    /// `parseFormatted` is `format`'s inverse on exactly the texts `format` writes: every byte
+    /// value is tried at every position of a valid id, and only a lowercase hex digit where a
+    /// digit goes (or the dash where a dash goes) parses.
+    @Test func parsesExactlyWhatFormatWrites() {
+        func parse(_ bytes: [UInt8]) -> (UInt64, UInt64)? { bytes.withUnsafeBufferPointer { ContentHash.parseFormatted($0) } }
+        let valid = Array("01234567-89ab-cdef-fedc-ba9876543210".utf8)
+        let parsed = parse(valid)
+        #expect(parsed?.0 == 0x0123_4567_89AB_CDEF && parsed?.1 == 0xFEDC_BA98_7654_3210)
+        let hex = Set("0123456789abcdef".utf8)
+        var accepted = 0
+        for position in valid.indices {
+            for byte in UInt8.min...UInt8.max {
+                var text = valid
+                text[position] = byte
+                let expected = [8, 13, 18, 23].contains(position) ? byte == 0x2D : hex.contains(byte)
+                if expected { accepted += 1 }
+                #expect((parse(text) != nil) == expected, "byte \(byte) at \(position)")
+            }
+        }
+        #expect(accepted == 32 * 16 + 4)
+        for text in ["", "01234567-89ab-cdef-fedc-ba987654321", "01234567-89ab-cdef-fedc-ba98765432100",
+                     "0123456789abcdeffedcba9876543210", "01234567-89AB-CDEF-FEDC-BA9876543210"] {
+            #expect(parse(Array(text.utf8)) == nil, "\(text)")
+        }
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let bits = (seed, seed.byteSwapped ^ 0x5555_5555_5555_5555)
+            let back = parse(Array(ContentHash.format(bits).utf8))
+            #expect(back?.0 == bits.0 && back?.1 == bits.1)
+        }
+    }
 }
 
 @Suite("ID table")

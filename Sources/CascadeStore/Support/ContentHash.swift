@@ -72,21 +72,29 @@ package enum ContentHash {
 
     /// The 128 bits `format` wrote: nil unless `text` is exactly 8-4-4-4-12 lowercase hex digits,
     /// so that `format(parseFormatted(text)!)` is `text` byte for byte.
+    ///
+    /// Branch-free per digit: a result document parses every entity and relationship id (6 M at
+    /// 1 M entities), and ids are random mixes of digits and letters, so a branch per byte was
+    /// mispredicted about a third of the time (perf: 0.8 s of a 1 M run's 1.1 s storing its result).
     package static func parseFormatted(_ text: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
-        guard text.count == 36, text[8] == 0x2D, text[13] == 0x2D, text[18] == 0x2D, text[23] == 0x2D else { return nil }
-        var high: UInt64 = 0, low: UInt64 = 0
-        var digits = 0
-        for (k, byte) in text.enumerated() where k != 8 && k != 13 && k != 18 && k != 23 {
-            let nibble: UInt8
-            switch byte {
-            case 0x30...0x39: nibble = byte &- 0x30
-            case 0x61...0x66: nibble = byte &- 0x61 &+ 10
-            default: return nil
+        guard text.count == 36, let p = text.baseAddress else { return nil }
+        var invalid = UInt64(p[8] ^ 0x2D) | UInt64(p[13] ^ 0x2D) | UInt64(p[18] ^ 0x2D) | UInt64(p[23] ^ 0x2D)
+        @inline(__always) func digits(_ range: Range<Int>, into value: inout UInt64) {
+            for k in range {
+                let c = UInt64(p[k])
+                // The allowed bytes as bits: '0'…'9' are bits 48…57 of the first 64, 'a'…'f' bits 33…38 of the next.
+                let allowed: UInt64 = c < 64 ? 0x03FF_0000_0000_0000 : 0x0000_007E_0000_0000
+                invalid |= (~(allowed >> (c & 63)) & 1) | (c >> 7)
+                value = value << 4 | ((c & 0xF) &+ 9 &* (c >> 6))  // '0'…'9' → 0…9, 'a'…'f' → 10…15
             }
-            if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
-            digits += 1
         }
-        return (high, low)
+        var high: UInt64 = 0, low: UInt64 = 0
+        digits(0..<8, into: &high)
+        digits(9..<13, into: &high)
+        digits(14..<18, into: &high)
+        digits(19..<23, into: &low)
+        digits(24..<36, into: &low)
+        return invalid == 0 ? (high, low) : nil
     }
 
     /// Appends the 36 bytes of `format(bits)` to `out`.
