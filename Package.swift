@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(name: "CascadeJSONTests", dependencies: ["CascadeJSON"], swiftSettings: strict),
         .testTarget(name: "CascadeEngineTests", dependencies: ["CascadeEngine", "CascadeFormula", "CascadeJSON", "CascadeStore", "CascadeTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore", "CascadeFormula", "CascadeJSON", "CascadeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CascadeStoreTests", dependencies: ["CascadeStore", "CascadeFormula", "CascadeJSON", "CascadeTestSupport", "CSQLite"], swiftSettings: strict),
         .testTarget(name: "CascadeServerTests", dependencies: [
             "CascadeServer", "CascadeStore", "CascadeEngine", "CascadeJSON", "CascadeTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

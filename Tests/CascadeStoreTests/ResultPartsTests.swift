@@ -1,4 +1,5 @@
 @testable import CascadeStore
+import CSQLite
 import CascadeJSON
 import Foundation
 import Testing
@@ -72,5 +73,36 @@ struct ResultPartsTests {
             #expect(error.message.contains("neither bytes nor base64"), "\(error)")
             #expect(error.hint?.contains("--force") == true)
         }
+    }
+}
+
+/// SQLite store files are created with 64 KiB pages (a large result's document costs half the
+/// CPU to write as in 4 KiB pages); a file made before keeps its page size and works as it did.
+@Suite("SQLite page size")
+struct SQLitePageSizeTests {
+    static func pageSize(_ store: Store) throws -> Int? {
+        try store.read { db in try db.queryOne("PRAGMA page_size")?.int("page_size") }
+    }
+
+    @Test func aNewStoreFileHasLargePagesAndAnOldOneKeepsItsOwn() throws {
+        let fresh = try TestBackend.sqlite.freshLocation()
+        defer { fresh.cleanup() }
+        let store = try Store(fresh.location, actor: "tester")
+        try store.migrate()
+        #expect(try Self.pageSize(store) == 65_536)
+
+        let old = try TestBackend.sqlite.freshLocation()
+        defer { old.cleanup() }
+        guard case .sqlite(let path) = old.location else { Issue.record("not a file: \(old.location)"); return }
+        var handle: OpaquePointer?
+        #expect(sqlite3_open(path, &handle) == SQLITE_OK)
+        #expect(sqlite3_exec(handle, "PRAGMA page_size=4096; CREATE TABLE made_before (x INTEGER)", nil, nil, nil) == SQLITE_OK)
+        sqlite3_close(handle)
+        let reopened = try Store(old.location, actor: "tester")
+        try reopened.migrate()
+        #expect(try Self.pageSize(reopened) == 4_096)
+        let id = try ResultPartsTests.scenario(reopened)
+        try ResultPartsTests.storeParts(reopened, id, [ResultPartsTests.document, ResultPartsTests.document])
+        #expect(try reopened.result(scenarioID: id)?.columns == ResultPartsTests.document + ResultPartsTests.document)
     }
 }

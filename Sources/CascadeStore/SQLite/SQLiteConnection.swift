@@ -39,7 +39,11 @@ package final class SQLiteConnection: DatabaseConnection {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(db, 1)
         do {
-            try executeScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;")
+            // A new file's pages are 64 KiB (`page_size` is a no-op on an existing one, and must come
+            // before WAL mode): a 1 M-entity run's ~0.5 GB result document, written to the WAL and
+            // then checkpointed, cost half the CPU it did in 4 KiB pages, and bulk inserts and
+            // table scans are cheaper too; point lookups read a larger page (issue 16).
+            try executeScript("PRAGMA page_size=\(Self.newFilePageSize); PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;")
         } catch {
             close()
             throw error
@@ -47,6 +51,9 @@ package final class SQLiteConnection: DatabaseConnection {
     }
 
     deinit { close() }
+
+    /// The page size of a store file SQLite creates (its largest).
+    static let newFilePageSize = 65_536
 
     package func close() {
         for (_, statement) in statements { sqlite3_finalize(statement) }
