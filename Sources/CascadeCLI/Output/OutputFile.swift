@@ -54,19 +54,34 @@ struct OutputFile {
 
     /// Writes `bytes` to a temporary file beside the target and renames it over the target.
     func write(_ bytes: [UInt8]) throws {
+        try write { put in try put(bytes) }
+    }
+
+    /// Writes what `produce` hands to its function, piece by piece, to a temporary file beside
+    /// the target, and renames it over the target once `produce` returns: a document too large to
+    /// hold is written without holding it, and a failure (of `produce` or of a write) leaves the
+    /// target as it was.
+    func write(_ produce: (_ put: ([UInt8]) throws -> Void) throws -> Void) throws {
         var template = Array((SQLiteFile.parentDirectory(of: path) + "/.cascade-out-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw failure("cannot create a temporary file beside it") }
         let temporary = String(cString: template)
-        var written = 0
-        var ok = true
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { ok = false; break }
-            written += n
+        do {
+            try produce { bytes in
+                var written = 0
+                while written < bytes.count {
+                    let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                    if n <= 0 { throw failure(String(cString: strerror(errno))) }
+                    written += n
+                }
+            }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
         }
         let mode = existingMode ?? (0o666 & ~Self.umaskValue())
-        ok = ok && fchmod(fd, mode) == 0 && fsync(fd) == 0
+        let ok = fchmod(fd, mode) == 0 && fsync(fd) == 0
         let reason = String(cString: strerror(errno))
         close(fd)
         guard ok, rename(temporary, path) == 0 else {

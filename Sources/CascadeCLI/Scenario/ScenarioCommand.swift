@@ -113,12 +113,17 @@ struct RunOutputOptions: ParsableArguments {
     }
 
     func emit(_ outcome: ScenarioService.Outcome, json: Bool, to file: OutputFile?, asOfNote: String? = nil) throws {
-        let text = json || file != nil ? outcome.documentText : ""
-        try file?.write(Array((text + "\n").utf8))
+        // The document is written piece by piece (to the file first, then again to stdout): a
+        // 1 M-entity result's is ~2.7 GB, and built whole it held ~8 GB.
+        try file?.write { put in
+            try outcome.writeDocument { try put(Array($0.utf8)) }
+            try put([0x0A])
+        }
         if json {
-            StoreOutput.printJSON(text: text)
+            outcome.writeDocument { FileHandle.standardOutput.write(Data($0.utf8)) }
+            FileHandle.standardOutput.write(Data("\n".utf8))
         } else if format == .csv {
-            FileHandle.standardOutput.write(Data(try ResultCSV.text(outcome).utf8))
+            try ResultCSV.write(outcome) { FileHandle.standardOutput.write(Data($0.utf8)) }
         } else {
             let summary = ResultSummary(outcome: outcome, top: top, asOfNote: asOfNote, isColoured: Terminal.useColor(fileDescriptor: 1))
             if summary.isColoured {

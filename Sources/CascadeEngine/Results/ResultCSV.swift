@@ -24,18 +24,31 @@ package enum ResultCSV {
     /// result's rows end with `distributionHeader`'s columns.
     /// - Complexity: O(n) in the entities reported (each parsed once).
     package static func text(_ outcome: ScenarioService.Outcome) throws -> String {
+        var out = ""
+        try write(outcome) { out += $0 }
+        return out
+    }
+
+    /// `text(outcome)` in pieces of about `chunkBytes` bytes, handed to `emit` in order, made one
+    /// entity at a time (a 1 M-entity result's CSV is never held whole).
+    package static func write(_ outcome: ScenarioService.Outcome, chunkBytes: Int = 1 << 20,
+                              _ emit: (String) throws -> Void) throws {
         let isMonteCarlo = outcome.summary["monte_carlo"] != nil
         var out = CSV.record(header + (isMonteCarlo ? distributionHeader : []))
-        for text in outcome.entityTexts ?? [] {
-            guard let entity = try JSONValue.parse(text).objectValue else { continue }
+        try outcome.forEachEntityText { text in
+            guard let entity = try JSONValue.parse(text).objectValue else { return }
             var fields = row(entity)
             if isMonteCarlo {
                 let distribution = entity["distribution"]
                 fields += distributionHeader.map { key in distribution?[key]?.numberValue.map { JSNumber.format($0) } ?? "" }
             }
             out += CSV.record(fields)
+            if out.utf8.count >= chunkBytes {
+                try emit(out)
+                out = ""
+            }
         }
-        return out
+        try emit(out)
     }
 
     /// One entity document's fields, in `header`'s order.

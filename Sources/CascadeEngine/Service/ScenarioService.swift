@@ -40,6 +40,17 @@ package struct ScenarioService {
             set { texts = .stored(newValue) }
         }
 
+        /// Each entity's text of `entityTexts`, in order, made one at a time: a 1 M-entity result's
+        /// texts are ~2.7 GB, which a caller writing them out never needs to hold at once.
+        package func forEachEntityText<Failure: Error>(_ body: (String) throws(Failure) -> Void) throws(Failure) {
+            switch texts {
+            case .stored(let texts):
+                for text in texts ?? [] { try body(text) }
+            case .result(let entities):
+                for position in entities.indices { try body(entities.jsonText(at: position)) }
+            }
+        }
+
         enum Texts: Sendable {
             case stored([String]?)
             case result(EntityResults)
@@ -75,6 +86,15 @@ package struct ScenarioService {
 
         /// The full result document of `docs/formats.md` as JSON text (keys sorted).
         package var documentText: String {
+            var text = ""
+            writeDocument { text += $0 }
+            return text
+        }
+
+        /// `documentText` in pieces of about `chunkBytes` bytes, handed to `write` in order (their
+        /// concatenation is `documentText`), with at most one piece and one entity's text held:
+        /// `cascade run --json` on a 1 M-entity result held ~8 GB building it whole.
+        package func writeDocument<Failure: Error>(chunkBytes: Int = 1 << 20, _ write: (String) throws(Failure) -> Void) throws(Failure) {
             var object = summary.objectValue ?? JSONObject()
             object["top_movers"] = nil
             object["moved_per_level"] = nil
@@ -83,7 +103,22 @@ package struct ScenarioService {
             object["entities"] = .string(ScenarioService.entitiesMarker)
             let text = JSONValue.object(object).withSortedKeys().serialized()
             let marker = JSNumber.quoted(ScenarioService.entitiesMarker)
-            return text.replacingOccurrences(of: marker, with: "[" + (entityTexts ?? []).joined(separator: ",") + "]")
+            // The marker is a NUL-delimited string no serialised value contains, so it occurs once.
+            let around = text.split(separator: marker, maxSplits: 1, omittingEmptySubsequences: false)
+            var chunk = String(around[0]) + "["
+            var first = true
+            try forEachEntityText { (entity) throws(Failure) in
+                if !first { chunk += "," }
+                first = false
+                chunk += entity
+                if chunk.utf8.count >= chunkBytes {
+                    try write(chunk)
+                    chunk = ""
+                }
+            }
+            chunk += "]"
+            if around.count > 1 { chunk += around[1] }
+            try write(chunk)
         }
 
         /// The full result document, parsed (convenient for small graphs and tests).
