@@ -6,7 +6,7 @@ import Testing
 /// thread gives: every impact, contribution, edge state and error, attribution row, path,
 /// status, count and warning, and the same first error when a value is not finite.
 struct PropagationThreadsTests {
-    /// The random worlds of `PropertyTests`, each in four variants.
+    /// The random worlds of `PropertyTests`, each in five variants.
     enum Variant: String, CaseIterable, Sendable {
         /// The world as it is: same-level cycles, bottlenecks, feedback edges and rounds.
         case plain
@@ -18,6 +18,9 @@ struct PropagationThreadsTests {
         case nonFinite
         /// A Monte Carlo scenario: one propagator propagated again per draw.
         case monteCarlo
+        /// With sensitivities: differentiated from the split pass's values (no feedback), or
+        /// from a second, one-thread propagation (feedback).
+        case sensitivities
     }
 
     static let cases: [(UInt64, Variant)] = PropertyTests.seeds.flatMap { seed in Variant.allCases.map { (seed, $0) } }
@@ -38,6 +41,8 @@ struct PropagationThreadsTests {
             s.levelSettings = Dictionary(uniqueKeysWithValues: (0...9).map { ($0, RunValidityTests.extreme()) })
         case .monteCarlo:
             s.monteCarlo = MonteCarlo(draws: 6, seed: Int(seed), distributions: ["oil_price": .normal(mean: 80, sd: 15)])
+        case .sensitivities:
+            s.sensitivities = true
         }
         return (w, s)
     }
