@@ -91,6 +91,22 @@ struct PropagationThreadsTests {
         #expect(unsplit.lanes.isEmpty)
     }
 
+    /// `source.metadata` / `target.metadata` are parsed on first read and kept in the run: a run
+    /// whose formulas read them stays on one thread.
+    @Test(arguments: ["if (source.metadata.current_value > 500) return source.impact; return 0;",
+                      "if (target.metadata.current_value > 500) return source.impact; return 0;"])
+    func aRunWhoseFormulasReadMetadataStaysOnOneThread(_ formula: String) throws {
+        var (w, s) = Self.world(1, .plain)
+        w.edge("e1", "e2", formula: formula)
+        s.sensitivities = false
+        let prepared = try Engine.prepare(s, world: w.world)
+        let propagator = Propagator(prepared.run)
+        propagator.threads = PropagationThreads(count: 3, minimumEdges: 1)
+        propagator.propagate()
+        #expect(propagator.lanes.isEmpty)
+        #expect(Self.outcome(w, s, threads: 3) == Self.outcome(w, s, threads: 1))
+    }
+
     /// (`CASCADE_THREADS`, the machine's cores, the threads or the error's text)
     static let environments: [(String?, Int, String)] = [
         (nil, 2, "2"), ("", 4, "4"), (nil, 32, "8"), (nil, 0, "1"), ("1", 8, "1"), ("3", 2, "3"), ("64", 2, "64"),

@@ -22,8 +22,25 @@ import Dispatch
 ///   from its start (`passSerially`), which stops at exactly that first one (the entities after
 ///   it keep values a failed run does not report).
 ///
-/// A pass with sensitivities (`sensitivities` set) stays on one thread.
+/// A pass with sensitivities (`sensitivities` set) stays on one thread, and so does a run whose
+/// formulas read an entity's metadata (`canSplit`).
 extension Propagator {
+    /// Whether the programs read nothing that is cached on first read: `source.metadata` and
+    /// `target.metadata` parse an entity's metadata once and keep it in the run
+    /// (`PreparedRun.metadataValue`), which two threads must not do at once.
+    static func canSplit(_ programs: [EdgeProgram]) -> Bool {
+        programs.allSatisfy { program in
+            program.bindings.allSatisfy { bound in
+                bound.slots.allSatisfy { slot in
+                    switch slot {
+                    case .sourceMetadata, .targetMetadata: false
+                    default: true
+                    }
+                }
+            }
+        }
+    }
+
     /// Computes `level` on the threads and returns true, or returns false (having computed
     /// nothing) when the level is too small to split.
     func passInParallel(_ level: Int, _ settings: LevelSettings) -> Bool {

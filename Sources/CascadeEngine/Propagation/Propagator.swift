@@ -155,6 +155,8 @@ final class Propagator {
     var lanes: [Propagator] = []
     /// Per level, its components in waves (`levelWaves`; empty until a level is first split).
     var waves: [LevelWaves] = []
+    /// Whether a level may be split across threads (`Propagator.canSplit`).
+    let isSplittable: Bool
     /// A lane's count of the parent's `baselines.computed` keys it has adopted.
     var adoptedBaselines = 0
     /// Whether this propagator allocated the per-entity and per-edge buffers (a lane shares its parent's).
@@ -167,6 +169,7 @@ final class Propagator {
         self.run = run
         let n = run.ids.count, e = run.edgeSource.count
         ownsBuffers = parent == nil
+        isSplittable = Self.canSplit(run.programs)
         impact = parent?.impact ?? .filled(0, count: n)
         unclamped = parent?.unclamped ?? .filled(0, count: n)
         status = parent?.status ?? .filled(.ok, count: n)
@@ -269,7 +272,7 @@ final class Propagator {
                 }
                 continue
             }
-            let isSplit = threads.count > 1 && sensitivities == nil && passInParallel(level, settings)
+            let isSplit = threads.count > 1 && isSplittable && sensitivities == nil && passInParallel(level, settings)
             if !isSplit { passSerially(level, settings) }
             if nonFinite != nil { return }
         }
