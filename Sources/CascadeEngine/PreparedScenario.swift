@@ -10,6 +10,8 @@ package final class PreparedScenario {
     let prepareTime: Duration
     private var cachedFingerprint: String?
     private var fingerprintTime = Duration.zero
+    /// The threads a propagation uses; nil: `PropagationThreads.fromEnvironment()` (`CASCADE_THREADS`).
+    var threads: PropagationThreads?
 
     init(run: PreparedRun, prepareTime: Duration) {
         self.run = run
@@ -25,6 +27,12 @@ package final class PreparedScenario {
         fingerprintTime = clock.now - start
         cachedFingerprint = value
         return value
+    }
+
+    /// `threads`, else `CASCADE_THREADS` (`PropagationThreads.fromEnvironment()`).
+    func propagationThreads() throws(EngineError) -> PropagationThreads {
+        if let threads { return threads }
+        return try PropagationThreads.fromEnvironment()
     }
 
     /// Warnings found while resolving (unbound variables, entities without a level, …).
@@ -59,9 +67,11 @@ package final class PreparedScenario {
         let budget: Int
         if let memoryBudget { budget = memoryBudget } else { budget = try Engine.memoryBudget() }
         if let monteCarlo = run.scenario.monteCarlo { try requireDrawBudget(monteCarlo.draws, budget: budget) }  // before anything is allocated
+        let threads = try propagationThreads()
         let start = clock.now
         let cpuStart = threadCPUMilliseconds()
         let propagator = Propagator(run)
+        propagator.threads = threads
         var reusingAttribution: Attribution?
         if case .incremental(let table, let isReused, _) = plan {
             // The previous rows are copied only when its causes are this run's, key for key.
@@ -122,6 +132,7 @@ package final class PreparedScenario {
         var result = buildResult(propagator, attribution, fingerprint: fingerprint, sensitivities: columns, distributions: distributions)
         result.monteCarlo = run.scenario.monteCarlo
         result.stats.sensitivityEdges = sensitivityEdges
+        result.stats.threads = threads.count
         if let plan { result.stats.recompute = RunStats.Recompute(plan, run: run) }
         let built = clock.now
         MemoryProbe.mark("results")

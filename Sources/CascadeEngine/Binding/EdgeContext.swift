@@ -112,6 +112,12 @@ struct BoundProgram {
     var variablesRead: [Int] { slots.compactMap { if case .variable(let i) = $0 { i } else { nil } } }
     var readsSource: Bool { slots.contains { $0.dependsOnSource } }
     var isConstant: Bool { !slots.contains { $0.isShocked } }
+
+    /// The same program with a frame of its own: another thread evaluates it without sharing
+    /// registers (the compiled formula itself is immutable and shared).
+    func withOwnFrame() -> BoundProgram {
+        BoundProgram(formula: formula, slots: slots, frame: formula.makeFrame())
+    }
 }
 
 /// What an effective edge evaluates: an inline formula, or a registry formula with its
@@ -136,4 +142,16 @@ struct EdgeProgram {
     var coefficientsRead: [Int] { bindings.flatMap(\.coefficientsRead) }
     var variablesRead: [Int] { Array(Set(bindings.flatMap(\.variablesRead))).sorted() }
     var readsSource: Bool { bindings.contains { $0.readsSource } }
+
+    /// The same program with frames of its own (`BoundProgram.withOwnFrame`), for another thread.
+    func withOwnFrames() -> EdgeProgram {
+        switch kind {
+        case .inline(let program):
+            EdgeProgram(kind: .inline(program.withOwnFrame()), reference: reference)
+        case .registry(let formula, _, let parameters):
+            EdgeProgram(kind: .registry(formula: formula, frame: formula.makeFrame(),
+                                        parameters: parameters.map { (slot: $0.slot, binding: $0.binding.withOwnFrame()) }),
+                        reference: reference)
+        }
+    }
 }

@@ -46,6 +46,7 @@ extension PreparedScenario {
         var baselines = assignments.filter { _ in false }
         var impacts = [Double](repeating: 0, count: entities.count * range.count)
         let propagator = Propagator(run)
+        propagator.threads = try propagationThreads()
         let n = range.count
         for (k, d) in range.enumerated() {
             sampler.values(draw: d, into: &values, normals: &normals, mixed: &mixed)

@@ -20,6 +20,9 @@ final class BaselineTable {
     let values: Buffer<Double>
     /// The failure of a (program, sector) whose state is 2.
     var errors: [Int: FormulaError] = [:]
+    /// The keys this table computed itself, in order (not those copied by `adopt`): what a
+    /// thread's table hands to the run's after a wave (`Propagator+Threads.swift`).
+    var computed: [Int] = []
 
     /// - Complexity: O(programs · (slots + sectors)).
     init(programs: [EdgeProgram], sectorCount: Int, edgeCount: Int) {
@@ -59,5 +62,14 @@ final class BaselineTable {
     func reset() {
         states.update(repeating: 0)
         errors.removeAll()
+        computed.removeAll()
+    }
+
+    /// Takes the entry at `key` from `other` (computed there; state 1 or 2).
+    @inline(__always)
+    func adopt(_ key: Int, from other: BaselineTable) {
+        states[key] = other.states[key]
+        values[key] = other.values[key]
+        errors[key] = other.errors[key]
     }
 }

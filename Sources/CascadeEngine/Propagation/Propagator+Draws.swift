@@ -14,6 +14,10 @@ extension Propagator {
         if baselineChanged {
             hasBaseline.update(repeating: false)
             self.baselines.reset()
+            for lane in lanes {
+                lane.baselines.reset()
+                lane.adoptedBaselines = 0
+            }
         }
         converged.update(repeating: true)
         rounds.update(repeating: 0)

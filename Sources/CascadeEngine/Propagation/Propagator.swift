@@ -149,25 +149,43 @@ final class Propagator {
     /// (`reuse(_:for:)`); such components are not computed again. Nil: every entity is computed.
     var reused: [Bool]?
 
-    init(_ run: PreparedRun) {
+    /// Threads a pass may use (`Propagator+Threads.swift`); one: the single-threaded pass.
+    var threads = PropagationThreads.one
+    /// The other threads' propagators (`laneOf:`), made when a level is first split.
+    var lanes: [Propagator] = []
+    /// Per level, its components in waves (`levelWaves`; empty until a level is first split).
+    var waves: [LevelWaves] = []
+    /// Whether a level may be split across threads (`Propagator.canSplit`).
+    let isSplittable: Bool
+    /// A lane's count of the parent's `baselines.computed` keys it has adopted.
+    var adoptedBaselines = 0
+    /// Whether this propagator allocated the per-entity and per-edge buffers (a lane shares its parent's).
+    let ownsBuffers: Bool
+
+    /// A propagator for `run`; with `parent`, a lane of it for another thread: it shares every
+    /// buffer and value of the parent and has its own formula frames, baseline table, counters,
+    /// errors and failure (merged into the parent's after each wave).
+    init(_ run: PreparedRun, laneOf parent: Propagator? = nil) {
         self.run = run
         let n = run.ids.count, e = run.edgeSource.count
-        impact = .filled(0, count: n)
-        unclamped = .filled(0, count: n)
-        status = .filled(.ok, count: n)
-        converged = .filled(true, count: n)
-        rounds = .filled(0, count: n)
-        previousPass = .filled(0, count: n)
-        shock = .filled(0, count: n)
-        inCycle = .filled(false, count: n)
-        iterate = .filled(0, count: n)
-        bindingEdge = .filled(-1, count: n)
-        contribution = .filled(0, count: e)
-        shown = .filled(0, count: e)
-        state = .filled(.counted, count: e)
-        baselineValue = .filled(0, count: e)
-        hasBaseline = .filled(false, count: e)
-        isFixed = .filled(false, count: e)
+        ownsBuffers = parent == nil
+        isSplittable = Self.canSplit(run.programs)
+        impact = parent?.impact ?? .filled(0, count: n)
+        unclamped = parent?.unclamped ?? .filled(0, count: n)
+        status = parent?.status ?? .filled(.ok, count: n)
+        converged = parent?.converged ?? .filled(true, count: n)
+        rounds = parent?.rounds ?? .filled(0, count: n)
+        previousPass = parent?.previousPass ?? .filled(0, count: n)
+        shock = parent?.shock ?? .filled(0, count: n)
+        inCycle = parent?.inCycle ?? .filled(false, count: n)
+        iterate = parent?.iterate ?? .filled(0, count: n)
+        bindingEdge = parent?.bindingEdge ?? .filled(-1, count: n)
+        contribution = parent?.contribution ?? .filled(0, count: e)
+        shown = parent?.shown ?? .filled(0, count: e)
+        state = parent?.state ?? .filled(.counted, count: e)
+        baselineValue = parent?.baselineValue ?? .filled(0, count: e)
+        hasBaseline = parent?.hasBaseline ?? .filled(false, count: e)
+        isFixed = parent?.isFixed ?? .filled(false, count: e)
         levelEnabled = (0..<10).map { run.scenario.settings(for: $0).isEnabled }
         allLevelsEnabled = !levelEnabled.contains(false)
         incomingStart = run.incomingStart
@@ -181,10 +199,10 @@ final class Propagator {
         isMacro = run.isMacro
         macroVariable = run.macroVariable
         levelValues = run.levelValues
-        variableValues = .copied(run.variableValues)
-        variableBaselines = .copied(run.variableBaselines)
-        programs = run.programs
-        inlinePlans = run.programs.map { program in
+        variableValues = parent?.variableValues ?? .copied(run.variableValues)
+        variableBaselines = parent?.variableBaselines ?? .copied(run.variableBaselines)
+        programs = parent.map { _ in run.programs.map { $0.withOwnFrames() } } ?? run.programs
+        inlinePlans = programs.map { program in
             if case .inline(let bound) = program.kind { InlinePlan(bound) } else { nil }
         }
         programIsUnshocked = run.programs.map { program in program.bindings.allSatisfy(\.isConstant) }
@@ -195,6 +213,10 @@ final class Propagator {
         sectorIndex = run.sectorIndex
         coefficientTypeCount = run.coefficientTypes.count
         coefficientValues = run.coefficientTable.flatMap { row in row.map { $0?.value ?? 0 } }
+        if let parent {
+            entityHasBottleneck = parent.entityHasBottleneck
+            return
+        }
         var hasBottleneck = Array(repeating: false, count: n)
         for edge in run.edgeTarget.indices where run.edgeIsBottleneck[edge] { hasBottleneck[Int(run.edgeTarget[edge])] = true }
         entityHasBottleneck = hasBottleneck
@@ -202,6 +224,7 @@ final class Propagator {
     }
 
     deinit {
+        guard ownsBuffers else { return }
         for buffer in [impact, unclamped, previousPass, shock, iterate, contribution, shown, baselineValue, variableValues, variableBaselines] { buffer.deallocate() }
         for buffer in [converged, inCycle, hasBaseline, isFixed] { buffer.deallocate() }
         rounds.deallocate()
@@ -249,23 +272,37 @@ final class Propagator {
                 }
                 continue
             }
-            let components = run.components[level]
-            let isCyclic = run.componentIsCyclic[level]
-            for c in components.indices {
-                if let reused, reused[components[c][0]] {
-                    countReused(components[c], isCyclic: isCyclic[c])
-                    continue
-                }
-                if isCyclic[c] {
-                    solveCycle(components[c], settings)
-                } else {
-                    let i = components[c][0]
-                    let value = accumulate(i, settings, inCycle: false)
-                    finish(i, value, settings)
-                    sensitivities?.finish(i, settings)
-                }
-                if nonFinite != nil { return }
-            }
+            let isSplit = threads.count > 1 && isSplittable && sensitivities == nil && passInParallel(level, settings)
+            if !isSplit { passSerially(level, settings) }
+            if nonFinite != nil { return }
+        }
+    }
+
+    /// One level's components in topological order on this thread; stops at a non-finite value.
+    func passSerially(_ level: Int, _ settings: LevelSettings) {
+        let components = run.components[level]
+        let isCyclic = run.componentIsCyclic[level]
+        for c in components.indices {
+            propagateComponent(components[c], isCyclic: isCyclic[c], settings)
+            if nonFinite != nil { return }
+        }
+    }
+
+    /// Computes one component: a cycle's fixed point, or an acyclic entity's sum (or keeps a
+    /// reused one).
+    @inline(__always)
+    func propagateComponent(_ members: [Int], isCyclic: Bool, _ settings: LevelSettings) {
+        if let reused, reused[members[0]] {
+            countReused(members, isCyclic: isCyclic)
+            return
+        }
+        if isCyclic {
+            solveCycle(members, settings)
+        } else {
+            let i = members[0]
+            let value = accumulate(i, settings, inCycle: false)
+            finish(i, value, settings)
+            sensitivities?.finish(i, settings)
         }
     }
 
@@ -415,9 +452,11 @@ final class Propagator {
                 do throws(FormulaError) {
                     baselines.values[key] = try evaluateBaseline(e, program: program)
                     baselines.states[key] = 1
+                    baselines.computed.append(key)
                 } catch {
                     baselines.states[key] = 2
                     baselines.errors[key] = error
+                    baselines.computed.append(key)
                     throw error
                 }
             case 2:

@@ -116,6 +116,8 @@ package struct RunStats: Sendable {
     /// Whether the run recomputed every entity or reused a previous result (`stats.recompute`);
     /// nil for a run made without looking for one.
     package var recompute: Recompute?
+    /// Threads the propagation could use (`CASCADE_THREADS`; 1: single-threaded): `stats.threads`.
+    package var threads = 1
 
     /// Adds a phase measured outside `propagate()` (loading the world) to `timings` and the duration.
     mutating func addTiming(_ phase: String, _ duration: Duration, first: Bool) {
@@ -233,6 +235,7 @@ extension RunResult {
         if let edges = stats.sensitivityEdges { statistics["sensitivity_edges"] = .number(Double(edges)) }
         if let source = stats.worldSource { statistics["world"] = .string(source) }
         if let recompute = stats.recompute { statistics["recompute"] = recompute.json }
+        statistics["threads"] = .number(Double(stats.threads))
         object["stats"] = .object(statistics)
         return .object(object)
     }
