@@ -59,7 +59,9 @@ package final class PreparedScenario {
         try propagate(memoryBudget: memoryBudget, sensitivities: sensitivities, plan: nil)
     }
 
-    func propagate(memoryBudget: Int?, sensitivities: Bool?, plan: RecomputePlan?) throws(EngineError) -> RunResult {
+    /// With `draws`, a Monte Carlo scenario's impacts over all its draws computed elsewhere (in
+    /// chunks, by workers: `DrawChunkWork`) take the place of computing them here.
+    func propagate(memoryBudget: Int?, sensitivities: Bool?, plan: RecomputePlan?, draws: DrawImpacts? = nil) throws(EngineError) -> RunResult {
         var plan = plan
         let sensitivities = sensitivities ?? run.scenario.sensitivities
         let clock = ContinuousClock()
@@ -123,7 +125,13 @@ package final class PreparedScenario {
         // entity carries its impact's distribution over the draws.
         var distributions: DistributionColumns?
         if let monteCarlo = run.scenario.monteCarlo {
-            let impacts = try drawImpacts(0..<monteCarlo.draws, memoryBudget: budget)
+            let impacts: DrawImpacts
+            if let draws {
+                precondition(draws.draws == 0..<monteCarlo.draws && draws.entities == computedEntities, "merged draws of another run")
+                impacts = draws
+            } else {
+                impacts = try drawImpacts(0..<monteCarlo.draws, memoryBudget: budget)
+            }
             distributions = DistributionColumns(entities: run.ids.count, impacts: impacts,
                                                 distributions: Self.distributions(impacts, threshold: monteCarlo.threshold))
         }

@@ -32,6 +32,8 @@ struct CommandLineConventionTests {
         BadNumber(arguments: ["worker", "--poll", "-1"],
                   message: "The value '-1' is invalid for '--poll <poll>': expected a finite number from 0.01 to 3600"),
         BadNumber(arguments: ["worker", "--lease", "nan"], message: "The value 'nan' is invalid for '--lease <lease>'"),
+        BadNumber(arguments: ["worker", "--chunk-draws", "0"],
+                  message: "The value '0' is invalid for '--chunk-draws <chunk-draws>': expected a whole number from 1 to 100000000"),
         BadNumber(arguments: coefficient + ["--value", "1e999"],
                   message: "The value '1e999' is invalid for '--value <value>': expected a finite number"),
         BadNumber(arguments: coefficient + ["--value", "1", "--r-squared", "inf"],

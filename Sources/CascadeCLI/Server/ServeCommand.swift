@@ -71,6 +71,11 @@ struct WorkerCommand: ParsableCommand {
             that a heartbeat renews; stores each result and marks the run done in one transaction. \
             If a worker dies, its run is claimed again once the lease expires. Stops on SIGINT/SIGTERM \
             after the run in hand.
+
+            A Monte Carlo run's draws are split into chunks of at most --chunk-draws draws: the worker \
+            that claims the run computes chunks, and so does every worker that finds no run to claim; \
+            the run's worker merges them in draw order, so the result is the one a single process \
+            stores, byte for byte. A chunk is leased like a run and claimed again if its worker dies.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -78,6 +83,8 @@ struct WorkerCommand: ParsableCommand {
             transform: NumericOption.number(0.1...86_400)) var lease = 30.0
     @Option(parsing: .unconditional, help: "Seconds between looks at an empty queue.",
             transform: NumericOption.number(0.01...3_600)) var poll = 0.5
+    @Option(parsing: .unconditional, help: "Draws per chunk of a Monte Carlo run that this worker splits (a run with no more is not split).",
+            transform: NumericOption.integer(1...100_000_000)) var chunkDraws = 1_000
     @Option(help: "A name for this worker in the queue and the audit log (default: host:pid).") var name: String?
     @Flag(help: "Exit when the queue is empty instead of waiting for more.") var drain = false
 
@@ -85,10 +92,12 @@ struct WorkerCommand: ParsableCommand {
         try StoreOutput.run(json: store.json) {
             let opened = try store.openStore()
             let owner = name ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
-            let runner = try JobRunner(store: opened, owner: owner, leaseSeconds: lease)
+            let runner = try JobRunner(store: opened, owner: owner, leaseSeconds: lease, chunkDraws: chunkDraws)
             let stop = StopSignal()
             StoreOutput.note("cascade worker \(owner): draining the run queue of \(opened.location)")
-            runner.run(poll: poll, shouldStop: { stop.isRaised || (drain && ((try? opened.queueCounts().queued) ?? 0) == 0) },
+            runner.run(poll: poll, shouldStop: {
+                stop.isRaised || (drain && ((try? opened.queueCounts().queued) ?? 0) == 0 && ((try? opened.queuedDrawChunkCount()) ?? 0) == 0)
+            },
                        log: { StoreOutput.note("worker \(owner): \($0)") })
         }
     }

@@ -196,19 +196,31 @@ package struct ScenarioService {
     /// (or, for a cached result, in its own), and nothing is stored if the lease was lost.
     /// With `sensitivities` (or `"sensitivities": true` in the scenario) every entity carries its
     /// sensitivities; a cached result without them does not answer.
+    ///
+    /// With `draws` (a queue worker's `DrawChunkWork`), a Monte Carlo scenario's draws may be
+    /// computed in chunks by several workers: it is given the prepared run once the cache did not
+    /// answer, and returns the merged impacts of every draw (nil: the run computes them itself).
     package func run(_ key: String, force: Bool = false, includeEntities: Bool = false, sensitivities: Bool = false,
-                    lease: JobLease? = nil, progress: (WorkProgress) -> Void = { _ in }) throws -> Outcome {
+                    lease: JobLease? = nil, draws: ((PreparedScenario) throws -> DrawImpacts?)? = nil,
+                    progress: (WorkProgress) -> Void = { _ in }) throws -> Outcome {
         try run(key, force: force, includeEntities: includeEntities, sensitivities: sensitivities, lease: lease, preloaded: nil,
-                progress: progress)
+                draws: draws, progress: progress)
     }
 
-    func run(_ key: String, force: Bool, includeEntities: Bool, sensitivities: Bool = false, lease: JobLease? = nil,
-             preloaded: Preloaded?, progress: (WorkProgress) -> Void) throws -> Outcome {
+    /// The stored scenario `key` as a run reads it (with `sensitivities`, as `"sensitivities": true`).
+    func storedScenario(_ key: String, sensitivities: Bool) throws -> (stored: StoredScenario, scenario: Scenario) {
         guard let stored = try store.scenario(key) else {
             throw StoreError(.notFound, "no scenario `\(key)`", hint: "`cascade scenario list` shows the stored ones")
         }
         var scenario = try Scenario.parse(stored.document, defaultAsOf: stored.asOf ?? "1970-01-01")
         if sensitivities { scenario.sensitivities = true }
+        return (stored, scenario)
+    }
+
+    func run(_ key: String, force: Bool, includeEntities: Bool, sensitivities: Bool = false, lease: JobLease? = nil,
+             preloaded: Preloaded?, draws: ((PreparedScenario) throws -> DrawImpacts?)? = nil,
+             progress: (WorkProgress) -> Void) throws -> Outcome {
+        let (stored, scenario) = try storedScenario(key, sensitivities: sensitivities)
         let dataVersion = try preloaded?.dataVersion ?? store.dataVersion()
         if !force, stored.resultDataVersion == dataVersion, let fingerprint = stored.resultFingerprint,
            var cached = try cachedOutcome(stored.id, fingerprint: fingerprint, includeEntities: includeEntities,
@@ -261,8 +273,12 @@ package struct ScenarioService {
         let planStart = ContinuousClock.now
         let plan = recomputePlan(stored.id, prepared: prepared, world: loaded.world, force: force)
         let planTime = ContinuousClock.now - planStart
+        var chunkTime: Duration?
         do {
-            result = try prepared.propagate(memoryBudget: nil, sensitivities: nil, plan: plan)
+            let chunkStart = ContinuousClock.now
+            let merged = try draws?(prepared)
+            if merged != nil { chunkTime = ContinuousClock.now - chunkStart }
+            result = try prepared.propagate(memoryBudget: nil, sensitivities: nil, plan: plan, draws: merged)
         } catch {
             // A non-finite value: the run fails and nothing is cached.
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
@@ -276,6 +292,7 @@ package struct ScenarioService {
         result.scenarioID = stored.id
         result.stats.addTiming("load", loadTime, first: true)
         if case .incremental = plan { result.stats.addTiming("previous", planTime, first: false) }
+        if let chunkTime { result.stats.addTiming("chunks", chunkTime, first: false) }
         if let preloaded { result.stats.addTiming("submit", preloaded.submitTime, first: true) }
         result.stats.worldSource = loaded.source
         progress(WorkProgress("storing the result"))

@@ -170,6 +170,8 @@ extension Store {
             throw StoreError(.leaseLost, "job \(lease.jobID) is no longer leased to \(lease.owner)",
                              hint: "its lease expired and another worker took it over")
         }
+        // The draws of its chunks (if it had any) were merged into the result: only the record stays.
+        try db.execute("UPDATE run_draw_chunks SET impacts = NULL WHERE job_id = ?", .text(lease.jobID))
     }
 
     /// Finishes a leased job that wrote no result (a cached result, or a failure).
