@@ -70,12 +70,17 @@ package final class Store {
         try writeRetrying(attempts: attempts, checkingForeignKeys: true, body)
     }
 
-    /// `checkingForeignKeys: false` is for bulk loads whose references were verified beforehand
-    /// and are re-verified inside the transaction: SQLite then skips two index probes per edge.
+    /// The import's write path. `checkingForeignKeys: false` is for bulk loads whose references
+    /// were verified beforehand and are re-verified inside the transaction: SQLite then skips two
+    /// index probes per edge. Before each attempt the sorter setting is flipped and set back
+    /// outside the transaction: on SQLite a change of it closes the temp schema (a migration's
+    /// `ALTER TABLE` opens it), which would refuse the switch `BulkLoads.finish` makes inside.
     func writeRetrying<T>(attempts: Int, checkingForeignKeys: Bool, _ body: (any DatabaseConnection) throws -> T) throws -> T {
         var attempt = 0
         while true {
             do {
+                try connection.setSortsInTemporaryFiles(true)
+                try connection.setSortsInTemporaryFiles(false)
                 if !checkingForeignKeys { try connection.setForeignKeyChecks(false) }
                 defer { if !checkingForeignKeys { try? connection.setForeignKeyChecks(true) } }
                 return try transaction(writing: true, body)

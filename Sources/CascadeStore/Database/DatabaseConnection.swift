@@ -44,6 +44,14 @@ package protocol DatabaseConnection: AnyObject {
     /// PostgreSQL).
     func setCheckConstraints(_ enabled: Bool) throws(StoreError)
 
+    /// Makes the sorts that follow keep their records in one growing buffer spilled to
+    /// temporary files (`true`) or in memory, one allocation per record (`false`, SQLite's
+    /// setting at other times); inside a transaction only after a change outside one (SQLite's
+    /// temp schema must be closed; a change closes it). SQLite only: `CREATE INDEX` over
+    /// a bulk-loaded table sorts every row, and measured about a quarter less CPU in files.
+    /// A no-op on PostgreSQL.
+    func setSortsInTemporaryFiles(_ enabled: Bool) throws(StoreError)
+
     /// Closes the connection; further use is an error.
     func close()
 }

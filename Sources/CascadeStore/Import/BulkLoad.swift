@@ -86,12 +86,20 @@ struct BulkLoads {
         open.append((table, load))
     }
 
-    /// Rebuilds every open load's indexes, in the order they were dropped.
+    /// Rebuilds every open load's indexes, in the order they were dropped. Each rebuild is one
+    /// sort of the table's rows, done with SQLite's sorter in its file mode (one packed buffer,
+    /// runs spilled to a temporary file past `cache_size`) instead of one allocation per record:
+    /// measured (perf, 100 k world) the relationships rebuild was 30 % of the import's CPU,
+    /// a tenth of it in malloc and free.
     mutating func finish(_ db: any DatabaseConnection, progress: (WorkProgress) -> Void) throws {
+        guard !open.isEmpty else { return }
+        try db.setSortsInTemporaryFiles(true)
+        defer { try? db.setSortsInTemporaryFiles(false) }
         for (table, load) in open {
             progress(WorkProgress("indexing \(table)"))
             try load.finish(db)
         }
+        try db.setSortsInTemporaryFiles(false)
         open = []
     }
 }

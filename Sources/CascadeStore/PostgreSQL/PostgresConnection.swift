@@ -307,6 +307,8 @@ package final class PostgresConnection: DatabaseConnection {
 
     package func setCheckConstraints(_ enabled: Bool) throws(StoreError) {}
 
+    package func setSortsInTemporaryFiles(_ enabled: Bool) throws(StoreError) {}
+
     package func rollback() {
         guard let handle else { return }
         if PQtransactionStatus(handle) != PQTRANS_IDLE { try? executeScript("ROLLBACK") }

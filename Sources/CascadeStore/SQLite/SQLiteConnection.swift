@@ -293,6 +293,15 @@ package final class SQLiteConnection: DatabaseConnection {
         try executeScript(enabled ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF")
     }
 
+    package func setSortsInTemporaryFiles(_ enabled: Bool) throws(StoreError) {
+        // With temp_store=MEMORY SQLite's sorter mallocs every record on its own and never
+        // spills; with FILE it packs records into one buffer of up to cache_size and writes
+        // sorted runs to a temporary file beyond that. Allowed inside a transaction only while
+        // the temp schema is closed; outside one, a change of the setting closes it (the store
+        // keeps nothing there, but `ALTER TABLE` in a migration opens it).
+        try executeScript(enabled ? "PRAGMA temp_store=FILE" : "PRAGMA temp_store=MEMORY")
+    }
+
     package func setCheckConstraints(_ enabled: Bool) throws(StoreError) {
         // A flag pragma: SQLite re-prepares every cached statement, so none keeps the setting.
         try executeScript(enabled ? "PRAGMA ignore_check_constraints=OFF" : "PRAGMA ignore_check_constraints=ON")
