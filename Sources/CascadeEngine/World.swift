@@ -48,6 +48,9 @@ package struct EngineWorld: Sendable {
     /// What the entities' metadata says (`EntityFacts`), when the world was read from a snapshot
     /// that kept it; cleared by any change to the entities.
     var entityFacts: EntityFacts?
+    /// The edges as a run lays them out (`PreparedGraph`), when the world was read from a
+    /// snapshot that kept them; cleared by any change to the entities or relationships.
+    var preparedGraph: PreparedGraph?
 
     package init(entities: [EntityRecord], relationships: [RelationshipRecord], coefficients: [SectorCoefficient] = [],
                 formulas: [RegistryFormula] = [], macroData: [MacroPoint] = []) {
@@ -70,6 +73,7 @@ package struct EngineWorld: Sendable {
     private mutating func materialize() {
         worldDigest = nil
         entityFacts = nil
+        preparedGraph = nil
         guard let columns else { return }
         entityList = columns.entityRecords
         relationshipList = columns.relationshipRecords

@@ -224,6 +224,24 @@ struct WorldSnapshotTests {
         Damage(name: "a canonical text past the last entity") { bytes in
             reencode(&bytes) { $0.canonicalTexts[$0.levelValues.count] = "{}" }
         },
+        Damage(name: "a prepared edge outside the columns") { bytes in
+            reencodeGraph(&bytes) { $0.edgeSource[0] = Int32($0.entityCount) }
+        },
+        Damage(name: "prepared edges not grouped by their targets") { bytes in
+            reencodeGraph(&bytes) { $0.edgeTarget.swapAt(0, $0.edgeTarget.count - 1) }
+        },
+        Damage(name: "a prepared grouping that does not cover the edges") { bytes in
+            reencodeGraph(&bytes) { $0.targetStart[$0.targetStart.count - 1] -= 1 }
+        },
+        Damage(name: "an edge to bind past the last edge") { bytes in
+            reencodeGraph(&bytes) { $0.bindingSlots.append(Int32($0.edgeSource.count)) }
+        },
+        Damage(name: "an empty component") { bytes in
+            reencodeGraph(&bytes) { $0.components[9].append([]); $0.componentIsCyclic[9].append(false) }
+        },
+        Damage(name: "a prepared graph of another world") { bytes in
+            reencodeGraph(&bytes) { $0.entityCount += 1 }
+        },
         Damage(name: "other data version") { bytes in
             // A whole, valid file of another (empty) world, under another key.
             bytes = WorldSnapshotFile.encode(columns: WorldColumns(), coefficients: [], formulas: [], macroData: [],
@@ -240,8 +258,22 @@ struct WorldSnapshotTests {
         }
         change(&facts)
         bytes = WorldSnapshotFile.encode(columns: columns, coefficients: contents.world.coefficients, formulas: contents.world.formulas,
-                                         macroData: contents.world.macroData, entityFacts: facts, key: contents.key,
+                                         macroData: contents.world.macroData, entityFacts: facts,
+                                         preparedGraph: contents.world.preparedGraph, key: contents.key,
                                          worldDigest: contents.worldDigest)
+    }
+
+    /// A whole file with valid checksums, under the right key, whose prepared graph was changed by `change`.
+    static func reencodeGraph(_ bytes: inout [UInt8], _ change: (inout PreparedGraph) -> Void) {
+        guard let contents = try? bytes.withUnsafeBytes({ try WorldSnapshotFile.decode($0) }),
+              let columns = contents.world.columns, let facts = contents.world.entityFacts, var graph = contents.world.preparedGraph else {
+            bytes = []
+            return
+        }
+        change(&graph)
+        bytes = WorldSnapshotFile.encode(columns: columns, coefficients: contents.world.coefficients, formulas: contents.world.formulas,
+                                         macroData: contents.world.macroData, entityFacts: facts, preparedGraph: graph,
+                                         key: contents.key, worldDigest: contents.worldDigest)
     }
 
     @Test(arguments: damages, Backend.available)
@@ -308,6 +340,58 @@ struct WorldSnapshotTests {
             #expect(warm.variableNames == cold.variableNames)
             #expect(warm.variableBaselines.map(\.bitPattern) == cold.variableBaselines.map(\.bitPattern))
             #expect(warm.warnings == cold.warnings)
+        }
+    }
+
+    /// A warm run lays out no edges: it takes them (and the components) from the snapshot's
+    /// prepared graph, which is the graph a run on the store's world lays out, and binds the
+    /// scenario's programs on it to exactly what that run binds.
+    @Test(arguments: Backend.available)
+    func aWarmRunTakesTheEdgesFromTheSnapshot(_ backend: Backend) throws {
+        try Self.withSampleService(backend) { store, service in
+            let path = try #require(service.snapshots.path(for: store.location))
+            _ = try service.run(try Self.submit(service, "fed-rate-cut-2025.json"))
+            let contents = try #require(try WorldSnapshotFile.read(path: path, key: try store.worldVersion()))
+            let graph = try #require(contents.world.preparedGraph, "the snapshot keeps no prepared graph")
+            for file in ["fed-rate-cut-2025.json", "financial-crisis-2008.json", "oil-up-5.json"] {
+                let scenario = try Scenario.parse(try ScenarioServiceTests.scenarioFile(file), defaultAsOf: "2025-06-30")
+                let warm = try PreparedRun.prepare(scenario, world: contents.world)
+                let cold = try PreparedRun.prepare(scenario, world: try EngineWorld.load(from: store))
+                #expect(PreparedGraph(cold) == graph, "\(file): the kept graph is not the one a run lays out")
+                #expect(warm.edgeProgram == cold.edgeProgram && warm.programs.count == cold.programs.count, "\(file)")
+                #expect(warm.edgeSource == cold.edgeSource && warm.edgeTarget == cold.edgeTarget, "\(file)")
+                #expect(warm.components == cold.components && warm.componentIsCyclic == cold.componentIsCyclic, "\(file)")
+                #expect(warm.formulasUsed.keys.sorted() == cold.formulasUsed.keys.sorted(), "\(file)")
+                #expect(warm.coefficientRowsRead.keys.sorted() == cold.coefficientRowsRead.keys.sorted(), "\(file)")
+                #expect(warm.canonicalMetadata == cold.canonicalMetadata, "\(file)")
+                #expect(warm.warnings == cold.warnings, "\(file)")
+                #expect(warm.fingerprint() == cold.fingerprint(), "\(file)")
+            }
+        }
+    }
+
+    /// A scenario whose formulas cannot be bound on the snapshot's graph (no registry version is
+    /// in force on its date) stops with exactly the problems, in the order, of a run without it.
+    @Test(arguments: Backend.available)
+    func aScenarioThatCannotBindReportsWhatAColdRunReports(_ backend: Backend) throws {
+        try Self.withSampleService(backend) { store, service in
+            let path = try #require(service.snapshots.path(for: store.location))
+            _ = try service.run(try Self.submit(service, "fed-rate-cut-2025.json"))
+            let contents = try #require(try WorldSnapshotFile.read(path: path, key: try store.worldVersion()))
+            var document = try #require(try ScenarioServiceTests.scenarioFile("fed-rate-cut-2025.json").objectValue)
+            document["as_of"] = .string("2024-06-30")
+            let scenario = try Scenario.parse(.object(document), defaultAsOf: "2024-06-30")
+            func problems(_ world: EngineWorld) -> [EngineError.Problem] {
+                do {
+                    _ = try PreparedRun.prepare(scenario, world: world)
+                    return []
+                } catch {
+                    return error.problems
+                }
+            }
+            let warm = problems(contents.world), cold = problems(try EngineWorld.load(from: store))
+            #expect(warm.count > 5, "the scenario did not fail to bind: \(warm)")
+            #expect(warm == cold)
         }
     }
 }

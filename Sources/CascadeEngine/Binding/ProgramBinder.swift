@@ -19,23 +19,45 @@ struct ProgramBinder {
         self.run = run
         self.context = context
         self.versions = Dictionary(grouping: formulas, by: \.name)
+        inlineByText = Array(repeating: -2, count: run.texts.count)
+        metadataOfText = Array(repeating: nil, count: run.texts.count)
+        formulaOfRelationship = run.relationshipFormulas
+        metadataOfRelationship = run.relationshipMetadata
     }
 
-    /// Inline programs by formula text index (`PreparedRun.texts`): -2 not yet bound, -3 failed.
-    var inlineByText: [Int32: Int] = [:]
+    /// The run's relationship columns as the binder's own (read per edge: through the class,
+    /// every access retained and released the array).
+    let formulaOfRelationship: [Int32], metadataOfRelationship: [Int32]
+
+    /// Inline programs by formula text index (`PreparedRun.texts`): -2 not yet bound (or failed).
+    /// Arrays, not dictionaries: at 1 M / 5 M nearly every edge has an inline formula, and a
+    /// hashed lookup per edge was most of the binding's time.
+    var inlineByText: [Int]
+    /// Relationship metadata by text index, parsed on first use, with its `formula` reference.
+    var metadataOfText: [(metadata: JSONObject, reference: JSONValue?)?]
 
     /// The program of an effective edge of relationship `r` (in `run`'s relationship columns):
     /// -1 for linear pass-through, nil when it could not be bound.
-    mutating func program(relationship r: Int, metadata: JSONObject, source: Int, target: Int) -> Int? {
-        let formulaIndex = run.relationshipFormulas[r]
-        let reference = metadata.isEmpty ? nil : metadata["formula"]
+    mutating func program(relationship r: Int, source: Int, target: Int) -> Int? {
+        let formulaIndex = formulaOfRelationship[r]
+        let metadataIndex = Int(metadataOfRelationship[r])
+        var metadata = JSONObject(), reference: JSONValue?
+        if metadataIndex >= 0 {
+            if metadataOfText[metadataIndex] == nil {
+                let object = run.relationshipSettings(run.texts[metadataIndex]).metadata
+                metadataOfText[metadataIndex] = (object, object.isEmpty ? nil : object["formula"])
+            }
+            reference = metadataOfText[metadataIndex]!.reference
+            if formulaIndex >= 0, reference == nil, inlineByText[Int(formulaIndex)] != -2 { return inlineByText[Int(formulaIndex)] }
+            metadata = metadataOfText[metadataIndex]!.metadata
+        }
         if formulaIndex < 0 && reference == nil { return -1 }
-        if formulaIndex >= 0, reference == nil, let known = inlineByText[formulaIndex] { return known }
+        if formulaIndex >= 0, reference == nil, inlineByText[Int(formulaIndex)] != -2 { return inlineByText[Int(formulaIndex)] }
         let location = "relationship \(run.relationshipIDs[r])"
         let inline = formulaIndex < 0 ? nil : run.texts[Int(formulaIndex)]
         switch (inline.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }, reference) {
         case (nil, nil):
-            if formulaIndex >= 0 { inlineByText[formulaIndex] = -1 }
+            if formulaIndex >= 0 { inlineByText[Int(formulaIndex)] = -1 }
             return -1
         case (_?, _?):
             run.problem(location, "has both impact_formula and metadata.formula; keep one")
@@ -44,12 +66,12 @@ struct ProgramBinder {
             inlineTexts.insert(text)
             let key = "inline\u{0}" + text
             if let index = programIndex[key] {
-                inlineByText[formulaIndex] = index
+                inlineByText[Int(formulaIndex)] = index
                 return index
             }
             guard let bound = bind(text, location: location, expecting: nil) else { return nil }
             let index = add(EdgeProgram(kind: .inline(bound), reference: nil), key: key)
-            inlineByText[formulaIndex] = index
+            inlineByText[Int(formulaIndex)] = index
             return index
         case (nil, let value?):
             guard let text = value.stringValue, let ref = FormulaReference(text) else {

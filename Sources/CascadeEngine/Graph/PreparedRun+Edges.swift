@@ -47,9 +47,8 @@ extension PreparedRun {
         return settings
     }
 
-    /// Effective edges in relationship-id order, their formulas bound, then grouped by target.
-    /// Adopts the sorted relationship columns; each distinct metadata text is parsed once.
-    func buildEdges(_ columns: inout WorldColumns, internalIndex: [Int32], formulas: [RegistryFormula]) {
+    /// Adopts the sorted relationship columns, with each end numbered as `internalIndex` says.
+    func adoptRelationships(_ columns: inout WorldColumns, internalIndex: [Int32]) -> [Int: (source: String, target: String)] {
         relationshipIDs = columns.relationshipIDs
         relationshipSources = columns.relationshipSources
         relationshipTargets = columns.relationshipTargets
@@ -66,7 +65,15 @@ extension PreparedRun {
         texts = columns.texts
         let unknownEnds = columns.unknownEnds
         columns = WorldColumns()
+        return unknownEnds
+    }
 
+    /// The effective edges in relationship-id order, grouped by target: what depends on the world
+    /// alone (the formulas are bound by `bindPrograms`, for the scenario). Each distinct metadata
+    /// text is parsed once. The problems found are kept, with their relationship, for
+    /// `bindPrograms` to report in relationship order among those of the binding.
+    func buildEdges(_ columns: inout WorldColumns, internalIndex: [Int32]) {
+        let unknownEnds = adoptRelationships(&columns, internalIndex: internalIndex)
         // Directions as bits: 1 forward (source → target), 2 reverse.
         func bits(_ direction: String) -> UInt8 {
             switch direction {
@@ -82,30 +89,35 @@ extension PreparedRun {
         // Settings per distinct metadata text: index into `settingsList` (0: no metadata).
         var settingsList = [RelationshipSettings()]
         var settingsOfText = [Int32](repeating: -1, count: texts.count)
+        var settingsHaveReference = [false]  // per entry of `settingsList`: whether it names a formula
+        var textIsBlank = [Int8](repeating: -1, count: texts.count)  // per formula text: -1 not yet known
         canonicalMetadata = Array(repeating: nil, count: texts.count)
-        let context = EdgeContext(variables: variableNames, coefficientTypes: coefficientTypes)
-        var binder = ProgramBinder(run: self, context: context, formulas: formulas)
-        // Effective edges in relationship order: (source, target, relationship, program, flags).
+        // Effective edges in relationship order: (source, target, relationship, flags).
         let count = relationshipIDs.count
         var pendingSource: [Int32] = [], pendingTarget: [Int32] = [], pendingRelationship: [Int32] = []
-        var pendingProgram: [Int32] = [], pendingFlags: [UInt8] = []  // 1: sign −1, 2: bottleneck
+        var pendingFlags: [UInt8] = []  // 1: sign −1, 2: bottleneck, 4: bound by a formula
         pendingSource.reserveCapacity(count)
         pendingTarget.reserveCapacity(count)
         pendingRelationship.reserveCapacity(count)
-        pendingProgram.reserveCapacity(count)
         pendingFlags.reserveCapacity(count)
         // Read-only copies: the loop then reads local arrays, not the run's properties.
         let relationshipIDs = self.relationshipIDs, relationshipMetadata = self.relationshipMetadata
         let relationshipSources = self.relationshipSources, relationshipTargets = self.relationshipTargets
         let relationshipHasWeight = self.relationshipHasWeight, relationshipWeights = self.relationshipWeights
-        let relationshipTypes = self.relationshipTypes, isMacro = self.isMacro
+        let relationshipTypes = self.relationshipTypes, relationshipFormulas = self.relationshipFormulas, isMacro = self.isMacro
         // Levels (-1…9) in one byte each: the loops read them at random (relationships are in id
         // order), and 1 MB stays in cache where 8 MB did not.
         let levels = self.levels.map { Int8($0) }
+        var problems: [(relationship: Int32, problem: EngineError.Problem)] = []
+        // At most as many as a run reports (`problem`): they come after the entities' and the variables'.
+        func problem(_ r: Int, _ message: String, detail: String? = nil) {
+            guard problems.count < 200 else { return }
+            problems.append((Int32(r), .init(location: "relationship \(relationshipIDs[r])", message: message, detail: detail)))
+        }
         var intoMacro = 0
         for r in 0..<count {
             if r > 0 && relationshipIDs[r - 1] == relationshipIDs[r] && relationshipIDs[r - 1].utf8.elementsEqual(relationshipIDs[r].utf8) {
-                problem("relationship \(relationshipIDs[r])", "duplicate relationship id")
+                problem(r, "duplicate relationship id")
             }
             let metaIndex = Int(relationshipMetadata[r])
             var settingsIndex = 0
@@ -114,6 +126,7 @@ extension PreparedRun {
                     let settings = relationshipSettings(texts[metaIndex])
                     settingsOfText[metaIndex] = Int32(settingsList.count)
                     settingsList.append(settings)
+                    settingsHaveReference.append(!settings.metadata.isEmpty && settings.metadata["formula"] != nil)
                     if settings.problems.isEmpty {
                         canonicalMetadata[metaIndex] = settings.metadata.isEmpty ? "" : JSONValue.object(settings.metadata).serialized(sortedKeys: true)
                     }
@@ -124,18 +137,27 @@ extension PreparedRun {
             // else about such a relationship), the weight, then the propagation settings.
             let problemsOfSettings = settingsList[settingsIndex].problems
             let isJSONProblem = problemsOfSettings.first?.hasPrefix("metadata is not valid JSON") ?? false
-            if isJSONProblem { problem("relationship \(relationshipIDs[r])", problemsOfSettings[0]) }
+            if isJSONProblem { problem(r, problemsOfSettings[0]) }
             if relationshipSources[r] < 0 || relationshipTargets[r] < 0, let ends = unknownEnds[r] {
-                problem("relationship \(relationshipIDs[r])", "refers to an unknown entity (\(ends.source) → \(ends.target))")
+                problem(r, "refers to an unknown entity (\(ends.source) → \(ends.target))")
                 continue
             }
             let s = Int(relationshipSources[r]), t = Int(relationshipTargets[r])
             if relationshipHasWeight[r], !(0...1).contains(relationshipWeights[r]) {
-                problem("relationship \(relationshipIDs[r])", "weight \(JSNumber.format(relationshipWeights[r])) is outside 0–1")
+                problem(r, "weight \(JSNumber.format(relationshipWeights[r])) is outside 0–1")
             }
-            for message in problemsOfSettings.dropFirst(isJSONProblem ? 1 : 0) { problem("relationship \(relationshipIDs[r])", message) }
+            for message in problemsOfSettings.dropFirst(isJSONProblem ? 1 : 0) { problem(r, message) }
             let direction = settingsList[settingsIndex].direction.map(bits) ?? typeDirection[Int(relationshipTypes[r])]
+            // Linear pass-through (no program to bind, whatever the scenario): neither a formula
+            // reference in the metadata nor an inline formula with more than white space (as
+            // `ProgramBinder.program` decides, per distinct text).
+            let formulaIndex = Int(relationshipFormulas[r])
+            if formulaIndex >= 0 && textIsBlank[formulaIndex] < 0 {
+                textIsBlank[formulaIndex] = texts[formulaIndex].allSatisfy(\.isWhitespace) ? 1 : 0
+            }
+            let isLinear = !settingsHaveReference[settingsIndex] && (formulaIndex < 0 || textIsBlank[formulaIndex] == 1)
             let flags: UInt8 = (settingsList[settingsIndex].sign < 0 ? 1 : 0) | (settingsList[settingsIndex].isBottleneck ? 2 : 0)
+                | (isLinear ? 0 : 4)
             for pass in 0..<2 {
                 let (source, target): (Int, Int)
                 if pass == 0 {
@@ -150,31 +172,18 @@ extension PreparedRun {
                     intoMacro += 1
                     continue
                 }
-                let program: Int
-                if settingsIndex == 0 && relationshipFormulas[r] < 0 {
-                    program = -1  // no formula, no metadata: linear pass-through
-                } else {
-                    guard let bound = binder.program(relationship: r, metadata: settingsList[settingsIndex].metadata,
-                                                     source: source, target: target) else { continue }
-                    program = bound
-                }
-                if program == -1 && isMacro[source] {
-                    problem("relationship \(relationshipIDs[r])", "an edge leaving the MACRO entity \(ids[source]) must have a formula",
+                if isLinear && isMacro[source] {
+                    problem(r, "an edge leaving the MACRO entity \(ids[source]) must have a formula",
                             detail: "add impact_formula, or metadata.formula with metadata.bindings")
                 }
                 pendingSource.append(Int32(source))
                 pendingTarget.append(Int32(target))
                 pendingRelationship.append(Int32(r))
-                pendingProgram.append(Int32(program))
                 pendingFlags.append(flags)
             }
         }
-        programs = binder.programs
-        formulasUsed = binder.formulasUsed
-        inlineFormulaCount = binder.inlineTexts.count
-        if intoMacro > 0 {
-            warnings.append("\(intoMacro) edge\(intoMacro == 1 ? "" : "s") into MACRO entities \(intoMacro == 1 ? "is" : "are") ignored: macro values come from the scenario")
-        }
+        edgeProblems = problems
+        edgesIntoMacro = intoMacro
 
         // Group by target, keeping relationship order (a stable counting sort).
         incomingStart = Array(repeating: 0, count: ids.count + 1)
@@ -188,7 +197,7 @@ extension PreparedRun {
         var edgeSignedWeight = [Double](repeating: 1, count: edgeCount)
         var edgeIsBottleneck = [Bool](repeating: false, count: edgeCount)
         var edgeClass = [EdgeClass](repeating: .down, count: edgeCount)
-        var edgeProgram = [Int32](repeating: -1, count: edgeCount)
+        var bindingSlots: [Int32] = []
         for k in 0..<edgeCount {
             let target = Int(pendingTarget[k])
             let slot = fill[target]
@@ -202,7 +211,7 @@ extension PreparedRun {
             edgeIsBottleneck[slot] = pendingFlags[k] & 2 != 0
             let (ls, lt) = (levels[Int(source)], levels[target])
             edgeClass[slot] = lt > ls ? .down : lt == ls ? .sameLevel : .feedback
-            edgeProgram[slot] = pendingProgram[k]
+            if pendingFlags[k] & 4 != 0 { bindingSlots.append(Int32(slot)) }
         }
         // Group by source as well (a counting sort over the laid-out edges: each source's
         // targets in edge order), for the sensitivities' forward push.
@@ -224,6 +233,58 @@ extension PreparedRun {
         self.edgeSignedWeight = edgeSignedWeight
         self.edgeIsBottleneck = edgeIsBottleneck
         self.edgeClass = edgeClass
+        self.bindingSlots = bindingSlots
+    }
+
+    /// Takes the edges `buildEdges` laid out for this world from a snapshot's prepared graph
+    /// (which is kept only for a world without such problems).
+    func adoptEdges(_ columns: inout WorldColumns, graph: PreparedGraph, internalIndex: [Int32]) {
+        _ = adoptRelationships(&columns, internalIndex: internalIndex)
+        canonicalMetadata = graph.canonicalMetadata
+        edgeSource = graph.edgeSource
+        edgeTarget = graph.edgeTarget
+        edgeRelationship = graph.edgeRelationship
+        edgeSignedWeight = graph.edgeSignedWeight
+        edgeIsBottleneck = graph.edgeIsBottleneck
+        edgeClass = graph.edgeClass
+        incomingStart = graph.incomingStart
+        targetStart = graph.targetStart
+        targetsBySource = graph.targetsBySource
+        bindingSlots = graph.bindingSlots
+        edgesIntoMacro = graph.edgesIntoMacro
+        edgeProblems = []
+    }
+
+    /// Binds the formula of every edge that has one, for the scenario (its variables, the
+    /// coefficient types, the formula versions in force on its date), in relationship order,
+    /// reporting the world's edge problems (`buildEdges`) in that order among its own.
+    /// An edge whose formula cannot be bound keeps program -1; the run then stops with the problems.
+    func bindPrograms(formulas: [RegistryFormula]) {
+        let context = EdgeContext(variables: variableNames, coefficientTypes: coefficientTypes)
+        var binder = ProgramBinder(run: self, context: context, formulas: formulas)
+        var edgeProgram = [Int32](repeating: -1, count: edgeSource.count)
+        let pendingProblems = edgeProblems
+        let edgeRelationship = self.edgeRelationship, edgeSource = self.edgeSource, edgeTarget = self.edgeTarget
+        var reported = 0
+        for slot in bindingSlots {
+            let e = Int(slot), r = Int(edgeRelationship[e])
+            while reported < pendingProblems.count && Int(pendingProblems[reported].relationship) <= r {
+                let p = pendingProblems[reported].problem
+                problem(p.location, p.message, detail: p.detail)
+                reported += 1
+            }
+            if let program = binder.program(relationship: r, source: Int(edgeSource[e]), target: Int(edgeTarget[e])) {
+                edgeProgram[e] = Int32(program)
+            }
+        }
+        for (_, p) in pendingProblems[reported...] { problem(p.location, p.message, detail: p.detail) }
+        programs = binder.programs
+        formulasUsed = binder.formulasUsed
+        inlineFormulaCount = binder.inlineTexts.count
+        if edgesIntoMacro > 0 {
+            let intoMacro = edgesIntoMacro
+            warnings.append("\(intoMacro) edge\(intoMacro == 1 ? "" : "s") into MACRO entities \(intoMacro == 1 ? "is" : "are") ignored: macro values come from the scenario")
+        }
         self.edgeProgram = edgeProgram
         checkCoefficients()
     }

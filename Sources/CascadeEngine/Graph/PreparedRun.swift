@@ -90,6 +90,14 @@ final class PreparedRun {
     var formulasUsed: [String: RegistryFormula] = [:]
     var inlineFormulaCount = 0
 
+    /// The slots of the edges whose formula `bindPrograms` binds for the scenario, in relationship order.
+    var bindingSlots: [Int32] = []
+    /// How many edges into MACRO entities were left out (a warning).
+    var edgesIntoMacro = 0
+    /// Problems of the relationships found by `buildEdges`, reported by `bindPrograms` in
+    /// relationship order among those of the binding.
+    var edgeProblems: [(relationship: Int32, problem: EngineError.Problem)] = []
+
     /// Same-level strongly connected components per level, in topological order.
     var components: [[[Int]]] = Array(repeating: [], count: 10)
     var componentIsCyclic: [[Bool]] = Array(repeating: [], count: 10)
@@ -118,16 +126,30 @@ final class PreparedRun {
         run.baselineSource = baselines
         var columns = world.sortedColumns
         run.knownWorldDigest = world.worldDigest
+        // What depends on the world alone (numbering, edges, components) is the snapshot's
+        // prepared graph when the world came with one; what the scenario chooses (variables,
+        // coefficients as of its date, formula versions) is resolved on it every run.
+        let graph = world.preparedGraph.flatMap { $0.fits(columns) ? $0 : nil }
         run.indexEntities(&columns, facts: world.entityFacts ?? EntityFacts(columns))
+        let internalIndex = run.numberByLevel()
+        if let graph {
+            run.adoptEdges(&columns, graph: graph, internalIndex: internalIndex)
+        } else {
+            run.buildEdges(&columns, internalIndex: internalIndex)
+        }
         run.bindVariables(world.macroData)
         run.resolveCoefficients(world.coefficients)
-        let internalIndex = run.numberByLevel()
-        run.buildEdges(&columns, internalIndex: internalIndex, formulas: world.formulas)
+        run.bindPrograms(formulas: world.formulas)
         for (id, _) in scenario.entityShocks.sorted(by: { byteOrder($0.key, $1.key) }) where run.entityIndex(id) == nil {
             run.problem("$.entity_shocks[\(JSNumber.quoted(id))]", "no entity has this id")
         }
         if !run.problems.isEmpty { throw EngineError(problems: run.problems) }
-        run.findComponents()
+        if let graph {
+            run.components = graph.components
+            run.componentIsCyclic = graph.componentIsCyclic
+        } else {
+            run.findComponents()
+        }
         return run
     }
 
@@ -266,7 +288,9 @@ final class PreparedRun {
             variableBaselineIsValue.append(false)
             return variableNames.count - 1
         }
-        for entity in ids.indices where isMacro[entity] && levels[entity] >= 0 {
+        // In id order (the entities are numbered by level by now).
+        for k in idOrder where isMacro[Int(k)] && levels[Int(k)] >= 0 {
+            let entity = Int(k)
             let name = metadata(entity)["variable"]?.stringValue ?? Units.snakeCase(names[entity])
             if let other = variableIndex[name], variableIsBound[other] {
                 let first = macroVariable.firstIndex(of: other).map { ids[$0] } ?? "?"

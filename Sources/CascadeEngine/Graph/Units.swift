@@ -35,8 +35,26 @@ extension String {
     }
 }
 
-/// Byte-wise (UTF-8) ordering: the same on every backend and platform.
+/// Byte-wise (UTF-8) ordering: the same on every backend and platform. Compares the bytes of
+/// native strings in place: the generic comparison of the two views was a quarter of reading a
+/// world snapshot at 1 M / 5 M (checking that its 6 M ids are in order).
 @inline(__always)
 func byteOrder(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
+        b.utf8.withContiguousStorageIfAvailable { y in byteOrder(x, y) }
+    }
+    if let result = inPlace ?? nil { return result }
+    return a.utf8.lexicographicallyPrecedes(b.utf8)
+}
+
+/// Byte-wise ordering of two byte strings: the first differing byte decides, else the shorter.
+@inline(__always)
+func byteOrder(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+    let n = min(x.count, y.count)
+    var k = 0
+    while k < n {
+        if x[k] != y[k] { return x[k] < y[k] }
+        k += 1
+    }
+    return x.count < y.count
 }

@@ -28,12 +28,13 @@ extension ScenarioService {
     }
 
     /// Writes the snapshot of a world read from the store, with the digest of its entities and
-    /// relationships from a run prepared on it. Best effort: a run never fails for its snapshot.
+    /// relationships and the edges laid out (`PreparedGraph`) from a run prepared on it. Best effort: a run never fails for its snapshot.
     func keepSnapshot(of loaded: LoadedWorld, prepared: PreparedScenario) {
         guard let pending = loaded.pending, let columns = loaded.world.columns else { return }
         let parts = WorldSnapshotFile.encodedParts(columns: columns, coefficients: loaded.world.coefficients,
                                                    formulas: loaded.world.formulas, macroData: loaded.world.macroData,
-                                                   entityFacts: prepared.run.entityFacts, key: pending.key,
+                                                   entityFacts: prepared.run.entityFacts,
+                                                   preparedGraph: PreparedGraph(prepared.run), key: pending.key,
                                                    worldDigest: prepared.run.worldDigest)
         WorldSnapshotFile.write(parts, to: pending.path)
     }

@@ -5,7 +5,8 @@ import CascadeStore
 /// `WorldSnapshotFile+File.swift` for where it lives and how it is read and written).
 ///
 /// It encodes the existing types — `WorldColumns`, `SectorCoefficient`, `RegistryFormula`,
-/// `MacroPoint`, and what a run prepared from the entities' metadata (`EntityFacts`) — and decodes them back exactly (bit for bit: doubles by their bit pattern), so
+/// `MacroPoint`, what a run prepared from the entities' metadata (`EntityFacts`) and the edges it laid out
+/// (`PreparedGraph`) — and decodes them back exactly (bit for bit: doubles by their bit pattern), so
 /// a world read from a snapshot is the world read from the store; there is no second world model.
 ///
 /// Layout (little-endian):
@@ -15,6 +16,7 @@ import CascadeStore
 ///     table:    per section: offset u64 · length u64 · XXH3-64 of its bytes
 ///     check:    XXH3-64 of header and table
 ///     sections: entities · relationships · texts · coefficients · formulas · macro data · entity facts
+///               · prepared graph
 ///
 /// A reader checks magic, format version, file length and the header's checksum before it
 /// trusts an offset, each section's checksum before it decodes it, and every count against the
@@ -26,8 +28,9 @@ enum WorldSnapshotFile {
     static let magic: [UInt8] = Array("CASCSNAP".utf8)
     /// Changes whenever the layout (or what a section holds) changes; older files are then ignored.
     /// 2: the entity facts section (a warm run no longer parses every entity's metadata).
-    static let formatVersion: UInt32 = 2
-    static let sectionCount = 7
+    /// 3: the prepared graph section (a warm run no longer lays out the edges and finds the components).
+    static let formatVersion: UInt32 = 3
+    static let sectionCount = 8
 
     /// Why a snapshot file was not used.
     struct Rejection: Error, Equatable, CustomStringConvertible {
@@ -45,18 +48,20 @@ enum WorldSnapshotFile {
     // MARK: - Encoding
 
     /// The file's bytes for a loaded world (its columns) under `key`, with the digest of its
-    /// entities and relationships (`PreparedRun.worldDigest`) and their facts (`PreparedRun.entityFacts`,
-    /// in id order).
+    /// entities and relationships (`PreparedRun.worldDigest`), their facts (`PreparedRun.entityFacts`,
+    /// in id order) and the edges a run laid out on it (`PreparedGraph`, when given).
     static func encode(columns: WorldColumns, coefficients: [SectorCoefficient], formulas: [RegistryFormula],
-                       macroData: [MacroPoint], entityFacts: EntityFacts, key: String, worldDigest: String) -> [UInt8] {
+                       macroData: [MacroPoint], entityFacts: EntityFacts, preparedGraph: PreparedGraph? = nil,
+                       key: String, worldDigest: String) -> [UInt8] {
         Array(encodedParts(columns: columns, coefficients: coefficients, formulas: formulas, macroData: macroData,
-                           entityFacts: entityFacts, key: key, worldDigest: worldDigest).joined())
+                           entityFacts: entityFacts, preparedGraph: preparedGraph, key: key, worldDigest: worldDigest).joined())
     }
 
     /// The file as header and table, then each section: written one after the other, so the
     /// whole file is never copied into one buffer.
     static func encodedParts(columns: WorldColumns, coefficients: [SectorCoefficient], formulas: [RegistryFormula],
-                             macroData: [MacroPoint], entityFacts: EntityFacts, key: String, worldDigest: String) -> [[UInt8]] {
+                             macroData: [MacroPoint], entityFacts: EntityFacts, preparedGraph: PreparedGraph?,
+                             key: String, worldDigest: String) -> [[UInt8]] {
         var sections = [SnapshotWriter](repeating: SnapshotWriter(), count: sectionCount)
         encodeEntities(columns, into: &sections[0])
         encodeRelationships(columns, into: &sections[1])
@@ -65,6 +70,7 @@ enum WorldSnapshotFile {
         encodeFormulas(formulas, into: &sections[4])
         encodeMacroData(macroData, into: &sections[5])
         encodeEntityFacts(entityFacts, into: &sections[6])
+        encodePreparedGraph(preparedGraph, into: &sections[7])
 
         var header = SnapshotWriter()
         header.bytes.append(contentsOf: magic)
@@ -313,9 +319,14 @@ enum WorldSnapshotFile {
         let facts = try decodeEntityFacts(&r, entityCount: columns.entityIDs.count)
         try r.end()
 
+        r = SnapshotReader(sections[7])
+        let graph = try decodePreparedGraph(&r, columns: columns)
+        try r.end()
+
         var world = EngineWorld(columns: columns, coefficients: coefficients, formulas: formulas, macroData: macroData)
         world.worldDigest = digest
         world.entityFacts = facts
+        world.preparedGraph = graph
         return Contents(key: key, worldDigest: digest, world: world)
     }
 
@@ -526,10 +537,14 @@ struct SnapshotReader {
 
     mutating func f64s() throws(WorldSnapshotFile.Rejection) -> [Double] {
         let count = try count(elementSize: 8)
-        var column: [Double] = []
-        column.reserveCapacity(count)
-        for _ in 0..<count { column.append(try f64()) }
-        return column
+        let start = offset
+        offset += 8 * count
+        return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for k in 0..<count {
+                buffer[k] = Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 8 * k, as: UInt64.self)))
+            }
+            initialized = count
+        }
     }
 
     mutating func bools() throws(WorldSnapshotFile.Rejection) -> [Bool] {
