@@ -98,6 +98,10 @@ final class PreparedRun {
 
     /// The digest of the entities and relationships, when the world came with one (a snapshot's).
     var knownWorldDigest: String?
+    /// Where the world digest came from: the world's (`EngineWorld.worldDigestSource`), or
+    /// `"hashed"` once `worldDigest` computed it (then `hashedWorldDigest` is that digest).
+    var worldDigestSource: String?
+    var hashedWorldDigest: WorldDigest?
     /// What the entities' metadata says, in id order: the world's (a snapshot's) or read by `prepare`.
     var entityFacts = EntityFacts()
 
@@ -118,6 +122,7 @@ final class PreparedRun {
         run.baselineSource = baselines
         var columns = world.sortedColumns
         run.knownWorldDigest = world.worldDigest
+        run.worldDigestSource = world.worldDigest == nil ? nil : world.worldDigestSource
         run.indexEntities(&columns, facts: world.entityFacts ?? EntityFacts(columns))
         run.bindVariables(world.macroData)
         run.resolveCoefficients(world.coefficients)

@@ -243,6 +243,7 @@ package struct ScenarioService {
         if case .incremental = plan { result.stats.addTiming("previous", planTime, first: false) }
         if let preloaded { result.stats.addTiming("submit", preloaded.submitTime, first: true) }
         result.stats.worldSource = loaded.source
+        result.stats.worldDigest = prepared.run.worldDigestSource
         progress(WorkProgress("storing the result"))
         let storeStart = ContinuousClock.now
         let summary = result.summaryJSON()
