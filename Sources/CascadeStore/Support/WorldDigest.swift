@@ -74,9 +74,20 @@ package struct WorldDigest: Sendable, Equatable {
             addEntity(id: e.id, type: e.type, name: e.name, category: e.category ?? "", level: e.ontologyLevel ?? -1,
                       metadata: Self.canonicalMetadata(e.metadata))
         }
+        // Relationship metadata texts repeat (`{"lag_days": 46}`): each distinct one is parsed once.
+        var canonicalOf: [String: String] = [:]
         for r in world.relationships {
+            var metadata = ""
+            if let text = r.metadata {
+                if let known = canonicalOf[text] {
+                    metadata = known
+                } else {
+                    metadata = Self.canonicalMetadata(text)
+                    if canonicalOf.count < 1 << 16 { canonicalOf[text] = metadata }
+                }
+            }
             addRelationship(id: r.id, source: r.sourceID, target: r.targetID, type: r.type, weight: r.weight,
-                            formula: r.impactFormula, metadata: Self.canonicalMetadata(r.metadata))
+                            formula: r.impactFormula, metadata: metadata)
         }
     }
 
