@@ -45,6 +45,9 @@ package struct EngineWorld: Sendable {
     /// The digest of the entities and relationships (`PreparedRun.worldDigest`), when the world
     /// was read from a snapshot that kept it; cleared by any change to them.
     var worldDigest: String?
+    /// Where `worldDigest` came from: `"snapshot"` or `"store"` (recorded at the world version
+    /// the world was read at, see `Store.recordedWorldDigest(at:)`); the run's `stats.world_digest`.
+    var worldDigestSource: String?
     /// What the entities' metadata says (`EntityFacts`), when the world was read from a snapshot
     /// that kept it; cleared by any change to the entities.
     var entityFacts: EntityFacts?
@@ -72,6 +75,7 @@ package struct EngineWorld: Sendable {
 
     private mutating func materialize() {
         worldDigest = nil
+        worldDigestSource = nil
         entityFacts = nil
         preparedGraph = nil
         guard let columns else { return }

@@ -106,6 +106,10 @@ final class PreparedRun {
 
     /// The digest of the entities and relationships, when the world came with one (a snapshot's).
     var knownWorldDigest: String?
+    /// Where the world digest came from: the world's (`EngineWorld.worldDigestSource`), or
+    /// `"hashed"` once `worldDigest` computed it (then `hashedWorldDigest` is that digest).
+    var worldDigestSource: String?
+    var hashedWorldDigest: WorldDigest?
     /// What the entities' metadata says, in id order: the world's (a snapshot's) or read by `prepare`.
     var entityFacts = EntityFacts()
 
@@ -126,6 +130,7 @@ final class PreparedRun {
         run.baselineSource = baselines
         var columns = world.sortedColumns
         run.knownWorldDigest = world.worldDigest
+        run.worldDigestSource = world.worldDigest == nil ? nil : world.worldDigestSource
         // What depends on the world alone (numbering, edges, components) is the snapshot's
         // prepared graph when the world came with one; what the scenario chooses (variables,
         // coefficients as of its date, formula versions) is resolved on it every run.

@@ -3,9 +3,11 @@ import CascadeStore
 
 extension PreparedRun {
     /// Part of every fingerprint: a change to what a result holds (2: entities carry
-    /// `baseline_value`) or to how the fingerprint is computed (3: the world enters as its digest)
-    /// makes results cached by an earlier engine stale.
-    static let engineVersion = "cascade-engine/3"
+    /// `baseline_value`) or to how the fingerprint is computed (3: the world enters as its digest;
+    /// 4: that digest is `WorldDigest`, a sum of per-row hashes an import can compute and leave in
+    /// the store, in place of one hash over the rows in id order) makes results cached by an
+    /// earlier engine stale.
+    static let engineVersion = "cascade-engine/4"
 
     /// XXH3-128 over the resolved inputs the run reads: engine version, scenario values (units
     /// normalised, as-of resolved), the digest of every entity and relationship (`worldDigest`),
@@ -97,13 +99,25 @@ extension PreparedRun {
         return hasher.finish()
     }
 
-    /// XXH3-128 over every entity (id, type, name, category, level, canonical metadata) in id
-    /// order and every relationship (id, ends, type, weight, formula, canonical metadata) in id
-    /// order: the part of the fingerprint that depends on the world alone. A world read from a
-    /// snapshot brings the digest computed when the snapshot was written (`knownWorldDigest`).
-    /// - Complexity: O(V + E) plus the size of the metadata, once per run without a snapshot.
+    /// The digest of every entity (id, type, name, category, level, canonical metadata) and every
+    /// relationship (id, ends, type, weight, formula, canonical metadata): the part of the
+    /// fingerprint that depends on the world alone (`WorldDigest`). A world read from a snapshot
+    /// brings the digest computed when the snapshot was written, a world read from a store the
+    /// digest recorded at its world version (`knownWorldDigest`); otherwise it is computed here
+    /// (`worldDigestSource` says which).
+    /// - Complexity: O(V + E) plus the size of the metadata, once per run without a known digest.
     var worldDigest: String {
         if let knownWorldDigest { return knownWorldDigest }
+        let computed = computedWorldDigest
+        hashedWorldDigest = computed
+        knownWorldDigest = computed.text
+        worldDigestSource = "hashed"
+        return computed.text
+    }
+
+    /// `WorldDigest` over the prepared columns (every entity and relationship, whatever digest
+    /// the world came with): what a run records in the store for the next one.
+    var computedWorldDigest: WorldDigest {
         // The columns as locals: read through `self` (a class), every element access retained and
         // released the whole array — most of the phase's time at 1 M / 5 M.
         let (ids, types, names, categories, levels, metadataTexts) = (ids, types, names, categories, levels, metadataTexts)
@@ -111,29 +125,18 @@ extension PreparedRun {
         let (relationshipTypeNames, relationshipTypes) = (relationshipTypeNames, relationshipTypes)
         let (relationshipHasWeight, relationshipWeights) = (relationshipHasWeight, relationshipWeights)
         let (relationshipFormulas, texts, relationshipMetadata, canonicalMetadata) = (relationshipFormulas, texts, relationshipMetadata, canonicalMetadata)
-        var hasher = Fingerprinter()
-        hasher.add(ids.count)
-        for k in idOrder {
-            let i = Int(k)
-            hasher.add(ids[i])
-            hasher.add(types[i])
-            hasher.add(names[i])
-            hasher.add(categories[i])
-            hasher.add(levels[i])
-            hasher.add(metadataTexts[i])
+        var digest = WorldDigest()
+        for i in ids.indices {
+            digest.addEntity(id: ids[i], type: types[i], name: names[i], category: categories[i], level: levels[i],
+                             metadata: metadataTexts[i])
         }
-        hasher.add(relationshipIDs.count)
         for r in relationshipIDs.indices {
-            hasher.add(relationshipIDs[r])
-            hasher.add(ids[Int(relationshipSources[r])])
-            hasher.add(ids[Int(relationshipTargets[r])])
-            hasher.add(relationshipTypeNames[Int(relationshipTypes[r])])
-            hasher.add(relationshipHasWeight[r] ? relationshipWeights[r] : .nan)
-            hasher.add(relationshipFormulas[r] < 0 ? nil : texts[Int(relationshipFormulas[r])])
-            hasher.add(relationshipMetadata[r] < 0 ? "" : canonicalMetadata[Int(relationshipMetadata[r])] ?? "")
+            digest.addRelationship(id: relationshipIDs[r], source: ids[Int(relationshipSources[r])], target: ids[Int(relationshipTargets[r])],
+                                   type: relationshipTypeNames[Int(relationshipTypes[r])],
+                                   weight: relationshipHasWeight[r] ? relationshipWeights[r] : nil,
+                                   formula: relationshipFormulas[r] < 0 ? nil : texts[Int(relationshipFormulas[r])],
+                                   metadata: relationshipMetadata[r] < 0 ? "" : canonicalMetadata[Int(relationshipMetadata[r])] ?? "")
         }
-        let digest = hasher.finish()
-        knownWorldDigest = digest
         return digest
     }
 }

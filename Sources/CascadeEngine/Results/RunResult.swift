@@ -113,6 +113,10 @@ package struct RunStats: Sendable {
     package var cpuTimings: [(phase: String, ms: Double)] = []
     /// Where the run's world came from: `"snapshot"` or `"store"` (nil for a world built in memory).
     package var worldSource: String?
+    /// Where the digest of the world's entities and relationships came from: `"snapshot"`,
+    /// `"store"` (recorded at the world version by an import or an earlier run) or `"hashed"`
+    /// (`stats.world_digest`; nil for a world built in memory).
+    package var worldDigest: String?
     /// Whether the run recomputed every entity or reused a previous result (`stats.recompute`);
     /// nil for a run made without looking for one.
     package var recompute: Recompute?
@@ -234,6 +238,7 @@ extension RunResult {
         }
         if let edges = stats.sensitivityEdges { statistics["sensitivity_edges"] = .number(Double(edges)) }
         if let source = stats.worldSource { statistics["world"] = .string(source) }
+        if let digest = stats.worldDigest { statistics["world_digest"] = .string(digest) }
         if let recompute = stats.recompute { statistics["recompute"] = recompute.json }
         statistics["threads"] = .number(Double(stats.threads))
         object["stats"] = .object(statistics)

@@ -295,6 +295,7 @@ package struct ScenarioService {
         if let chunkTime { result.stats.addTiming("chunks", chunkTime, first: false) }
         if let preloaded { result.stats.addTiming("submit", preloaded.submitTime, first: true) }
         result.stats.worldSource = loaded.source
+        result.stats.worldDigest = prepared.run.worldDigestSource
         progress(WorkProgress("storing the result"))
         let storeStart = ContinuousClock.now
         let summary = result.summaryJSON()

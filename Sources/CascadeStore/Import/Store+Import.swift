@@ -30,6 +30,7 @@ extension Store {
         return try writeRetrying(attempts: 20, checkingForeignKeys: false) { db in
             var bulk = BulkLoads()
             var reports: [ImportReport] = []
+            var imported = WorldDigest()
             for path in paths {
                 let started = Date()
                 let (world, parsed) = try checkedFile(path, progress: progress) { world, file in
@@ -38,6 +39,7 @@ extension Store {
                 var report = ImportReport(world, file: path, times: (started, parsed, Date()))
                 let writeStarted = Date()
                 (report.rowsWritten, report.formulas) = try writeWorld(world, db, bulk: &bulk, referencesCheckedInTransaction: true, progress: progress)
+                imported.add(world)
                 report.writeSeconds = Date().timeIntervalSince(writeStarted)
                 reports.append(report)
             }
@@ -45,6 +47,7 @@ extension Store {
             let indexing = Date()
             try bulk.finish(db, progress: progress)
             reports[reports.count - 1].writeSeconds += Date().timeIntervalSince(indexing)
+            try recordImportedWorldDigest(imported, db)
             progress(WorkProgress("committing"))
             return reports
         }
@@ -126,10 +129,13 @@ extension Store {
         // Large SQLite loads skip per-row foreign-key probes: every reference was checked above
         // and is re-checked under the write lock in `writeWorld`.
         let checkingForeignKeys = world.relationships.count < BulkLoad.threshold
+        var imported = WorldDigest()
+        imported.add(world)
         (report.rowsWritten, report.formulas) = try writeRetrying(attempts: 20, checkingForeignKeys: checkingForeignKeys) { db in
             var bulk = BulkLoads()
             let written = try self.writeWorld(world, db, bulk: &bulk, referencesCheckedInTransaction: false, progress: progress)
             try bulk.finish(db, progress: progress)
+            try self.recordImportedWorldDigest(imported, db)
             progress(WorkProgress("committing"))
             return written
         }

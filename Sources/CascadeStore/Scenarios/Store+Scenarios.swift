@@ -287,11 +287,13 @@ extension Store {
     }
 
     /// A cheap token that changes whenever anything a run can read changes: the count and the
-    /// highest id of the audit rows of the engine's input tables (every such write is audited).
+    /// highest id of the audit rows of the engine's input tables (every write Cascade makes is
+    /// audited), and the count of writes to entities and relationships kept by triggers (which
+    /// also counts writes made with `psql` or `sqlite3`, see `Migration.worldDigest`).
     package func dataVersion() throws -> String {
         try read { db in
             let (count, latest) = try Self.inputAudit(db)
-            return "\(count):\(latest)"
+            return "\(count):\(latest)/\(try Self.worldWrites(db))"
         }
     }
 

@@ -2,7 +2,10 @@ extension Migration {
     /// Every migration this binary knows, in order. Append only: never edit a shipped one.
     package static let all: [Migration] = [seedTables, logs, seedFunctions, scenarioResults, accessAndQueue, runLogAbandoned,
                                           applicationRolePrivileges, whatIfSessions, backtestColumns, resultParts,
-                                          jobSensitivities, drawChunks, resultPartBytes]
+                                          jobSensitivities,
+                                          drawChunks,
+                                          worldDigest,
+                                          resultPartBytes]
 
     private static let entityTypes = SeedVocabulary.sqlList(SeedVocabulary.entityTypes)
     private static let relationshipTypes = SeedVocabulary.sqlList(SeedVocabulary.relationshipTypes)
