@@ -94,6 +94,9 @@ struct WorldDigestTests {
         DirectWrite(name: "entity metadata", sql: "UPDATE entities SET metadata = NULL WHERE external_id = 'macro-global-gdp'"),
         DirectWrite(name: "relationship weight", sql: "UPDATE relationships SET weight = 0.125 WHERE external_id = 'rel-0001'"),
         DirectWrite(name: "relationship deleted", sql: "DELETE FROM relationships WHERE external_id = 'rel-0001'"),
+        // Not part of the digest, but read by the run (and kept in the snapshot): the count must see them too.
+        DirectWrite(name: "coefficient values", sql: "UPDATE sector_coefficients SET value = value * 2"),
+        DirectWrite(name: "macro data point", sql: "UPDATE macro_data SET value = value + 0.5 WHERE variable_name = 'us_unemployment'"),
     ]
 
     @Test(arguments: directWrites, [true, false])

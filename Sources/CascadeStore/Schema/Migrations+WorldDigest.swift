@@ -2,8 +2,8 @@ extension Migration {
     /// The digest of the world's entities and relationships (`WorldDigest`), kept with the world
     /// version it was computed at, so that a run without a world snapshot does not hash the whole
     /// graph again; and a count of the statements (PostgreSQL) or rows (SQLite) written to
-    /// `entities` and `relationships` by anyone — `psql` and `sqlite3` included — kept by
-    /// triggers. The count is part of the world version and of the data version
+    /// `entities` and `relationships` — and to the other tables a run reads, `sector_coefficients`,
+    /// `formulas` and `macro_data` — by anyone, `psql` and `sqlite3` included, kept by triggers. The count is part of the world version and of the data version
     /// (`Store.worldVersion()`, `Store.dataVersion()`), so a write that bypasses Cascade (and its
     /// audit rows) still makes the next run read the store, hash it and miss the cache. One row,
     /// `id = 1`.
@@ -35,6 +35,24 @@ extension Migration {
           BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
         CREATE TRIGGER relationships_delete_counted AFTER DELETE ON relationships
           BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
+        CREATE TRIGGER sector_coefficients_insert_counted AFTER INSERT ON sector_coefficients
+          BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
+        CREATE TRIGGER sector_coefficients_update_counted AFTER UPDATE ON sector_coefficients
+          BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
+        CREATE TRIGGER sector_coefficients_delete_counted AFTER DELETE ON sector_coefficients
+          BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
+        CREATE TRIGGER formulas_insert_counted AFTER INSERT ON formulas
+          BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
+        CREATE TRIGGER formulas_update_counted AFTER UPDATE ON formulas
+          BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
+        CREATE TRIGGER formulas_delete_counted AFTER DELETE ON formulas
+          BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
+        CREATE TRIGGER macro_data_insert_counted AFTER INSERT ON macro_data
+          BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
+        CREATE TRIGGER macro_data_update_counted AFTER UPDATE ON macro_data
+          BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
+        CREATE TRIGGER macro_data_delete_counted AFTER DELETE ON macro_data
+          BEGIN UPDATE world_digest SET changes = changes + 1 WHERE id = 1; END;
         """,
         postgresql: """
         CREATE TABLE world_digest (
@@ -57,6 +75,12 @@ extension Migration {
         CREATE TRIGGER entities_counted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON entities
           FOR EACH STATEMENT EXECUTE FUNCTION cascade_count_world_write();
         CREATE TRIGGER relationships_counted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON relationships
+          FOR EACH STATEMENT EXECUTE FUNCTION cascade_count_world_write();
+        CREATE TRIGGER sector_coefficients_counted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sector_coefficients
+          FOR EACH STATEMENT EXECUTE FUNCTION cascade_count_world_write();
+        CREATE TRIGGER formulas_counted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON formulas
+          FOR EACH STATEMENT EXECUTE FUNCTION cascade_count_world_write();
+        CREATE TRIGGER macro_data_counted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON macro_data
           FOR EACH STATEMENT EXECUTE FUNCTION cascade_count_world_write();
         """
     )
