@@ -51,6 +51,33 @@ struct BulkLoadTests {
         }
     }
 
+    /// The per-row triggers that count writes to the table for the world version are dropped for
+    /// the load and restored after it, and the load counts as one write.
+    @Test func theWriteCountingTriggersAreDroppedForTheLoadAndItCountsOnce() throws {
+        try withConnection { db in
+            func triggers() throws -> Set<String> {
+                Set(try db.query("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entities'").compactMap { $0.string("name") })
+            }
+            func changes() throws -> Int? { try db.queryOne("SELECT changes FROM world_digest WHERE id = 1")?.int("changes") }
+            let counting: Set = ["entities_insert_counted", "entities_update_counted", "entities_delete_counted"]
+            #expect(try triggers().isSuperset(of: counting))
+            let before = try #require(try changes())
+            var bulk = BulkLoads()
+            try bulk.begin(table: "entities", keys: keys(BulkLoad.threshold), indexes: [], db)
+            #expect(try triggers().isDisjoint(with: counting))
+            for k in 0..<3 {
+                try db.execute("INSERT INTO entities (id, external_id, type, name, ontology_level) VALUES (?, ?, 'COMPANY', 'n', 3)",
+                               .text("00000000-0000-8000-8000-00000000000\(k)"), .text("e\(k)"))
+            }
+            #expect(try changes() == before)
+            try bulk.finish(db) { _ in }
+            #expect(try triggers().isSuperset(of: counting))
+            #expect(try changes() == before + 1)
+            try db.execute("UPDATE entities SET name = 'm'")
+            #expect(try changes() == before + 4, "the restored triggers count again, once per row")
+        }
+    }
+
     @Test func memoryModeIsRestoredWhenARebuildFails() throws {
         try withConnection { db in
             var bulk = BulkLoads()
