@@ -1,4 +1,5 @@
 import CascadeJSON
+import CascadeStore
 
 /// What a run reads from each entity's metadata text, in the world's id order: its canonical
 /// form, `current_value` and the sector. None of it depends on the scenario, so a world snapshot
@@ -46,7 +47,7 @@ struct EntityFacts: Sendable, Equatable {
                     invalidMetadata[i] = error.message
                 }
             }
-            let canonical = meta.isEmpty ? "" : JSONValue.object(meta).serialized(sortedKeys: true)
+            let canonical = WorldDigest.canonicalMetadata(meta)
             if canonical != stored { canonicalTexts[i] = canonical }
             if case .number(let value)? = meta["current_value"] {
                 levelValues[i] = value

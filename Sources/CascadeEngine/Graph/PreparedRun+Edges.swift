@@ -128,7 +128,7 @@ extension PreparedRun {
                     settingsList.append(settings)
                     settingsHaveReference.append(!settings.metadata.isEmpty && settings.metadata["formula"] != nil)
                     if settings.problems.isEmpty {
-                        canonicalMetadata[metaIndex] = settings.metadata.isEmpty ? "" : JSONValue.object(settings.metadata).serialized(sortedKeys: true)
+                        canonicalMetadata[metaIndex] = WorldDigest.canonicalMetadata(settings.metadata)
                     }
                 }
                 settingsIndex = Int(settingsOfText[metaIndex])

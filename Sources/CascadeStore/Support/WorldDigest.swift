@@ -110,11 +110,16 @@ package struct WorldDigest: Sendable, Equatable {
     }
 
     /// The canonical form of a metadata text as a run reads it: the object with sorted keys, ""
-    /// for none, an empty object or anything that is not an object. (The same form as the
-    /// engine's `EntityFacts` and relationship settings produce from the parsed object.)
+    /// for none, an empty object or anything that is not an object.
     package static func canonicalMetadata(_ text: String?) -> String {
-        guard let text, !text.isEmpty, case .object(let object)? = try? JSONValue.parse(text), !object.isEmpty else { return "" }
-        return JSONValue.object(object).serialized(sortedKeys: true)
+        guard let text, !text.isEmpty, case .object(let object)? = try? JSONValue.parse(text) else { return "" }
+        return canonicalMetadata(object)
+    }
+
+    /// The canonical form of metadata already parsed: the object with sorted keys, "" when empty.
+    /// The one definition the digest, `EntityFacts` and the relationship settings share.
+    package static func canonicalMetadata(_ object: JSONObject) -> String {
+        object.isEmpty ? "" : JSONValue.object(object).serialized(sortedKeys: true)
     }
 }
 
