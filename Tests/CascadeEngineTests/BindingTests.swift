@@ -79,4 +79,25 @@ struct BindingTests {
         let found = problems(w, scenario(["us_gdp_growth": 0.03], shocks: ["ghost": 0.1]))
         #expect(Set(found.map(\.location)) == ["relationship rel-a", "relationship rel-b", "relationship rel-c", "$.entity_shocks[\"ghost\"]"])
     }
+
+    /// Edges that share one inline formula text are bound once, by text; an edge whose metadata
+    /// also names a registry formula must still be refused, whether it comes before or after an
+    /// edge that bound the text (the fast path that reuses a bound text looks at the metadata).
+    @Test(arguments: [
+        (["", #"{"formula": "gdp_sector_impact"}"#], ["relationship rel-2"]),
+        ([#"{"note": 1}"#, #"{"formula": "gdp_sector_impact"}"#], ["relationship rel-2"]),
+        ([#"{"formula": "gdp_sector_impact"}"#, ""], ["relationship rel-1"]),
+        ([#"{"formula": "gdp_sector_impact"}"#, #"{"note": 1}"#, #"{"formula": "gdp_sector_impact"}"#],
+         ["relationship rel-1", "relationship rel-3"]),
+        ([#"{"note": 1}"#, #"{"note": 1}"#, ""], []),
+    ])
+    func aSharedInlineTextStillSeesEachEdgesMetadata(metadata: [String], refused: [String]) {
+        var w = world()
+        for (k, text) in metadata.enumerated() {
+            w.edge("gdp", "nvda", formula: "return source.delta * 2;", metadata: text.isEmpty ? nil : text, id: "rel-\(k + 1)")
+        }
+        let found = problems(w)
+        #expect(found.map(\.location) == refused)
+        #expect(found.allSatisfy { $0.message == "has both impact_formula and metadata.formula; keep one" })
+    }
 }

@@ -262,22 +262,27 @@ extension PreparedRun {
     func bindPrograms(formulas: [RegistryFormula]) {
         let context = EdgeContext(variables: variableNames, coefficientTypes: coefficientTypes)
         var binder = ProgramBinder(run: self, context: context, formulas: formulas)
-        var edgeProgram = [Int32](repeating: -1, count: edgeSource.count)
         let pendingProblems = edgeProblems
-        let edgeRelationship = self.edgeRelationship, edgeSource = self.edgeSource, edgeTarget = self.edgeTarget
+        let bindingSlots = self.bindingSlots, edgeRelationship = self.edgeRelationship, edgeTarget = self.edgeTarget
+        // Three passes, so that the edges (scattered: the slots are in relationship order, the
+        // edges in target order) are read and written by loops with no other work, whose misses
+        // overlap: at 1 M / 5 M one loop doing all three spent 0.6 s waiting on them.
+        var programOfSlot = bindingSlots.map { edgeRelationship[Int($0)] }  // each slot's relationship, then its program
         var reported = 0
-        for slot in bindingSlots {
-            let e = Int(slot), r = Int(edgeRelationship[e])
+        for k in programOfSlot.indices {
+            let r = Int(programOfSlot[k])
             while reported < pendingProblems.count && Int(pendingProblems[reported].relationship) <= r {
                 let p = pendingProblems[reported].problem
                 problem(p.location, p.message, detail: p.detail)
                 reported += 1
             }
-            if let program = binder.program(relationship: r, source: Int(edgeSource[e]), target: Int(edgeTarget[e])) {
-                edgeProgram[e] = Int32(program)
-            }
+            let program = binder.knownInlineProgram(relationship: r)
+                ?? binder.program(relationship: r, target: Int(edgeTarget[Int(bindingSlots[k])]))
+            programOfSlot[k] = Int32(program ?? -1)
         }
         for (_, p) in pendingProblems[reported...] { problem(p.location, p.message, detail: p.detail) }
+        var edgeProgram = [Int32](repeating: -1, count: edgeSource.count)
+        for (k, slot) in bindingSlots.enumerated() { edgeProgram[Int(slot)] = programOfSlot[k] }
         programs = binder.programs
         formulasUsed = binder.formulasUsed
         inlineFormulaCount = binder.inlineTexts.count
