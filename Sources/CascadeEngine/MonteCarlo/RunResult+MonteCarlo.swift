@@ -32,10 +32,10 @@ extension RunResult {
         }
         var object = JSONObject()
         for level in 0...9 where !byLevel[level].isEmpty {
-            let widest = byLevel[level].sorted {
+            let widest = firstRanked(top, of: byLevel[level]) {
                 $0.distribution.band != $1.distribution.band ? $0.distribution.band > $1.distribution.band
                     : byteOrder(entities.id(at: $0.position), entities.id(at: $1.position))
-            }.prefix(top)
+            }
             object[String(level)] = .array(widest.map { entry in
                 .object(JSONObject([
                     ("id", .string(entities.id(at: entry.position))), ("name", .string(entities.name(at: entry.position))),

@@ -21,7 +21,7 @@ package struct LargestMovers {
     /// Positions (ascending, in result order) of the `perLevel` largest movers of each level
     /// among `candidates` (every position when nil); with `movedOnly`, entities whose impact is
     /// zero are left out.
-    /// - Complexity: O(n log n) in the candidates.
+    /// - Complexity: O(n · perLevel) in the candidates, O(n) when few displace the kept ones.
     package func positions(perLevel: Int, movedOnly: Bool = false, among candidates: [Int]? = nil) -> [Int] {
         var byLevel: [Int: [(magnitude: Double, position: Int)]] = [:]
         for k in candidates ?? Array(0..<count) {
@@ -31,10 +31,9 @@ package struct LargestMovers {
         }
         var kept: [Int] = []
         for (_, members) in byLevel {
-            let ranked = members.sorted {
+            kept += firstRanked(perLevel, of: members) {
                 $0.magnitude != $1.magnitude ? $0.magnitude > $1.magnitude : id($0.position).utf8.lexicographicallyPrecedes(id($1.position).utf8)
-            }
-            kept += ranked.prefix(perLevel).map(\.position)
+            }.map(\.position)
         }
         return kept.sorted()
     }
@@ -76,4 +75,25 @@ extension ScenarioService.Outcome {
             return texts[position]
         }
     }
+}
+
+/// The first `k` of `candidates` in `precedes` order: `candidates.sorted(by: precedes).prefix(k)`
+/// for a strict total order, without sorting them all. Picking a level's ten largest movers out of
+/// 930 000 sorted them all (0.16 s of a warm 1 M run); here each candidate is compared with the
+/// last one kept, and only one that precedes it is inserted.
+/// - Complexity: O(n · k) at worst, O(n) when few candidates displace the kept ones.
+func firstRanked<S: Sequence>(_ k: Int, of candidates: S, by precedes: (S.Element, S.Element) -> Bool) -> [S.Element] {
+    var kept: [S.Element] = []
+    guard k > 0 else { return kept }
+    kept.reserveCapacity(k)
+    for candidate in candidates {
+        if kept.count == k {
+            guard precedes(candidate, kept[k - 1]) else { continue }
+            kept.removeLast()
+        }
+        var slot = kept.count
+        while slot > 0 && precedes(candidate, kept[slot - 1]) { slot -= 1 }
+        kept.insert(candidate, at: slot)
+    }
+    return kept
 }

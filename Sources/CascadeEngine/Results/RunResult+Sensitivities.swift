@@ -39,10 +39,10 @@ extension RunResult {
         }
         var object = JSONObject()
         for level in 0...9 where !byLevel[level].isEmpty {
-            let largest = byLevel[level].sorted {
+            let largest = firstRanked(top, of: byLevel[level]) {
                 abs($0.value) != abs($1.value) ? abs($0.value) > abs($1.value)
                     : ($0.position, $0.key) < ($1.position, $1.key)
-            }.prefix(top)
+            }
             object[String(level)] = .array(largest.map { entry in
                 .object(JSONObject([("id", .string(entities.id(at: entry.position))), ("name", .string(entities.name(at: entry.position))),
                                     ("key", .string(columns.keys[entry.key])), ("label", .string(labels[entry.key])),

@@ -150,13 +150,13 @@ extension RunResult {
         }
         var topPositions: [Int] = []
         for level in 0...9 where !byLevel[level].isEmpty {
-            let moved = byLevel[level].sorted {
+            let largest = firstRanked(top, of: byLevel[level]) {
                 let (a, b) = (abs(entities.impact(at: $0)), abs(entities.impact(at: $1)))
                 return a > b || (a == b && entities.id(at: $0) < entities.id(at: $1))
             }
-            topPositions += moved.prefix(top)
-            movers[String(level)] = .array(moved.prefix(top).map { entities[$0].json })
-            movedCounts[String(level)] = .number(Double(moved.count))
+            topPositions += largest
+            movers[String(level)] = .array(largest.map { entities[$0].json })
+            movedCounts[String(level)] = .number(Double(byLevel[level].count))
         }
         object["top_movers"] = .object(movers)
         object["moved_per_level"] = .object(movedCounts)
