@@ -116,7 +116,7 @@ extension PreparedRun {
         }
         var intoMacro = 0
         for r in 0..<count {
-            if r > 0 && relationshipIDs[r - 1] == relationshipIDs[r] && relationshipIDs[r - 1].utf8.elementsEqual(relationshipIDs[r].utf8) {
+            if r > 0 && relationshipIDs.idsEqual(r - 1, r) {
                 problem(r, "duplicate relationship id")
             }
             let metaIndex = Int(relationshipMetadata[r])

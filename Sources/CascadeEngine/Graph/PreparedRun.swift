@@ -56,7 +56,7 @@ final class PreparedRun {
     var macroPointsRead: [MacroPoint] = []
 
     // Relationships sorted by id, as columns (see `WorldColumns`).
-    var relationshipIDs: [String] = []
+    var relationshipIDs = IDColumn()
     var relationshipSources: [Int32] = []
     var relationshipTargets: [Int32] = []
     var relationshipTypes: [UInt8] = []

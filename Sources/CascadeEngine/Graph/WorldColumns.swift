@@ -13,7 +13,7 @@ struct WorldColumns: Sendable {
     var entityLevels: [Int?] = []
     var entityMetadata: [String?] = []
 
-    var relationshipIDs: [String] = []
+    var relationshipIDs = IDColumn()
     /// Positions in the entity columns; -1 for an id no entity has (see `unknownEnds`).
     var relationshipSources: [Int32] = []
     var relationshipTargets: [Int32] = []
@@ -91,7 +91,7 @@ struct WorldColumns: Sendable {
     }
 
     /// Whether both lists are already in id (byte) order.
-    var isSorted: Bool { isKnownSorted || (isByteOrdered(entityIDs) && isByteOrdered(relationshipIDs)) }
+    var isSorted: Bool { isKnownSorted || (isByteOrdered(entityIDs) && relationshipIDs.isByteOrdered) }
 
     /// Puts entities and relationships in id (byte) order, one column at a time (so at most one
     /// extra column is alive at once).
@@ -112,9 +112,9 @@ struct WorldColumns: Sendable {
                 if relationshipTargets[r] >= 0 { relationshipTargets[r] = rank[Int(relationshipTargets[r])] }
             }
         }
-        let order = byteOrderPermutation(relationshipIDs)
+        let order = relationshipIDs.byteOrderPermutation()
         if !isIdentity(order) {
-            relationshipIDs = permuted(relationshipIDs, order)
+            relationshipIDs = relationshipIDs.permuted(order)
             relationshipSources = permuted(relationshipSources, order)
             relationshipTargets = permuted(relationshipTargets, order)
             relationshipTypes = permuted(relationshipTypes, order)

@@ -20,7 +20,7 @@ final class ResultTable: Sendable {
     let edgeSource: [Int32]
     let edgeRelationship: [Int32]
     let edgeIsBottleneck: [Bool]
-    let relationshipIDs: [String]
+    let relationshipIDs: IDColumn
     let state: [EdgeState]
     let shown: [Double]
     let edgeErrors: [Int: String]
@@ -59,7 +59,7 @@ final class ResultTable: Sendable {
     init(ids: [String], names: [String], types: [String], levels: [Int], hasCurrentValue: [Bool], levelValues: [Double],
          isMacro: [Bool], impact: [Double], unclamped: [Double], status: [EntityStatus], rounds: [Int], shock: [Double],
          bindingEdge: [Int], incomingStart: [Int], edgeSource: [Int32], edgeRelationship: [Int32], edgeIsBottleneck: [Bool],
-         relationshipIDs: [String], state: [EdgeState], shown: [Double], edgeErrors: [Int: String], attributionKeys: [String],
+         relationshipIDs: IDColumn, state: [EdgeState], shown: [Double], edgeErrors: [Int: String], attributionKeys: [String],
          attributionRowStart: [Int], attributionRowCount: [Int32], attributionEntryKey: [Int32], attributionEntryValue: [Double],
          strongest: [Int32], sensitivities: SensitivityColumns? = nil, distributions: DistributionColumns? = nil) {
         self.ids = ids

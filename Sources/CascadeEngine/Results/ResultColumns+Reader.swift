@@ -61,6 +61,35 @@ extension ResultColumns {
             }
         }
 
+        /// What `Writer.ids` wrote: the UUID form straight into an `IDColumn` (no string made for
+        /// a UUID), any other as strings.
+        mutating func ids() throws(DecodingError) -> IDColumn {
+            guard version >= 2, offset < bytes.count, StringForm(rawValue: bytes[offset]) == .uuids else { return IDColumn(try strings()) }
+            offset += 1
+            let bits: [SIMD2<UInt64>] = try column()
+            let (others, texts) = try listedStrings(count: bits.count)
+            var listed: [Int: String] = Dictionary(uniqueKeysWithValues: zip(others, texts))
+            // A text is kept for every zero: a listed id, or the all-zero UUID itself.
+            for (position, value) in bits.enumerated() where value == .zero && listed[position] == nil {
+                listed[position] = ContentHash.format((0, 0))
+            }
+            for position in others where bits[position] != .zero {
+                throw DecodingError(message: "a listed string where a UUID is")
+            }
+            return IDColumn(bits: bits, texts: listed)
+        }
+
+        /// The positions and texts of the strings the UUID form lists beside the UUIDs.
+        private mutating func listedStrings(count: Int) throws(DecodingError) -> (positions: [Int], texts: [String]) {
+            let others: [Int] = try integers(), texts = try plainStrings()
+            guard others.count == texts.count else { throw DecodingError(message: "listed strings without their texts") }
+            for position in others where position < 0 || position >= count {
+                throw DecodingError(message: "a listed string out of range")
+            }
+            guard Set(others).count == others.count else { throw DecodingError(message: "a string listed twice") }
+            return (others, texts)
+        }
+
         /// What `Writer.strings` wrote (in version 1, `Writer.plainStrings`).
         mutating func strings() throws(DecodingError) -> [String] {
             guard version >= 2 else { return try plainStrings() }
@@ -75,12 +104,8 @@ extension ResultColumns {
             case .uuids:
                 let bits: [SIMD2<UInt64>] = try column()
                 var values = bits.map { ContentHash.format(($0.x, $0.y)) }
-                let others: [Int] = try integers(), texts = try plainStrings()
-                guard others.count == texts.count else { throw DecodingError(message: "listed strings without their texts") }
-                for (position, text) in zip(others, texts) {
-                    guard position >= 0 && position < values.count else { throw DecodingError(message: "a listed string out of range") }
-                    values[position] = text
-                }
+                let (others, texts) = try listedStrings(count: values.count)
+                for (position, text) in zip(others, texts) { values[position] = text }
                 return values
             case nil: throw DecodingError(message: "an unknown form of strings")
             }

@@ -117,6 +117,16 @@ extension ResultColumns {
             }
         }
 
+        /// What `strings(Array(ids))` writes, without making a string of a UUID: an id column
+        /// of UUIDs only is already the UUID form's 16-byte column.
+        mutating func ids(_ ids: IDColumn) throws(Failure) {
+            guard ids.texts.isEmpty, !ids.isEmpty else { return try strings(Array(ids)) }
+            try raw([StringForm.uuids.rawValue])
+            try column(ids.bits)
+            try integers([Int]())
+            try plainStrings([])
+        }
+
         /// Each string's 16 bytes (zeros for one that is not a lowercase 8-4-4-4-12 UUID), then
         /// the positions and text of those that are not.
         private mutating func uuids(_ values: [String]) throws(Failure) {

@@ -69,7 +69,7 @@ enum ResultColumns {
         try w.integers(table.edgeSource)
         try w.integers(table.edgeRelationship)
         try w.flags(table.edgeIsBottleneck)
-        try w.strings(table.relationshipIDs)
+        try w.ids(table.relationshipIDs)
         try w.column(count: edges) { e in table.state[e].rawValue }
         try w.column(table.shown)
         let errors = table.edgeErrors.sorted { $0.key < $1.key }
@@ -112,7 +112,7 @@ enum ResultColumns {
         let bindingEdge: [Int] = try r.integers(), incomingStart: [Int] = try r.integers()
         let edgeSource: [Int32] = try r.integers(), edgeRelationship: [Int32] = try r.integers()
         let edgeIsBottleneck: [UInt8] = try r.column()
-        let relationshipIDs = try r.strings()
+        let relationshipIDs = try r.ids()
         let state: [UInt8] = try r.column(), shown: [Double] = try r.column()
         let errorEdges: [Int] = try r.integers()
         let errorTexts = try r.strings()

@@ -123,7 +123,7 @@ struct ColumnLoader {
     mutating func addRelationship(_ row: RowCursor) {
         // As an inner join: a relationship whose end is not an entity is not part of the graph.
         guard let source = entity(row, 1), let target = entity(row, 2) else { return }
-        columns.relationshipIDs.append(row.string(0) ?? "")
+        if row.withBytes(0, { columns.relationshipIDs.append(bytes: $0) }) == nil { columns.relationshipIDs.append("") }
         columns.relationshipSources.append(source)
         columns.relationshipTargets.append(target)
         columns.relationshipTypes.append(WorldColumns.code(row.string(3) ?? "", &typeIndex, &columns.typeNames))

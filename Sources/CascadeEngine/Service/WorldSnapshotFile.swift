@@ -107,7 +107,7 @@ enum WorldSnapshotFile {
     }
 
     static func encodeRelationships(_ c: WorldColumns, into w: inout SnapshotWriter) {
-        w.strings(c.relationshipIDs)
+        w.ids(c.relationshipIDs)
         w.int32s(c.relationshipSources)
         w.int32s(c.relationshipTargets)
         w.u64(UInt64(c.relationshipTypes.count))
@@ -255,7 +255,7 @@ enum WorldSnapshotFile {
         try r.end()
 
         r = SnapshotReader(sections[1])
-        columns.relationshipIDs = try r.strings()
+        columns.relationshipIDs = try r.ids()
         columns.relationshipSources = try r.int32s()
         columns.relationshipTargets = try r.int32s()
         columns.relationshipTypes = try r.byteColumn()
@@ -427,6 +427,12 @@ struct SnapshotWriter {
         for text in column { string(text) }
     }
 
+    /// The same bytes as `strings(Array(column))`, a UUID formatted on the stack.
+    mutating func ids(_ column: IDColumn) {
+        u64(UInt64(column.count))
+        for k in column.indices { column.withUTF8(k) { utf8($0) } }
+    }
+
     mutating func optionalStrings(_ column: [String?]) {
         u64(UInt64(column.count))
         for text in column { optionalString(text) }
@@ -512,6 +518,21 @@ struct SnapshotReader {
         var column: [String] = []
         column.reserveCapacity(count)
         for _ in 0..<count { column.append(try string()) }
+        return column
+    }
+
+    /// What `strings()` reads, as an id column: a UUID's text is parsed in place, never made a string.
+    mutating func ids() throws(WorldSnapshotFile.Rejection) -> IDColumn {
+        let count = try count(elementSize: 4)
+        var column = IDColumn()
+        column.reserveCapacity(count)
+        for _ in 0..<count {
+            let length = try u32()
+            guard length != .max else { throw WorldSnapshotFile.Rejection(reason: "a required text is missing") }
+            try need(Int(length))
+            UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + Int(length)]).withMemoryRebound(to: UInt8.self) { column.append(bytes: $0) }
+            offset += Int(length)
+        }
         return column
     }
 

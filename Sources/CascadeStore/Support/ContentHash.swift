@@ -99,8 +99,13 @@ package enum ContentHash {
 
     /// Appends the 36 bytes of `format(bits)` to `out`.
     static func appendFormatted(_ bits: (UInt64, UInt64), to out: inout [UInt8]) {
+        withFormatted(bits) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the 36 bytes of `format(bits)`, written on the stack (no string is made).
+    package static func withFormatted<R>(_ bits: (UInt64, UInt64), _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &text) { buffer in
+        return try withUnsafeMutableBytes(of: &text) { buffer in
             let digits: StaticString = "0123456789abcdef"
             let hex = digits.utf8Start
             var at = 0
@@ -124,7 +129,7 @@ package enum ContentHash {
                 value <<= 4
                 at += 1
             }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<36]))
+            return try UnsafeRawBufferPointer(rebasing: buffer[0..<36]).withMemoryRebound(to: UInt8.self) { try body($0) }
         }
     }
 
