@@ -96,9 +96,11 @@ package struct IDColumn: RandomAccessCollection, Sendable, Equatable {
     /// Positions in UTF-8 byte order of their ids (equal ids by position).
     func byteOrderPermutation() -> [Int32] {
         guard texts.isEmpty else { return CascadeEngine.byteOrderPermutation(Array(self)) }
-        return bits.indices.sorted { a, b in
-            bits[a] != bits[b] ? Self.precedes(bits[a], bits[b]) : a < b
-        }.map { Int32($0) }
+        // The ids with their positions, side by side (a sort of positions that read the ids
+        // through them took 0.9 s for 5 M).
+        var items = bits.enumerated().map { (id: $1, position: Int32($0)) }
+        items.sort { a, b in a.id != b.id ? Self.precedes(a.id, b.id) : a.position < b.position }
+        return items.map(\.position)
     }
 
     @inline(__always)

@@ -130,8 +130,8 @@ struct ColumnLoader {
         let weight = row.double(4)
         columns.relationshipWeights.append(weight ?? 0)
         columns.relationshipHasWeight.append(weight != nil)
-        columns.relationshipFormulas.append(row.string(5).map { interner.intern($0) } ?? -1)
-        columns.relationshipMetadata.append(row.string(6).map { interner.intern($0) } ?? -1)
+        columns.relationshipFormulas.append(row.withBytes(5) { interner.intern(bytes: $0) } ?? -1)
+        columns.relationshipMetadata.append(row.withBytes(6) { interner.intern(bytes: $0) } ?? -1)
     }
 
     mutating func finish() -> WorldColumns {
