@@ -47,6 +47,7 @@ extension PreparedScenario {
         var impacts = [Double](repeating: 0, count: entities.count * range.count)
         let propagator = Propagator(run)
         propagator.threads = try propagationThreads()
+        propagator.kernel = try propagationKernel()
         let n = range.count
         for (k, d) in range.enumerated() {
             sampler.values(draw: d, into: &values, normals: &normals, mixed: &mixed)
