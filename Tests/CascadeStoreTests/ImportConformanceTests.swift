@@ -304,6 +304,42 @@ struct ImportConformanceTests {
         }
     }
 
+    /// The next file of a split import is read and decoded on another thread while the one
+    /// before it is written (`DecodingAhead`): an error in it fails the import with exactly the
+    /// message, place and hint that importing that file alone gives, after the phases of the
+    /// file before it, and rolls back what that file wrote; a file that cannot be read likewise.
+    @Test(arguments: TestBackend.available)
+    func anErrorInTheFileDecodedAheadFailsTheImportAsAloneAndWritesNothing(_ backend: TestBackend) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ahead-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let entities = directory.appendingPathComponent("entities.json").path
+        try SyntheticWorld.write(to: entities, entities: BulkLoad.threshold, relationships: 0)
+        let broken = directory.appendingPathComponent("broken.json").path
+        try Data(#"{"relationships": [{"id": "r0", "source_entity_id": "e1", "target_entity_id": "e2", "type": "SUPPLIES"},\#n  {"id": ]}"#.utf8)
+            .write(to: URL(fileURLWithPath: broken))
+        let missing = directory.appendingPathComponent("missing.json").path
+        try backend.withStore { store in
+            for second in [broken, missing] {
+                let alone = #expect(throws: StoreError.self) { try store.importWorld(path: second) }
+                var phases: [String] = []
+                let together = #expect(throws: StoreError.self) {
+                    try store.importWorlds(paths: [entities, second]) { if phases.last != $0.phase { phases.append($0.phase) } }
+                }
+                #expect(together != nil && together?.message == alone?.message, "\(String(describing: together))")
+                #expect(together?.location == alone?.location)
+                #expect(together?.hint == alone?.hint)
+                #expect(try store.tableCounts()["entities"] == 0)
+                if second == broken {
+                    #expect(alone?.location == "\(broken):2:10: $.relationships[1].id")
+                    // The broken file's phase is reported after the entities were written, as by one thread.
+                    let written = try #require(phases.lastIndex(of: "writing entities"))
+                    #expect(phases.last?.hasPrefix("parsing and validating") == true && phases.count - 1 > written, "phases: \(phases)")
+                }
+            }
+        }
+    }
+
     /// Large tables take the bulk path (PostgreSQL: COPY); awkward text must survive it verbatim.
     @Test(arguments: TestBackend.available)
     func awkwardTextSurvivesTheBulkPath(_ backend: TestBackend) throws {

@@ -26,10 +26,12 @@ package protocol DatabaseConnection: AnyObject {
     func commit() throws(StoreError)
     func rollback()
 
-    /// Loads many rows, by the fastest means the backend has: multi-row `INSERT … suffix`
-    /// statements with values bound straight from `BulkRow`'s buffer on SQLite; on PostgreSQL `COPY`
-    /// into a temporary table, then one `INSERT … SELECT … suffix`. `row(i, &out)` appends row
-    /// `i`'s values in column order. Returns the rows inserted or changed.
+    /// Loads many rows, by the fastest means the backend has: one prepared one-row `INSERT …
+    /// suffix` stepped per row, its values bound straight from `BulkRow`'s buffer, on SQLite; on PostgreSQL `COPY`
+    /// into a temporary table, then one `INSERT … SELECT … suffix` (or, into a table that is
+    /// empty, `COPY` straight into it: `suffix` could match nothing). `row(i, &out)` appends row
+    /// `i`'s values in column order; no two rows may have the same value of a unique key (an
+    /// `ON CONFLICT … DO UPDATE` suffix would fail on them anyway). Returns the rows inserted or changed.
     func bulkLoad(
         into table: String, columns: [String], count: Int, suffix: String,
         progress: (Int) -> Void, row: (Int, inout BulkRow) throws -> Void

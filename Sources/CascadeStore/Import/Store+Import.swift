@@ -18,11 +18,12 @@ extension Store {
 
     /// Imports several world files — a world split into parts, later files referring to what
     /// earlier ones define — all or nothing, in one transaction: each file is read, checked
-    /// against the store as the earlier files left it, and written in turn (only one file's rows
-    /// are held at a time), and a large table's secondary indexes are dropped once and rebuilt
-    /// once after the last file, instead of once per file (a 1 M-entity world in six files
-    /// rebuilt them five times, each over the whole growing table). A problem in any file
-    /// rolls back every file. One report per file, in order.
+    /// against the store as the earlier files left it, and written in turn, and a large table's
+    /// secondary indexes are dropped once and rebuilt once after the last file, instead of once
+    /// per file (a 1 M-entity world in six files rebuilt them five times, each over the whole
+    /// growing table). While a file is written, the next one is read and decoded on another
+    /// thread (`DecodingAhead`: at most two files' rows are held at a time). A problem in any
+    /// file rolls back every file. One report per file, in order.
     package func importWorlds(paths: [String], progress: (WorkProgress) -> Void = { _ in }) throws -> [ImportReport] {
         guard paths.count > 1 else { return try paths.map { try importWorld(path: $0, progress: progress) } }
         // Every reference is checked inside the transaction, under the write lock, against the
@@ -31,12 +32,15 @@ extension Store {
             var bulk = BulkLoads()
             var reports: [ImportReport] = []
             var imported = WorldDigest()
-            for path in paths {
-                let started = Date()
-                let (world, parsed) = try checkedFile(path, progress: progress) { world, file in
+            var ahead: DecodingAhead?
+            defer { ahead?.discard() }
+            for (position, path) in paths.enumerated() {
+                let decoded = try ahead?.take(progress: progress) ?? DecodedWorldFile(path: path, progress: progress)
+                ahead = position + 1 < paths.count ? DecodingAhead(path: paths[position + 1]) : nil
+                let world = try checked(decoded, progress: progress) { world, file in
                     try referenceProblems(&world, file: file, db)
                 }
-                var report = ImportReport(world, file: path, times: (started, parsed, Date()))
+                var report = ImportReport(world, file: path, times: (decoded.started, decoded.parsed, Date()))
                 let writeStarted = Date()
                 (report.rowsWritten, report.formulas) = try writeWorld(world, db, bulk: &bulk, referencesCheckedInTransaction: true, progress: progress)
                 imported.add(world)
@@ -58,31 +62,19 @@ extension Store {
     /// parsing ended.
     private func checkedFile(_ path: String, progress: (WorkProgress) -> Void,
                              references: (inout World, String?) throws -> [Problem]) throws -> (World, Date) {
-        let bytes: [UInt8]
+        let decoded = try DecodedWorldFile(path: path, progress: progress)
+        return (try checked(decoded, progress: progress, references: references), decoded.parsed)
+    }
+
+    /// A decoded file's rows once the checks against the store (`references`) pass; problems
+    /// placed by JSON path and line:column in the file.
+    private func checked(_ decoded: DecodedWorldFile, progress: (WorkProgress) -> Void,
+                         references: (inout World, String?) throws -> [Problem]) throws -> World {
+        var decoder = decoded.decoder
         do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw StoreError(.io, "cannot read the world file: \(error.localizedDescription)", location: path,
-                             hint: "check the path")
-        }
-        progress(WorkProgress("parsing and validating \(bytes.count) bytes"))
-        // Parsing and the checks of each row are one pass over the bytes; the checks against
-        // the store follow.
-        var decoded: (WorldDecoder, World)
-        do throws(JSONError) {
-            decoded = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) in
-                try WorldDecoder.decode(bytes: buffer, file: path, progress: progress)
-            }
-        } catch {
-            throw StoreError(.invalidInput, "the world file is not valid JSON: \(error.message)",
-                             location: error.place(file: path),
-                             hint: "fix the JSON syntax; nothing was written")
-        }
-        let parsed = Date()
-        do {
-            return (try checkedWorld(&decoded.0, decoded.1, file: path, progress: progress, references: references), parsed)
+            return try checkedWorld(&decoder, decoded.world, file: decoded.path, progress: progress, references: references)
         } catch let error as StoreError {
-            throw error.located(in: bytes)
+            throw error.located(in: decoded.bytes)
         }
     }
 

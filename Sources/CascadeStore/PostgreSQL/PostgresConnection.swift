@@ -208,19 +208,41 @@ package final class PostgresConnection: DatabaseConnection {
             // A temporary table costs more than it saves for a few rows.
             return try insertMany(into: table, columns: columns, count: count, suffix: suffix, progress: progress, rows: row)
         }
+        let list = columns.joined(separator: ", ")
+        if try isEmptyForLoad(table) {
+            // Nothing stored can conflict with the rows (and they do not conflict with each other:
+            // see `bulkLoad`'s contract), so `suffix` would do nothing: the rows go straight in.
+            return try copy(into: table, columns: list, count: count, progress: progress, row: row)
+        }
         stagingCounter += 1
         let staging = "cascade_staging_\(stagingCounter)"
-        let list = columns.joined(separator: ", ")
         try executeScript("CREATE TEMP TABLE \(staging) (LIKE \(table) INCLUDING DEFAULTS) ON COMMIT DROP")
         try copy(into: staging, columns: list, count: count, progress: progress, row: row)
         return try execute("INSERT INTO \(table) (\(list)) SELECT \(list) FROM \(staging) \(suffix)", [])
     }
 
-    /// `COPY table (columns) FROM STDIN` in text format, streamed in ~1 MB chunks.
+    /// Whether `table` is empty and stays so until this transaction writes it: when it looks
+    /// empty, writers are locked out (`SHARE ROW EXCLUSIVE`, held to commit; a bulk load's
+    /// dropped indexes hold a stronger lock already) and it is looked at again, since a writer
+    /// may have committed in between. A `COPY` straight into the table then replaces a `COPY`
+    /// into a staging table plus `INSERT … SELECT … ON CONFLICT`: measured on 500 k relationship
+    /// rows, 7.8–11 s instead of 15.4 s of server time (load average 15–17).
+    private func isEmptyForLoad(_ table: String) throws(StoreError) -> Bool {
+        func empty() throws(StoreError) -> Bool {
+            try queryOne("SELECT NOT EXISTS (SELECT 1 FROM \(table)) AS empty")?.bool("empty") ?? false
+        }
+        guard try empty() else { return false }
+        try executeScript("LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE")
+        return try empty()
+    }
+
+    /// `COPY table (columns) FROM STDIN` in text format, streamed in ~1 MB chunks; returns the
+    /// rows copied.
+    @discardableResult
     private func copy(
         into table: String, columns: String, count: Int, progress: (Int) -> Void,
         row: (Int, inout BulkRow) throws -> Void
-    ) throws {
+    ) throws -> Int {
         guard let handle else { throw StoreError(.connection, "the PostgreSQL connection is closed", location: displayURL) }
         let sql = "COPY \(table) (\(columns)) FROM STDIN"
         let start = PQexec(handle, sql)
@@ -264,13 +286,19 @@ package final class PostgresConnection: DatabaseConnection {
         }
         PQputCopyEnd(handle, failed == nil ? nil : "cascade: import aborted")
         var copyError: StoreError?
+        var copied = 0
         while let result = PQgetResult(handle) {
-            if PQresultStatus(result) != PGRES_COMMAND_OK, copyError == nil { copyError = self.failure(result, sql: sql) }
+            if PQresultStatus(result) != PGRES_COMMAND_OK {
+                if copyError == nil { copyError = self.failure(result, sql: sql) }
+            } else {
+                copied += Int(String(cString: PQcmdTuples(result))) ?? 0
+            }
             PQclear(result)
         }
         if let failed { throw failed }
         if let copyError { throw copyError }
         progress(count)
+        return copied
     }
 
     /// One field in COPY's text format: `\N` for null; backslash, tab, newline and carriage
