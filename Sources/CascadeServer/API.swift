@@ -150,6 +150,15 @@ final class API: Sendable {
     static func response(_ reply: APIReply) -> Response {
         var headers = HTTPFields()
         for (name, value) in reply.headers { headers[HTTPField.Name(name)!] = value }
+        if let document = reply.document {
+            headers[.contentType] = reply.contentType
+            return Response(status: reply.status, headers: headers, body: ResponseBody { writer in
+                var chunks = document.documentChunks()
+                while let chunk = chunks.next() { try await writer.write(ByteBuffer(string: chunk)) }
+                try await writer.write(ByteBuffer(string: "\n"))
+                try await writer.finish(nil)
+            })
+        }
         guard let text = reply.jsonText else { return Response(status: reply.status, headers: headers) }
         headers[.contentType] = reply.contentType
         return Response(status: reply.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))

@@ -1,4 +1,5 @@
 @testable import CascadeServer
+import CascadeEngine
 import CascadeJSON
 import CascadeStore
 import Foundation
@@ -22,6 +23,28 @@ struct APITests {
     @Test func specDescribesExactlyTheEndpoints() {
         let served = Set(API.endpoints.map { "\($0.method.rawValue) \($0.path)" })
         #expect(served == OpenAPISpec.shared.operations, "in the code but not the spec: \(served.subtracting(OpenAPISpec.shared.operations)); in the spec only: \(OpenAPISpec.shared.operations.subtracting(served))")
+    }
+
+    /// A result with its entities is written into the response piece by piece (chunked, no
+    /// Content-Length: the server never holds a large result's text whole), and is byte for byte
+    /// the document the service makes; without its entities it is one summary.
+    @Test(arguments: Backend.available) func aResultDocumentIsStreamed(_ backend: Backend) async throws {
+        let (location, _, cleanup) = try backend.freshStore()
+        defer { cleanup() }
+        let keys = try issueKeys(location, [("alice", .author)])
+        let server = try await TestServer.start(location)
+        let id = try #require(try await server.request(.POST, "/v1/scenarios", key: keys["alice"],
+                                                       body: scenarioJSON(name: "streamed", author: "alice")).json?["id"]?.stringValue)
+        #expect(try await server.request(.POST, "/v1/scenarios/\(id)/runs?wait=120", key: keys["alice"]).status == 200)
+        let whole = try await server.request(.GET, "/v1/scenarios/\(id)/result", key: keys["alice"])
+        #expect(whole.status == 200)
+        #expect(whole.headers["Transfer-Encoding"].first == "chunked" && whole.headers["Content-Length"].isEmpty, "\(whole.headers)")
+        #expect(whole.headers["Content-Type"].first == "application/json; charset=utf-8")
+        let expected = try #require(try ScenarioService(store: Store(location)).storedResult(id, onlyIfCurrent: false, includeEntities: true))
+        #expect(whole.body == expected.documentText + "\n")
+        #expect((whole.json?["entities"]?.arrayValue?.count ?? 0) > 100)
+        let summary = try await server.request(.GET, "/v1/scenarios/\(id)/result?entities=false", key: keys["alice"])
+        #expect(summary.headers["Content-Length"].first.flatMap(Int.init) == summary.body.utf8.count)
     }
 
     /// Every endpoint, called as its users would, each answer checked against the OpenAPI description.

@@ -95,6 +95,13 @@ package struct ScenarioService {
         /// concatenation is `documentText`), with at most one piece and one entity's text held:
         /// `cascade run --json` on a 1 M-entity result held ~8 GB building it whole.
         package func writeDocument<Failure: Error>(chunkBytes: Int = 1 << 20, _ write: (String) throws(Failure) -> Void) throws(Failure) {
+            var chunks = documentChunks(chunkBytes: chunkBytes)
+            while let chunk = chunks.next() { try write(chunk) }
+        }
+
+        /// The pieces `writeDocument` hands out, one per `next()` (the API streams a response
+        /// body from it, writing each piece before the next is made).
+        package func documentChunks(chunkBytes: Int = 1 << 20) -> DocumentChunks {
             var object = summary.objectValue ?? JSONObject()
             object["top_movers"] = nil
             object["moved_per_level"] = nil
@@ -105,20 +112,45 @@ package struct ScenarioService {
             let marker = JSNumber.quoted(ScenarioService.entitiesMarker)
             // The marker is a NUL-delimited string no serialised value contains, so it occurs once.
             let around = text.split(separator: marker, maxSplits: 1, omittingEmptySubsequences: false)
-            var chunk = String(around[0]) + "["
-            var first = true
-            try forEachEntityText { (entity) throws(Failure) in
-                if !first { chunk += "," }
-                first = false
-                chunk += entity
-                if chunk.utf8.count >= chunkBytes {
-                    try write(chunk)
-                    chunk = ""
-                }
+            return DocumentChunks(outcome: self, head: String(around[0]), tail: around.count > 1 ? String(around[1]) : "",
+                                  chunkBytes: chunkBytes)
+        }
+
+        /// The document in pieces of about `chunkBytes` bytes: its text up to the entity list,
+        /// the entities' texts, and the rest, with at most one piece and one entity's text held.
+        package struct DocumentChunks: IteratorProtocol, Sendable {
+            let outcome: Outcome
+            let head: String, tail: String
+            let chunkBytes: Int
+            private var position = 0
+            private var state = State.head
+            private enum State { case head, entities, done }
+
+            init(outcome: Outcome, head: String, tail: String, chunkBytes: Int) {
+                self.outcome = outcome
+                self.head = head
+                self.tail = tail
+                self.chunkBytes = chunkBytes
             }
-            chunk += "]"
-            if around.count > 1 { chunk += around[1] }
-            try write(chunk)
+
+            package mutating func next() -> String? {
+                var chunk: String
+                switch state {
+                case .done: return nil
+                case .head: chunk = head + "["
+                case .entities: chunk = ""
+                }
+                state = .entities
+                let count = outcome.entityCount ?? 0
+                while position < count {
+                    if position > 0 { chunk += "," }
+                    chunk += outcome.entityText(at: position)
+                    position += 1
+                    if chunk.utf8.count >= chunkBytes { return chunk }
+                }
+                state = .done
+                return chunk + "]" + tail
+            }
         }
 
         /// The full result document, parsed (convenient for small graphs and tests).

@@ -1,3 +1,4 @@
+import CascadeEngine
 import CascadeJSON
 import CascadeStore
 import HTTPTypes
@@ -81,6 +82,9 @@ struct APICall: Sendable {
 struct APIReply: Sendable {
     var status: HTTPResponse.Status
     var jsonText: String?
+    /// A result document written into the response piece by piece instead of `jsonText` (a
+    /// 1 M-entity result's is ~2.9 GB of text, which the server never holds whole).
+    var document: ScenarioService.Outcome?
     var headers: [(name: String, value: String)] = []
     /// JSON but for `/metrics`, whose body is Prometheus' text format.
     var contentType = "application/json; charset=utf-8"

@@ -104,6 +104,6 @@ extension API {
 
     /// A result document (`docs/formats.md`), whole or without its entity list.
     static func result(_ outcome: ScenarioService.Outcome, entities: Bool) -> APIReply {
-        APIReply(status: .ok, jsonText: entities ? outcome.documentText : outcome.summary.serialized())
+        entities ? APIReply(status: .ok, document: outcome) : APIReply(status: .ok, jsonText: outcome.summary.serialized())
     }
 }
