@@ -130,7 +130,7 @@ struct AttributionReferenceTests {
         let buffer = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: count)
         defer { buffer.deallocate() }
         _ = buffer.initialize(from: values)
-        #expect(Attribution.largest(rank, of: buffer, count: count) == values.sorted(by: >)[rank - 1])
+        #expect(AttributionWorker.largest(rank, of: buffer, count: count) == values.sorted(by: >)[rank - 1])
         #expect(buffer.sorted() == values.sorted())
     }
 }

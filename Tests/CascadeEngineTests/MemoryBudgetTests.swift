@@ -21,8 +21,11 @@ struct MemoryBudgetTests {
         let (w, s) = Self.shockedWorld()
         let prepared = try Engine.prepare(s, world: w.world)
         // Per entity (40 shocked + the macro): a row start and count (8 + 4 bytes) and up to
-        // `causeLimit` + 1 entries of a key and a share (4 + 8 bytes).
-        let needed = 41 * (12 + (Attribution.causeLimit + 1) * 12)
+        // `causeLimit` + 1 entries of a key and a share (4 + 8 bytes). And the one thread's
+        // scratch (40 entities in one wave do not split): per cause an accumulator value, a
+        // touched key and a magnitude (8 + 4 + 8 bytes), one bitset word and one summary word
+        // (8 + 8), room for a cut row's kept causes (33 × 12) and per entity a cycle slot (4).
+        let needed = 41 * (12 + (Attribution.causeLimit + 1) * 12) + 41 * 20 + 16 + 33 * 12 + 41 * 4
         do {
             _ = try prepared.propagate(memoryBudget: needed - 1)
             Issue.record("the run succeeded over its budget")
