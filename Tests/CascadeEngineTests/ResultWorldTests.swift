@@ -48,6 +48,10 @@ struct ResultWorldTests {
             let freshA = try service.run(a, includeEntities: true), freshB = try service.run(b, includeEntities: true)
             let first = try Self.worlds(store)
             #expect(first.count == 1 && first.values.first?.users == 2, "\(first)")
+            // The run log says how long the world part took to encode and hash (part of `store`).
+            let timings = try #require(try store.runs(limit: 1).first?.counts?["timings_ms"])
+            let worldPart = try #require(timings["store_world_part"]?.numberValue), storing = try #require(timings["store"]?.numberValue)
+            #expect(worldPart >= 0 && worldPart <= storing, "\(timings)")
             // Each reads back byte for byte from its run part and the shared world part.
             #expect(try service.run(a, includeEntities: true).entityTexts == freshA.entityTexts)
             #expect(try service.run(b, includeEntities: true).entityTexts == freshB.entityTexts)
