@@ -222,6 +222,30 @@ struct ResultColumnsTests {
         #expect(missing.message.contains("world part `\(b.world.keyText)` is missing"), "\(missing)")
     }
 
+    /// A run part listing the same edge's error twice (only damage writes that) is an error, not
+    /// a trap building the table's dictionary of edge errors.
+    @Test func anEdgeErrorListedTwiceIsAnErrorNotACrash() throws {
+        let result = try PropertyTests.world(seed: 7).run(PropertyTests.shocked(7))
+        let t = try #require(result.entities.table)
+        let table = ResultTable(
+            ids: t.ids, names: t.names, types: t.types, levels: t.levels, hasCurrentValue: t.hasCurrentValue, levelValues: t.levelValues,
+            isMacro: t.isMacro, impact: t.impact, unclamped: t.unclamped, status: t.status, rounds: t.rounds, shock: t.shock,
+            bindingEdge: t.bindingEdge, incomingStart: t.incomingStart, edgeSource: t.edgeSource, edgeRelationship: t.edgeRelationship,
+            edgeIsBottleneck: t.edgeIsBottleneck, relationshipIDs: t.relationshipIDs, state: t.state, shown: t.shown,
+            edgeErrors: [0: "x", 1: "y"], attributionKeys: t.attributionKeys, attributionRowStart: t.attributionRowStart,
+            attributionRowCount: t.attributionRowCount, attributionEntryKey: t.attributionEntryKey,
+            attributionEntryValue: t.attributionEntryValue, strongest: t.strongest)
+        let encoded = ResultColumns.encode(table, positions: result.entities.positions)
+        #expect(try ResultColumns.decode(encoded.run, world: encoded.world.bytes).table?.edgeErrors == [0: "x", 1: "y"])
+        // The edges (width 1, two of them: 0 and 1), then their texts ("x", "y"); edge 1 made 0.
+        let listed: [UInt8] = [1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0] + Array("xy".utf8)
+        let at = try #require(encoded.run.firstRange(of: listed))
+        var damaged = encoded.run
+        damaged[at.lowerBound + 10] = 0
+        let error = try #require(throws: ResultColumns.DecodingError.self) { try ResultColumns.decode(damaged, world: encoded.world.bytes) }
+        #expect(error.message.contains("edge error"), "\(error)")
+    }
+
     /// `PropertyTests.world(seed:)` with UUIDs for the ids of its entities (not its three macro
     /// variables) and relationships, as an imported world has.
     static func uuidWorld(seed: UInt64) -> (WorldBuilder, Scenario) {

@@ -143,6 +143,9 @@ extension ResultColumns {
             }
             try require(errorEdges.count == errorTexts.count, "edge errors without their texts")
             for e in errorEdges { try require(e >= 0 && e < edges, "an edge error out of range") }
+            for k in errorEdges.indices.dropFirst() {  // as written (by edge), so no edge is listed twice
+                try require(errorEdges[k - 1] < errorEdges[k], "an edge error listed twice or out of order")
+            }
             try require(entryKey.count == entryValue.count, "attribution keys without their values")
             for i in 0..<n {
                 try require(rowStart[i] >= 0 && rowCount[i] >= 0 && rowStart[i] + Int(rowCount[i]) <= entryKey.count,

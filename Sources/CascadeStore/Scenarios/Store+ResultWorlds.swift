@@ -99,11 +99,14 @@ extension Store {
     /// otherwise (the engine checks them against their key).
     func worldColumns(_ db: any DatabaseConnection, _ scenarioID: String) throws -> [UInt8]? {
         guard let row = try db.queryOne("""
-            SELECT r.owner AS owner, r.world_key AS world_key, w.bytes AS bytes FROM scenario_result_worlds r
+            SELECT r.owner AS owner, r.world_key AS world_key, w.bytes AS bytes,
+              (SELECT COUNT(*) FROM result_world_parts p WHERE p.owner = r.owner AND p.world_key = r.world_key) AS parts
+            FROM scenario_result_worlds r
             LEFT JOIN result_worlds w ON w.owner = r.owner AND w.world_key = r.world_key WHERE r.scenario_id = ?
             """, [.text(scenarioID)]) else { return nil }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(max(0, row.int("bytes") ?? 0))
+        // The recorded size, as far as the parts found can hold it (a damaged row cannot make it allocate more).
+        bytes.reserveCapacity(max(0, min(row.int("bytes") ?? 0, (row.int("parts") ?? 0) * Self.resultPartBytes)))
         try db.forEachRow("SELECT data FROM result_world_parts WHERE owner = ? AND world_key = ? ORDER BY part",
                           [.text(row.string("owner")), .text(row.string("world_key"))]) { part in
             _ = part.withBytes(0) { bytes.append(contentsOf: $0) }
