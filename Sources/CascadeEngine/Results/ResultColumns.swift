@@ -22,7 +22,7 @@ import CascadeStore
 /// Version 3 (this writer's) splits the document in two: a **world part** (`worldMagic`; the
 /// columns that are the same in every run of the same world: entity ids, names, types, levels,
 /// current-value flags, level values, macro flags, the edge index, edge sources, edge
-/// relationships, bottleneck flags and relationship ids — 36 % of a 1 M-entity document) and a
+/// relationships, bottleneck flags and relationship ids — 38 % of the lead's 1 M-entity document) and a
 /// **run part** (`magic`; everything else, after the world part's key, the XXH3-128 of its
 /// bytes). The store keeps one copy of a world part per owner and key (`result_worlds`), so a
 /// run of a world already stored writes only its run part. Decoding a run part needs the world

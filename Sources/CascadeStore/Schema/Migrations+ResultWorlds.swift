@@ -1,6 +1,6 @@
 extension Migration {
     /// A large result's world part (`ResultColumns`, version 3: the columns every run of the same
-    /// world shares, 36 % of a 1 M-entity result) stored once per owner and key instead of once
+    /// world shares, 38 % of a 1 M-entity result) stored once per owner and key instead of once
     /// per result: `result_worlds` names each (owner, key) — the key is the XXH3-128 of the
     /// part's bytes, the owner the author of the scenarios whose results use it — with its size;
     /// `result_world_parts` holds its bytes in parts of at most `Store.resultPartBytes`;
