@@ -83,7 +83,7 @@ struct AttributionThreadsTests {
         let one = try Self.result(c, threads: .one)
         let oneTable = try #require(one.entities.table)
         let oneRows = Self.rows(oneTable)
-        let oneDocument = ResultColumns.encode(oneTable, positions: one.entities.positions)
+        let oneDocument = ResultColumns.encode(oneTable, positions: one.entities.positions).run
         #expect(oneRows.contains { !$0.isEmpty })
         for (count, isReversed) in [(2, false), (3, false), (2, true), (3, true)] {
             let many = try Self.result(c, threads: Self.threads(count, isReversed: isReversed))
@@ -94,7 +94,7 @@ struct AttributionThreadsTests {
                 \(count) threads\(isReversed ? ", reversed" : ""): \(differing.count) rows differ, the first \
                 \(differing.first.map { "\(table.ids[$0]): \(rows[$0].prefix(300)) vs \(oneRows[$0].prefix(300))" } ?? "")
                 """)
-            let document = ResultColumns.encode(table, positions: many.entities.positions)
+            let document = ResultColumns.encode(table, positions: many.entities.positions).run
             let sameDocument = document == oneDocument, sameStarts = table.attributionRowStart == oneTable.attributionRowStart
             #expect(sameDocument, """
                 \(count) threads\(isReversed ? ", reversed" : ""): the stored documents differ \

@@ -46,7 +46,8 @@ struct IncrementalRecomputeTests {
     }
 
     static func columns(_ result: RunResult) throws -> [UInt8] {
-        ResultColumns.encode(try #require(result.entities.table), positions: result.entities.positions)
+        let encoded = ResultColumns.encode(try #require(result.entities.table), positions: result.entities.positions)
+        return encoded.world.bytes + encoded.run
     }
 
     /// The summary a store keeps, without what describes the run itself (`stats`).

@@ -25,11 +25,12 @@ struct MonteCarloResultTests {
             }
             #expect(entities.jsonText(at: 0).contains("\"distribution\":{\"mean\":"))
             let table = try #require(entities.table)
-            let decoded = try ResultColumns.decode(ResultColumns.encode(table, positions: entities.positions))
+            let encoded = ResultColumns.encode(table, positions: entities.positions)
+            let decoded = try ResultColumns.decode(encoded.run, world: encoded.world.bytes)
             #expect(decoded.indices.map { decoded.jsonText(at: $0) } == entities.indices.map { entities.jsonText(at: $0) })
             // A point result's columns are unchanged: no trailer.
             let point = try Engine.prepare(try Scenario.parse(try ScenarioServiceTests.scenarioFile("fed-rate-cut-2025.json"), defaultAsOf: "2025-06-30"), world: world).propagate()
-            let pointBytes = ResultColumns.encode(try #require(point.entities.table), positions: point.entities.positions)
+            let pointBytes = ResultColumns.encode(try #require(point.entities.table), positions: point.entities.positions).run
             #expect(pointBytes.firstRange(of: ResultColumns.distributionMagic) == nil && point.entities.allSatisfy { $0.distribution == nil })
         }
     }

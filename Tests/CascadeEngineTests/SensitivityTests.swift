@@ -151,7 +151,8 @@ struct SensitivityTests {
     @Test func sensitivitiesSurviveTheBinaryColumns() throws {
         let result = try Self.run(PropertyTests.world(seed: 3).world, PropertyTests.shocked(3), sensitivities: true)
         let table = try #require(result.entities.table)
-        let decoded = try ResultColumns.decode(ResultColumns.encode(table, positions: result.entities.positions))
+        let encoded = ResultColumns.encode(table, positions: result.entities.positions)
+        let decoded = try ResultColumns.decode(encoded.run, world: encoded.world.bytes)
         #expect(decoded.count == result.entities.count)
         for k in result.entities.indices { #expect(decoded.jsonText(at: k) == result.entities.jsonText(at: k)) }
         #expect(decoded.indices.contains { decoded.jsonText(at: $0).contains("\"sensitivities\":{\"") })

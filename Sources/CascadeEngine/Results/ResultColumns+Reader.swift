@@ -6,7 +6,7 @@ extension ResultColumns {
         let bytes: [UInt8]
         private(set) var offset = 0
         /// The document's version, from its magic: 1 had only plain strings and full-width integers.
-        var version = 2
+        var version = 3
         var isAtEnd: Bool { offset == bytes.count }
 
         init(bytes: [UInt8]) { self.bytes = bytes }
@@ -22,10 +22,16 @@ extension ResultColumns {
             return Array(bytes[offset..<offset + length])
         }
 
-        mutating func count() throws(DecodingError) -> Int {
+        /// What `Writer.word` wrote.
+        mutating func word() throws(DecodingError) -> UInt64 {
             let raw = try raw(8)
             var value: UInt64 = 0
             for (k, byte) in raw.enumerated() { value |= UInt64(byte) << (8 * UInt64(k)) }
+            return value
+        }
+
+        mutating func count() throws(DecodingError) -> Int {
+            let value = try word()
             guard value <= UInt64(bytes.count) else { throw DecodingError(message: "a column longer than the document") }
             return Int(value)
         }

@@ -46,7 +46,12 @@ extension ResultColumns {
         }
 
         mutating func count(_ value: Int) throws(Failure) {
-            try withUnsafeBytes(of: UInt64(value).littleEndian) { (data) throws(Failure) in try bytes(data) }
+            try word(UInt64(value))
+        }
+
+        /// A 64-bit value, little-endian.
+        mutating func word(_ value: UInt64) throws(Failure) {
+            try withUnsafeBytes(of: value.littleEndian) { (data) throws(Failure) in try bytes(data) }
         }
 
         /// Integers and doubles as their in-memory bytes (little-endian on every platform Swift targets here).

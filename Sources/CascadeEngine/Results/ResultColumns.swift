@@ -1,3 +1,5 @@
+import CascadeStore
+
 /// The binary form of a large run's per-entity results: the `ResultTable`'s arrays as
 /// little-endian columns, and the positions it reports. It is what the store keeps for a result
 /// of more than `ScenarioService.inlineEntityLimit` entities, in place of one JSON row per entity
@@ -16,10 +18,26 @@
 /// narrowest width that holds their range (attribution keys, levels, rounds, edge indices). What
 /// remains is mostly the attribution values (160 MB) and per-edge contributions (40 MB), kept
 /// bit for bit. Version 1 documents, stored before it, still decode.
+///
+/// Version 3 (this writer's) splits the document in two: a **world part** (`worldMagic`; the
+/// columns that are the same in every run of the same world: entity ids, names, types, levels,
+/// current-value flags, level values, macro flags, the edge index, edge sources, edge
+/// relationships, bottleneck flags and relationship ids — 38 % of the lead's 1 M-entity document) and a
+/// **run part** (`magic`; everything else, after the world part's key, the XXH3-128 of its
+/// bytes). The store keeps one copy of a world part per owner and key (`result_worlds`), so a
+/// run of a world already stored writes only its run part. Decoding a run part needs the world
+/// part its key names, and checks the key against the world part's bytes: a missing, damaged or
+/// different world part is an error, never a wrong document. Version 1 and 2 documents (whole,
+/// one part) still decode.
 enum ResultColumns {
-    static let magic: [UInt8] = Array("CASCADE-RESULT-COLUMNS-2".utf8)
+    /// Starts a version 3 run part (the columns of one run, after its world part's key).
+    static let magic: [UInt8] = Array("CASCADE-RESULT-COLUMNS-3".utf8)
+    /// Starts the whole documents written before version 3 (the world's columns among the run's).
+    static let magicVersion2: [UInt8] = Array("CASCADE-RESULT-COLUMNS-2".utf8)
     /// Starts the documents written before version 2 (plain strings, full-width integers).
     static let magicVersion1: [UInt8] = Array("CASCADE-RESULT-COLUMNS-1".utf8)
+    /// Starts a world part (version 3): the columns every run of the same world shares.
+    static let worldMagic: [UInt8] = Array("CASCADE-RESULT-WORLD-1".utf8)
     /// Starts the optional trailer of a Monte Carlo result's distributions (after the sensitivities, if any).
     static let distributionMagic: [UInt8] = Array("CASCADE-DISTRIBUTIONS-1".utf8)
 
@@ -28,30 +46,67 @@ enum ResultColumns {
         var description: String { "the stored result's columns are damaged: \(message)" }
     }
 
-    /// The whole document in one array (tests, and callers that keep it).
-    static func encode(_ table: ResultTable, positions: [Int32]) -> [UInt8] {
-        var document: [UInt8] = []
-        encode(table, positions: positions, partBytes: .max) { document += $0 }
-        return document
+    /// A result's world part and its key: the XXH3-128 of exactly these bytes.
+    struct WorldPart: Sendable {
+        let bytes: [UInt8]
+        let key: (UInt64, UInt64)
+
+        init(bytes: [UInt8]) {
+            self.bytes = bytes
+            key = bytes.withUnsafeBytes { ContentHash.xxh3_128(bytes: $0) }
+        }
+
+        /// The key as the store names it: 32 lowercase hex digits.
+        var keyText: String { ContentHash.hex(key) }
     }
 
-    /// The document in parts of `partBytes` bytes (the last may be shorter), each handed to
+    /// The world part of `table`, whole: its key is the hash of all of its bytes.
+    static func encodeWorld(_ table: ResultTable) -> WorldPart {
+        var bytes: [UInt8] = []
+        var w = Writer<Never>(partBytes: .max) { part in
+            if bytes.isEmpty { bytes = part } else { bytes += part }  // one part: shared, not copied
+        }
+        w.raw(worldMagic)
+        writeWorldEntities(table, to: &w)
+        writeWorldEdges(table, to: &w)
+        w.finish()
+        return WorldPart(bytes: bytes)
+    }
+
+    /// Both parts whole (tests, and callers that keep them).
+    static func encode(_ table: ResultTable, positions: [Int32]) -> (world: WorldPart, run: [UInt8]) {
+        let world = encodeWorld(table)
+        var run: [UInt8] = []
+        encode(table, positions: positions, world: world.key, partBytes: .max) { part in
+            if run.isEmpty { run = part } else { run += part }
+        }
+        return (world, run)
+    }
+
+    /// The run part in parts of `partBytes` bytes (the last may be shorter), each handed to
     /// `emit` as soon as it is full, so that only one part is held at a time: storing a 1 M-entity
     /// result held the whole document (~0.7 GB with 30 000 shocks) besides the columns it copies.
-    /// The parts, concatenated, are the document; its first part is emitted even when empty.
-    static func encode<Failure: Error>(_ table: ResultTable, positions: [Int32], partBytes: Int,
+    /// The parts, concatenated, are the run part; its first part is emitted even when empty.
+    /// `world` is the key of the world part it goes with (`WorldPart.key`).
+    static func encode<Failure: Error>(_ table: ResultTable, positions: [Int32], world: (UInt64, UInt64), partBytes: Int,
                                        emit: ([UInt8]) throws(Failure) -> Void) throws(Failure) {
         precondition(partBytes > 0, "a part of \(partBytes) bytes")
         try withoutActuallyEscaping(emit) { (emit) throws(Failure) in
             var w = Writer(partBytes: partBytes, emit: emit)
-            try write(table, positions: positions, to: &w)
+            try w.raw(magic)
+            try w.word(world.0)
+            try w.word(world.1)
+            try writeRunEntities(table, to: &w)
+            try writeRunEdges(table, positions: positions, to: &w)
             try w.finish()
         }
     }
 
-    private static func write<Failure: Error>(_ table: ResultTable, positions: [Int32], to w: inout Writer<Failure>) throws(Failure) {
-        let n = table.ids.count, edges = table.edgeSource.count
-        try w.raw(magic)
+    // The four groups of columns, in the order version 2 interleaved them (world entities, run
+    // entities, world edges, run edges and the rest): version 3 writes the world's two to the
+    // world part and the run's two to the run part; the reader reads them in the same groups.
+
+    private static func writeWorldEntities<Failure: Error>(_ table: ResultTable, to w: inout Writer<Failure>) throws(Failure) {
         try w.strings(table.ids)
         try w.strings(table.names)
         try w.strings(table.types)
@@ -59,17 +114,28 @@ enum ResultColumns {
         try w.flags(table.hasCurrentValue)
         try w.column(table.levelValues)
         try w.flags(table.isMacro)
+    }
+
+    private static func writeRunEntities<Failure: Error>(_ table: ResultTable, to w: inout Writer<Failure>) throws(Failure) {
+        let n = table.ids.count
         try w.column(table.impact)
         try w.column(table.unclamped)
         try w.column(count: n) { i in statusCodes[table.status[i]]! }
         try w.integers(table.rounds)
         try w.column(table.shock)
         try w.integers(table.bindingEdge)
+    }
+
+    private static func writeWorldEdges<Failure: Error>(_ table: ResultTable, to w: inout Writer<Failure>) throws(Failure) {
         try w.integers(table.incomingStart)
         try w.integers(table.edgeSource)
         try w.integers(table.edgeRelationship)
         try w.flags(table.edgeIsBottleneck)
         try w.ids(table.relationshipIDs)
+    }
+
+    private static func writeRunEdges<Failure: Error>(_ table: ResultTable, positions: [Int32], to w: inout Writer<Failure>) throws(Failure) {
+        let edges = table.edgeSource.count
         try w.column(count: edges) { e in table.state[e].rawValue }
         try w.column(table.shown)
         let errors = table.edgeErrors.sorted { $0.key < $1.key }
@@ -94,98 +160,5 @@ enum ResultColumns {
     }
 
     /// Each entity status's code in the document: its position in `EntityStatus.allCases`.
-    private static let statusCodes = Dictionary(uniqueKeysWithValues: EntityStatus.allCases.enumerated().map { ($1, UInt8($0)) })
-
-    static func decode(_ bytes: [UInt8]) throws(DecodingError) -> EntityResults {
-        var r = Reader(bytes: bytes)
-        switch try r.raw(magic.count) {
-        case magic: r.version = 2
-        case magicVersion1: r.version = 1
-        default: throw DecodingError(message: "not a result column document")
-        }
-        let ids = try r.strings()
-        let n = ids.count
-        let names = try r.strings(), types = try r.strings()
-        let levels: [Int] = try r.integers(), hasCurrentValue: [UInt8] = try r.column(), levelValues: [Double] = try r.column()
-        let isMacro: [UInt8] = try r.column(), impact: [Double] = try r.column(), unclamped: [Double] = try r.column()
-        let status: [UInt8] = try r.column(), rounds: [Int] = try r.integers(), shock: [Double] = try r.column()
-        let bindingEdge: [Int] = try r.integers(), incomingStart: [Int] = try r.integers()
-        let edgeSource: [Int32] = try r.integers(), edgeRelationship: [Int32] = try r.integers()
-        let edgeIsBottleneck: [UInt8] = try r.column()
-        let relationshipIDs = try r.ids()
-        let state: [UInt8] = try r.column(), shown: [Double] = try r.column()
-        let errorEdges: [Int] = try r.integers()
-        let errorTexts = try r.strings()
-        let keys = try r.strings()
-        let rowStart: [Int] = try r.integers(), rowCount: [Int32] = try r.integers()
-        let entryKey: [Int32] = try r.integers(), entryValue: [Double] = try r.column()
-        let strongest: [Int32] = try r.integers(), positions: [Int32] = try r.integers()
-        var sensitivities: SensitivityColumns?
-        if !r.isAtEnd && !r.startsWith(distributionMagic) {
-            let keys = try r.strings(), values: [Double] = try r.column(), undefined: [UInt8] = try r.column()
-            guard values.count == n * keys.count, undefined.count == values.count else {
-                throw DecodingError(message: "\(values.count) sensitivities for \(n) entities and \(keys.count) keys")
-            }
-            sensitivities = SensitivityColumns(keys: keys, values: values, undefined: undefined.map { $0 != 0 })
-        }
-        var distributions: DistributionColumns?
-        if r.startsWith(distributionMagic) {
-            _ = try r.raw(distributionMagic.count)
-            let values: [Double] = try r.column()
-            guard values.count == n * DistributionColumns.fields else {
-                throw DecodingError(message: "\(values.count) distribution values for \(n) entities")
-            }
-            distributions = DistributionColumns(values: values)
-        }
-        guard r.isAtEnd else { throw DecodingError(message: "\(bytes.count - r.offset) bytes past the last column") }
-
-        let edges = edgeSource.count
-        func require(_ condition: Bool, _ what: String) throws(DecodingError) {
-            if !condition { throw DecodingError(message: what) }
-        }
-        let perEntity: [(String, Int)] = [
-            ("names", names.count), ("types", types.count), ("levels", levels.count), ("current values", hasCurrentValue.count),
-            ("level values", levelValues.count), ("macro flags", isMacro.count), ("impacts", impact.count),
-            ("unclamped impacts", unclamped.count), ("statuses", status.count), ("rounds", rounds.count), ("shocks", shock.count),
-            ("binding edges", bindingEdge.count), ("attribution rows", rowStart.count), ("attribution row lengths", rowCount.count),
-            ("strongest edges", strongest.count),
-        ]
-        for (name, count) in perEntity { try require(count == n, "\(count) \(name) for \(n) entities") }
-        let perEdge: [(String, Int)] = [
-            ("relationships", edgeRelationship.count), ("bottleneck flags", edgeIsBottleneck.count), ("edge states", state.count),
-            ("contributions", shown.count),
-        ]
-        for (name, count) in perEdge { try require(count == edges, "\(count) \(name) for \(edges) edges") }
-        try require(incomingStart.count == n + 1 && incomingStart.first == 0 && incomingStart.last == edges,
-                    "the edge index does not cover the edges")
-        for i in 0..<n { try require(incomingStart[i] <= incomingStart[i + 1], "the edge index is not ascending") }
-        for s in edgeSource { try require(s >= 0 && Int(s) < n, "an edge source out of range") }
-        for k in edgeRelationship { try require(k >= 0 && Int(k) < relationshipIDs.count, "a relationship out of range") }
-        for e in strongest { try require(e >= -1 && Int(e) < edges, "a strongest edge out of range") }
-        for p in positions { try require(p >= 0 && Int(p) < n, "a reported position out of range") }
-        for s in status { try require(Int(s) < EntityStatus.allCases.count, "an unknown entity status") }
-        let states = try state.map { (raw: UInt8) throws(DecodingError) -> EdgeState in
-            guard let value = EdgeState(rawValue: raw) else { throw DecodingError(message: "an unknown edge state") }
-            return value
-        }
-        try require(errorEdges.count == errorTexts.count, "edge errors without their texts")
-        for e in errorEdges { try require(e >= 0 && e < edges, "an edge error out of range") }
-        try require(entryKey.count == entryValue.count, "attribution keys without their values")
-        for i in 0..<n {
-            try require(rowStart[i] >= 0 && rowCount[i] >= 0 && rowStart[i] + Int(rowCount[i]) <= entryKey.count,
-                        "an attribution row out of range")
-        }
-        for k in entryKey { try require(k >= 0 && Int(k) < keys.count, "an attribution key out of range") }
-
-        let table = ResultTable(
-            ids: ids, names: names, types: types, levels: levels, hasCurrentValue: hasCurrentValue.map { $0 != 0 },
-            levelValues: levelValues, isMacro: isMacro.map { $0 != 0 }, impact: impact, unclamped: unclamped,
-            status: status.map { EntityStatus.allCases[Int($0)] }, rounds: rounds, shock: shock, bindingEdge: bindingEdge,
-            incomingStart: incomingStart, edgeSource: edgeSource, edgeRelationship: edgeRelationship,
-            edgeIsBottleneck: edgeIsBottleneck.map { $0 != 0 }, relationshipIDs: relationshipIDs, state: states, shown: shown,
-            edgeErrors: Dictionary(uniqueKeysWithValues: zip(errorEdges, errorTexts)), attributionKeys: keys,
-            attributionRowStart: rowStart, attributionRowCount: rowCount, attributionEntryKey: entryKey,
-            attributionEntryValue: entryValue, strongest: strongest, sensitivities: sensitivities, distributions: distributions)
-        return EntityResults(table: table, positions: positions)
-    }
+    static let statusCodes = Dictionary(uniqueKeysWithValues: EntityStatus.allCases.enumerated().map { ($1, UInt8($0)) })
 }

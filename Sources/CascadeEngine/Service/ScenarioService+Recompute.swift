@@ -24,7 +24,7 @@ extension ScenarioService {
         var table: ResultTable?
         if let columns = stored.columns {
             do {
-                table = try ResultColumns.decode(columns).table
+                table = try ResultColumns.decode(columns, world: stored.worldColumns).table
             } catch {
                 return .full(reason: "the previous result's columns are damaged")
             }

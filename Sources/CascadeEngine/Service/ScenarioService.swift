@@ -332,8 +332,10 @@ package struct ScenarioService {
         let storeStart = ContinuousClock.now
         let summary = result.summaryJSON()
         MemoryProbe.mark("summary")
+        let worldPartTime: Duration?
         do {
-            try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion, run: (runID, summary["stats"]), lease: lease)
+            worldPartTime = try save(summary, result: result, scenarioID: stored.id, dataVersion: dataVersion,
+                                     run: (runID, summary["stats"]), lease: lease, rewritingWorld: force)
             MemoryProbe.mark("store")
         } catch {
             try? store.finishRun(runID, status: .failed, error: String(describing: error))
@@ -344,6 +346,7 @@ package struct ScenarioService {
         // to add a timing does not fail the run.
         if var stats = summary["stats"]?.objectValue, var timings = stats["timings_ms"]?.objectValue {
             timings["store"] = .number(((ContinuousClock.now - storeStart).milliseconds * 1000).rounded() / 1000)
+            if let worldPartTime { timings["store_world_part"] = .number((worldPartTime.milliseconds * 1000).rounded() / 1000) }
             stats["timings_ms"] = .object(timings)
             try? store.finishRun(runID, status: .succeeded, counts: .object(stats))
         }
@@ -361,9 +364,13 @@ package struct ScenarioService {
     static let inlineEntityLimit = 2_000
 
     /// Stores the result, finishes the run-log row `run` and completes the job `lease` in one
-    /// transaction: a small result whole in the summary, a large one's entities as columns.
+    /// transaction: a small result whole in the summary, a large one's entities as columns. With
+    /// `rewritingWorld` (a forced run) its world part is written even when one of its key is
+    /// stored, which repairs a damaged one. Returns how long encoding and hashing the world part
+    /// took (nil for a small result, which has none).
+    @discardableResult
     func save(_ summary: JSONValue, result: RunResult, scenarioID: String, dataVersion: String,
-              run: (id: String, counts: JSONValue?), lease: JobLease?) throws {
+              run: (id: String, counts: JSONValue?), lease: JobLease?, rewritingWorld: Bool = false) throws -> Duration? {
         let entities = result.entities
         if entities.count <= ScenarioService.inlineEntityLimit {
             // The entity texts are spliced into the summary's text, not parsed back into values.
@@ -373,18 +380,26 @@ package struct ScenarioService {
                 of: JSNumber.quoted(Self.entitiesMarker), with: "[" + entities.indices.map { entities.jsonText(at: $0) }.joined(separator: ",") + "]")
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
                                   summaryText: text, run: run, lease: lease)
+            return nil
         } else {
-            // One binary document of the run's columns, not a JSON row per entity (see `ResultColumns`).
-            // Encoded and stored part by part: the whole document is never held.
+            // One binary document of the run's columns, not a JSON row per entity (see `ResultColumns`):
+            // its world part, which every run of the world shares, stored once; its run part
+            // encoded and stored part by part, never held whole.
             let table = entities.table, positions = entities.positions
+            let worldStart = ContinuousClock.now
+            let world = table.map(ResultColumns.encodeWorld)
+            let worldPartTime = ContinuousClock.now - worldStart
             try store.storeResult(scenarioID: scenarioID, fingerprint: result.fingerprint, dataVersion: dataVersion,
-                                  summaryText: summary.serialized(), parts: { store in
-                                      if let table {
-                                          try ResultColumns.encode(table, positions: positions, partBytes: Store.resultPartBytes, emit: store)
+                                  summaryText: summary.serialized(),
+                                  world: world.map { ResultWorld(key: $0.keyText, bytes: $0.bytes, replacesStored: rewritingWorld) }, parts: { store in
+                                      if let table, let world {
+                                          try ResultColumns.encode(table, positions: positions, world: world.key,
+                                                                   partBytes: Store.resultPartBytes, emit: store)
                                       } else {
                                           try store([])
                                       }
                                   }, run: run, lease: lease)
+            return table == nil ? nil : worldPartTime
         }
     }
 
@@ -398,7 +413,7 @@ package struct ScenarioService {
         var texts: Outcome.Texts = .stored(includeEntities ? stored.entityTexts : nil)
         if let columns = stored.columns {
             do {
-                texts = .result(try ResultColumns.decode(columns))
+                texts = .result(try ResultColumns.decode(columns, world: stored.worldColumns))
             } catch {
                 throw StoreError(.database, "\(error)", hint: "run the scenario again with --force to recompute it")
             }

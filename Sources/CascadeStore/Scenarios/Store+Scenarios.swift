@@ -199,12 +199,25 @@ extension Store {
     /// given, which stores it before the next is made; it may be called again if the transaction
     /// is retried. In the same transaction it marks the queue job `lease` done (first, so a lost
     /// lease writes nothing) and finishes the run-log row `run`.
+    ///
+    /// `world`, the document's world part (version 3), is stored once per owner (the scenario's
+    /// author) and key in `result_worlds`/`result_world_parts` — written only when not stored
+    /// yet — and referred to from `scenario_result_worlds`; the world part the replaced result
+    /// used is deleted here when no other result uses it.
     package func storeResult(scenarioID: String, fingerprint: String, dataVersion: String, summaryText: String,
-                            parts: ((_ store: ([UInt8]) throws -> Void) throws -> Void)? = nil,
+                            world: ResultWorld? = nil, parts: ((_ store: ([UInt8]) throws -> Void) throws -> Void)? = nil,
                             run: (id: String, counts: JSONValue?)? = nil, lease: JobLease? = nil) throws {
         try writeRetrying { db in
             if let lease { try completeJob(db, lease, status: .succeeded, runID: run?.id, cached: false, error: nil) }
-            try deleteEntityResults(db, scenarioID)
+            var owner: String?
+            if let world {
+                guard let author = try db.queryOne("SELECT author FROM scenarios WHERE id = ?", [.text(scenarioID)])?.string("author") else {
+                    throw StoreError(.notFound, "no scenario `\(scenarioID)`")
+                }
+                try retainWorld(db, owner: author, world)  // before the old reference goes: the same world is kept, not rewritten
+                owner = author
+            }
+            let previous = try dropEntityResults(db, scenarioID)
             // Each part is encoded just before it is written, as bytes, and dropped after, so one
             // part is held at a time (the whole document was ~0.7 GB at 1 M entities with 30 000
             // shocks, and its base64 text, written until migration 15, 0.9 GB).
@@ -215,6 +228,11 @@ extension Store {
                                .text(scenarioID), .integer(Int64(k)), .blob(part))
                 k += 1
             }
+            if let world, let owner {
+                try db.execute("INSERT INTO scenario_result_worlds (scenario_id, owner, world_key) VALUES (?, ?, ?)",
+                               .text(scenarioID), .text(owner), .text(world.key))
+            }
+            if let previous { try collectWorld(db, owner: previous.owner, key: previous.key) }
             try setSummary(db, scenarioID: scenarioID, fingerprint: fingerprint, dataVersion: dataVersion, summaryText: summaryText)
             if let run { try finishRun(db, run.id, status: .succeeded, counts: run.counts, error: nil) }
         }
@@ -229,10 +247,18 @@ extension Store {
             .json(summaryText), .text(fingerprint), .text(dataVersion), .text(now()), .text(now()), .text(scenarioID))
     }
 
-    /// Removes a scenario's stored per-entity results, in either form.
+    /// Removes a scenario's stored per-entity results, in either form, and deletes the world part
+    /// they used when no other result uses it.
     private func deleteEntityResults(_ db: any DatabaseConnection, _ scenarioID: String) throws {
+        if let world = try dropEntityResults(db, scenarioID) { try collectWorld(db, owner: world.owner, key: world.key) }
+    }
+
+    /// Removes a scenario's stored per-entity results and its reference to a world part; returns
+    /// the world part it referred to, for `collectWorld` (once a new reference, if any, is in).
+    private func dropEntityResults(_ db: any DatabaseConnection, _ scenarioID: String) throws -> (owner: String, key: String)? {
         _ = try db.execute("DELETE FROM scenario_entity_results WHERE scenario_id = ?", .text(scenarioID))
         _ = try db.execute("DELETE FROM scenario_result_parts WHERE scenario_id = ?", .text(scenarioID))
+        return try dropWorldReference(db, scenarioID)
     }
 
     /// Records that the cached result is still valid at a newer data version (nothing it read changed).
@@ -269,7 +295,7 @@ extension Store {
                                          hint: "run the scenario again with `--force` to replace its result")
                     }
                 }
-                return StoredResult(summary: summary, entityTexts: [], columns: columns)
+                return StoredResult(summary: summary, entityTexts: [], columns: columns, worldColumns: try worldColumns(db, scenarioID))
             }
             // Streamed (no row objects), then put in entity id (byte) order by sorting positions.
             var ids: [String] = [], texts: [String] = []

@@ -5,7 +5,8 @@ extension Migration {
                                           jobSensitivities,
                                           drawChunks,
                                           worldDigest,
-                                          resultPartBytes]
+                                          resultPartBytes,
+                                          resultWorlds]
 
     private static let entityTypes = SeedVocabulary.sqlList(SeedVocabulary.entityTypes)
     private static let relationshipTypes = SeedVocabulary.sqlList(SeedVocabulary.relationshipTypes)

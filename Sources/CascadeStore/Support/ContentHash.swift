@@ -4,8 +4,18 @@ import CXXHash
 package enum ContentHash {
     /// The 128-bit XXH3 hash of `text`'s UTF-8 bytes as 32 lowercase hex digits.
     package static func xxh3_128(_ text: String) -> String {
-        let (high, low) = raw(text)
-        return hex(high) + hex(low)
+        hex(raw(text))
+    }
+
+    /// The 128-bit XXH3 hash of `bytes` (high and low halves).
+    package static func xxh3_128(bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+        let hash = XXH3_128bits(bytes.baseAddress, bytes.count)
+        return (hash.high64, hash.low64)
+    }
+
+    /// 128 bits as 32 lowercase hex digits, high half first (the form `xxh3_128(_:)` returns).
+    package static func hex(_ bits: (UInt64, UInt64)) -> String {
+        hex(bits.0) + hex(bits.1)
     }
 
     /// A formula version's identity: its text and its parameters (serialised with sorted keys),
@@ -135,8 +145,7 @@ package enum ContentHash {
 
     private static func raw(_ text: String) -> (UInt64, UInt64) {
         var text = text
-        let hash = text.withUTF8 { bytes in XXH3_128bits(bytes.baseAddress, bytes.count) }
-        return (hash.high64, hash.low64)
+        return text.withUTF8 { bytes in xxh3_128(bytes: UnsafeRawBufferPointer(bytes)) }
     }
 
     private static func hex(_ value: UInt64) -> String {
