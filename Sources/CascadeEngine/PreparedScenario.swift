@@ -14,6 +14,8 @@ package final class PreparedScenario {
     var threads: PropagationThreads?
     /// The propagation kernel; nil: `PropagationKernel.fromEnvironment()` (`CASCADE_KERNEL`).
     var kernel: PropagationKernel?
+    /// The batched kernel's chunk and window (nil: `EdgeBatches.Sizes.standard`).
+    var batchSizes: EdgeBatches.Sizes?
 
     init(run: PreparedRun, prepareTime: Duration) {
         self.run = run
@@ -83,6 +85,7 @@ package final class PreparedScenario {
         let propagator = Propagator(run)
         propagator.threads = threads
         propagator.kernel = try propagationKernel()
+        if let batchSizes { propagator.batchSizes = batchSizes }
         var reusingAttribution: Attribution?
         if case .incremental(let table, let isReused, _) = plan {
             // The previous rows are copied only when its causes are this run's, key for key.

@@ -75,10 +75,12 @@ struct BatchedKernelTests {
     }
 
     /// Everything a run reports but its timings and thread count, or its error's text.
-    static func outcome(_ w: WorldBuilder, _ s: Scenario, _ kernel: PropagationKernel, threads: Int = 1) -> String {
+    static func outcome(_ w: WorldBuilder, _ s: Scenario, _ kernel: PropagationKernel, threads: Int = 1,
+                        sizes: EdgeBatches.Sizes = .standard) -> String {
         do {
             let prepared = try Engine.prepare(s, world: w.world)
             prepared.kernel = kernel
+            prepared.batchSizes = sizes
             prepared.threads = PropagationThreads(count: threads, minimumEdges: 1, isReversed: threads > 1)
             let result = try prepared.propagate()
             guard case .object(var object) = result.json, case .object(var stats) = object["stats"] else { return "no object" }
@@ -102,10 +104,12 @@ struct BatchedKernelTests {
         if variant == .failingLanes {
             #expect(scalar.contains("failed"), "the variant must have failing edges: \(scalar.prefix(200))")
         }
-        for threads in [1, 2] {
-            let batched = Self.outcome(w, s, .batched, threads: threads)
+        // On one and two threads; in chunks and windows small enough that a level's groups cross
+        // their boundaries many times.
+        for (threads, sizes) in [(1, EdgeBatches.Sizes.standard), (2, .standard), (1, .init(chunk: 3, window: 7)), (2, .init(chunk: 2, window: 16))] {
+            let batched = Self.outcome(w, s, .batched, threads: threads, sizes: sizes)
             let isSame = batched == scalar  // (not inside `#expect`, which would print both whole outcomes)
-            #expect(isSame, "\(threads) thread(s):\n\(Self.firstDifference(batched, scalar))")
+            #expect(isSame, "\(threads) thread(s), \(sizes):\n\(Self.firstDifference(batched, scalar))")
         }
     }
 

@@ -48,6 +48,7 @@ extension PreparedScenario {
         let propagator = Propagator(run)
         propagator.threads = try propagationThreads()
         propagator.kernel = try propagationKernel()
+        if let batchSizes { propagator.batchSizes = batchSizes }
         let n = range.count
         for (k, d) in range.enumerated() {
             sampler.values(draw: d, into: &values, normals: &normals, mixed: &mixed)

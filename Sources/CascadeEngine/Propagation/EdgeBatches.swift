@@ -16,9 +16,18 @@ final class EdgeBatches {
         let edges: [Int32]
     }
 
-    /// Lanes per chunk: the columns gathered and evaluated at once (`BatchFrame` runs them in
-    /// blocks of 128).
-    static let chunk = 1024
+    /// How many edges are taken at once.
+    struct Sizes: Sendable, Equatable {
+        /// Lanes per chunk: the columns gathered and evaluated at once (`BatchFrame` runs them in
+        /// blocks of 128).
+        var chunk: Int
+        /// Consecutive edges whose groups are taken together (~45 bytes of rows an edge: ~180 KiB, in L2).
+        var window: Int
+
+        static let standard = Sizes(chunk: 1024, window: 4096)
+    }
+
+    let sizes: Sizes
 
     /// Per level, its groups in program order.
     let groups: [[Group]]
@@ -26,6 +35,8 @@ final class EdgeBatches {
     let frames: [BatchFrame?]
     /// One column of `chunk` inputs per slot of the widest batched program.
     let columns: [Buffer<Double>]
+    /// Per program, the columns of its slots as its batched evaluation takes them.
+    let views: [[UnsafeBufferPointer<Double>]]
     /// A chunk's scenario results and lanes' edges; the baseline results of its lanes whose
     /// baseline is evaluated per edge, their lane numbers and edges.
     let output: Buffer<Double>
@@ -37,7 +48,9 @@ final class EdgeBatches {
     let baselineEdge: Buffer<Int32>
 
     /// - Complexity: O(V + E + programs · slots).
-    init(_ p: Propagator) {
+    init(_ p: Propagator, sizes: Sizes) {
+        precondition(sizes.chunk > 0 && sizes.window > 0)
+        self.sizes = sizes
         let run = p.run
         let canBatch = p.programs.indices.map { Self.canBatch(p.programs[$0], isUnshocked: p.programIsUnshocked[$0]) }
         var widest = 0
@@ -65,14 +78,19 @@ final class EdgeBatches {
             groups.append(levelGroups)
         }
         self.groups = groups
-        columns = (0..<widest).map { _ in .filled(0, count: Self.chunk) }
-        output = .filled(0, count: Self.chunk)
-        status = .filled(.number, count: Self.chunk)
-        laneEdge = .filled(0, count: Self.chunk)
-        baselineOutput = .filled(0, count: Self.chunk)
-        baselineStatus = .filled(.number, count: Self.chunk)
-        baselineLane = .filled(0, count: Self.chunk)
-        baselineEdge = .filled(0, count: Self.chunk)
+        let columns: [Buffer<Double>] = (0..<widest).map { _ in .filled(0, count: sizes.chunk) }
+        self.columns = columns
+        views = p.programs.indices.map { k in
+            guard canBatch[k], case .inline(let bound) = p.programs[k].kind else { return [] }
+            return columns.prefix(bound.slots.count).map { UnsafeBufferPointer($0) }
+        }
+        output = .filled(0, count: sizes.chunk)
+        status = .filled(.number, count: sizes.chunk)
+        laneEdge = .filled(0, count: sizes.chunk)
+        baselineOutput = .filled(0, count: sizes.chunk)
+        baselineStatus = .filled(.number, count: sizes.chunk)
+        baselineLane = .filled(0, count: sizes.chunk)
+        baselineEdge = .filled(0, count: sizes.chunk)
     }
 
     deinit {

@@ -156,6 +156,8 @@ final class Propagator {
     var kernel = PropagationKernel.batched
     /// The batched kernel's groups and buffers (made at its first level).
     var batches: EdgeBatches?
+    /// The kernel's chunk and window (tests make them small to cross their boundaries).
+    var batchSizes = EdgeBatches.Sizes.standard
     /// Edge evaluations the batched kernel did (each counted in `evaluations` too).
     var batchedEdges = 0
 
