@@ -87,6 +87,44 @@ struct MemoryBudgetTests {
         #expect(Engine.byteCount(text) == bytes)
     }
 
+    /// On threads the bound also counts each further thread's scratch and the rows the threads
+    /// hold apart: the least budget a run on 3 threads needs is above the one-thread run's by at
+    /// least two threads' scratch, and a run on 3 threads fails, naming them, one byte below it.
+    @Test func threadsCountTheirScratchAndTheRowsHeldApart() throws {
+        let (w, s) = AttributionReferenceTests.world(seed: 1, shocks: 300)
+        let prepared = try Engine.prepare(s, world: w.world)
+        let three = PropagationThreads(count: 3, minimumEdges: 1)
+        /// The least budget `requireBudget` accepts, by bisection.
+        func least(_ threads: PropagationThreads) -> Int {
+            let propagator = Propagator(prepared.run)
+            propagator.threads = threads
+            var low = 0, high = 1 << 40  // refused at low, accepted at high
+            while high - low > 1 {
+                let middle = (low + high) / 2
+                do {
+                    try Attribution.requireBudget(propagator, budget: middle)
+                    high = middle
+                } catch {
+                    low = middle
+                }
+            }
+            return high
+        }
+        let one = least(.one), threaded = least(three)
+        let scratch = AttributionWorker.scratchBytes(keys: 304, entities: prepared.run.ids.count,
+                                                     inDegree: AttributionWorker.largestInDegree(prepared.run))
+        #expect(threaded >= one + 2 * scratch, "3 threads: \(threaded) bytes, 1 thread: \(one)")
+        prepared.threads = three
+        do {
+            _ = try prepared.propagate(memoryBudget: threaded - 1)
+            Issue.record("the run succeeded over its budget")
+        } catch {
+            #expect(error.kind == .overBudget)
+            #expect(error.problems.first?.message.contains("on 3 threads would need") == true, "\(error.problems)")
+        }
+        _ = try prepared.propagate(memoryBudget: threaded)
+    }
+
     @Test(arguments: ["", "G", "-1G", "1.5G", "12 G", "9999999999T", "0"])
     func badBudgetsAreRefused(_ text: String) {
         #expect(Engine.byteCount(text) == nil)
