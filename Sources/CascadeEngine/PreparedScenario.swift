@@ -12,10 +12,6 @@ package final class PreparedScenario {
     private var fingerprintTime = Duration.zero
     /// The threads a propagation uses; nil: `PropagationThreads.fromEnvironment()` (`CASCADE_THREADS`).
     var threads: PropagationThreads?
-    /// The propagation kernel; nil: `PropagationKernel.fromEnvironment()` (`CASCADE_KERNEL`).
-    var kernel: PropagationKernel?
-    /// The batched kernel's chunk and window (nil: `EdgeBatches.Sizes.standard`).
-    var batchSizes: EdgeBatches.Sizes?
 
     init(run: PreparedRun, prepareTime: Duration) {
         self.run = run
@@ -37,12 +33,6 @@ package final class PreparedScenario {
     func propagationThreads() throws(EngineError) -> PropagationThreads {
         if let threads { return threads }
         return try PropagationThreads.fromEnvironment()
-    }
-
-    /// `kernel`, else `CASCADE_KERNEL` (`PropagationKernel.fromEnvironment()`).
-    func propagationKernel() throws(EngineError) -> PropagationKernel {
-        if let kernel { return kernel }
-        return try PropagationKernel.fromEnvironment()
     }
 
     /// Warnings found while resolving (unbound variables, entities without a level, …).
@@ -84,8 +74,6 @@ package final class PreparedScenario {
         let cpuStart = threadCPUMilliseconds()
         let propagator = Propagator(run)
         propagator.threads = threads
-        propagator.kernel = try propagationKernel()
-        if let batchSizes { propagator.batchSizes = batchSizes }
         var reusingAttribution: Attribution?
         if case .incremental(let table, let isReused, _) = plan {
             // The previous rows are copied only when its causes are this run's, key for key.

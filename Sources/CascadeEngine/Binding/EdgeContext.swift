@@ -18,15 +18,6 @@ enum SlotSource: Sendable, Equatable {
         }
     }
 
-    /// Whether the slot binds a number (`Propagator.number`), not a string or a metadata value.
-    var bindsNumber: Bool {
-        switch self {
-        case .sourceName, .targetName, .sourceType, .targetType, .sourceCategory, .targetCategory,
-             .sourceMetadata, .targetMetadata, .edgeType: false
-        default: true
-        }
-    }
-
     var dependsOnSource: Bool {
         switch self {
         case .sourceValue, .sourceDelta, .sourceImpact: true

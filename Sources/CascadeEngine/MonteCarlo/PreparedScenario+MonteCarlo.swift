@@ -47,8 +47,6 @@ extension PreparedScenario {
         var impacts = [Double](repeating: 0, count: entities.count * range.count)
         let propagator = Propagator(run)
         propagator.threads = try propagationThreads()
-        propagator.kernel = try propagationKernel()
-        if let batchSizes { propagator.batchSizes = batchSizes }
         let n = range.count
         for (k, d) in range.enumerated() {
             sampler.values(draw: d, into: &values, normals: &normals, mixed: &mixed)

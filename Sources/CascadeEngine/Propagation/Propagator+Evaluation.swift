@@ -57,11 +57,25 @@ extension Propagator {
         let frame = bound.frame
         let s = Int(edgeSource[e]), t = Int(edgeTarget[e])
         for (slot, source) in bound.slots.enumerated() {
-            if let x = number(source, edge: e, source: s, target: t, mode: mode, sourceImpact: sourceImpact) {
-                frame.setNumber(x, at: slot)
-                continue
-            }
             switch source {
+            case .variable(let k):
+                frame.setNumber(mode.variableIsShocked(k) ? variableValues[k] : variableBaselines[k], at: slot)
+            case .sourceImpact where !isMacro[s]:
+                // The common input: no level value to read (one cache miss per edge at 1 M).
+                frame.setNumber(mode.shocksSource ? sourceImpact : 0, at: slot)
+            case .sourceValue, .sourceBaseline, .sourceDelta, .sourceImpact:
+                let (value, baseline) = sourceLevels(s, mode: mode, impact: sourceImpact)
+                let x: Double
+                switch source {
+                case .sourceValue: x = value
+                case .sourceBaseline: x = baseline
+                case .sourceDelta: x = value - baseline
+                default: x = isMacro[s] ? value - baseline : (mode.shocksSource ? sourceImpact : 0)
+                }
+                frame.setNumber(x, at: slot)
+            case .sourceLevel: frame.setNumber(Double(levels[s]), at: slot)
+            case .targetLevel: frame.setNumber(Double(levels[t]), at: slot)
+            case .targetBaseline: frame.setNumber(levelValues[t], at: slot)
             case .sourceName: try frame.setValue(.string(run.names[s]), at: slot)
             case .targetName: try frame.setValue(.string(run.names[t]), at: slot)
             case .sourceType: try frame.setValue(.string(run.types[s]), at: slot)
@@ -70,41 +84,12 @@ extension Propagator {
             case .targetCategory: try frame.setValue(.string(run.categories[t]), at: slot)
             case .sourceMetadata: try frame.setValue(run.metadataValue(s), at: slot)
             case .targetMetadata: try frame.setValue(run.metadataValue(t), at: slot)
+            case .weight:
+                let r = Int(edgeRelationship[e])
+                frame.setNumber(relationshipHasWeight[r] ? relationshipWeights[r] : 1, at: slot)
+            case .coefficient(let k): frame.setNumber(coefficientValues[sectorIndex[t] * coefficientTypeCount + k], at: slot)
             case .edgeType: try frame.setValue(.string(run.relationshipTypeNames[Int(run.relationshipTypes[Int(run.edgeRelationship[e])])]), at: slot)
-            default: preconditionFailure("slot \(source) binds a number")
             }
-        }
-    }
-
-    /// The number slot `source` binds for edge `e` (from `s` to `t`) in `mode`, or nil for a
-    /// slot that binds a string or a metadata value: the one definition of an edge's numeric
-    /// inputs, for `setInputs` and the batched kernel's columns (`Propagator+Kernel.swift`).
-    @inline(__always)
-    func number(_ source: SlotSource, edge e: Int, source s: Int, target t: Int, mode: ContextMode, sourceImpact: Double) -> Double? {
-        switch source {
-        case .variable(let k):
-            return mode.variableIsShocked(k) ? variableValues[k] : variableBaselines[k]
-        case .sourceImpact where !isMacro[s]:
-            // The common input: no level value to read (one cache miss per edge at 1 M).
-            return mode.shocksSource ? sourceImpact : 0
-        case .sourceValue, .sourceBaseline, .sourceDelta, .sourceImpact:
-            let (value, baseline) = sourceLevels(s, mode: mode, impact: sourceImpact)
-            switch source {
-            case .sourceValue: return value
-            case .sourceBaseline: return baseline
-            case .sourceDelta: return value - baseline
-            default: return isMacro[s] ? value - baseline : (mode.shocksSource ? sourceImpact : 0)
-            }
-        case .sourceLevel: return Double(levels[s])
-        case .targetLevel: return Double(levels[t])
-        case .targetBaseline: return levelValues[t]
-        case .weight:
-            let r = Int(edgeRelationship[e])
-            return relationshipHasWeight[r] ? relationshipWeights[r] : 1
-        case .coefficient(let k): return coefficientValues[sectorIndex[t] * coefficientTypeCount + k]
-        case .sourceName, .targetName, .sourceType, .targetType, .sourceCategory, .targetCategory,
-             .sourceMetadata, .targetMetadata, .edgeType:
-            return nil
         }
     }
 

@@ -22,9 +22,6 @@ import Dispatch
 ///   from its start (`passSerially`), which stops at exactly that first one (the entities after
 ///   it keep values a failed run does not report).
 ///
-/// The batched kernel (`Propagator+Kernel.swift`) evaluates the level's grouped edges on this
-/// thread before the level is split; the threads' walks take those contributions as they are.
-///
 /// A pass with sensitivities (`sensitivities` set) stays on one thread, and so does a run whose
 /// formulas read an entity's metadata (`canSplit`).
 extension Propagator {
@@ -52,7 +49,6 @@ extension Propagator {
         guard plan.totals.contains(where: { $0 >= threads.minimumEdges }) else { return false }
         while lanes.count < threads.count - 1 { lanes.append(Propagator(run, laneOf: self)) }
         let start = (evaluations, cycleCount, unconvergedCycles)
-        precompute(level, settings)  // on this thread, before the split: it reads only earlier levels
         let isCyclic = run.componentIsCyclic[level]
         for (w, wave) in plan.waves.enumerated() {
             if plan.totals[w] < threads.minimumEdges {

@@ -94,9 +94,6 @@ final class Propagator {
     let hasBaseline: Buffer<Bool>
     /// Edges into the cycle being solved whose contribution is computed once.
     let isFixed: Buffer<Bool>
-    /// Edges whose contribution and state the batched kernel computed before their target's walk
-    /// (`Propagator+Kernel.swift`); the walk takes them and clears the flag.
-    let isPrecomputed: Buffer<Bool>
     var edgeErrors: [Int: FormulaError] = [:]
     var isFeedbackPass = false
     var evaluations = 0
@@ -152,15 +149,6 @@ final class Propagator {
     /// (`reuse(_:for:)`); such components are not computed again. Nil: every entity is computed.
     var reused: [Bool]?
 
-    /// How the edges from earlier levels are evaluated (`Propagator+Kernel.swift`).
-    var kernel = PropagationKernel.batched
-    /// The batched kernel's groups and buffers (made at its first level).
-    var batches: EdgeBatches?
-    /// The kernel's chunk and window (tests make them small to cross their boundaries).
-    var batchSizes = EdgeBatches.Sizes.standard
-    /// Edge evaluations the batched kernel did (each counted in `evaluations` too).
-    var batchedEdges = 0
-
     /// Threads a pass may use (`Propagator+Threads.swift`); one: the single-threaded pass.
     var threads = PropagationThreads.one
     /// The other threads' propagators (`laneOf:`), made when a level is first split.
@@ -198,7 +186,6 @@ final class Propagator {
         baselineValue = parent?.baselineValue ?? .filled(0, count: e)
         hasBaseline = parent?.hasBaseline ?? .filled(false, count: e)
         isFixed = parent?.isFixed ?? .filled(false, count: e)
-        isPrecomputed = parent?.isPrecomputed ?? .filled(false, count: e)
         levelEnabled = (0..<10).map { run.scenario.settings(for: $0).isEnabled }
         allLevelsEnabled = !levelEnabled.contains(false)
         incomingStart = run.incomingStart
@@ -239,7 +226,7 @@ final class Propagator {
     deinit {
         guard ownsBuffers else { return }
         for buffer in [impact, unclamped, previousPass, shock, iterate, contribution, shown, baselineValue, variableValues, variableBaselines] { buffer.deallocate() }
-        for buffer in [converged, inCycle, hasBaseline, isFixed, isPrecomputed] { buffer.deallocate() }
+        for buffer in [converged, inCycle, hasBaseline, isFixed] { buffer.deallocate() }
         rounds.deallocate()
         bindingEdge.deallocate()
         status.deallocate()
@@ -293,15 +280,11 @@ final class Propagator {
 
     /// One level's components in topological order on this thread; stops at a non-finite value.
     func passSerially(_ level: Int, _ settings: LevelSettings) {
-        precompute(level, settings)
         let components = run.components[level]
         let isCyclic = run.componentIsCyclic[level]
         for c in components.indices {
             propagateComponent(components[c], isCyclic: isCyclic[c], settings)
-            if nonFinite != nil {
-                discardPrecomputed(level)
-                return
-            }
+            if nonFinite != nil { return }
         }
     }
 
@@ -360,11 +343,6 @@ final class Propagator {
             let value: Double
             if solving && isFixed[e] {
                 // computed once for this cycle; `contribution[e]` and `state[e]` hold it
-                edgeState = state[e]
-                value = contribution[e]
-            } else if !solving && isPrecomputed[e] {
-                // computed by the batched kernel before this walk; `contribution[e]` and `state[e]` hold it
-                isPrecomputed[e] = false
                 edgeState = state[e]
                 value = contribution[e]
             } else {
@@ -452,7 +430,9 @@ final class Propagator {
                 }
                 if !hasBaseline[e] { try findBaseline(e, program: program) }
             }
-            return difference(e, scenarioValue: scenarioValue, damping: damping)
+            let base = baselineValue[e].isNaN ? nil : baselineValue[e]
+            state[e] = scenarioValue == nil || base == nil ? .noValue : .counted
+            return damping * edgeSignedWeight[e] * ((scenarioValue ?? 0) - (base ?? 0))
         } catch {
             state[e] = .failed
             edgeErrors[e] = error
@@ -460,26 +440,10 @@ final class Propagator {
         }
     }
 
-    /// `sign · damping · weight · (f(scenario) − f(baseline))` of edge `e` from its scenario value
-    /// (nil: no value) and `baselineValue[e]`; sets the edge's state (`noValue` when either side has none).
-    @inline(__always)
-    func difference(_ e: Int, scenarioValue: Double?, damping: Double) -> Double {
-        let base = baselineValue[e].isNaN ? nil : baselineValue[e]
-        state[e] = scenarioValue == nil || base == nil ? .noValue : .counted
-        return damping * edgeSignedWeight[e] * ((scenarioValue ?? 0) - (base ?? 0))
-    }
-
-    /// The `BaselineTable` position of edge `e`'s baseline, or -1 when it is computed per edge
-    /// (its program's baseline is not per sector, or its source is a MACRO entity).
-    @inline(__always)
-    func baselineKey(_ e: Int, program: Int) -> Int {
-        isMacro[Int(edgeSource[e])] ? -1 : baselines.key(program: program, sector: sectorIndex[Int(edgeTarget[e])])
-    }
-
     /// Sets `baselineValue[e]` (NaN: no value): from the table when the edge's program has one
     /// baseline per target sector (see `BaselineTable`), else evaluated for this edge.
     func findBaseline(_ e: Int, program: Int) throws(FormulaError) {
-        let key = baselineKey(e, program: program)
+        let key = isMacro[Int(edgeSource[e])] ? -1 : baselines.key(program: program, sector: sectorIndex[Int(edgeTarget[e])])
         if key < 0 {
             baselineValue[e] = try evaluateBaseline(e, program: program)
         } else {

@@ -5,12 +5,6 @@ extension CompiledFormula {
         BatchFrame(program: program, frame: makeFrame())
     }
 
-    /// Whether every input slot holds a number (none a boolean or another value): then a
-    /// batch's columns bind exactly what `Frame.setNumber` binds, lane for lane.
-    package var takesNumbersOnly: Bool {
-        storage.allSatisfy { place in if case .number = place { true } else { false } }
-    }
-
     /// Evaluates the formula over `count` binding sets given as columns: `columns[slot][lane]` is
     /// input `slot`'s value in lane `lane` (a number; for a boolean input, nonzero is `true`).
     /// Writes each lane's result to `output[lane]` (a number, a boolean as 1 or 0, else NaN) and
