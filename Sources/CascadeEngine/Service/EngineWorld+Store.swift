@@ -22,33 +22,6 @@ extension EngineWorld {
 /// Fills `WorldColumns` row by row from `Store.scanWorld`, joining relationship ends to entities
 /// by store key in memory.
 struct ColumnLoader {
-    /// Hex digit values; 0xFF for other bytes.
-    static let hexValue: [UInt8] = (0..<256).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(byte) - UInt8(ascii: "a") + 10
-        default: 0xFF
-        }
-    }
-
-    /// A canonical lowercase UUID (`8-4-4-4-12` hex digits) packed into 128 bits; nil for any
-    /// other text (kept as text instead).
-    static func parseUUID(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
-        guard bytes.count == 36, bytes[8] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: "-"),
-              bytes[18] == UInt8(ascii: "-"), bytes[23] == UInt8(ascii: "-") else { return nil }
-        var high: UInt64 = 0, low: UInt64 = 0, invalid: UInt8 = 0
-        hexValue.withUnsafeBufferPointer { hex in
-            var k = 0
-            for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
-                let digit = hex[Int(bytes[i])]
-                invalid |= digit & 0xF0
-                if k < 16 { high = high << 4 | UInt64(digit & 0x0F) } else { low = low << 4 | UInt64(digit & 0x0F) }
-                k += 1
-            }
-        }
-        return invalid == 0 ? (high, low) : nil
-    }
-
     /// Open addressing over packed UUIDs (random already, so their bits are the hash); one
     /// entry holds key and value, so a lookup touches one cache line.
     struct UUIDTable {
@@ -97,14 +70,14 @@ struct ColumnLoader {
 
     func entity(_ row: RowCursor, _ column: Int) -> Int32? {
         row.withBytes(column) { bytes -> Int32? in
-            if let (high, low) = ColumnLoader.parseUUID(bytes) { return byUUID[high, low] }
+            if let (high, low) = ContentHash.parseFormatted(bytes) { return byUUID[high, low] }
             return byText[String(decoding: bytes, as: UTF8.self)]
         } ?? nil
     }
 
     mutating func addEntity(_ row: RowCursor) {
         let position = Int32(columns.entityIDs.count)
-        let key = row.withBytes(0) { bytes in ColumnLoader.parseUUID(bytes).map { $0 } ?? nil }
+        let key = row.withBytes(0) { bytes in ContentHash.parseFormatted(bytes).map { $0 } ?? nil }
         if let key = key ?? nil {
             if byUUID[key.0, key.1] == nil { byUUID.insert(key.0, key.1, position) }
         } else {

@@ -1,4 +1,3 @@
-import CXXHash
 import CascadeJSON
 
 /// The digest of a world's entities and relationships: the part of every run's fingerprint that
@@ -153,7 +152,7 @@ private struct RowEncoder: Sendable {
     }
 
     func hash() -> (high: UInt64, low: UInt64) {
-        let hash = bytes.withUnsafeBytes { XXH3_128bits($0.baseAddress, $0.count) }
-        return (hash.high64, hash.low64)
+        let (high, low) = bytes.withUnsafeBytes { ContentHash.xxh3_128(bytes: $0) }
+        return (high, low)
     }
 }
